@@ -1,0 +1,204 @@
+/*
+ * attn4j.h — the whole C ABI of libattn4j.so.
+ *
+ * Everything Java may call is declared here, in plain C. Rules that hold for every function:
+ *   - Every function returns attn4j_status; results travel through out-parameters.
+ *   - On a non-zero status, attn4j_last_error() returns a message for the calling thread.
+ *   - Nothing aborts, prints, or lets a C++ exception cross this boundary.
+ *   - The library never keeps a pointer it was lent past the call that lent it.
+ *   - Tensors are described by attn4j_tensor: the caller owns the descriptor and the data.
+ *   - Compute is float32. Masks are one byte per element (0 = masked, non-zero = attend).
+ */
+#ifndef ATTN4J_H
+#define ATTN4J_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(ATTN4J_BUILD)
+#define ATTN4J_API __attribute__((visibility("default")))
+#else
+#define ATTN4J_API
+#endif
+
+/* ---------------------------------------------------------------- status codes */
+
+typedef int32_t attn4j_status;
+
+#define ATTN4J_OK                 0
+#define ATTN4J_ERR_NULL_ARGUMENT  1 /* a required pointer was NULL */
+#define ATTN4J_ERR_INVALID_ARG    2 /* a value out of range: negative size, bad axis, bad rank */
+#define ATTN4J_ERR_SHAPE_MISMATCH 3 /* tensors whose shapes do not fit together */
+#define ATTN4J_ERR_DTYPE          4 /* a dtype this operation does not take */
+#define ATTN4J_ERR_OVERFLOW       5 /* a size product that overflows int64 */
+#define ATTN4J_ERR_OUT_OF_MEMORY  6 /* an allocation failed */
+#define ATTN4J_ERR_BACKEND        7 /* oneDNN reported an error */
+#define ATTN4J_ERR_INTERNAL       8 /* anything else (a bug: please report it) */
+
+/* Static English name of a status ("ATTN4J_OK", ...). Never NULL; unknown codes give
+ * "ATTN4J_ERR_UNKNOWN". The string is owned by the library. */
+ATTN4J_API const char *attn4j_status_string(attn4j_status status);
+
+/* Message of the last failed call on the calling thread ("" if none). The string is owned by
+ * the library and valid until the next attn4j call on the same thread. */
+ATTN4J_API const char *attn4j_last_error(void);
+
+/* ---------------------------------------------------------------- tensors */
+
+#define ATTN4J_MAX_DIMS 8
+
+#define ATTN4J_DTYPE_F32  0
+#define ATTN4J_DTYPE_F16  1
+#define ATTN4J_DTYPE_BF16 2
+#define ATTN4J_DTYPE_BOOL 3 /* one byte per element, 0 = false */
+#define ATTN4J_DTYPE_F64  4
+
+/* A strided view of caller-owned memory (the role DLPack's DLTensor plays, without the
+ * pointer-valued shape so that one descriptor is one flat allocation).
+ * data points at element [0,...,0]; strides are in elements and may be 0 (broadcast) but
+ * never negative. Entries at and past ndim are ignored. */
+typedef struct attn4j_tensor {
+    void *data;
+    int32_t dtype;
+    int32_t ndim;
+    int64_t shape[ATTN4J_MAX_DIMS];
+    int64_t strides[ATTN4J_MAX_DIMS];
+} attn4j_tensor;
+
+/* ---------------------------------------------------------------- library information */
+
+typedef struct attn4j_info {
+    int32_t version_major;
+    int32_t version_minor;
+    int32_t version_patch;
+    int32_t dnnl_major;
+    int32_t dnnl_minor;
+    int32_t dnnl_patch;
+    int32_t max_threads;   /* threads a context gets when created with 0 */
+    int32_t fused_kernel_isa; /* 0 = portable C++, 1 = AVX2+FMA */
+    char isa[64];          /* oneDNN's effective ISA, e.g. "avx2" (NUL-terminated) */
+} attn4j_info;
+
+/* Fills *out with the library's version and the runtime it found. */
+ATTN4J_API attn4j_status attn4j_get_info(attn4j_info *out);
+
+/* Does nothing and returns ATTN4J_OK: measures the cost of a downcall. */
+ATTN4J_API attn4j_status attn4j_ping(void);
+
+/* ---------------------------------------------------------------- contexts */
+
+/* Opaque. Holds the thread count and the cache of oneDNN primitives. A context may be used
+ * by many threads at once. */
+typedef struct attn4j_context attn4j_context;
+
+/* Creates a context that runs ops on `threads` threads (0 = all available cores).
+ * The library allocates *out; free it with attn4j_context_destroy. */
+ATTN4J_API attn4j_status attn4j_context_create(int32_t threads, attn4j_context **out);
+
+/* Frees a context made by attn4j_context_create. NULL is an error (it reveals a double free
+ * in the caller). No call may be using the context. */
+ATTN4J_API attn4j_status attn4j_context_destroy(attn4j_context *ctx);
+
+/* The thread count of a context (resolved: never 0). */
+ATTN4J_API attn4j_status attn4j_context_threads(const attn4j_context *ctx, int32_t *out);
+
+/* ---------------------------------------------------------------- scratch memory */
+
+/* Allocates `bytes` bytes aligned to 64, NOT zeroed (scratch and outputs that will be fully
+ * written). bytes = 0 gives a valid unique pointer. Free with attn4j_free. */
+ATTN4J_API attn4j_status attn4j_alloc(int64_t bytes, void **out);
+
+/* Frees memory from attn4j_alloc. NULL is allowed and does nothing. */
+ATTN4J_API attn4j_status attn4j_free(void *ptr);
+
+/* ---------------------------------------------------------------- basic operations
+ * All inputs and outputs are caller-allocated attn4j_tensors of dtype F32 unless stated.
+ * Outputs must not overlap inputs unless stated. */
+
+/* y[..., out] = x[..., in] · weight[out, in]ᵀ + bias[out]   (PyTorch Linear; bias may be NULL).
+ * x and y have the same leading dims; x's rows may be strided, the last dim contiguous. */
+ATTN4J_API attn4j_status attn4j_linear(attn4j_context *ctx, const attn4j_tensor *x,
+                                       const attn4j_tensor *weight, const attn4j_tensor *bias,
+                                       attn4j_tensor *y);
+
+/* c[B..., m, n] = alpha · op(a)[B..., m, k] · op(b)[B..., k, n]
+ * op(t) = t, or t with its last two axes swapped when trans_* is non-zero.
+ * Batch dims (up to 6) must be equal, or 1 in a or b (broadcast). Any strides. */
+ATTN4J_API attn4j_status attn4j_matmul(attn4j_context *ctx, const attn4j_tensor *a,
+                                       int32_t trans_a, const attn4j_tensor *b, int32_t trans_b,
+                                       float alpha, attn4j_tensor *c);
+
+/* y = softmax(x) along `axis`, which is -1 (last) or -2 (second to last). y may alias x. */
+ATTN4J_API attn4j_status attn4j_softmax(attn4j_context *ctx, const attn4j_tensor *x,
+                                        int32_t axis, attn4j_tensor *y);
+
+/* y = x / sqrt(mean(x², last axis) + eps) · weight[last]. y may alias x. */
+ATTN4J_API attn4j_status attn4j_rms_norm(attn4j_context *ctx, const attn4j_tensor *x,
+                                         const attn4j_tensor *weight, float eps,
+                                         attn4j_tensor *y);
+
+/* y = (x − mean) / sqrt(var + eps) · weight + bias over the last axis (biased variance).
+ * weight and bias may each be NULL (meaning 1 and 0). y may alias x. */
+ATTN4J_API attn4j_status attn4j_layer_norm(attn4j_context *ctx, const attn4j_tensor *x,
+                                           const attn4j_tensor *weight,
+                                           const attn4j_tensor *bias, float eps,
+                                           attn4j_tensor *y);
+
+/* y = x · Φ(x) = 0.5 · x · (1 + erf(x / √2)), the exact GELU. y may alias x. */
+ATTN4J_API attn4j_status attn4j_gelu(attn4j_context *ctx, const attn4j_tensor *x,
+                                     attn4j_tensor *y);
+
+/* y = a + b, where b broadcasts to a's shape (numpy rules, b's rank ≤ a's). y may alias a. */
+ATTN4J_API attn4j_status attn4j_add(attn4j_context *ctx, const attn4j_tensor *a,
+                                    const attn4j_tensor *b, attn4j_tensor *y);
+
+/* ---------------------------------------------------------------- attention building blocks */
+
+/* The two-way softmax of bidirectional cross attention, on a materialised similarity matrix.
+ *   sim [b, h, i, j]          scaled similarities (read only)
+ *   rel_pos_bias              NULL, or broadcast to [b, h, i, j] (rank 4, zero strides allowed)
+ *   mask [b, i], context_mask [b, j]   BOOL, NULL = all true
+ * s = sim + bias, then s = −3.4028235e38 where !(mask[i] && context_mask[j]);
+ *   attn = softmax of s over j; context_attn = softmax of s over i; both [b, h, i, j].
+ * Rows or columns that are fully masked come out uniform. attn may alias sim. */
+ATTN4J_API attn4j_status attn4j_bca_softmax(attn4j_context *ctx, const attn4j_tensor *sim,
+                                            const attn4j_tensor *rel_pos_bias,
+                                            const attn4j_tensor *mask,
+                                            const attn4j_tensor *context_mask,
+                                            attn4j_tensor *attn, attn4j_tensor *context_attn);
+
+/* Head mixing (talking heads, a 1×1 convolution over heads without bias):
+ *   y[b, g, ...] = Σ_h weight[g, h] · x[b, h, ...]     x, y [b, h, n...], weight [h, h]
+ * y must not alias x. */
+ATTN4J_API attn4j_status attn4j_head_mix(attn4j_context *ctx, const attn4j_tensor *x,
+                                         const attn4j_tensor *weight, attn4j_tensor *y);
+
+/* Fused bidirectional cross attention: never holds the [h, i, j] matrix.
+ *   qk [b, h, i, d], v [b, h, i, d]                    from x (any strides, d contiguous)
+ *   context_qk [b, h, j, d], context_v [b, h, j, d]    from context
+ *   rel_pos_bias      NULL, or broadcast to [b, h, i, j]
+ *   mask [b, i], context_mask [b, j]                   BOOL, NULL = all true
+ *   talking_heads, context_talking_heads               NULL, or [h, h] head-mixing weights
+ *   scale             multiplies qk · context_qkᵀ (usually d^-0.5)
+ *   out [b, h, i, d] = attn · context_v;  context_out [b, h, j, d] = context_attnᵀ · v
+ * with attn and context_attn exactly as attn4j_bca_softmax (then head mixing) defines them.
+ * Scratch is O((i + j) · d · threads), allocated and freed inside the call. */
+ATTN4J_API attn4j_status attn4j_bca_fused(attn4j_context *ctx, const attn4j_tensor *qk,
+                                          const attn4j_tensor *context_qk,
+                                          const attn4j_tensor *v, const attn4j_tensor *context_v,
+                                          const attn4j_tensor *rel_pos_bias,
+                                          const attn4j_tensor *mask,
+                                          const attn4j_tensor *context_mask,
+                                          const attn4j_tensor *talking_heads,
+                                          const attn4j_tensor *context_talking_heads,
+                                          float scale, attn4j_tensor *out,
+                                          attn4j_tensor *context_out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ATTN4J_H */
