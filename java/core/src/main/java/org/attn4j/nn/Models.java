@@ -5,7 +5,6 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.io.SafeTensors;
-import org.attn4j.io.SafeTensorsFile;
 
 /** Loads whichever bidirectional module a safetensors file's {@code __metadata__.class} names. */
 public final class Models {
