@@ -72,34 +72,46 @@ inline float hsum(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-// ---------------------------------------------------------------- S = scale·Q·Kᵀ + bias, masked
+// ---------------------------------------------------------------- S = Q·Kᵀ + bias, masked
 
 template <int MR> void qk_strip(const QkTile &t, int64_t r0) {
     const float *q = t.q + r0 * t.dp; // [MR, dp]
-    const __m256 scale = _mm256_set1_ps(t.scale);
     const __m256 fill = _mm256_set1_ps(kFill);
-    __m256 row_max[MR];
-    for (int r = 0; r < MR; ++r) row_max[r] = neg_inf();
+    // Row maxima stay in memory across panels. Why: 12 accumulators + 3 operands leave one
+    // ymm register free in the k loop, and vectors kept live across it would be spilled
+    // inside the loop instead.
+    alignas(32) float row_max[MR][8];
+    #pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) _mm256_store_ps(row_max[r], neg_inf());
     bool row_kept[MR];
+    #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) row_kept[r] = t.row_ok == nullptr || t.row_ok[r0 + r] != 0;
 
     for (int64_t c0 = 0; c0 < t.nj; c0 += kPanel) {
         const float *kt = t.kt + (c0 / kPanel) * t.dp * kPanel; // [dp, 16]
         __m256 acc[MR][2];
+        #pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+        const float *a[MR]; // q rows
+        #pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r) a[r] = q + r * t.dp;
+        const int64_t dp = t.dp;
 #pragma GCC unroll 4
-        for (int64_t e = 0; e < t.dp; ++e) {
-            const __m256 b0 = _mm256_loadu_ps(kt + e * kPanel);
-            const __m256 b1 = _mm256_loadu_ps(kt + e * kPanel + 8);
+        for (int64_t e = 0; e < dp; ++e, kt += kPanel) {
+            const __m256 b0 = _mm256_loadu_ps(kt);
+            const __m256 b1 = _mm256_loadu_ps(kt + 8);
+            #pragma GCC unroll 8
             for (int r = 0; r < MR; ++r) {
-                const __m256 a = _mm256_broadcast_ss(q + r * t.dp + e);
-                acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
-                acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+                const __m256 x = _mm256_broadcast_ss(a[r] + e);
+                acc[r][0] = _mm256_fmadd_ps(x, b0, acc[r][0]);
+                acc[r][1] = _mm256_fmadd_ps(x, b1, acc[r][1]);
             }
         }
 
-        // Epilogue: scale, bias, masks, -inf past nj; row and column maxima.
+        // Epilogue: bias, masks, -inf past nj; row and column maxima. The common case (a
+        // full panel, no column mask) skips the lane selects.
         const int64_t valid = t.nj - c0 < kPanel ? t.nj - c0 : kPanel;
+        const bool full = valid == kPanel;
         const __m256i in0 = lanes_below(valid), in1 = lanes_below(valid - 8);
         __m256 keep0 = _mm256_castsi256_ps(in0), keep1 = _mm256_castsi256_ps(in1);
         if (t.col_ok != nullptr) {
@@ -109,27 +121,34 @@ template <int MR> void qk_strip(const QkTile &t, int64_t r0) {
                                              (const int *)t.col_ok + c0 + 8, in1)));
         }
         __m256 col_max0 = neg_inf(), col_max1 = neg_inf();
+        #pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) {
-            __m256 x0 = _mm256_mul_ps(acc[r][0], scale);
-            __m256 x1 = _mm256_mul_ps(acc[r][1], scale);
+            __m256 x0 = acc[r][0], x1 = acc[r][1];
             if (t.bias != nullptr) {
                 const float *bias = t.bias + (r0 + r) * t.bias_ld + c0; // [valid]
-                x0 = _mm256_add_ps(x0, _mm256_maskload_ps(bias, in0));
-                x1 = _mm256_add_ps(x1, _mm256_maskload_ps(bias + 8, in1));
+                if (full) {
+                    x0 = _mm256_add_ps(x0, _mm256_loadu_ps(bias));
+                    x1 = _mm256_add_ps(x1, _mm256_loadu_ps(bias + 8));
+                } else {
+                    x0 = _mm256_add_ps(x0, _mm256_maskload_ps(bias, in0));
+                    x1 = _mm256_add_ps(x1, _mm256_maskload_ps(bias + 8, in1));
+                }
             }
-            if (row_kept[r]) {
+            if (!row_kept[r]) {
+                x0 = x1 = fill;
+            } else if (t.col_ok != nullptr) {
                 x0 = _mm256_blendv_ps(fill, x0, keep0);
                 x1 = _mm256_blendv_ps(fill, x1, keep1);
-            } else {
-                x0 = x1 = fill;
             }
-            // Columns past nj: -inf, so they never win a maximum and exponentiate to 0.
-            x0 = _mm256_blendv_ps(neg_inf(), x0, _mm256_castsi256_ps(in0));
-            x1 = _mm256_blendv_ps(neg_inf(), x1, _mm256_castsi256_ps(in1));
+            if (!full) { // columns past nj: -inf, never a maximum, exponentiate to 0
+                x0 = _mm256_blendv_ps(neg_inf(), x0, _mm256_castsi256_ps(in0));
+                x1 = _mm256_blendv_ps(neg_inf(), x1, _mm256_castsi256_ps(in1));
+            }
             float *s = t.s + (r0 + r) * t.lds + c0;
             _mm256_storeu_ps(s, x0);
             _mm256_storeu_ps(s + 8, x1);
-            row_max[r] = _mm256_max_ps(row_max[r], _mm256_max_ps(x0, x1));
+            _mm256_store_ps(row_max[r], _mm256_max_ps(_mm256_load_ps(row_max[r]),
+                                                      _mm256_max_ps(x0, x1)));
             col_max0 = _mm256_max_ps(col_max0, x0);
             col_max1 = _mm256_max_ps(col_max1, x1);
         }
@@ -137,7 +156,8 @@ template <int MR> void qk_strip(const QkTile &t, int64_t r0) {
         _mm256_storeu_ps(cm, _mm256_max_ps(_mm256_loadu_ps(cm), col_max0));
         _mm256_storeu_ps(cm + 8, _mm256_max_ps(_mm256_loadu_ps(cm + 8), col_max1));
     }
-    for (int r = 0; r < MR; ++r) t.row_max[r0 + r] = hmax(row_max[r]);
+    #pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) t.row_max[r0 + r] = hmax(_mm256_load_ps(row_max[r]));
 }
 
 void qk_avx2(const QkTile &t) {
@@ -157,44 +177,63 @@ void qk_avx2(const QkTile &t) {
 
 // ---------------------------------------------------------------- exponentials of a tile
 
-void softmax_avx2(const SoftmaxTile &t) {
+// Rows [r0, r0 + R) of a softmax tile. Why R rows at once: the column sums are loaded and
+// stored once per R rows, and R independent exponential chains fill the pipeline.
+template <int R> void softmax_rows(const SoftmaxTile &t, int64_t r0) {
     const int64_t nj8 = round_up(t.nj, 8);
     const int64_t full = t.nj / 8 * 8;
     const __m256 tail = _mm256_castsi256_ps(lanes_below(t.nj - full));
+    float *s[R], *pc[R];
+    __m256 m[R], mul[R], factor[R], row_sum[R];
+    #pragma GCC unroll 8
+    for (int k = 0; k < R; ++k) {
+        const int64_t r = r0 + k;
+        s[k] = t.s + r * t.lds;
+        pc[k] = t.pc != nullptr ? t.pc + r * t.lds : nullptr;
+        m[k] = _mm256_set1_ps(t.row_max[r]);
+        mul[k] = _mm256_set1_ps(t.row_mul != nullptr ? t.row_mul[r] : 1.0f);
+        factor[k] = _mm256_set1_ps(t.row_factor != nullptr ? t.row_factor[r] : 1.0f);
+        row_sum[k] = _mm256_setzero_ps();
+    }
+    for (int64_t c = 0; c < nj8; c += 8) {
+        const bool last = c == full; // the vector holding columns past nj
+        __m256 col_sum = t.col_sum != nullptr ? _mm256_loadu_ps(t.col_sum + c) : _mm256_setzero_ps();
+        const __m256 col_max = t.pc != nullptr ? _mm256_loadu_ps(t.col_max + c) : _mm256_setzero_ps();
+        const __m256 col_mul = t.col_mul != nullptr ? _mm256_loadu_ps(t.col_mul + c) : _mm256_setzero_ps();
+        #pragma GCC unroll 8
+        for (int k = 0; k < R; ++k) {
+            const __m256 x = _mm256_loadu_ps(s[k] + c);
+            __m256 p = exp256(_mm256_sub_ps(x, m[k]));
+            if (last) p = _mm256_and_ps(p, tail); // columns past nj → 0
+            row_sum[k] = _mm256_add_ps(row_sum[k], p);
+            if (t.pc != nullptr) {
+                __m256 q = exp256(_mm256_sub_ps(x, col_max));
+                if (last) q = _mm256_and_ps(q, tail);
+                col_sum = _mm256_add_ps(col_sum, q);
+                if (t.col_mul != nullptr) {
+                    q = _mm256_mul_ps(q, col_mul);
+                    if (last) q = _mm256_and_ps(q, tail);
+                }
+                _mm256_storeu_ps(pc[k] + c, q);
+            } else {
+                col_sum = _mm256_fmadd_ps(p, factor[k], col_sum);
+            }
+            _mm256_storeu_ps(s[k] + c, t.row_mul != nullptr ? _mm256_mul_ps(p, mul[k]) : p);
+        }
+        if (t.col_sum != nullptr) _mm256_storeu_ps(t.col_sum + c, col_sum);
+    }
+    if (t.row_sum != nullptr)
+        #pragma GCC unroll 8
+        for (int k = 0; k < R; ++k) t.row_sum[r0 + k] = hsum(row_sum[k]);
+}
+
+void softmax_avx2(const SoftmaxTile &t) {
+    const int64_t nj8 = round_up(t.nj, 8);
     if (t.col_sum != nullptr)
         for (int64_t c = 0; c < nj8; c += 8) _mm256_storeu_ps(t.col_sum + c, _mm256_setzero_ps());
-    for (int64_t r = 0; r < t.ni; ++r) {
-        float *s = t.s + r * t.lds;                              // [nj8]
-        float *pc = t.pc != nullptr ? t.pc + r * t.lds : nullptr; // [nj8]
-        const __m256 m = _mm256_set1_ps(t.row_max[r]);
-        const __m256 mul = _mm256_set1_ps(t.row_mul != nullptr ? t.row_mul[r] : 1.0f);
-        const __m256 factor =
-            _mm256_set1_ps(t.row_factor != nullptr ? t.row_factor[r] : 1.0f);
-        __m256 row_sum = _mm256_setzero_ps();
-        for (int64_t c = 0; c < nj8; c += 8) {
-            const __m256 x = _mm256_loadu_ps(s + c);
-            __m256 p = exp256(_mm256_sub_ps(x, m));
-            if (c == full) p = _mm256_and_ps(p, tail); // columns past nj → 0
-            row_sum = _mm256_add_ps(row_sum, p);
-            if (pc != nullptr) {
-                __m256 q = exp256(_mm256_sub_ps(x, _mm256_loadu_ps(t.col_max + c)));
-                if (c == full) q = _mm256_and_ps(q, tail);
-                if (t.col_sum != nullptr)
-                    _mm256_storeu_ps(t.col_sum + c,
-                                     _mm256_add_ps(_mm256_loadu_ps(t.col_sum + c), q));
-                if (t.col_mul != nullptr) {
-                    q = _mm256_mul_ps(q, _mm256_loadu_ps(t.col_mul + c));
-                    if (c == full) q = _mm256_and_ps(q, tail);
-                }
-                _mm256_storeu_ps(pc + c, q);
-            } else if (t.col_sum != nullptr) {
-                _mm256_storeu_ps(t.col_sum + c,
-                                 _mm256_fmadd_ps(p, factor, _mm256_loadu_ps(t.col_sum + c)));
-            }
-            _mm256_storeu_ps(s + c, t.row_mul != nullptr ? _mm256_mul_ps(p, mul) : p);
-        }
-        if (t.row_sum != nullptr) t.row_sum[r] = hsum(row_sum);
-    }
+    int64_t r0 = 0;
+    for (; r0 + 4 <= t.ni; r0 += 4) softmax_rows<4>(t, r0);
+    for (; r0 < t.ni; ++r0) softmax_rows<1>(t, r0);
 }
 
 // ---------------------------------------------------------------- O = O·rescale + P·CV
@@ -203,6 +242,7 @@ template <int MR> void pv_strip(const PvTile &t, int64_t r0) {
     const float *p = t.p + r0 * t.ldp; // [MR, ldp]
     for (int64_t e0 = 0; e0 < t.dp; e0 += kPanel) {
         __m256 acc[MR][2];
+        #pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) {
             float *o = t.o + (r0 + r) * t.dp + e0;
             acc[r][0] = _mm256_loadu_ps(o);
@@ -214,16 +254,22 @@ template <int MR> void pv_strip(const PvTile &t, int64_t r0) {
             }
         }
         const float *cv = t.cv + e0; // [nj, dp] from column e0
+        const float *a[MR];          // p rows
+        #pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r) a[r] = p + r * t.ldp;
+        const int64_t nj = t.nj, dp = t.dp;
 #pragma GCC unroll 4
-        for (int64_t c = 0; c < t.nj; ++c) {
-            const __m256 b0 = _mm256_loadu_ps(cv + c * t.dp);
-            const __m256 b1 = _mm256_loadu_ps(cv + c * t.dp + 8);
+        for (int64_t c = 0; c < nj; ++c, cv += dp) {
+            const __m256 b0 = _mm256_loadu_ps(cv);
+            const __m256 b1 = _mm256_loadu_ps(cv + 8);
+            #pragma GCC unroll 8
             for (int r = 0; r < MR; ++r) {
-                const __m256 a = _mm256_broadcast_ss(p + r * t.ldp + c);
-                acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
-                acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+                const __m256 x = _mm256_broadcast_ss(a[r] + c);
+                acc[r][0] = _mm256_fmadd_ps(x, b0, acc[r][0]);
+                acc[r][1] = _mm256_fmadd_ps(x, b1, acc[r][1]);
             }
         }
+        #pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) {
             float *o = t.o + (r0 + r) * t.dp + e0;
             _mm256_storeu_ps(o, acc[r][0]);
@@ -250,19 +296,23 @@ void pv_avx2(const PvTile &t) {
 template <int MR> void ptv_strip(const PtvTile &t, int64_t c0) {
     for (int64_t e0 = 0; e0 < t.dp; e0 += kPanel) {
         __m256 acc[MR][2];
+        #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) acc[m][0] = acc[m][1] = _mm256_setzero_ps();
         const float *v = t.v + e0;  // [ni, dp] from column e0
         const float *p = t.p + c0;  // [ni, ldp] from column c0
+        const int64_t ni = t.ni, dp = t.dp, ldp = t.ldp;
 #pragma GCC unroll 4
-        for (int64_t r = 0; r < t.ni; ++r) {
-            const __m256 b0 = _mm256_loadu_ps(v + r * t.dp);
-            const __m256 b1 = _mm256_loadu_ps(v + r * t.dp + 8);
+        for (int64_t r = 0; r < ni; ++r, v += dp, p += ldp) {
+            const __m256 b0 = _mm256_loadu_ps(v);
+            const __m256 b1 = _mm256_loadu_ps(v + 8);
+            #pragma GCC unroll 8
             for (int m = 0; m < MR; ++m) {
-                const __m256 a = _mm256_broadcast_ss(p + r * t.ldp + m);
-                acc[m][0] = _mm256_fmadd_ps(a, b0, acc[m][0]);
-                acc[m][1] = _mm256_fmadd_ps(a, b1, acc[m][1]);
+                const __m256 x = _mm256_broadcast_ss(p + m);
+                acc[m][0] = _mm256_fmadd_ps(x, b0, acc[m][0]);
+                acc[m][1] = _mm256_fmadd_ps(x, b1, acc[m][1]);
             }
         }
+        #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) {
             float *co = t.co + (c0 + m) * t.dp + e0;
             __m256 old0 = _mm256_loadu_ps(co), old1 = _mm256_loadu_ps(co + 8);

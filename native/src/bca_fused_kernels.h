@@ -21,15 +21,15 @@ constexpr int64_t kPanel = 16;
 
 inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 
-// S tile: s[r, c] = scale · (q[r] · k[c]) + bias[r, c], then kFill where masked.
+// S tile: s[r, c] = q[r] · k[c] + bias[r, c], then kFill where masked. (The driver packs q
+// already multiplied by the scale: one multiply per q element instead of one per score.)
 struct QkTile {
-    const float *q;        // [ni, dp] rows
+    const float *q;        // [ni, dp] rows, scaled
     const float *kt;       // [ceil(nj/16), dp, 16] panels
     const float *bias;     // [ni, nj] row stride bias_ld, contiguous along c; NULL = no bias
     int64_t bias_ld;
     const uint8_t *row_ok; // [ni] 0 = row masked; NULL = no row masked
     const int32_t *col_ok; // [nj] 0 = column masked, -1 = kept; NULL = no column masked
-    float scale;
     int64_t ni, nj, dp;
     float *s;              // [ni, lds] out; lds ≥ round_up(nj, 16), columns ≥ nj get -inf
     int64_t lds;

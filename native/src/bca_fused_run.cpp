@@ -130,16 +130,16 @@ struct MaskView {
     bool ok(int64_t b, int64_t k) const { return data[b * s0 + k * s1] != 0; }
 };
 
-// Rows [r0, r0 + n) of (b, h) into dst [n, dp], zero padded past d.
+// Rows [r0, r0 + n) of (b, h) times `mul` into dst [n, dp], zero padded past d.
 void pack_rows(const View4 &t, int64_t b, int64_t h, int64_t r0, int64_t n, int64_t d,
-               int64_t dp, float *dst) {
+               int64_t dp, float *dst, float mul = 1.0f) {
     for (int64_t r = 0; r < n; ++r) {
         const float *src = t.row(b, h, r0 + r); // [d] with stride s3
         float *row = dst + r * dp;
-        if (t.s3 == 1) {
+        if (t.s3 == 1 && mul == 1.0f) {
             std::memcpy(row, src, (size_t)d * sizeof(float));
         } else {
-            for (int64_t e = 0; e < d; ++e) row[e] = src[e * t.s3];
+            for (int64_t e = 0; e < d; ++e) row[e] = src[e * t.s3] * mul;
         }
         for (int64_t e = d; e < dp; ++e) row[e] = 0.0f;
     }
@@ -273,7 +273,7 @@ void online_tile(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t i0, 
     int64_t bias_ld = 0;
     const float *bias = bias_tile(sh, b, h, i0, ni, j0, nj, w.bias, pl.lds, &bias_ld);
     kn.qk(QkTile{w.q, w.kt + (j0 / kPanel) * dp * kPanel, bias, bias_ld, row_ok,
-                 col_ok != nullptr ? col_ok + j0 : nullptr, sh.pb.scale, ni, nj, dp, w.s,
+                 col_ok != nullptr ? col_ok + j0 : nullptr, ni, nj, dp, w.s,
                  pl.lds, w.tile_row_max, w.tile_col_max});
 
     // New running maxima, and the factors that carry the old sums and accumulators over.
@@ -339,7 +339,7 @@ void online_unit(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t ia, 
 
     for (int64_t i0 = ia; i0 < ib; i0 += pl.bi) {
         const int64_t ni = std::min(pl.bi, ib - i0);
-        pack_rows(sh.qk, b, h, i0, ni, pl.d, dp, w.q);
+        pack_rows(sh.qk, b, h, i0, ni, pl.d, dp, w.q, sh.pb.scale);
         if (with_outputs) {
             pack_rows(sh.v, b, h, i0, ni, pl.d, dp, w.v);
             std::memset(w.o, 0, (size_t)(ni * dp) * sizeof(float));
@@ -563,7 +563,7 @@ void mixed_unit(const Shared &sh, Mixed &w, const Stats &st, const float *wt, co
     const int64_t H = pl.H, dp = pl.dp, tile = pl.bi * pl.lds;
     const uint8_t *row_ok = pack_row_ok(sh, b, i0, ni, w.row_ok);
     for (int64_t h = 0; h < H; ++h) {
-        pack_rows(sh.qk, b, h, i0, ni, pl.d, dp, w.q + h * pl.bi * dp);
+        pack_rows(sh.qk, b, h, i0, ni, pl.d, dp, w.q + h * pl.bi * dp, sh.pb.scale);
         pack_rows(sh.v, b, h, i0, ni, pl.d, dp, w.v + h * pl.bi * dp);
     }
     std::memset(w.o, 0, (size_t)(H * pl.bi * dp) * sizeof(float));
@@ -577,7 +577,7 @@ void mixed_unit(const Shared &sh, Mixed &w, const Stats &st, const float *wt, co
             int64_t bias_ld = 0;
             const float *bias = bias_tile(sh, b, h, i0, ni, j0, nj, w.bias, pl.lds, &bias_ld);
             kn.qk(QkTile{w.q + h * pl.bi * dp, kt, bias, bias_ld, row_ok,
-                         col_ok != nullptr ? col_ok + j0 : nullptr, sh.pb.scale, ni, nj, dp,
+                         col_ok != nullptr ? col_ok + j0 : nullptr, ni, nj, dp,
                          w.p + h * tile, pl.lds, w.row_max, w.col_max});
             // Normalised probabilities of both softmaxes with the final statistics.
             const int64_t rows = (b * H + h) * pl.I + i0, cols = (b * H + h) * pl.J + j0;

@@ -23,7 +23,7 @@ void qk_scalar(const QkTile &t) {
             const float *k = t.kt + (c / kPanel) * t.dp * kPanel + c % kPanel; // stride kPanel
             float dot = 0.0f;
             for (int64_t e = 0; e < t.dp; ++e) dot += q[e] * k[e * kPanel];
-            float v = dot * t.scale;
+            float v = dot;
             if (t.bias != nullptr) v += t.bias[r * t.bias_ld + c];
             if (!row_kept || (t.col_ok != nullptr && t.col_ok[c] == 0)) v = kFill;
             s[c] = v;
