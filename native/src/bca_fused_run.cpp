@@ -146,14 +146,26 @@ void pack_rows(const View4 &t, int64_t b, int64_t h, int64_t r0, int64_t n, int6
 }
 
 // Rows [r0, r0 + n) of (b, h) transposed into panels [ceil(n/16), dp, 16], zero padded.
-void pack_panels(const View4 &t, int64_t b, int64_t h, int64_t r0, int64_t n, int64_t d,
-                 int64_t dp, float *dst) {
-    const int64_t panels = (n + kPanel - 1) / kPanel;
-    std::memset(dst, 0, (size_t)(panels * dp * kPanel) * sizeof(float));
-    for (int64_t r = 0; r < n; ++r) {
-        const float *src = t.row(b, h, r0 + r);
-        float *col = dst + (r / kPanel) * dp * kPanel + r % kPanel; // stride kPanel
-        for (int64_t e = 0; e < d; ++e) col[e * kPanel] = src[e * t.s3];
+void pack_panels(const Kernels &kn, const View4 &t, int64_t b, int64_t h, int64_t r0, int64_t n,
+                 int64_t d, int64_t dp, float *dst) {
+    for (int64_t p0 = 0; p0 < n; p0 += kPanel) {
+        const int64_t rows = std::min(kPanel, n - p0);
+        float *panel = dst + (p0 / kPanel) * dp * kPanel; // [dp, 16]
+        if (t.s3 == 1) {
+            // A short last panel repeats its last row, then those lanes are cleared.
+            const float *src[kPanel];
+            for (int64_t k = 0; k < kPanel; ++k) src[k] = t.row(b, h, r0 + p0 + std::min(k, rows - 1));
+            kn.pack_panel(src, d, dp, panel);
+            if (rows < kPanel)
+                for (int64_t e = 0; e < d; ++e)
+                    std::fill(panel + e * kPanel + rows, panel + (e + 1) * kPanel, 0.0f);
+        } else {
+            std::memset(panel, 0, (size_t)(dp * kPanel) * sizeof(float));
+            for (int64_t k = 0; k < rows; ++k) {
+                const float *src = t.row(b, h, r0 + p0 + k);
+                for (int64_t e = 0; e < d; ++e) panel[e * kPanel + k] = src[e * t.s3];
+            }
+        }
     }
 }
 
@@ -224,8 +236,11 @@ void rescale_factors(const Kernels &kn, const float *old_max, const float *new_m
 // Per-thread scratch of the online walk.
 struct Online {
     float *kt;           // [jp/16, dp, 16] context_qk of (b, h), panels
-    float *cv;           // [J, dp] context_v of (b, h)
+    float *cv;           // [J, dp] context_v of (b, h), when it must be packed
+    const float *cv_rows; // context_v rows the products read: cv, or the caller's rows
+    int64_t ldcv;        // their row stride
     float *co;           // [J, dp] column accumulators, relative to col_max
+    float *co_tile;      // [lds, dp] one tile's columns (single-block units)
     float *col_max;      // [jp] running column maxima
     float *col_sum;      // [jp] running column sums
     int32_t *col_ok;     // [jp]
@@ -241,6 +256,7 @@ struct Online {
         kt = c.take<float>(pl.jp * pl.dp);
         cv = with_outputs ? c.take<float>(pl.J * pl.dp) : nullptr;
         co = with_outputs ? c.take<float>(pl.J * pl.dp) : nullptr;
+        co_tile = with_outputs ? c.take<float>(pl.lds * pl.dp) : nullptr;
         col_max = c.take<float>(pl.jp);
         col_sum = c.take<float>(pl.jp);
         col_ok = c.take<int32_t>(pl.jp);
@@ -262,9 +278,11 @@ struct Online {
 };
 
 // One tile (i0, ni) × (j0, nj) of (b, h) in the online walk.
+// With direct_columns (the unit is the only i-block of (b, h)) the tile's columns are final
+// after it: they go to context_out at once, without the [J, dp] accumulators.
 void online_tile(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t i0, int64_t ni,
                  int64_t j0, int64_t nj, const uint8_t *row_ok, const int32_t *col_ok,
-                 bool with_outputs) {
+                 bool with_outputs, bool direct_columns) {
     const Kernels &kn = sh.kn;
     const Plan &pl = sh.pl;
     const int64_t dp = pl.dp;
@@ -315,23 +333,40 @@ void online_tile(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t i0, 
     if (!with_outputs) return;
 
     // out rows: o = o · e^(old − new) + P · context_v
-    kn.pv(PvTile{w.s, pl.lds, w.cv + j0 * dp, w.row_rescale, w.o, ni, nj, dp});
+    kn.pv(PvTile{w.s, pl.lds, w.cv_rows + j0 * w.ldcv, w.ldcv, w.row_rescale, w.o, ni, nj, dp});
     // context_out rows: co = co · e^(old − new) + Pcᵀ · v   (Pc = P · row factor · col factor)
     kn.ptv(PtvTile{factored ? w.s : w.pc, pl.lds, factored ? w.va : w.v, w.col_rescale,
-                   factored ? w.col_factor : nullptr, w.co + j0 * dp, ni, nj, dp});
+                   factored ? w.col_factor : nullptr,
+                   direct_columns ? w.co_tile : w.co + j0 * dp, ni, nj, dp, direct_columns});
+    if (direct_columns)
+        for (int64_t c = 0; c < nj; ++c) {
+            const float inv = 1.0f / col_sum[c];
+            float *dst = sh.cout.row(b, h, j0 + c); // [d] with stride s3
+            for (int64_t e = 0; e < pl.d; ++e) dst[e * sh.cout.s3] = w.co_tile[c * dp + e] * inv;
+        }
 }
 
 // Rows [ia, ib) of (b, h) against the whole context. Leaves the column maxima, sums and (with
 // outputs) unnormalised accumulators of these rows in w; writes out rows, or (statistics only)
 // each row's final max and sum to row_stats_max/row_stats_sum [B, H, I].
 void online_unit(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t ia, int64_t ib,
-                 bool with_outputs, float *row_stats_max, float *row_stats_sum) {
+                 bool with_outputs, bool direct_columns, float *row_stats_max,
+                 float *row_stats_sum) {
     const Plan &pl = sh.pl;
     const int64_t dp = pl.dp;
-    pack_panels(sh.cqk, b, h, 0, pl.J, pl.d, dp, w.kt);
+    pack_panels(sh.kn, sh.cqk, b, h, 0, pl.J, pl.d, dp, w.kt);
     if (with_outputs) {
-        pack_rows(sh.cv, b, h, 0, pl.J, pl.d, dp, w.cv);
-        std::memset(w.co, 0, (size_t)(pl.J * dp) * sizeof(float));
+        // context_v is read in place when its rows already look packed (d contiguous, a
+        // multiple of 16): the products take any row stride.
+        if (sh.cv.s3 == 1 && pl.d == dp) {
+            w.cv_rows = sh.cv.row(b, h, 0);
+            w.ldcv = sh.cv.s2;
+        } else {
+            pack_rows(sh.cv, b, h, 0, pl.J, pl.d, dp, w.cv);
+            w.cv_rows = w.cv;
+            w.ldcv = dp;
+        }
+        if (!direct_columns) std::memset(w.co, 0, (size_t)(pl.J * dp) * sizeof(float));
     }
     const int32_t *col_ok = pack_col_ok(sh, b, w.col_ok);
     std::fill(w.col_max, w.col_max + pl.J, kNegInf);
@@ -350,7 +385,7 @@ void online_unit(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t ia, 
 
         for (int64_t j0 = 0; j0 < pl.J; j0 += pl.bj)
             online_tile(sh, w, b, h, i0, ni, j0, std::min(pl.bj, pl.J - j0), row_ok, col_ok,
-                        with_outputs);
+                        with_outputs, direct_columns);
 
         if (with_outputs) {
             for (int64_t r = 0; r < ni; ++r) {
@@ -481,10 +516,13 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
             const int64_t b = pair / pl.H, h = pair % pl.H;
             int64_t ia, ib;
             unit_rows(pl, sp, k, &ia, &ib);
-            online_unit(sh, w, b, h, ia, ib, with_outputs, row_stats_max, row_stats_sum);
+            // One unit holding every row in one block: columns are written tile by tile.
+            const bool direct_columns = with_outputs && sp.chunks == 1 && pl.I <= pl.bi;
+            online_unit(sh, w, b, h, ia, ib, with_outputs, direct_columns, row_stats_max,
+                        row_stats_sum);
             if (sp.chunks == 1) {
                 if (with_outputs) {
-                    write_columns(sh, w, b, h);
+                    if (!direct_columns) write_columns(sh, w, b, h);
                 } else {
                     std::copy(w.col_max, w.col_max + pl.J, col_stats_max + pair * pl.J);
                     std::copy(w.col_sum, w.col_sum + pl.J, col_stats_sum + pair * pl.J);
@@ -572,7 +610,7 @@ void mixed_unit(const Shared &sh, Mixed &w, const Stats &st, const float *wt, co
         const int64_t nj = std::min(pl.bj, jb - j0);
         for (int64_t h = 0; h < H; ++h) {
             float *kt = w.kt + h * pl.lds * dp; // [lds/16, dp, 16]
-            pack_panels(sh.cqk, b, h, j0, nj, pl.d, dp, kt);
+            pack_panels(kn, sh.cqk, b, h, j0, nj, pl.d, dp, kt);
             pack_rows(sh.cv, b, h, j0, nj, pl.d, dp, w.cv + h * pl.bj * dp);
             int64_t bias_ld = 0;
             const float *bias = bias_tile(sh, b, h, i0, ni, j0, nj, w.bias, pl.lds, &bias_ld);
@@ -596,10 +634,10 @@ void mixed_unit(const Shared &sh, Mixed &w, const Stats &st, const float *wt, co
             pc = w.mpc;
         }
         for (int64_t g = 0; g < H; ++g) {
-            kn.pv(PvTile{p + g * tile, pl.lds, w.cv + g * pl.bj * dp, nullptr,
+            kn.pv(PvTile{p + g * tile, pl.lds, w.cv + g * pl.bj * dp, dp, nullptr,
                          w.o + g * pl.bi * dp, ni, nj, dp});
             kn.ptv(PtvTile{pc + g * tile, pl.lds, w.v + g * pl.bi * dp, nullptr, nullptr,
-                           w.co + (g * pl.J + j0) * dp, ni, nj, dp});
+                           w.co + (g * pl.J + j0) * dp, ni, nj, dp, false});
         }
     }
 }
