@@ -552,8 +552,6 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
 
 // Per-thread scratch of pass 2 (all heads of one tile at once).
 struct Mixed {
-    float *kt;      // [H, lds/16, dp, 16]
-    float *cv;      // [H, bj, dp]
     float *q, *v;   // [H, bi, dp]
     float *o;       // [H, bi, dp]
     float *p, *pc;  // [H, bi, lds] normalised probabilities per head
@@ -567,8 +565,6 @@ struct Mixed {
 
     void carve(Carver &c, const Plan &pl, bool split_j) {
         const int64_t H = pl.H, dp = pl.dp;
-        kt = c.take<float>(H * pl.lds * dp);
-        cv = c.take<float>(H * pl.bj * dp);
         q = c.take<float>(H * pl.bi * dp);
         v = c.take<float>(H * pl.bi * dp);
         o = c.take<float>(H * pl.bi * dp);
@@ -586,6 +582,26 @@ struct Mixed {
     }
 };
 
+// The context side of one batch element, packed once for every head and shared read-only by
+// the threads of pass 2 (every i-block reads all of it).
+struct ContextSide {
+    float *kt;          // [H, jp/16, dp, 16]
+    float *cv;          // [H, J, dp], or NULL when the caller's rows are read in place
+    int64_t jp, J, dp;
+
+    const float *panels(int64_t h, int64_t j0) const { return kt + (h * jp + j0) * dp; }
+};
+
+// Packs head h's columns [j0, j0 + nj) of batch element b into `side`.
+void pack_context(const Shared &sh, const ContextSide &side, int64_t b, int64_t h, int64_t j0,
+                  int64_t nj) {
+    const Plan &pl = sh.pl;
+    pack_panels(sh.kn, sh.cqk, b, h, j0, nj, pl.d, pl.dp,
+                side.kt + (h * side.jp + j0) * pl.dp);
+    if (side.cv != nullptr)
+        pack_rows(sh.cv, b, h, j0, nj, pl.d, pl.dp, side.cv + (h * pl.J + j0) * pl.dp);
+}
+
 // Final statistics from pass 1, stored as (max, 1/sum) per row and column.
 struct Stats {
     float *row_max, *row_inv; // [B, H, I]
@@ -594,8 +610,9 @@ struct Stats {
 
 // Rows [i0, i0 + ni) × columns [ja, jb) of batch element b, every head: accumulates into w.o
 // (out rows of this block) and w.co (this thread's context_out share).
-void mixed_unit(const Shared &sh, Mixed &w, const Stats &st, const float *wt, const float *wct,
-                int64_t b, int64_t i0, int64_t ni, int64_t ja, int64_t jb, const int32_t *col_ok) {
+void mixed_unit(const Shared &sh, Mixed &w, const ContextSide &side, const Stats &st,
+                const float *wt, const float *wct, int64_t b, int64_t i0, int64_t ni, int64_t ja,
+                int64_t jb, const int32_t *col_ok) {
     const Kernels &kn = sh.kn;
     const Plan &pl = sh.pl;
     const int64_t H = pl.H, dp = pl.dp, tile = pl.bi * pl.lds;
@@ -609,12 +626,9 @@ void mixed_unit(const Shared &sh, Mixed &w, const Stats &st, const float *wt, co
     for (int64_t j0 = ja; j0 < jb; j0 += pl.bj) {
         const int64_t nj = std::min(pl.bj, jb - j0);
         for (int64_t h = 0; h < H; ++h) {
-            float *kt = w.kt + h * pl.lds * dp; // [lds/16, dp, 16]
-            pack_panels(kn, sh.cqk, b, h, j0, nj, pl.d, dp, kt);
-            pack_rows(sh.cv, b, h, j0, nj, pl.d, dp, w.cv + h * pl.bj * dp);
             int64_t bias_ld = 0;
             const float *bias = bias_tile(sh, b, h, i0, ni, j0, nj, w.bias, pl.lds, &bias_ld);
-            kn.qk(QkTile{w.q + h * pl.bi * dp, kt, bias, bias_ld, row_ok,
+            kn.qk(QkTile{w.q + h * pl.bi * dp, side.panels(h, j0), bias, bias_ld, row_ok,
                          col_ok != nullptr ? col_ok + j0 : nullptr, ni, nj, dp,
                          w.p + h * tile, pl.lds, w.row_max, w.col_max});
             // Normalised probabilities of both softmaxes with the final statistics.
@@ -634,8 +648,11 @@ void mixed_unit(const Shared &sh, Mixed &w, const Stats &st, const float *wt, co
             pc = w.mpc;
         }
         for (int64_t g = 0; g < H; ++g) {
-            kn.pv(PvTile{p + g * tile, pl.lds, w.cv + g * pl.bj * dp, dp, nullptr,
-                         w.o + g * pl.bi * dp, ni, nj, dp});
+            const float *cv = side.cv != nullptr ? side.cv + (g * pl.J + j0) * dp
+                                                 : sh.cv.row(b, g, j0);
+            const int64_t ldcv = side.cv != nullptr ? dp : sh.cv.s2;
+            kn.pv(PvTile{p + g * tile, pl.lds, cv, ldcv, nullptr, w.o + g * pl.bi * dp, ni, nj,
+                         dp});
             kn.ptv(PtvTile{pc + g * tile, pl.lds, w.v + g * pl.bi * dp, nullptr, nullptr,
                            w.co + (g * pl.J + j0) * dp, ni, nj, dp, false});
         }
@@ -687,7 +704,13 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
     Mixed probe;
     probe.carve(measure, pl, split_j);
     const size_t per_thread = (measure.used() + 63) / 64 * 64;
-    Block block = allocate(per_thread * threads);
+    // The shared context side: context_v is read in place when its rows look packed.
+    const bool cv_in_place = sh.cv.s3 == 1 && pl.d == dp;
+    const size_t side_floats = (size_t)(H * pl.jp * dp + (cv_in_place ? 0 : H * J * dp));
+    Block block = allocate(per_thread * threads + side_floats * sizeof(float));
+    float *side_base = reinterpret_cast<float *>(block.get() + per_thread * threads);
+    const ContextSide side{side_base, cv_in_place ? nullptr : side_base + H * pl.jp * dp, pl.jp,
+                           J, dp};
     std::vector<Mixed> scratch((size_t)threads);
     for (int t = 0; t < threads; ++t) {
         Carver carver(block.get() + per_thread * t);
@@ -703,6 +726,11 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
             std::memset(w.co, 0, (size_t)(H * J * dp) * sizeof(float));
             if (split_j) std::memset(w.o_all, 0, (size_t)(H * I * dp) * sizeof(float));
             const int32_t *col_ok = pack_col_ok(sh, b, w.col_ok);
+#pragma omp for schedule(dynamic, 1)
+            for (int64_t m = 0; m < H * j_blocks; ++m) {
+                const int64_t j0 = (m % j_blocks) * pl.bj;
+                pack_context(sh, side, b, m / j_blocks, j0, std::min(pl.bj, J - j0));
+            } // implicit barrier: the context side is complete
 
 #pragma omp for schedule(dynamic, 1)
             for (int64_t u = 0; u < units; ++u) {
@@ -710,7 +738,7 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
                 const int64_t i0 = ib * pl.bi, ni = std::min(pl.bi, I - i0);
                 const int64_t ja = std::min(J, (jc * j_blocks / j_chunks) * pl.bj);
                 const int64_t jb = std::min(J, ((jc + 1) * j_blocks / j_chunks) * pl.bj);
-                mixed_unit(sh, w, st, wt.empty() ? nullptr : wt.data(),
+                mixed_unit(sh, w, side, st, wt.empty() ? nullptr : wt.data(),
                            wct.empty() ? nullptr : wct.data(), b, i0, ni, ja, jb, col_ok);
                 for (int64_t g = 0; g < H; ++g)
                     for (int64_t r = 0; r < ni; ++r) {
