@@ -380,6 +380,9 @@ void check_bad_arguments(attn4j_context *ctx) {
         {"context_v", ATTN4J_ERR_INVALID_ARG, [](Problem &q) { q.cout.t.data = q.cv.t.data; }},
         {"qk", ATTN4J_ERR_OVERFLOW, [](Problem &q) { q.qk.t.strides[0] = INT64_MAX / 2; }},
         {"context_v", ATTN4J_ERR_NULL_ARGUMENT, [](Problem &q) { q.cv.t.data = nullptr; }},
+        {"qk", ATTN4J_ERR_INVALID_ARG,
+         [](Problem &q) { q.qk.t.data = static_cast<char *>(q.qk.t.data) + 1; }},
+        {"context_qk", ATTN4J_ERR_INVALID_ARG, [](Problem &q) { q.cqk.t.ndim = 5; }},
     };
     for (const Case &c : cases) {
         Problem q = fresh();
