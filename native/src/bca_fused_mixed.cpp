@@ -178,11 +178,11 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
     probe.carve(measure, pl, split_j);
     const size_t per_thread = (measure.used() + 63) / 64 * 64;
     // The shared context side: context_v is read in place when its rows look packed.
-    const bool cv_in_place = sh.cv.s3 == 1 && pl.d == dp;
-    const size_t side_floats = (size_t)(H * pl.jp * dp + (cv_in_place ? 0 : H * J * dp));
+    const bool cv_shared = !cv_in_place(sh);
+    const size_t side_floats = (size_t)(H * pl.jp * dp + (cv_shared ? H * J * dp : 0));
     Block block = allocate(per_thread * threads + side_floats * sizeof(float));
     float *side_base = reinterpret_cast<float *>(block.get() + per_thread * threads);
-    const ContextSide side{side_base, cv_in_place ? nullptr : side_base + H * pl.jp * dp, pl.jp,
+    const ContextSide side{side_base, cv_shared ? side_base + H * pl.jp * dp : nullptr, pl.jp,
                            J, dp};
     std::vector<Mixed> scratch((size_t)threads);
     for (int t = 0; t < threads; ++t) {

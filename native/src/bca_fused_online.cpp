@@ -48,9 +48,9 @@ struct Online {
     float *tile_col_max, *tile_col_sum, *col_max_new, *col_rescale, *col_factor,
         *tmp_j; // [lds]
 
-    void carve(Carver &c, const Plan &pl, bool with_outputs) {
+    void carve(Carver &c, const Plan &pl, bool with_outputs, bool pack_cv) {
         kt = c.take<float>(pl.jp * pl.dp);
-        cv = with_outputs ? c.take<float>(pl.J * pl.dp) : nullptr;
+        cv = with_outputs && pack_cv ? c.take<float>(pl.J * pl.dp) : nullptr;
         co = with_outputs ? c.take<float>(pl.J * pl.dp) : nullptr;
         co_tile = with_outputs ? c.take<float>(pl.lds * pl.dp) : nullptr;
         col_max = c.take<float>(pl.jp);
@@ -152,9 +152,7 @@ void online_unit(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t ia, 
     const int64_t dp = pl.dp;
     pack_panels(sh.kn, sh.cqk, b, h, 0, pl.J, pl.d, dp, w.kt);
     if (with_outputs) {
-        // context_v is read in place when its rows already look packed (d contiguous, a
-        // multiple of 16): the products take any row stride.
-        if (sh.cv.s3 == 1 && pl.d == dp) {
+        if (cv_in_place(sh)) {
             w.cv_rows = sh.cv.row(b, h, 0);
             w.ldcv = sh.cv.s2;
         } else {
@@ -287,7 +285,7 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
 
     Carver measure(nullptr);
     Online probe;
-    probe.carve(measure, pl, with_outputs);
+    probe.carve(measure, pl, with_outputs, !cv_in_place(sh));
     measure.take<float>(pl.dp); // merge accumulator
     const size_t per_thread = (measure.used() + 63) / 64 * 64;
     const int64_t partial_floats =
@@ -298,7 +296,7 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
     std::vector<float *> accs((size_t)threads);
     for (int t = 0; t < threads; ++t) {
         Carver carver(block.get() + per_thread * t);
-        scratch[t].carve(carver, pl, with_outputs);
+        scratch[t].carve(carver, pl, with_outputs, !cv_in_place(sh));
         accs[t] = carver.take<float>(pl.dp);
     }
 

@@ -118,6 +118,10 @@ struct Shared {
     bool has_mask, has_cmask;
 };
 
+// context_v is read in place when its rows already look packed (d contiguous and a multiple
+// of 16): the products take any row stride.
+inline bool cv_in_place(const Shared &sh) { return sh.cv.s3 == 1 && sh.pl.d == sh.pl.dp; }
+
 // Row mask of the block [i0, i0 + ni) as bytes; NULL when the call has no mask.
 const uint8_t *pack_row_ok(const Shared &sh, int64_t b, int64_t i0, int64_t ni, uint8_t *dst);
 
