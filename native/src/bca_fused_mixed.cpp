@@ -171,7 +171,7 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
         j_chunks = std::min(j_blocks, (2 * pl.threads + i_blocks - 1) / i_blocks);
     const bool split_j = j_chunks > 1;
     const int64_t units = i_blocks * j_chunks;
-    const int threads = (int)std::min<int64_t>(pl.threads, units);
+    const int threads = useful_threads(pl, units);
 
     Carver measure(nullptr);
     Mixed probe;

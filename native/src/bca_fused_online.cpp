@@ -281,7 +281,7 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
                 float *col_stats_max, float *col_stats_sum) {
     const Plan &pl = sh.pl;
     const Split sp = split_rows(pl);
-    const int threads = (int)std::min<int64_t>(pl.threads, sp.units);
+    const int threads = useful_threads(pl, sp.units);
 
     Carver measure(nullptr);
     Online probe;

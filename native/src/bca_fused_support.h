@@ -5,6 +5,7 @@
 
 #include "bca_fused_run.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -117,6 +118,17 @@ struct Shared {
     MaskView mask, cmask;
     bool has_mask, has_cmask;
 };
+
+// Threads worth starting for `units` independent pieces of work: at most one per unit, and
+// one per ~2 MFLOP of products. Why: starting a team costs microseconds on an idle machine and
+// up to a scheduler time slice on a busy one; tiny calls (i = j = 16) run faster alone.
+inline int useful_threads(const Plan &pl, int64_t units) {
+    const double flops = 6.0 * (double)pl.B * pl.H * pl.I * pl.J * pl.dp;
+    const double by_work = flops / 2e6 + 1.0;
+    int64_t n = std::min<int64_t>(pl.threads, units);
+    if (by_work < (double)n) n = (int64_t)by_work;
+    return n < 1 ? 1 : (int)n;
+}
 
 // context_v is read in place when its rows already look packed (d contiguous and a multiple
 // of 16): the products take any row stride.

@@ -283,6 +283,10 @@ void run_all(Context &one, Context &two, Context &three) {
         few.th = few.cth = true;
         few.cmask = true;
         configs.push_back(few);
+        Config wide{1, 2, 20, 2000, 16}; // the same with enough work to start every thread
+        wide.th = wide.cth = true;
+        wide.bias = 1;
+        configs.push_back(wide);
     }
     // Layouts: not head-interleaved, and d not contiguous.
     {
