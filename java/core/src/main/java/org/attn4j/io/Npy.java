@@ -105,7 +105,7 @@ public final class Npy {
             long bytes = TensorFiles.byteCount(header.shape, header.dtype);
             if (bytes < 0) {
                 throw new NpyFormatException(path, "shape " + Header.shapeRepr(header.shape) + " of " + header.dtype
-                        + " needs more than 2^63 - 1 bytes");
+                        + ": its byte count overflows 64 bits (multiplied dim by dim)");
             }
             if (size - dataOffset != bytes) {
                 throw new NpyFormatException(path, "data holds " + (size - dataOffset) + " bytes after the header, expected "
@@ -191,7 +191,9 @@ public final class Npy {
 
     private static DType dtype(Path path, Object descr) throws NpyFormatException {
         if (descr instanceof List<?>) {
-            throw new NpyFormatException(path, "descr " + brief(descr) + ": structured dtypes are not supported");
+            String text = PyLiteral.repr(descr);
+            throw new NpyFormatException(path, "descr " + (text.length() <= 60 ? text : text.substring(0, 57) + "...")
+                    + ": structured dtypes are not supported");
         }
         if (!(descr instanceof String s)) {
             throw new NpyFormatException(path, "descr: expected a dtype string such as '<f4', got " + brief(descr));

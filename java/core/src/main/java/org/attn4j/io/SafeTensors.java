@@ -212,7 +212,7 @@ public final class SafeTensors {
         long bytes = TensorFiles.byteCount(shape, dtype);
         if (bytes < 0) {
             throw new SafeTensorsFormatException(path, tensor + ": shape " + TensorFiles.render(sh) + " of " + dtype
-                    + " needs more than 2^63 - 1 bytes");
+                    + ": its byte count overflows 64 bits (multiplied dim by dim)");
         }
         // data_offsets
         Object off = field(path, tensor, info, "data_offsets");

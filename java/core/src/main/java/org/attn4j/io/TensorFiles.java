@@ -74,7 +74,11 @@ final class TensorFiles {
         }
     }
 
-    /** Elements × element size, or -1 when that overflows a long. */
+    /**
+     * Element size × dims, multiplied left to right; -1 as soon as a partial product overflows.
+     * Why left to right: it is then stricter than Shapes.checkShape, so Tensor.wrap never
+     * rejects a shape that passed here.
+     */
     static long byteCount(long[] shape, DType dtype) {
         long n = dtype.byteSize();
         for (long d : shape) {
