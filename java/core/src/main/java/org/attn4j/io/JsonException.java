@@ -6,6 +6,8 @@ package org.attn4j.io;
  * the file readers wrap it into their own {@link java.io.IOException} subclasses.
  */
 public final class JsonException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
     private final int position;
 
     JsonException(String message, int position) {

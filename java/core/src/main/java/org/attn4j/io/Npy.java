@@ -5,11 +5,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -117,16 +113,11 @@ public final class Npy {
     }
 
     private static String utf8(Path path, byte[] raw) throws NpyFormatException {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(raw);
-        CharBuffer out = CharBuffer.allocate(raw.length);
-        CoderResult r = decoder.decode(in, out, true);
-        if (r.isError() || decoder.flush(out).isError()) {
-            throw new NpyFormatException(path, "version 3.0 header is not valid UTF-8 at header byte " + in.position());
+        int bad = TensorFiles.malformedUtf8At(raw);
+        if (bad >= 0) {
+            throw new NpyFormatException(path, "version 3.0 header is not valid UTF-8 at header byte " + bad);
         }
-        return out.flip().toString();
+        return new String(raw, StandardCharsets.UTF_8);
     }
 
     /** The three header fields, checked. */

@@ -9,6 +9,8 @@ import java.nio.file.Path;
  * (int64) is not supported: expected one of '<f4', '<f2', '<f8', '|b1'"}.
  */
 public final class NpyFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     private final transient Path path;
 
     NpyFormatException(Path path, String detail) {

@@ -36,6 +36,8 @@ final class PyLiteral {
 
     /** Malformed literal: the message says what and where (character offset). */
     static final class SyntaxException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         SyntaxException(String message) {
             super(message);
         }

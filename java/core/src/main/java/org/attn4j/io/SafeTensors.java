@@ -5,11 +5,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -130,20 +126,11 @@ public final class SafeTensors {
     }
 
     private static String decodeUtf8(Path path, byte[] header) throws SafeTensorsFormatException {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(header);
-        CharBuffer out = CharBuffer.allocate(header.length);
-        CoderResult r = decoder.decode(in, out, true);
-        if (r.isError()) {
-            throw new SafeTensorsFormatException(path, "header is not valid UTF-8: malformed byte sequence at header byte " + in.position());
+        int bad = TensorFiles.malformedUtf8At(header);
+        if (bad >= 0) {
+            throw new SafeTensorsFormatException(path, "header is not valid UTF-8: malformed byte sequence at header byte " + bad);
         }
-        r = decoder.flush(out);
-        if (r.isError()) {
-            throw new SafeTensorsFormatException(path, "header is not valid UTF-8: truncated sequence at its end");
-        }
-        return out.flip().toString();
+        return new String(header, StandardCharsets.UTF_8);
     }
 
     @SuppressWarnings("unchecked")

@@ -9,6 +9,8 @@ import java.nio.file.Path;
  * [0, 96] hold 96 bytes, expected 128 for F32[4, 8]"}.
  */
 public final class SafeTensorsFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     private final transient Path path;
 
     SafeTensorsFormatException(Path path, String detail) {

@@ -3,7 +3,11 @@ package org.attn4j.io;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +54,22 @@ final class TensorFiles {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /**
+     * The offset of the first malformed byte when {@code raw} is not strict UTF-8 (overlong
+     * forms, surrogates and truncated sequences included), else -1.
+     */
+    static int malformedUtf8At(byte[] raw) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(raw);
+        CharBuffer out = CharBuffer.allocate(raw.length);
+        if (decoder.decode(in, out, true).isError() || decoder.flush(out).isError()) {
+            return in.position();
+        }
+        return -1;
     }
 
     /** Reads exactly {@code dst.remaining()} bytes at {@code position}. */
