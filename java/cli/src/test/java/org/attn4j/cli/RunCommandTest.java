@@ -128,15 +128,21 @@ class RunCommandTest {
     }
 
     @Test
-    void returnAttnFlagOverridesForwardKwargs() throws IOException {
-        Path dir = golden("bca_basic");                 // forward_kwargs says return_attn: true
+    void flagsOverrideForwardKwargs() throws IOException {
+        Path dir = golden("bca_basic");                 // its forward_kwargs say return_attn: true
         Path output = tmp.resolve("o.safetensors");
         Result r = main("run", "--model", dir.resolve("model.safetensors").toString(), "--inputs",
-                dir.resolve("inputs.safetensors").toString(), "--output", output.toString(), "--path", "materialised");
+                dir.resolve("inputs.safetensors").toString(), "--output", output.toString(), "--no-return-attn");
         assertEquals(0, r.code(), r.err());
         try (Arena arena = Arena.ofConfined()) {
-            assertTrue(SafeTensors.open(output, arena).contains("attn"));
+            SafeTensorsFile o = SafeTensors.open(output, arena);
+            assertTrue(o.contains("out"));
+            assertFalse(o.contains("attn"));
         }
+        Result both = main("run", "--model", dir.resolve("model.safetensors").toString(), "--inputs",
+                dir.resolve("inputs.safetensors").toString(), "--output", output.toString(), "--return-attn",
+                "--no-return-attn");
+        assertEquals(2, both.code());
     }
 
     static void assertClose(String what, Tensor got, Tensor want, double atol, double rtol) {
