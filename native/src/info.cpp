@@ -1,5 +1,6 @@
 // Library and runtime information (attn4j_get_info) and the empty call (attn4j_ping).
 #include "common.h"
+#include "kernels.h"
 
 #include <oneapi/dnnl/dnnl.h>
 #include <omp.h>
@@ -45,10 +46,9 @@ ATTN4J_API attn4j_status attn4j_get_info(attn4j_info *out) {
         out->dnnl_minor = v->minor;
         out->dnnl_patch = v->patch;
         out->max_threads = omp_get_max_threads();
-        // The fused kernel's AVX2+FMA path runs where the CPU has both (runtime dispatch).
-        __builtin_cpu_init();
-        out->fused_kernel_isa =
-            (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+        // AVX2+FMA kernels run where the CPU has both (__builtin_cpu_supports, decided once
+        // in kernels.cpp, which also honours ATTN4J_KERNEL_ISA=portable).
+        out->fused_kernel_isa = avx2_kernels_enabled() ? 1 : 0;
         std::strncpy(out->isa, isa_name(dnnl_get_effective_cpu_isa()), sizeof out->isa - 1);
         return ATTN4J_OK;
     });

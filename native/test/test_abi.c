@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int failures = 0;
@@ -51,6 +52,11 @@ static void test_info(void) {
     EXPECT(info.dnnl_major == 2 && info.dnnl_minor >= 6, "oneDNN 2.6+");
     EXPECT(info.max_threads >= 1, "max_threads");
     EXPECT(info.fused_kernel_isa == 0 || info.fused_kernel_isa == 1, "fused_kernel_isa");
+    {   /* ATTN4J_KERNEL_ISA=portable turns the AVX2 kernels off, and info says so. */
+        const char *forced = getenv("ATTN4J_KERNEL_ISA");
+        if (forced != NULL && strcmp(forced, "portable") == 0)
+            EXPECT(info.fused_kernel_isa == 0, "portable kernels forced");
+    }
     EXPECT(memchr(info.isa, '\0', sizeof info.isa) != NULL && info.isa[0] != '\0', "isa named");
     EXPECT(strcmp(info.isa, "unknown") != 0, info.isa);
     printf("attn4j %d.%d.%d, oneDNN %d.%d.%d, isa %s, %d threads, fused kernel isa %d\n",
