@@ -36,10 +36,9 @@ struct Call {
 BcaSlice slice_of(const Call &c, int64_t index, uint8_t *keep_j) {
     const int64_t bb = index / c.h, hh = index % c.h;
     BcaSlice s;
-    s.sim = static_cast<const float *>(c.sim->data) + bb * c.sim->strides[0] + hh * c.sim->strides[1];
-    s.bias = c.bias != nullptr
-                 ? c.bias + bb * c.bias_strides[0] + hh * c.bias_strides[1]
-                 : nullptr;
+    s.sim =
+        static_cast<const float *>(c.sim->data) + bb * c.sim->strides[0] + hh * c.sim->strides[1];
+    s.bias = c.bias != nullptr ? c.bias + bb * c.bias_strides[0] + hh * c.bias_strides[1] : nullptr;
     s.mask = c.mask != nullptr
                  ? static_cast<const uint8_t *>(c.mask->data) + bb * c.mask->strides[0]
                  : nullptr;
@@ -69,7 +68,8 @@ void fill_keep(const Call &c, int64_t index, uint8_t *keep_j, int64_t k0, int64_
         return;
     }
     const int64_t bb = index / c.h;
-    const uint8_t *m = static_cast<const uint8_t *>(c.context_mask->data) + bb * c.context_mask->strides[0];
+    const uint8_t *m =
+        static_cast<const uint8_t *>(c.context_mask->data) + bb * c.context_mask->strides[0];
     const int64_t ms = c.context_mask->strides[1];
     for (int64_t k = k0; k < k1; ++k) keep_j[k] = m[k * ms] != 0;
 }
@@ -154,8 +154,8 @@ extern "C" {
 ATTN4J_API attn4j_status attn4j_bca_softmax(attn4j_context *ctx, const attn4j_tensor *sim,
                                             const attn4j_tensor *rel_pos_bias,
                                             const attn4j_tensor *mask,
-                                            const attn4j_tensor *context_mask,
-                                            attn4j_tensor *attn, attn4j_tensor *context_attn) {
+                                            const attn4j_tensor *context_mask, attn4j_tensor *attn,
+                                            attn4j_tensor *context_attn) {
     return guarded([&] {
         int32_t threads;
         if (attn4j_status s = check_context(ctx, &threads)) return s;
@@ -203,9 +203,9 @@ ATTN4J_API attn4j_status attn4j_bca_softmax(attn4j_context *ctx, const attn4j_te
             broadcast_strides(*rel_pos_bias, 4, c.bias_strides);
             c.bias = static_cast<const float *>(rel_pos_bias->data);
         }
-        c.unit = (j == 1) || (sim->strides[3] == 1 && attn->strides[3] == 1 &&
-                              context_attn->strides[3] == 1 &&
-                              (rel_pos_bias == nullptr || c.bias_strides[3] == 1));
+        c.unit = (j == 1) ||
+                 (sim->strides[3] == 1 && attn->strides[3] == 1 && context_attn->strides[3] == 1 &&
+                  (rel_pos_bias == nullptr || c.bias_strides[3] == 1));
         const int64_t slices = b * h;
         const int team = threads_for(slices * i * j, threads);
         // Whole slices per thread when they share out evenly enough; otherwise rows.

@@ -1,8 +1,8 @@
 // attn4j_gelu: the exact (erf) GELU, y = x·Φ(x), elementwise on any strides; y may alias x.
 #include "common.h"
 #include "context.h"
-#include "strided.h"
 #include "kernels.h"
+#include "strided.h"
 
 using namespace attn4j;
 
@@ -35,7 +35,7 @@ ATTN4J_API attn4j_status attn4j_gelu(attn4j_context *ctx, const attn4j_tensor *x
         // still has to be shared out between the threads.
         const int64_t kChunk = 4096;
         const int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for num_threads(threads_for(rows * n, threads)) schedule(static)
+#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
         for (int64_t task = 0; task < rows * chunks; ++task) {
             int64_t off[2];
             nest.row_offsets(task / chunks, off);

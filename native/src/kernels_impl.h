@@ -33,8 +33,10 @@ void softmax_row_impl(const float *x, int64_t xs, float *y, int64_t ys, int64_t 
 }
 
 void softmax_row(const float *x, int64_t xs, float *y, int64_t ys, int64_t n) {
-    if ((xs == 1 && ys == 1) || n == 1) softmax_row_impl<true>(x, 1, y, 1, n);
-    else softmax_row_impl<false>(x, xs, y, ys, n);
+    if ((xs == 1 && ys == 1) || n == 1)
+        softmax_row_impl<true>(x, 1, y, 1, n);
+    else
+        softmax_row_impl<false>(x, xs, y, ys, n);
 }
 
 // ---- softmax down columns: the same three passes, each across the w columns of a block.
@@ -72,8 +74,10 @@ void softmax_columns_impl(const float *x, int64_t xs_n, int64_t xs_m, float *y, 
 
 void softmax_columns(const float *x, int64_t xs_n, int64_t xs_m, float *y, int64_t ys_n,
                      int64_t ys_m, int64_t n, int64_t w) {
-    if (xs_m == 1 && ys_m == 1) softmax_columns_impl<true>(x, xs_n, 1, y, ys_n, 1, n, w);
-    else softmax_columns_impl<false>(x, xs_n, xs_m, y, ys_n, ys_m, n, w);
+    if (xs_m == 1 && ys_m == 1)
+        softmax_columns_impl<true>(x, xs_n, 1, y, ys_n, 1, n, w);
+    else
+        softmax_columns_impl<false>(x, xs_n, xs_m, y, ys_n, ys_m, n, w);
 }
 
 // ---- GELU
@@ -123,11 +127,15 @@ void bca_pass_a_impl(const BcaSlice &s, int64_t r, float *col_max) {
 
 void bca_pass_a(const BcaSlice &s, int64_t r, float *col_max) {
     if (s.unit) {
-        if (s.bias != nullptr) bca_pass_a_impl<true, true>(s, r, col_max);
-        else bca_pass_a_impl<true, false>(s, r, col_max);
+        if (s.bias != nullptr)
+            bca_pass_a_impl<true, true>(s, r, col_max);
+        else
+            bca_pass_a_impl<true, false>(s, r, col_max);
     } else {
-        if (s.bias != nullptr) bca_pass_a_impl<false, true>(s, r, col_max);
-        else bca_pass_a_impl<false, false>(s, r, col_max);
+        if (s.bias != nullptr)
+            bca_pass_a_impl<false, true>(s, r, col_max);
+        else
+            bca_pass_a_impl<false, false>(s, r, col_max);
     }
 }
 
@@ -144,8 +152,10 @@ void bca_pass_b_impl(const BcaSlice &s, int64_t r, const float *col_max, float *
 }
 
 void bca_pass_b(const BcaSlice &s, int64_t r, const float *col_max, float *col_sum) {
-    if (s.unit) bca_pass_b_impl<true>(s, r, col_max, col_sum);
-    else bca_pass_b_impl<false>(s, r, col_max, col_sum);
+    if (s.unit)
+        bca_pass_b_impl<true>(s, r, col_max, col_sum);
+    else
+        bca_pass_b_impl<false>(s, r, col_max, col_sum);
 }
 
 template <bool Unit> void bca_pass_c_impl(const BcaSlice &s, int64_t r, const float *col_inv) {
@@ -156,19 +166,25 @@ template <bool Unit> void bca_pass_c_impl(const BcaSlice &s, int64_t r, const fl
 }
 
 void bca_pass_c(const BcaSlice &s, int64_t r, const float *col_inv) {
-    if (s.unit) bca_pass_c_impl<true>(s, r, col_inv);
-    else bca_pass_c_impl<false>(s, r, col_inv);
+    if (s.unit)
+        bca_pass_c_impl<true>(s, r, col_inv);
+    else
+        bca_pass_c_impl<false>(s, r, col_inv);
 }
 
 } // namespace
 
-extern const Kernels kTable;
-const Kernels kTable = {
 #define ATTN4J_STR2(x) #x
 #define ATTN4J_STR(x) ATTN4J_STR2(x)
-    ATTN4J_STR(ATTN4J_KERNEL_NS), softmax_row, softmax_columns, gelu,
-    bca_pass_a, bca_pass_b, bca_pass_c,
+
+extern const Kernels kTable;
+const Kernels kTable = {
+    ATTN4J_STR(ATTN4J_KERNEL_NS), // the table's name: "portable" or "avx2"
+    softmax_row, softmax_columns, gelu, bca_pass_a, bca_pass_b, bca_pass_c,
 };
+
+#undef ATTN4J_STR
+#undef ATTN4J_STR2
 
 } // namespace ATTN4J_KERNEL_NS
 } // namespace attn4j

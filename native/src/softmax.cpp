@@ -2,8 +2,8 @@
 // stable (the maximum is subtracted before exp), y may alias x.
 #include "common.h"
 #include "context.h"
-#include "strided.h"
 #include "kernels.h"
+#include "strided.h"
 
 #include <algorithm>
 
@@ -16,7 +16,7 @@ void softmax_rows(const Nest<2> &nest, const float *x, float *y, int threads) {
     const int64_t rows = nest.rows(), n = nest.inner();
     const int64_t xs = nest.strides[0][nest.ndim - 1], ys = nest.strides[1][nest.ndim - 1];
     const Kernels &k = kernels();
-#pragma omp parallel for num_threads(threads_for(rows * n, threads)) schedule(static)
+#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
         int64_t off[2];
         nest.row_offsets(r, off);
@@ -28,8 +28,8 @@ void softmax_rows(const Nest<2> &nest, const float *x, float *y, int threads) {
 
 extern "C" {
 
-ATTN4J_API attn4j_status attn4j_softmax(attn4j_context *ctx, const attn4j_tensor *x,
-                                        int32_t axis, attn4j_tensor *y) {
+ATTN4J_API attn4j_status attn4j_softmax(attn4j_context *ctx, const attn4j_tensor *x, int32_t axis,
+                                        attn4j_tensor *y) {
     return guarded([&] {
         int32_t threads;
         if (attn4j_status s = check_context(ctx, &threads)) return s;
@@ -85,7 +85,7 @@ ATTN4J_API attn4j_status attn4j_softmax(attn4j_context *ctx, const attn4j_tensor
         const int64_t ys_n = y->strides[nd - 2], ys_m = y->strides[nd - 1];
         const Kernels &k = kernels();
         const int64_t blocks = (m + kSoftmaxColumnBlock - 1) / kSoftmaxColumnBlock;
-#pragma omp parallel for num_threads(threads_for(slices * n * m, threads)) schedule(static)
+#pragma omp parallel for num_threads(threads_for(slices *n *m, threads)) schedule(static)
         for (int64_t task = 0; task < slices * blocks; ++task) {
             int64_t off[2];
             outer.row_offsets(task / blocks, off);
