@@ -58,8 +58,8 @@ ATTN4J_API attn4j_status attn4j_get_info(attn4j_info *out) {
         out->dnnl_minor = v->minor;
         out->dnnl_patch = v->patch;
         out->max_threads = omp_get_max_threads();
-        // AVX2+FMA kernels run where the CPU has both (__builtin_cpu_supports, decided once
-        // in kernels.cpp, which also honours ATTN4J_KERNEL_ISA=portable).
+        // AVX2+FMA kernels run where the CPU has both (__builtin_cpu_supports in kernels.cpp,
+        // which also honours ATTN4J_FORCE_SCALAR, as attn4j_bca_fused does).
         out->fused_kernel_isa = avx2_kernels_enabled() ? 1 : 0;
         std::strncpy(out->isa, isa_name(dnnl_get_effective_cpu_isa()), sizeof out->isa - 1);
         return ATTN4J_OK;

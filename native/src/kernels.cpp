@@ -8,9 +8,7 @@ namespace attn4j {
 
 namespace {
 
-bool detect_avx2() {
-    const char *forced = std::getenv("ATTN4J_KERNEL_ISA");
-    if (forced != nullptr && std::strcmp(forced, "portable") == 0) return false;
+bool cpu_has_avx2_fma() {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
@@ -18,8 +16,12 @@ bool detect_avx2() {
 } // namespace
 
 bool avx2_kernels_enabled() {
-    static const bool enabled = detect_avx2(); // thread-safe one-time initialisation
-    return enabled;
+    static const bool cpu = cpu_has_avx2_fma(); // thread-safe one-time initialisation
+    // Why read the variable on every call: tests switch paths within one process (the fused
+    // kernel reads the same switch), and a getenv costs nothing next to a kernel.
+    const char *force = std::getenv("ATTN4J_FORCE_SCALAR");
+    const bool forced = force != nullptr && force[0] != '\0' && std::strcmp(force, "0") != 0;
+    return cpu && !forced;
 }
 
 const Kernels &kernels() { return avx2_kernels_enabled() ? avx2::kTable : portable::kTable; }

@@ -1,6 +1,6 @@
 // Inner loops that run along one row (or one block of columns) for softmax, GELU and the
 // two-way softmax, compiled twice from kernels_impl.h: portable (kernels_portable.cpp) and
-// with AVX2+FMA (kernels_avx2.cpp). kernels() picks a table once, at run time.
+// with AVX2+FMA (kernels_avx2.cpp). kernels() picks a table at run time.
 #pragma once
 
 #include <cstdint>
@@ -53,7 +53,7 @@ extern const Kernels kTable;
 }
 
 // True when the AVX2+FMA kernels run: the CPU has both, and the environment variable
-// ATTN4J_KERNEL_ISA is not "portable" (a switch for tests and comparisons). Decided once.
+// ATTN4J_FORCE_SCALAR is unset, empty or "0" (the switch that attn4j_bca_fused honours too).
 bool avx2_kernels_enabled();
 
 // The kernel table for this process.

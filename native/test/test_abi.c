@@ -59,10 +59,12 @@ static void test_info(void) {
     EXPECT(info.dnnl_major == 2 && info.dnnl_minor >= 6, "oneDNN 2.6+");
     EXPECT(info.max_threads >= 1, "max_threads");
     EXPECT(info.fused_kernel_isa == 0 || info.fused_kernel_isa == 1, "fused_kernel_isa");
-    { /* ATTN4J_KERNEL_ISA=portable turns the AVX2 kernels off, and info says so. */
-        const char *forced = getenv("ATTN4J_KERNEL_ISA");
-        if (forced != NULL && strcmp(forced, "portable") == 0)
+    { /* ATTN4J_FORCE_SCALAR turns the AVX2 kernels off, and info says so. */
+        const char *forced = getenv("ATTN4J_FORCE_SCALAR");
+        if (forced != NULL && forced[0] != '\0' && strcmp(forced, "0") != 0)
             EXPECT(info.fused_kernel_isa == 0, "portable kernels forced");
+        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            EXPECT(info.fused_kernel_isa == 1, "AVX2+FMA kernels where the CPU has them");
     }
     EXPECT(memchr(info.isa, '\0', sizeof info.isa) != NULL && info.isa[0] != '\0', "isa named");
     EXPECT(strcmp(info.isa, "unknown") != 0, info.isa);
