@@ -4,29 +4,20 @@
 #include "bca_fused_kernels.h"
 #include "bca_fused_run.h"
 #include "common.h"
+#include "kernels.h"
 
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
 
 namespace attn4j {
 namespace bca {
 
+// One switch for every kernel of the library (kernels.h): the CPU's AVX2+FMA, unless the
+// environment variable ATTN4J_FORCE_SCALAR says otherwise (read on every call).
 const Kernels &select_kernels() {
-    // Why read the variable on every call: tests switch paths within one process, and a
-    // getenv costs nothing next to the kernel.
-    const char *force = std::getenv("ATTN4J_FORCE_SCALAR");
-    const bool forced = force != nullptr && force[0] != '\0' && std::strcmp(force, "0") != 0;
-#if defined(__x86_64__) || defined(__i386__)
-    if (!forced && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return kAvx2Kernels;
-#endif
-    return kScalarKernels;
+    return avx2_kernels_enabled() ? kAvx2Kernels : kScalarKernels;
 }
 
 } // namespace bca
-
-int bca_fused_isa() { return bca::select_kernels().isa; }
 
 namespace {
 

@@ -108,13 +108,8 @@ extern const Kernels kAvx2Kernels;
 
 // The table attn4j_bca_fused uses now: AVX2+FMA when the CPU has both, unless the environment
 // variable ATTN4J_FORCE_SCALAR is set to a non-empty value other than "0" (read on every call,
-// so that a test can run both paths in one process).
+// so that a test can run both paths in one process; the switch of kernels.h).
 const Kernels &select_kernels();
 
 } // namespace bca
-
-// 1 when attn4j_bca_fused runs its AVX2+FMA kernels on this CPU now, 0 for portable C++
-// (the value of attn4j_info.fused_kernel_isa).
-int bca_fused_isa();
-
 } // namespace attn4j

@@ -32,32 +32,39 @@ template <bool Unit> void rms_row(Row r, float eps) {
 
 template <bool Unit> void layer_row(Row r, float eps) {
     if (Unit) r.xs = r.ys = r.ws = r.bs = 1;
-    // Two passes (mean, then the mean square of x − mean): no cancellation when |mean| ≫ std.
+    // Corrected two-pass variance: a float mean, then the deviations c = x − mean summed
+    // exactly enough to correct it (delta) and to square. Why: with |mean| ≫ std, a one-pass
+    // variance cancels, and even x − mean loses digits when mean is rounded to a float.
     float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
     for (int64_t k = 0; k < r.n; ++k) sum += r.x[k * r.xs];
     const float mean = sum / (float)r.n;
-    float sum_sq = 0.0f;
-#pragma omp simd reduction(+ : sum_sq)
+    float dev = 0.0f, dev_sq = 0.0f;
+#pragma omp simd reduction(+ : dev, dev_sq)
     for (int64_t k = 0; k < r.n; ++k) {
         float c = r.x[k * r.xs] - mean;
-        sum_sq += c * c;
+        dev += c;
+        dev_sq += c * c;
     }
-    const float inv = 1.0f / std::sqrt(sum_sq / (float)r.n + eps);
+    const float delta = dev / (float)r.n; // mean of x − mean
+    float var = dev_sq / (float)r.n - delta * delta;
+    var = var > 0.0f ? var : 0.0f;
+    const float inv = 1.0f / std::sqrt(var + eps);
     if (r.w != nullptr && r.b != nullptr) {
 #pragma omp simd
         for (int64_t k = 0; k < r.n; ++k)
-            r.y[k * r.ys] = (r.x[k * r.xs] - mean) * inv * r.w[k * r.ws] + r.b[k * r.bs];
+            r.y[k * r.ys] = (r.x[k * r.xs] - mean - delta) * inv * r.w[k * r.ws] + r.b[k * r.bs];
     } else if (r.w != nullptr) {
 #pragma omp simd
         for (int64_t k = 0; k < r.n; ++k)
-            r.y[k * r.ys] = (r.x[k * r.xs] - mean) * inv * r.w[k * r.ws];
+            r.y[k * r.ys] = (r.x[k * r.xs] - mean - delta) * inv * r.w[k * r.ws];
     } else if (r.b != nullptr) {
 #pragma omp simd
-        for (int64_t k = 0; k < r.n; ++k) r.y[k * r.ys] = (r.x[k * r.xs] - mean) * inv + r.b[k * r.bs];
+        for (int64_t k = 0; k < r.n; ++k)
+            r.y[k * r.ys] = (r.x[k * r.xs] - mean - delta) * inv + r.b[k * r.bs];
     } else {
 #pragma omp simd
-        for (int64_t k = 0; k < r.n; ++k) r.y[k * r.ys] = (r.x[k * r.xs] - mean) * inv;
+        for (int64_t k = 0; k < r.n; ++k) r.y[k * r.ys] = (r.x[k * r.xs] - mean - delta) * inv;
     }
 }
 
@@ -68,9 +75,8 @@ attn4j_status check_norm(const attn4j_context *ctx, const attn4j_tensor *x,
                          int32_t *threads, Nest<2> *nest) {
     if (attn4j_status s = check_context(ctx, threads)) return s;
     if (attn4j_status s = check_tensor(x, "x", ATTN4J_DTYPE_F32, 1, ATTN4J_MAX_DIMS)) return s;
-    if (attn4j_status s = weight_optional
-                              ? check_optional(weight, "weight", ATTN4J_DTYPE_F32, 1, 1)
-                              : check_tensor(weight, "weight", ATTN4J_DTYPE_F32, 1, 1))
+    if (attn4j_status s = weight_optional ? check_optional(weight, "weight", ATTN4J_DTYPE_F32, 1, 1)
+                                          : check_tensor(weight, "weight", ATTN4J_DTYPE_F32, 1, 1))
         return s;
     if (attn4j_status s = check_optional(bias, "bias", ATTN4J_DTYPE_F32, 1, 1)) return s;
     if (attn4j_status s = check_tensor(y, "y", ATTN4J_DTYPE_F32, 1, ATTN4J_MAX_DIMS)) return s;
@@ -113,7 +119,7 @@ void for_rows(const Nest<2> &nest, const attn4j_tensor *x, const attn4j_tensor *
     const bool unit = n == 1 || (base.xs == 1 && base.ys == 1 && base.ws == 1 && base.bs == 1);
     const float *xd = static_cast<const float *>(x->data);
     float *yd = static_cast<float *>(y->data);
-#pragma omp parallel for num_threads(threads_for(rows * n, threads)) schedule(static)
+#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
         int64_t off[2];
         nest.row_offsets(r, off);
@@ -129,8 +135,7 @@ void for_rows(const Nest<2> &nest, const attn4j_tensor *x, const attn4j_tensor *
 extern "C" {
 
 ATTN4J_API attn4j_status attn4j_rms_norm(attn4j_context *ctx, const attn4j_tensor *x,
-                                         const attn4j_tensor *weight, float eps,
-                                         attn4j_tensor *y) {
+                                         const attn4j_tensor *weight, float eps, attn4j_tensor *y) {
     return guarded([&] {
         int32_t threads;
         Nest<2> nest;
@@ -138,17 +143,18 @@ ATTN4J_API attn4j_status attn4j_rms_norm(attn4j_context *ctx, const attn4j_tenso
             return s;
         if (numel(*x) == 0) return ATTN4J_OK;
         for_rows(nest, x, y, weight, nullptr, threads, [eps](Row row, bool unit) {
-            if (unit) rms_row<true>(row, eps);
-            else rms_row<false>(row, eps);
+            if (unit)
+                rms_row<true>(row, eps);
+            else
+                rms_row<false>(row, eps);
         });
         return ATTN4J_OK;
     });
 }
 
 ATTN4J_API attn4j_status attn4j_layer_norm(attn4j_context *ctx, const attn4j_tensor *x,
-                                           const attn4j_tensor *weight,
-                                           const attn4j_tensor *bias, float eps,
-                                           attn4j_tensor *y) {
+                                           const attn4j_tensor *weight, const attn4j_tensor *bias,
+                                           float eps, attn4j_tensor *y) {
     return guarded([&] {
         int32_t threads;
         Nest<2> nest;
@@ -156,8 +162,10 @@ ATTN4J_API attn4j_status attn4j_layer_norm(attn4j_context *ctx, const attn4j_ten
             return s;
         if (numel(*x) == 0) return ATTN4J_OK;
         for_rows(nest, x, y, weight, bias, threads, [eps](Row row, bool unit) {
-            if (unit) layer_row<true>(row, eps);
-            else layer_row<false>(row, eps);
+            if (unit)
+                layer_row<true>(row, eps);
+            else
+                layer_row<false>(row, eps);
         });
         return ATTN4J_OK;
     });

@@ -16,39 +16,41 @@ namespace t4j {
 
 inline int failures = 0;
 
-#define EXPECT(cond, ...)                                                                      \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            ++t4j::failures;                                                                   \
-            std::fprintf(stderr, "%s:%d: FAILED %s: ", __FILE__, __LINE__, #cond);             \
-            std::fprintf(stderr, __VA_ARGS__);                                                 \
-            std::fprintf(stderr, "\n");                                                        \
-        }                                                                                      \
+#define EXPECT(cond, ...)                                                                          \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            ++t4j::failures;                                                                       \
+            std::fprintf(stderr, "%s:%d: FAILED %s: ", __FILE__, __LINE__, #cond);                 \
+            std::fprintf(stderr, __VA_ARGS__);                                                     \
+            std::fprintf(stderr, "\n");                                                            \
+        }                                                                                          \
     } while (0)
 
 // Expects status OK, printing the native message otherwise.
-#define EXPECT_OK(call)                                                                        \
-    do {                                                                                       \
-        attn4j_status s_ = (call);                                                             \
-        EXPECT(s_ == ATTN4J_OK, "%s returned %s: %s", #call, attn4j_status_string(s_),          \
-               attn4j_last_error());                                                           \
+#define EXPECT_OK(call)                                                                            \
+    do {                                                                                           \
+        attn4j_status s_ = (call);                                                                 \
+        EXPECT(s_ == ATTN4J_OK, "%s returned %s: %s", #call, attn4j_status_string(s_),             \
+               attn4j_last_error());                                                               \
     } while (0)
 
 // Expects `code` and a non-empty message mentioning `needle`.
-#define EXPECT_STATUS(code, call, needle)                                                      \
-    do {                                                                                       \
-        attn4j_status s_ = (call);                                                             \
-        const char *m_ = attn4j_last_error();                                                  \
-        EXPECT(s_ == (code), "%s returned %s (%s), expected %s", #call,                         \
-               attn4j_status_string(s_), m_, #code);                                           \
-        EXPECT(m_ != nullptr && m_[0] != '\0', "%s left no message", #call);                   \
-        EXPECT(m_ != nullptr && std::strstr(m_, needle) != nullptr,                            \
-               "%s: message \"%s\" does not mention \"%s\"", #call, m_, needle);                \
+#define EXPECT_STATUS(code, call, needle)                                                          \
+    do {                                                                                           \
+        attn4j_status s_ = (call);                                                                 \
+        const char *m_ = attn4j_last_error();                                                      \
+        EXPECT(s_ == (code), "%s returned %s (%s), expected %s", #call, attn4j_status_string(s_),  \
+               m_, #code);                                                                         \
+        EXPECT(m_ != nullptr && m_[0] != '\0', "%s left no message", #call);                       \
+        EXPECT(m_ != nullptr && std::strstr(m_, needle) != nullptr,                                \
+               "%s: message \"%s\" does not mention \"%s\"", #call, m_, needle);                   \
     } while (0)
 
 inline int finish(const char *name) {
-    if (failures == 0) std::printf("%s: all passed\n", name);
-    else std::printf("%s: %d failure(s)\n", name, failures);
+    if (failures == 0)
+        std::printf("%s: all passed\n", name);
+    else
+        std::printf("%s: %d failure(s)\n", name, failures);
     return failures == 0 ? 0 : 1;
 }
 
@@ -68,9 +70,9 @@ struct Rng {
 
 // How a test lays out a tensor in its storage.
 struct Layout {
-    std::vector<int> perm;  // physical order of the logical dims, outermost first ({} = same)
-    int64_t pad = 0;        // extra elements added to every physical dim's extent
-    int64_t offset = 0;     // elements before element [0, ..., 0]
+    std::vector<int> perm; // physical order of the logical dims, outermost first ({} = same)
+    int64_t pad = 0;       // extra elements added to every physical dim's extent
+    int64_t offset = 0;    // elements before element [0, ..., 0]
 };
 
 inline Layout dense() { return Layout{}; }
@@ -89,6 +91,9 @@ struct Tensor {
         t.dtype = dtype;
         t.ndim = nd;
         std::vector<int> perm = layout.perm;
+        EXPECT(perm.empty() || (int)perm.size() == nd, "test layout: perm of %zu dims for rank %d",
+               perm.size(), nd);
+        if ((int)perm.size() != nd) perm.clear();
         if (perm.empty())
             for (int d = 0; d < nd; ++d) perm.push_back(d);
         int64_t stride = 1;
@@ -135,6 +140,13 @@ struct Tensor {
         return static_cast<const float *>(t.data)[off];
     }
 
+    uint8_t get_byte(std::initializer_list<int64_t> idx) const {
+        int64_t off = 0;
+        int d = 0;
+        for (int64_t i : idx) off += i * t.strides[d++];
+        return static_cast<const uint8_t *>(t.data)[off];
+    }
+
     void randomize(Rng &rng, float scale = 1.0f) {
         for (int64_t k = 0; k < numel(); ++k) at(k) = rng.symmetric(scale);
     }
@@ -161,7 +173,7 @@ inline void expect_close(const Tensor &got, const std::vector<double> &want, dou
     int64_t at = -1;
     for (int64_t k = 0; k < got.numel(); ++k) {
         double g = got.at(k), w = want[k];
-        double err = std::fabs(g - w) / (atol + rtol * std::fabs(w));
+        double err = g == w ? 0.0 : std::fabs(g - w) / (atol + rtol * std::fabs(w));
         if (!(err <= 1.0) && (at < 0 || !(err <= worst))) {
             worst = err;
             at = k;
