@@ -62,9 +62,21 @@ void run(const Problem &pb, const Kernels &kernels) {
     pl.bj = std::min(J, mixing ? kThBlockJ : kBlockJ);
     pl.lds = round_up(pl.bj, kPanel);
 
-    Shared sh{pb, kernels, pl, View4(pb.qk), View4(pb.v), View4(pb.context_qk),
-              View4(pb.context_v), out, cout, View4(), pb.rel_pos_bias != nullptr,
-              MaskView(), MaskView(), pb.mask != nullptr, pb.context_mask != nullptr};
+    Shared sh{pb,
+              kernels,
+              pl,
+              View4(pb.qk),
+              View4(pb.v),
+              View4(pb.context_qk),
+              View4(pb.context_v),
+              out,
+              cout,
+              View4(),
+              pb.rel_pos_bias != nullptr,
+              MaskView(),
+              MaskView(),
+              pb.mask != nullptr,
+              pb.context_mask != nullptr};
     if (sh.has_bias) sh.bias = bias_view(pb.rel_pos_bias, J);
     if (sh.has_mask) sh.mask = MaskView(pb.mask);
     if (sh.has_cmask) sh.cmask = MaskView(pb.context_mask);

@@ -90,8 +90,8 @@ struct MaskView {
 View4 bias_view(const attn4j_tensor *t, int64_t j);
 
 // Rows [r0, r0 + n) of (b, h) times `mul` into dst [n, dp], zero padded past d.
-void pack_rows(const View4 &t, int64_t b, int64_t h, int64_t r0, int64_t n, int64_t d,
-               int64_t dp, float *dst, float mul = 1.0f);
+void pack_rows(const View4 &t, int64_t b, int64_t h, int64_t r0, int64_t n, int64_t d, int64_t dp,
+               float *dst, float mul = 1.0f);
 
 // Rows [r0, r0 + n) of (b, h) transposed into panels [ceil(n/16), dp, 16], zero padded.
 void pack_panels(const Kernels &kn, const View4 &t, int64_t b, int64_t h, int64_t r0, int64_t n,
@@ -102,9 +102,9 @@ void pack_panels(const Kernels &kn, const View4 &t, int64_t b, int64_t h, int64_
 // Sizes shared by every thread of one call.
 struct Plan {
     int64_t B, H, I, J, d, dp;
-    int64_t bi, bj;   // tile size
-    int64_t lds;      // row stride of score tiles: round_up(bj, 16)
-    int64_t jp;       // round_up(J, 16)
+    int64_t bi, bj; // tile size
+    int64_t lds;    // row stride of score tiles: round_up(bj, 16)
+    int64_t jp;     // round_up(J, 16)
     int threads;
 };
 
@@ -142,8 +142,8 @@ const int32_t *pack_col_ok(const Shared &sh, int64_t b, int32_t *dst);
 
 // The bias tile at (i0, j0) of (b, h): the caller's memory when its rows are contiguous along
 // j, else a copy into `pack` [ni, ldp]. NULL when the call has no bias.
-const float *bias_tile(const Shared &sh, int64_t b, int64_t h, int64_t i0, int64_t ni,
-                       int64_t j0, int64_t nj, float *pack, int64_t ldp, int64_t *ld);
+const float *bias_tile(const Shared &sh, int64_t b, int64_t h, int64_t i0, int64_t ni, int64_t j0,
+                       int64_t nj, float *pack, int64_t ldp, int64_t *ld);
 
 // e^(old − new) for a running maximum moving from old to new (0 when old was −inf: nothing
 // accumulated yet). Writes the differences to tmp and the factors to out.

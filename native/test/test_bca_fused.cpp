@@ -110,9 +110,9 @@ double reference(const Problem &p, std::vector<double> &out, std::vector<double>
 // What varies between configurations.
 struct Config {
     int64_t B, H, I, J, D;
-    float logit = 1.0f;    // qk and context_qk values in [-logit, logit]
-    int bias = 0;          // 0 none, 1 full [b,h,i,j], 2 [1,h,i,j], 3 zero batch stride,
-                           // 4 full stored j-major (not contiguous along j), 5 [1,1,i,1]
+    float logit = 1.0f; // qk and context_qk values in [-logit, logit]
+    int bias = 0;       // 0 none, 1 full [b,h,i,j], 2 [1,h,i,j], 3 zero batch stride,
+                        // 4 full stored j-major (not contiguous along j), 5 [1,1,i,1]
     bool mask = false, cmask = false;
     bool th = false, cth = false;
     bool interleaved = true; // qk, v, out as [b, i, h, d] buffers viewed as [b, h, i, d]
@@ -140,16 +140,25 @@ Problem make(const Config &c, uint64_t seed) {
     p.v.randomize(rng);
     p.cv.randomize(rng);
     switch (c.bias) {
-    case 1: p.bias = Tensor({c.B, c.H, c.I, c.J}); break;
-    case 2: p.bias = Tensor({1, c.H, c.I, c.J}); break;
+    case 1:
+        p.bias = Tensor({c.B, c.H, c.I, c.J});
+        break;
+    case 2:
+        p.bias = Tensor({1, c.H, c.I, c.J});
+        break;
     case 3: // [h, i, j] seen as [b, h, i, j] through a zero batch stride
         p.bias = Tensor({1, c.H, c.I, c.J});
         p.bias.t.shape[0] = c.B;
         p.bias.t.strides[0] = 0;
         break;
-    case 4: p.bias = Tensor({c.B, c.H, c.I, c.J}, permuted({0, 1, 3, 2})); break;
-    case 5: p.bias = Tensor({1, 1, c.I, 1}); break;
-    default: break;
+    case 4:
+        p.bias = Tensor({c.B, c.H, c.I, c.J}, permuted({0, 1, 3, 2}));
+        break;
+    case 5:
+        p.bias = Tensor({1, 1, c.I, 1});
+        break;
+    default:
+        break;
     }
     if (c.bias != 0) {
         p.has_bias = true;
@@ -194,10 +203,9 @@ std::string describe(const Config &c, int threads, uint64_t seed) {
                   "[%s] b%lld h%lld i%lld j%lld d%lld logit%g bias%d mask%d/%d th%d/%d il%d "
                   "ds%d mb%d/%d mr%lld threads%d seed%llu",
                   std::getenv("ATTN4J_FORCE_SCALAR") ? "scalar" : "dispatch", (long long)c.B,
-                  (long long)c.H, (long long)c.I, (long long)c.J, (long long)c.D, c.logit,
-                  c.bias, c.mask, c.cmask, c.th, c.cth, c.interleaved, c.d_strided,
-                  c.masked_batch, c.masked_cbatch, (long long)c.masked_rows, threads,
-                  (unsigned long long)seed);
+                  (long long)c.H, (long long)c.I, (long long)c.J, (long long)c.D, c.logit, c.bias,
+                  c.mask, c.cmask, c.th, c.cth, c.interleaved, c.d_strided, c.masked_batch,
+                  c.masked_cbatch, (long long)c.masked_rows, threads, (unsigned long long)seed);
     return buf;
 }
 
@@ -329,8 +337,8 @@ void check_empty(attn4j_context *ctx) {
         Problem p = make(c, 7);
         EXPECT_OK(p.call(ctx));
         for (int64_t k = 0; k < p.out.numel(); ++k)
-            EXPECT(p.out.at(k) == 0.0f, "i=%lld j=%lld: out[%lld] = %g", (long long)I,
-                   (long long)J, (long long)k, p.out.at(k));
+            EXPECT(p.out.at(k) == 0.0f, "i=%lld j=%lld: out[%lld] = %g", (long long)I, (long long)J,
+                   (long long)k, p.out.at(k));
         for (int64_t k = 0; k < p.cout.numel(); ++k)
             EXPECT(p.cout.at(k) == 0.0f, "i=%lld j=%lld: context_out[%lld] = %g", (long long)I,
                    (long long)J, (long long)k, p.cout.at(k));
@@ -378,8 +386,7 @@ void check_bad_arguments(attn4j_context *ctx) {
         {"context_out", ATTN4J_ERR_SHAPE_MISMATCH, [](Problem &q) { q.cout.t.shape[3] = 5; }},
         {"rel_pos_bias", ATTN4J_ERR_SHAPE_MISMATCH, [](Problem &q) { q.bias.t.shape[3] = 6; }},
         {"rel_pos_bias", ATTN4J_ERR_INVALID_ARG, [](Problem &q) { q.bias.t.ndim = 3; }},
-        {"rel_pos_bias", ATTN4J_ERR_DTYPE,
-         [](Problem &q) { q.bias.t.dtype = ATTN4J_DTYPE_F64; }},
+        {"rel_pos_bias", ATTN4J_ERR_DTYPE, [](Problem &q) { q.bias.t.dtype = ATTN4J_DTYPE_F64; }},
         {"mask", ATTN4J_ERR_DTYPE, [](Problem &q) { q.mask.t.dtype = ATTN4J_DTYPE_F32; }},
         {"mask", ATTN4J_ERR_SHAPE_MISMATCH, [](Problem &q) { q.mask.t.shape[1] = 4; }},
         {"context_mask", ATTN4J_ERR_SHAPE_MISMATCH, [](Problem &q) { q.cmask.t.shape[0] = 1; }},
