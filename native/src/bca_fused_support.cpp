@@ -58,18 +58,27 @@ void pack_panels(const Kernels &kn, const View4 &t, int64_t b, int64_t h, int64_
     }
 }
 
-// Row mask of the block [i0, i0 + ni) as bytes; NULL when the call has no mask.
+// Row mask of the block [i0, i0 + ni) as bytes; NULL when nothing in it is masked.
 const uint8_t *pack_row_ok(const Shared &sh, int64_t b, int64_t i0, int64_t ni, uint8_t *dst) {
     if (!sh.has_mask) return nullptr;
-    for (int64_t r = 0; r < ni; ++r) dst[r] = sh.mask.ok(b, i0 + r) ? 1 : 0;
-    return dst;
+    bool all = true;
+    for (int64_t r = 0; r < ni; ++r) {
+        dst[r] = sh.mask.ok(b, i0 + r) ? 1 : 0;
+        all = all && dst[r] != 0;
+    }
+    return all ? nullptr : dst;
 }
 
-// Column mask of the whole context as 0 / −1 lanes; NULL when the call has no context mask.
+// Column mask of the whole context as 0 / −1 lanes; NULL when nothing in it is masked (why:
+// all-true masks are common, and the kernels skip the selects without one).
 const int32_t *pack_col_ok(const Shared &sh, int64_t b, int32_t *dst) {
     if (!sh.has_cmask) return nullptr;
-    for (int64_t c = 0; c < sh.pl.J; ++c) dst[c] = sh.cmask.ok(b, c) ? -1 : 0;
-    return dst;
+    bool all = true;
+    for (int64_t c = 0; c < sh.pl.J; ++c) {
+        dst[c] = sh.cmask.ok(b, c) ? -1 : 0;
+        all = all && dst[c] != 0;
+    }
+    return all ? nullptr : dst;
 }
 
 // The bias tile at (i0, j0) of (b, h): the caller's memory when its rows are contiguous along

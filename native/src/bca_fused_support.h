@@ -134,10 +134,10 @@ inline int useful_threads(const Plan &pl, int64_t units) {
 // of 16): the products take any row stride.
 inline bool cv_in_place(const Shared &sh) { return sh.cv.s3 == 1 && sh.pl.d == sh.pl.dp; }
 
-// Row mask of the block [i0, i0 + ni) as bytes; NULL when the call has no mask.
+// Row mask of the block [i0, i0 + ni) as bytes; NULL when nothing in it is masked.
 const uint8_t *pack_row_ok(const Shared &sh, int64_t b, int64_t i0, int64_t ni, uint8_t *dst);
 
-// Column mask of the whole context as 0 / −1 lanes; NULL when the call has no context mask.
+// Column mask of the whole context as 0 / −1 lanes; NULL when nothing in it is masked.
 const int32_t *pack_col_ok(const Shared &sh, int64_t b, int32_t *dst);
 
 // The bias tile at (i0, j0) of (b, h): the caller's memory when its rows are contiguous along

@@ -120,6 +120,7 @@ struct Config {
     int masked_batch = -1;   // batch element whose mask is all false (-1: none)
     int masked_cbatch = -1;  // batch element whose context_mask is all false
     int64_t masked_rows = 0; // leading rows of batch element 0 masked (columns start at the fill)
+    double keep = 0.8;       // chance that a mask entry is true
 };
 
 Problem make(const Config &c, uint64_t seed) {
@@ -168,7 +169,7 @@ Problem make(const Config &c, uint64_t seed) {
         Tensor m({c.B, n}, permuted({1, 0}), ATTN4J_DTYPE_BOOL);
         for (int64_t b = 0; b < c.B; ++b)
             for (int64_t k = 0; k < n; ++k) {
-                const bool keep = b != all_false && rng.uniform() < 0.8;
+                const bool keep = b != all_false && rng.uniform() < c.keep;
                 m.byte(b * n + k) = keep ? (uint8_t)(1 + rng.next() % 200) : 0; // any non-zero
             }
         return m;
@@ -176,13 +177,13 @@ Problem make(const Config &c, uint64_t seed) {
     if (c.mask) {
         p.mask = make_mask(c.I, c.masked_batch);
         p.has_mask = true;
-        if (c.I > 2) p.mask.byte(c.I / 2) = 0; // batch 0: at least one fully masked row
+        if (c.I > 2 && c.keep < 1) p.mask.byte(c.I / 2) = 0; // batch 0: a fully masked row
         for (int64_t k = 0; k < c.masked_rows; ++k) p.mask.byte(k) = 0;
     }
     if (c.cmask) {
         p.cmask = make_mask(c.J, c.masked_cbatch);
         p.has_cmask = true;
-        if (c.J > 2) p.cmask.byte(c.J - 1) = 0; // the last column of the last tile
+        if (c.J > 2 && c.keep < 1) p.cmask.byte(c.J - 1) = 0; // the last tile's last column
     }
     if (c.th) {
         p.th = Tensor({c.H, c.H}, permuted({1, 0}));
@@ -264,6 +265,10 @@ void run_all(Context &one, Context &two, Context &three) {
         tall.mask = tall.cmask = true;
         tall.masked_rows = 300;
         configs.push_back(tall);
+        Config all_true{2, 2, 300, 140, 8}; // masks given, nothing masked
+        all_true.mask = all_true.cmask = true;
+        all_true.keep = 1.0;
+        configs.push_back(all_true);
         Config rows{2, 2, 40, 37, 5};
         rows.mask = true;
         rows.masked_batch = 1;
