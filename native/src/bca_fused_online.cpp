@@ -11,8 +11,12 @@
 // That is exact up to rounding as long as e^(s − row_max[r]) does not underflow where the
 // column term matters: if M − min_c col_max[c] ≤ 50, any term with e^(s − col_max) ≥ e^-30
 // (the rest weighs < 1e-13 against the column's largest term, 1) has s − row_max ≥ −80,
-// still a normal float. Tiles outside that range (or with fully masked columns, whose column
-// maximum is the −3.4e38 fill) take two exponentials per element.
+// still a normal float. Tiles outside that range take two exponentials per element.
+//
+// Columns masked so far (their maximum is the −3.4e38 fill) would force every tile of a
+// padded context onto that slower path: their scores in the tile are all the fill, so each
+// row weighs e^0 = 1, and they get the exact sum of v's rows instead (factor 0 in the shared
+// product). Only without rel_pos_bias: a −inf bias could hide among the fills.
 #include "bca_fused_support.h"
 
 #include <algorithm>
@@ -41,6 +45,7 @@ struct Online {
     float *col_sum;        // [jp] running column sums
     int32_t *col_ok;       // [jp]
     float *q, *v, *va, *o; // [bi, dp]
+    float *v_sum;          // [dp] Σ of this block's v rows
     uint8_t *row_ok;       // [bi]
     float *row_max, *row_sum, *row_max_new, *row_rescale, *row_factor, *tile_row_max, *tile_row_sum,
         *tmp_i;           // [bi]
@@ -60,6 +65,7 @@ struct Online {
         v = c.take<float>(pl.bi * pl.dp);
         va = c.take<float>(pl.bi * pl.dp);
         o = c.take<float>(pl.bi * pl.dp);
+        v_sum = c.take<float>(pl.dp);
         row_ok = c.take<uint8_t>(pl.bi);
         for (float **p : {&row_max, &row_sum, &row_max_new, &row_rescale, &row_factor,
                           &tile_row_max, &tile_row_sum, &tmp_i})
@@ -98,21 +104,33 @@ void online_tile(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t i0, 
     rescale_factors(kn, w.row_max, w.row_max_new, ni, w.tmp_i, w.row_rescale);
     rescale_factors(kn, col_max, w.col_max_new, nj, w.tmp_j, w.col_rescale);
 
-    // One exponential per element when the tile's range allows it (top of this file).
+    // One exponential per element when the tile's range allows it (top of this file), with
+    // columns masked so far set apart when there is no bias.
+    const bool set_apart = !sh.has_bias;
+    bool any_apart = false;
     float top = kNegInf, bottom = std::numeric_limits<float>::infinity();
     for (int64_t r = 0; r < ni; ++r) top = std::max(top, w.row_max_new[r]);
-    for (int64_t c = 0; c < nj; ++c) bottom = std::min(bottom, w.col_max_new[c]);
+    for (int64_t c = 0; c < nj; ++c) {
+        if (set_apart && w.col_max_new[c] == kFill)
+            any_apart = true;
+        else
+            bottom = std::min(bottom, w.col_max_new[c]);
+    }
     const bool factored = top - bottom <= kFactorRange; // false for NaN
     if (factored) {
         for (int64_t r = 0; r < ni; ++r) w.tmp_i[r] = w.row_max_new[r] - top;
         kn.exp(w.tmp_i, w.row_factor, ni);
         for (int64_t c = 0; c < nj; ++c) w.tmp_j[c] = top - w.col_max_new[c];
         kn.exp(w.tmp_j, w.col_factor, nj);
+        if (any_apart)
+            for (int64_t c = 0; c < nj; ++c)
+                if (w.col_max_new[c] == kFill) w.col_factor[c] = 0.0f;
         if (with_outputs)
             for (int64_t r = 0; r < ni; ++r)
                 for (int64_t e = 0; e < dp; ++e)
                     w.va[r * dp + e] = w.v[r * dp + e] * w.row_factor[r];
     }
+    const bool apart = factored && any_apart; // columns set apart in this tile
     kn.softmax(SoftmaxTile{w.s, pl.lds, factored ? nullptr : w.pc, w.row_max_new, w.col_max_new,
                            factored ? w.row_factor : nullptr, nullptr, nullptr, ni, nj,
                            w.tile_row_sum, w.tile_col_sum});
@@ -122,7 +140,8 @@ void online_tile(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t i0, 
         w.row_max[r] = w.row_max_new[r];
     }
     for (int64_t c = 0; c < nj; ++c) {
-        const float tile_sum = factored ? w.tile_col_sum[c] * w.col_factor[c] : w.tile_col_sum[c];
+        float tile_sum = factored ? w.tile_col_sum[c] * w.col_factor[c] : w.tile_col_sum[c];
+        if (apart && w.col_max_new[c] == kFill) tile_sum = (float)ni; // every row weighs 1
         col_sum[c] = col_sum[c] * w.col_rescale[c] + tile_sum;
         col_max[c] = w.col_max_new[c];
     }
@@ -134,6 +153,15 @@ void online_tile(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t i0, 
     kn.ptv(PtvTile{factored ? w.s : w.pc, pl.lds, factored ? w.va : w.v, w.col_rescale,
                    factored ? w.col_factor : nullptr, direct_columns ? w.co_tile : w.co + j0 * dp,
                    ni, nj, dp, direct_columns});
+    if (apart) { // the set-apart columns: + Σ_r v[r] (their factor left 0 above)
+        std::fill(w.v_sum, w.v_sum + dp, 0.0f);
+        for (int64_t r = 0; r < ni; ++r)
+            for (int64_t e = 0; e < dp; ++e) w.v_sum[e] += w.v[r * dp + e];
+        float *co = direct_columns ? w.co_tile : w.co + j0 * dp; // [nj, dp]
+        for (int64_t c = 0; c < nj; ++c)
+            if (w.col_max_new[c] == kFill)
+                for (int64_t e = 0; e < dp; ++e) co[c * dp + e] += w.v_sum[e];
+    }
     if (direct_columns)
         for (int64_t c = 0; c < nj; ++c) {
             const float inv = 1.0f / col_sum[c];
