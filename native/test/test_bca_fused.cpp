@@ -333,6 +333,23 @@ void run_all(Context &one, Context &two, Context &three) {
     }
 }
 
+// −inf in rel_pos_bias where the rest of a column is masked: that column's maximum is the
+// fill, the masked rows weigh 1 each and the −inf row 0 (a row it must not count).
+void check_minus_inf_bias(attn4j_context *ctx) {
+    Config c{1, 2, 20, 30, 8};
+    c.bias = 1;
+    c.mask = true;
+    c.keep = 1.0;
+    Problem p = make(c, 11);
+    for (int64_t i = 0; i < c.I - 1; ++i) p.mask.byte(i) = 0; // only the last row attends
+    for (int64_t h = 0; h < c.H; ++h) p.bias.at((h * c.I + c.I - 1) * c.J + 3) = -INFINITY;
+    EXPECT_OK(p.call(ctx));
+    std::vector<double> want_out, want_cout;
+    reference(p, want_out, want_cout);
+    expect_close(p.out, want_out, 2e-6, 1e-5, "-inf bias out");
+    expect_close(p.cout, want_cout, 2e-6, 1e-5, "-inf bias context_out");
+}
+
 // Empty axes: i = 0 makes context_out zeros (a sum over no rows), j = 0 makes out zeros.
 void check_empty(attn4j_context *ctx) {
     for (auto [I, J] : {std::pair<int64_t, int64_t>{0, 5}, {4, 0}, {0, 0}}) {
@@ -431,11 +448,13 @@ int main() {
     const bool scalar_only = forced != nullptr && forced[0] != '\0' && std::strcmp(forced, "0");
     run_all(one, two, three);
     check_empty(two);
+    check_minus_inf_bias(two);
     check_bad_arguments(two);
     if (!scalar_only) {
         setenv("ATTN4J_FORCE_SCALAR", "1", 1);
         run_all(one, two, three);
         check_empty(one);
+        check_minus_inf_bias(one);
         unsetenv("ATTN4J_FORCE_SCALAR");
     }
     return finish("test_bca_fused");
