@@ -451,8 +451,8 @@ void pack_panel_avx2(const float *const *rows, int64_t d, int64_t dp, float *pan
 
 } // namespace
 
-const Kernels kAvx2Kernels = {qk_avx2,  softmax_avx2, pv_avx2,         ptv_avx2,
-                              exp_avx2, mix_avx2,     pack_panel_avx2, 1};
+const Kernels kAvx2Kernels = {qk_avx2,  softmax_avx2, pv_avx2,        ptv_avx2,
+                              exp_avx2, mix_avx2,     pack_panel_avx2};
 
 } // namespace bca
 } // namespace attn4j

@@ -99,7 +99,6 @@ struct Kernels {
     // One panel: panel[e, k] = rows[k][e] for e < d, k < 16, zeros for e in [d, dp). The 16
     // rows are contiguous (a row may repeat: the driver pads with copies and zeroes after).
     void (*pack_panel)(const float *const *rows, int64_t d, int64_t dp, float *panel);
-    int isa; // as attn4j_info.fused_kernel_isa: 0 = portable C++, 1 = AVX2+FMA
 };
 
 extern const Kernels kScalarKernels;

@@ -115,8 +115,8 @@ void pack_panel_scalar(const float *const *rows, int64_t d, int64_t dp, float *p
 
 } // namespace
 
-const Kernels kScalarKernels = {qk_scalar,  softmax_scalar, pv_scalar,         ptv_scalar,
-                                exp_scalar, mix_scalar,     pack_panel_scalar, 0};
+const Kernels kScalarKernels = {qk_scalar,  softmax_scalar, pv_scalar,        ptv_scalar,
+                                exp_scalar, mix_scalar,     pack_panel_scalar};
 
 } // namespace bca
 } // namespace attn4j
