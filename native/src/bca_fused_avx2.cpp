@@ -108,6 +108,13 @@ template <int MR> void qk_strip(const QkTile &t, int64_t r0) {
             }
         }
 
+        // The next strip's bias at these columns, fetched while this one computes. Why: the
+        // bias is read once, from memory, in 64-byte pieces of rows far apart, a pattern the
+        // hardware prefetchers follow poorly.
+        if (t.bias != nullptr && r0 + MR + MR <= t.ni)
+            for (int r = 0; r < MR; ++r)
+                _mm_prefetch((const char *)(t.bias + (r0 + MR + r) * t.bias_ld + c0), _MM_HINT_T0);
+
         // Epilogue: bias, masks, -inf past nj; row and column maxima. The common case (a
         // full panel, no column mask) skips the lane selects.
         const int64_t valid = t.nj - c0 < kPanel ? t.nj - c0 : kPanel;
