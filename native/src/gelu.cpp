@@ -1,0 +1,58 @@
+// attn4j_gelu: the exact (erf) GELU, y = x·Φ(x), elementwise on any strides; y may alias x.
+#include "common.h"
+#include "context.h"
+#include "strided.h"
+#include "vec_math.h"
+
+using namespace attn4j;
+
+extern "C" {
+
+ATTN4J_API attn4j_status attn4j_gelu(attn4j_context *ctx, const attn4j_tensor *x,
+                                     attn4j_tensor *y) {
+    return guarded([&] {
+        int32_t threads;
+        if (attn4j_status s = check_context(ctx, &threads)) return s;
+        if (attn4j_status s = check_tensor(x, "x", ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS)) return s;
+        if (attn4j_status s = check_tensor(y, "y", ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS)) return s;
+        if (attn4j_status s = check_same_shape(*y, "y", *x, "x")) return s;
+        if (attn4j_status s = check_output_layout(*y, "y")) return s;
+        if (numel(*x) == 0) return ATTN4J_OK;
+        Nest<2> nest; // [x, y] over x's shape, merged into the longest runs both allow
+        nest.ndim = x->ndim;
+        for (int d = 0; d < x->ndim; ++d) {
+            nest.shape[d] = x->shape[d];
+            nest.strides[0][d] = x->strides[d];
+            nest.strides[1][d] = y->strides[d];
+        }
+        nest.collapse(false);
+        const int64_t rows = nest.rows(), n = nest.inner();
+        const int64_t xs = nest.strides[0][nest.ndim - 1], ys = nest.strides[1][nest.ndim - 1];
+        const float *xd = static_cast<const float *>(x->data);
+        float *yd = static_cast<float *>(y->data);
+        const bool unit = xs == 1 && ys == 1;
+        // Why by chunks of one long row: a contiguous tensor collapses to a single row, which
+        // still has to be shared out between the threads.
+        const int64_t kChunk = 4096;
+        const int64_t chunks = (n + kChunk - 1) / kChunk;
+#pragma omp parallel for num_threads(threads_for(rows * n, threads)) schedule(static)
+        for (int64_t task = 0; task < rows * chunks; ++task) {
+            int64_t off[2];
+            nest.row_offsets(task / chunks, off);
+            const int64_t k0 = task % chunks * kChunk;
+            const int64_t k1 = k0 + kChunk < n ? k0 + kChunk : n;
+            const float *xr = xd + off[0];
+            float *yr = yd + off[1];
+            if (unit) {
+#pragma omp simd
+                for (int64_t k = k0; k < k1; ++k) yr[k] = gelu_exact(xr[k]);
+            } else {
+#pragma omp simd
+                for (int64_t k = k0; k < k1; ++k) yr[k * ys] = gelu_exact(xr[k * xs]);
+            }
+        }
+        return ATTN4J_OK;
+    });
+}
+
+} // extern "C"
