@@ -34,6 +34,46 @@ final class Checks {
         if (t.segment().isReadOnly()) {
             throw new IllegalArgumentException(name + ": expected a writable segment, got a read-only one");
         }
+        if (!distinctElements(t)) {
+            throw new IllegalArgumentException(name + ": expected strides whose elements do not overlap (an output), got "
+                    + Shapes.toString(t.shape()) + " with strides " + Shapes.toString(t.strides()));
+        }
+    }
+
+    /**
+     * True when no two indices of the view reach the same element (no broadcast stride 0, no
+     * self-overlapping strides). Sufficient test, as the native side does it: sort the axes of
+     * size > 1 by stride; each stride must be at least the extent of the axes before it.
+     */
+    static boolean distinctElements(Tensor t) {
+        int r = t.rank();
+        long[] stride = new long[r];
+        long[] size = new long[r];
+        int n = 0;
+        for (int k = 0; k < r; k++) {
+            if (t.shape(k) == 0) {
+                return true; // nothing is ever written
+            }
+            if (t.shape(k) > 1) {
+                int q = n++;
+                // insertion by (stride, size): at most 8 axes
+                while (q > 0 && (stride[q - 1] > t.stride(k) || (stride[q - 1] == t.stride(k) && size[q - 1] > t.shape(k)))) {
+                    stride[q] = stride[q - 1];
+                    size[q] = size[q - 1];
+                    q--;
+                }
+                stride[q] = t.stride(k);
+                size[q] = t.shape(k);
+            }
+        }
+        long minStride = 1;
+        for (int q = 0; q < n; q++) {
+            if (stride[q] < minStride) {
+                return false;
+            }
+            minStride = stride[q] * size[q]; // no overflow: Tensor proved the view's byte span fits a long
+        }
+        return true;
     }
 
     static void present(Tensor t, String name) {

@@ -34,37 +34,44 @@ final class Contracts {
         Checks.noOverlap(y, "y", bias, "bias", false);
     }
 
-    // a [B..., m, k] (or [B..., k, m] when transA), b [B..., k, n] (or [B..., n, k]), c [B..., m, n]
+    // a [A..., m, k] (or [A..., k, m] when transA), b [B..., k, n] (or [B..., n, k]), c [C..., m, n]:
+    // batch dims aligned right, the shorter operand padded with leading 1s; each pair equal or 1.
     static void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c) {
         Checks.input(a, "a", F32);
         Checks.input(b, "b", F32);
         Checks.output(c, "c", F32);
         Checks.rankAtLeast(a, "a", 2);
-        int r = a.rank();
-        Checks.rank(b, "b", r);
+        Checks.rankAtLeast(b, "b", 2);
+        int r = Math.max(a.rank(), b.rank());
         Checks.rank(c, "c", r);
         long m = transA ? a.shape(-1) : a.shape(-2);
         long k = transA ? a.shape(-2) : a.shape(-1);
         long n = transB ? b.shape(-2) : b.shape(-1);
         long[] bs = b.shape();
+        bs[bs.length - 2] = transB ? n : k;
+        bs[bs.length - 1] = transB ? k : n;
+        Checks.shape(b, "b", bs); // op(b) must have k rows
         long[] cs = new long[r];
         for (int d = 0; d < r - 2; d++) {
-            long ad = a.shape(d);
-            long bd = b.shape(d);
+            long ad = batchDim(a, d, r);
+            long bd = batchDim(b, d, r);
             if (ad != bd && ad != 1 && bd != 1) {
                 throw new IllegalArgumentException("b: expected batch dim " + d + " equal to a's (" + ad
-                        + ") or 1, got " + Shapes.toString(bs) + " against a " + Shapes.toString(a.shape()));
+                        + ") or 1, got " + Shapes.toString(b.shape()) + " against a " + Shapes.toString(a.shape()));
             }
             cs[d] = ad == 1 ? bd : ad;
         }
-        bs[r - 2] = transB ? n : k;
-        bs[r - 1] = transB ? k : n;
-        Checks.shape(b, "b", bs);
         cs[r - 2] = m;
         cs[r - 1] = n;
         Checks.shape(c, "c", cs);
         Checks.noOverlap(c, "c", a, "a", false);
         Checks.noOverlap(c, "c", b, "b", false);
+    }
+
+    // Dim d of t's shape padded with leading 1s to rank r.
+    private static long batchDim(Tensor t, int d, int r) {
+        int k = d - (r - t.rank());
+        return k < 0 ? 1 : t.shape(k);
     }
 
     // x, y same shape; axis -1 or -2

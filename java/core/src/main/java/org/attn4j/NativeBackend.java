@@ -20,6 +20,9 @@ import org.attn4j.bindings.attn4j_h;
  * AssertionError) so that a closed-arena IllegalStateException reaches the caller as is.
  */
 final class NativeBackend implements Backend {
+    /** Most threads a context takes (kMaxThreads in native/src/context.cpp). */
+    static final int MAX_THREADS = 4096;
+
     private final Arena lifetime = Arena.ofShared();
     private final MemorySegment context; // attn4j_context*, scoped to lifetime
     private final long contextAddress;
@@ -28,8 +31,8 @@ final class NativeBackend implements Backend {
 
     /** A backend with its own context on {@code threads} threads (0 = all cores). */
     NativeBackend(int threads) {
-        if (threads < 0) {
-            throw new IllegalArgumentException("threads: expected >= 0 (0 = all cores), got " + threads);
+        if (threads < 0 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads: expected 0.." + MAX_THREADS + " (0 = all cores), got " + threads);
         }
         NativeLibrary.load();
         MemorySegment out = NativeTensors.forThread().out();
