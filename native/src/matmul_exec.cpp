@@ -9,6 +9,7 @@
 #include "strided.h"
 
 #include <cstring>
+#include <utility>
 #include <unordered_map>
 
 namespace attn4j {
@@ -155,6 +156,17 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
     if (bias_in != nullptr) bias = *bias_in;
     MatView *views[kOperands] = {&a, &b, bias_in != nullptr ? &bias : nullptr, &c};
     merge_batch_dims(views);
+    // A column-major c (m contiguous, n not): compute cᵀ = op(b)ᵀ · op(a)ᵀ instead, which
+    // writes cᵀ row-major. Why: oneDNN's fast kernels write row-major outputs only.
+    const int m = c.ndim - 2, n = c.ndim - 1;
+    if (bias_in == nullptr && c.dims[n] > 1 && c.strides[n] != 1 &&
+        (c.strides[m] == 1 || c.dims[m] == 1)) {
+        std::swap(a, b);
+        for (MatView *v : {&a, &b, &c}) {
+            std::swap(v->dims[m], v->dims[n]);
+            std::swap(v->strides[m], v->strides[n]);
+        }
+    }
 
     // Layouts oneDNN's fast kernels cannot read go through dense copies: inputs copied in,
     // the output computed densely and copied out.
@@ -164,8 +176,9 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
         if (views[k] == nullptr) continue;
         MatView &v = *views[k];
         tidy_unit_strides(v);
-        bool fast = k == kBias ? (v.strides[v.ndim - 1] == 1 || v.dims[v.ndim - 1] == 1)
-                               : fast_layout(v);
+        const bool row_major = v.strides[v.ndim - 1] == 1 || v.dims[v.ndim - 1] == 1;
+        const bool fast = k == kBias || k == kC ? row_major && non_overlapping(v.ndim, v.dims, v.strides)
+                                                : fast_layout(v);
         if (fast) continue;
         int64_t count = 1;
         for (int d = 0; d < v.ndim; ++d) count *= v.dims[d];

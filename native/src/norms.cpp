@@ -32,32 +32,38 @@ template <bool Unit> void rms_row(Row r, float eps) {
 
 template <bool Unit> void layer_row(Row r, float eps) {
     if (Unit) r.xs = r.ys = r.ws = r.bs = 1;
-    // Two passes (mean, then the mean square of x − mean): no cancellation when |mean| ≫ std.
+    // Corrected two-pass variance: a float mean, then the deviations c = x − mean summed
+    // exactly enough to correct it (delta) and to square. Why: with |mean| ≫ std, a one-pass
+    // variance cancels, and even x − mean loses digits when mean is rounded to a float.
     float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
     for (int64_t k = 0; k < r.n; ++k) sum += r.x[k * r.xs];
     const float mean = sum / (float)r.n;
-    float sum_sq = 0.0f;
-#pragma omp simd reduction(+ : sum_sq)
+    float dev = 0.0f, dev_sq = 0.0f;
+#pragma omp simd reduction(+ : dev, dev_sq)
     for (int64_t k = 0; k < r.n; ++k) {
         float c = r.x[k * r.xs] - mean;
-        sum_sq += c * c;
+        dev += c;
+        dev_sq += c * c;
     }
-    const float inv = 1.0f / std::sqrt(sum_sq / (float)r.n + eps);
+    const float delta = dev / (float)r.n; // mean of x − mean
+    float var = dev_sq / (float)r.n - delta * delta;
+    var = var > 0.0f ? var : 0.0f;
+    const float inv = 1.0f / std::sqrt(var + eps);
     if (r.w != nullptr && r.b != nullptr) {
 #pragma omp simd
         for (int64_t k = 0; k < r.n; ++k)
-            r.y[k * r.ys] = (r.x[k * r.xs] - mean) * inv * r.w[k * r.ws] + r.b[k * r.bs];
+            r.y[k * r.ys] = (r.x[k * r.xs] - mean - delta) * inv * r.w[k * r.ws] + r.b[k * r.bs];
     } else if (r.w != nullptr) {
 #pragma omp simd
         for (int64_t k = 0; k < r.n; ++k)
-            r.y[k * r.ys] = (r.x[k * r.xs] - mean) * inv * r.w[k * r.ws];
+            r.y[k * r.ys] = (r.x[k * r.xs] - mean - delta) * inv * r.w[k * r.ws];
     } else if (r.b != nullptr) {
 #pragma omp simd
-        for (int64_t k = 0; k < r.n; ++k) r.y[k * r.ys] = (r.x[k * r.xs] - mean) * inv + r.b[k * r.bs];
+        for (int64_t k = 0; k < r.n; ++k) r.y[k * r.ys] = (r.x[k * r.xs] - mean - delta) * inv + r.b[k * r.bs];
     } else {
 #pragma omp simd
-        for (int64_t k = 0; k < r.n; ++k) r.y[k * r.ys] = (r.x[k * r.xs] - mean) * inv;
+        for (int64_t k = 0; k < r.n; ++k) r.y[k * r.ys] = (r.x[k * r.xs] - mean - delta) * inv;
     }
 }
 

@@ -89,6 +89,9 @@ struct Tensor {
         t.dtype = dtype;
         t.ndim = nd;
         std::vector<int> perm = layout.perm;
+        EXPECT(perm.empty() || (int)perm.size() == nd, "test layout: perm of %zu dims for rank %d",
+               perm.size(), nd);
+        if ((int)perm.size() != nd) perm.clear();
         if (perm.empty())
             for (int d = 0; d < nd; ++d) perm.push_back(d);
         int64_t stride = 1;
@@ -135,6 +138,13 @@ struct Tensor {
         return static_cast<const float *>(t.data)[off];
     }
 
+    uint8_t get_byte(std::initializer_list<int64_t> idx) const {
+        int64_t off = 0;
+        int d = 0;
+        for (int64_t i : idx) off += i * t.strides[d++];
+        return static_cast<const uint8_t *>(t.data)[off];
+    }
+
     void randomize(Rng &rng, float scale = 1.0f) {
         for (int64_t k = 0; k < numel(); ++k) at(k) = rng.symmetric(scale);
     }
@@ -161,7 +171,7 @@ inline void expect_close(const Tensor &got, const std::vector<double> &want, dou
     int64_t at = -1;
     for (int64_t k = 0; k < got.numel(); ++k) {
         double g = got.at(k), w = want[k];
-        double err = std::fabs(g - w) / (atol + rtol * std::fabs(w));
+        double err = g == w ? 0.0 : std::fabs(g - w) / (atol + rtol * std::fabs(w));
         if (!(err <= 1.0) && (at < 0 || !(err <= worst))) {
             worst = err;
             at = k;
