@@ -71,6 +71,7 @@ public final class Attn4j {
     private static final class Ping {
         static final MethodHandle HANDLE = handle();
 
+        @SuppressWarnings("restricted") // a downcall handle: the point of this class
         private static MethodHandle handle() {
             NativeLibrary.load(); // before the bindings resolve the symbol
             return Linker.nativeLinker().downcallHandle(attn4j_h.attn4j_ping$address(), attn4j_h.attn4j_ping$descriptor(),

@@ -30,6 +30,7 @@ final class NativeBackend implements Backend {
     private boolean closed; // guarded by this
 
     /** A backend with its own context on {@code threads} threads (0 = all cores). */
+    @SuppressWarnings("restricted") // the context pointer gets the arena's lifetime (reinterpret)
     NativeBackend(int threads) {
         if (threads < 0 || threads > MAX_THREADS) {
             throw new IllegalArgumentException("threads: expected 0.." + MAX_THREADS + " (0 = all cores), got " + threads);

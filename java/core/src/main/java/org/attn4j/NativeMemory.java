@@ -23,6 +23,7 @@ public final class NativeMemory {
      * @throws IllegalStateException    if the arena is closed
      * @throws OutOfMemoryError         if the native allocation fails
      */
+    @SuppressWarnings("restricted") // the raw pointer becomes a bytes-long segment of the arena
     public static MemorySegment allocate(Arena arena, long bytes) {
         if (arena == null) {
             throw new IllegalArgumentException("arena: expected an Arena, got null");

@@ -50,6 +50,7 @@ final class NativeStatus {
         return new IllegalStateException("unexpected checked exception from a downcall", t);
     }
 
+    @SuppressWarnings("restricted") // a C string's length is unknown until its NUL
     private static String cString(MemorySegment pointer) {
         if (pointer.equals(MemorySegment.NULL)) {
             return "";

@@ -24,6 +24,7 @@ final class NativeTensors {
     private final MemorySegment[] slots = new MemorySegment[SLOTS];
     private final MemorySegment out;
 
+    @SuppressWarnings("restricted") // the global-scope view of the owned block
     private NativeTensors() {
         owner = Arena.ofAuto().allocate(DESCRIPTOR_BYTES * SLOTS + 8, 64);
         MemorySegment view = MemorySegment.ofAddress(owner.address()).reinterpret(owner.byteSize());

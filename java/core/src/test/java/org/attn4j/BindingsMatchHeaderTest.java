@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * offsets, computed from the header with the C layout rules of x86-64, match the generated
  * layouts. Adding a function or a field to the header without regenerating fails here.
  */
+@SuppressWarnings("restricted") // looks symbols up in the library file
 class BindingsMatchHeaderTest {
     private static String code; // the header without comments
 

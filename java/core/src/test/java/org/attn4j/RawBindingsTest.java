@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * sends): NULL pointers, negative or overflowing dims, bad ranks and dtypes. Each call returns
  * an error status with a message, and the JVM survives.
  */
+@SuppressWarnings("restricted") // reads the library's C strings
 class RawBindingsTest {
     private static final MemorySegment NULL = MemorySegment.NULL;
     private static Arena arena;
