@@ -42,38 +42,46 @@ final class Checks {
 
     /**
      * True when no two indices of the view reach the same element (no broadcast stride 0, no
-     * self-overlapping strides). Sufficient test, as the native side does it: sort the axes of
-     * size > 1 by stride; each stride must be at least the extent of the axes before it.
+     * self-overlapping strides). The native side's test: order the axes of size > 1 by (stride,
+     * size, index); each stride must be at least stride · size of the axis before it (the first
+     * at least 1). Done here without sorting an array, so that the check allocates nothing: each
+     * axis finds its predecessor in that order directly (at most 8 × 8 comparisons).
      */
     static boolean distinctElements(Tensor t) {
         int r = t.rank();
-        long[] stride = new long[r];
-        long[] size = new long[r];
-        int n = 0;
         for (int k = 0; k < r; k++) {
             if (t.shape(k) == 0) {
                 return true; // nothing is ever written
             }
-            if (t.shape(k) > 1) {
-                int q = n++;
-                // insertion by (stride, size): at most 8 axes
-                while (q > 0 && (stride[q - 1] > t.stride(k) || (stride[q - 1] == t.stride(k) && size[q - 1] > t.shape(k)))) {
-                    stride[q] = stride[q - 1];
-                    size[q] = size[q - 1];
-                    q--;
-                }
-                stride[q] = t.stride(k);
-                size[q] = t.shape(k);
-            }
         }
-        long minStride = 1;
-        for (int q = 0; q < n; q++) {
-            if (stride[q] < minStride) {
+        for (int k = 0; k < r; k++) {
+            if (t.shape(k) <= 1) {
+                continue;
+            }
+            int previous = -1;
+            for (int q = 0; q < r; q++) {
+                if (q != k && t.shape(q) > 1 && before(t, q, k) && (previous < 0 || before(t, previous, q))) {
+                    previous = q;
+                }
+            }
+            // no overflow: Tensor proved the view's byte span fits a long
+            long min = previous < 0 ? 1 : t.stride(previous) * t.shape(previous);
+            if (t.stride(k) < min) {
                 return false;
             }
-            minStride = stride[q] * size[q]; // no overflow: Tensor proved the view's byte span fits a long
         }
         return true;
+    }
+
+    // Axis q comes before axis k in the order (stride, size, index).
+    private static boolean before(Tensor t, int q, int k) {
+        if (t.stride(q) != t.stride(k)) {
+            return t.stride(q) < t.stride(k);
+        }
+        if (t.shape(q) != t.shape(k)) {
+            return t.shape(q) < t.shape(k);
+        }
+        return q < k;
     }
 
     static void present(Tensor t, String name) {
@@ -122,7 +130,7 @@ final class Checks {
         }
     }
 
-    /** The tensor's shape equals {@code expected}. */
+    /** The tensor's shape equals {@code expected} (cold callers: the array is theirs). */
     static void shape(Tensor t, String name, long[] expected) {
         if (t.rank() != expected.length) {
             failShape(t, name, expected);
@@ -134,15 +142,49 @@ final class Checks {
         }
     }
 
+    /** Shape [d0]. The fixed-arity forms allocate nothing unless they fail. */
+    static void shape(Tensor t, String name, long d0) {
+        if (t.rank() != 1 || t.shape(0) != d0) {
+            failShape(t, name, new long[] {d0});
+        }
+    }
+
+    /** Shape [d0, d1]. */
+    static void shape(Tensor t, String name, long d0, long d1) {
+        if (t.rank() != 2 || t.shape(0) != d0 || t.shape(1) != d1) {
+            failShape(t, name, new long[] {d0, d1});
+        }
+    }
+
+    /** Shape [d0, d1, d2, d3]. */
+    static void shape(Tensor t, String name, long d0, long d1, long d2, long d3) {
+        if (t.rank() != 4 || t.shape(0) != d0 || t.shape(1) != d1 || t.shape(2) != d2 || t.shape(3) != d3) {
+            failShape(t, name, new long[] {d0, d1, d2, d3});
+        }
+    }
+
     /** Same shape as {@code like}. */
     static void sameShape(Tensor t, String name, Tensor like) {
-        if (t.rank() != like.rank()) {
+        boolean ok = t.rank() == like.rank();
+        for (int k = 0; ok && k < like.rank(); k++) {
+            ok = t.shape(k) == like.shape(k);
+        }
+        if (!ok) {
             failShape(t, name, like.shape());
         }
-        for (int k = 0; k < like.rank(); k++) {
-            if (t.shape(k) != like.shape(k)) {
-                failShape(t, name, like.shape());
-            }
+    }
+
+    /** The shape of {@code like} with the last dim replaced by {@code last}. */
+    static void sameShapeButLast(Tensor t, String name, Tensor like, long last) {
+        int r = like.rank();
+        boolean ok = t.rank() == r && t.shape(r - 1) == last;
+        for (int k = 0; ok && k < r - 1; k++) {
+            ok = t.shape(k) == like.shape(k);
+        }
+        if (!ok) {
+            long[] expected = like.shape();
+            expected[r - 1] = last;
+            failShape(t, name, expected);
         }
     }
 
@@ -151,17 +193,39 @@ final class Checks {
                 + Shapes.toString(t.shape()));
     }
 
-    /** {@code t} broadcasts to {@code target} by numpy rules (rank ≤ target's; each dim equal or 1). */
-    static void broadcastable(Tensor t, String name, long[] target) {
-        int lead = target.length - t.rank();
+    /** {@code t} broadcasts to the shape of {@code target} by numpy rules (rank ≤ target's; each dim equal or 1). */
+    static void broadcastable(Tensor t, String name, Tensor target) {
+        int lead = target.rank() - t.rank();
         boolean ok = lead >= 0;
         for (int k = 0; ok && k < t.rank(); k++) {
-            ok = t.shape(k) == target[lead + k] || t.shape(k) == 1;
+            ok = t.shape(k) == target.shape(lead + k) || t.shape(k) == 1;
         }
         if (!ok) {
-            throw new IllegalArgumentException(name + ": expected a shape that broadcasts to " + Shapes.toString(target)
-                    + ", got " + Shapes.toString(t.shape()));
+            failBroadcast(t, name, target.shape());
         }
+    }
+
+    /** {@code t} broadcasts to [d0, d1, d2, d3]. */
+    static void broadcastable(Tensor t, String name, long d0, long d1, long d2, long d3) {
+        int lead = 4 - t.rank();
+        boolean ok = lead >= 0;
+        for (int k = 0; ok && k < t.rank(); k++) {
+            long target = switch (lead + k) {
+                case 0 -> d0;
+                case 1 -> d1;
+                case 2 -> d2;
+                default -> d3;
+            };
+            ok = t.shape(k) == target || t.shape(k) == 1;
+        }
+        if (!ok) {
+            failBroadcast(t, name, new long[] {d0, d1, d2, d3});
+        }
+    }
+
+    private static void failBroadcast(Tensor t, String name, long[] target) {
+        throw new IllegalArgumentException(name + ": expected a shape that broadcasts to " + Shapes.toString(target)
+                + ", got " + Shapes.toString(t.shape()));
     }
 
     static void finite(float value, String name) {

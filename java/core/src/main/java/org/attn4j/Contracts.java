@@ -7,6 +7,8 @@ import static org.attn4j.DType.F32;
  * The argument rules of every {@link Backend} operation, in one place, so that the native and
  * the Java backend accept and reject exactly the same calls. Each method checks presence,
  * lifetime, dtype, alignment, rank, shapes and aliasing, and throws before anything is computed.
+ * The happy path allocates nothing (operations are called in loops); arrays for messages are
+ * made only on failure.
  */
 final class Contracts {
     private Contracts() {
@@ -20,15 +22,12 @@ final class Contracts {
         Checks.output(y, "y", F32);
         Checks.rankAtLeast(x, "x", 1);
         Checks.rank(weight, "weight", 2);
-        long in = x.shape(-1);
         long out = weight.shape(0);
-        Checks.shape(weight, "weight", new long[] {out, in});
+        Checks.shape(weight, "weight", out, x.shape(-1));
         if (bias != null) {
-            Checks.shape(bias, "bias", new long[] {out});
+            Checks.shape(bias, "bias", out);
         }
-        long[] ys = x.shape();
-        ys[ys.length - 1] = out;
-        Checks.shape(y, "y", ys);
+        Checks.sameShapeButLast(y, "y", x, out);
         Checks.noOverlap(y, "y", x, "x", false);
         Checks.noOverlap(y, "y", weight, "weight", false);
         Checks.noOverlap(y, "y", bias, "bias", false);
@@ -47,11 +46,13 @@ final class Contracts {
         long m = transA ? a.shape(-1) : a.shape(-2);
         long k = transA ? a.shape(-2) : a.shape(-1);
         long n = transB ? b.shape(-2) : b.shape(-1);
-        long[] bs = b.shape();
-        bs[bs.length - 2] = transB ? n : k;
-        bs[bs.length - 1] = transB ? k : n;
-        Checks.shape(b, "b", bs); // op(b) must have k rows
-        long[] cs = new long[r];
+        if ((transB ? b.shape(-1) : b.shape(-2)) != k) { // op(b) must have k rows
+            long[] expected = b.shape();
+            expected[expected.length - 2] = transB ? n : k;
+            expected[expected.length - 1] = transB ? k : n;
+            Checks.shape(b, "b", expected);
+        }
+        boolean cOk = c.shape(-2) == m && c.shape(-1) == n;
         for (int d = 0; d < r - 2; d++) {
             long ad = batchDim(a, d, r);
             long bd = batchDim(b, d, r);
@@ -59,11 +60,17 @@ final class Contracts {
                 throw new IllegalArgumentException("b: expected batch dim " + d + " equal to a's (" + ad
                         + ") or 1, got " + Shapes.toString(b.shape()) + " against a " + Shapes.toString(a.shape()));
             }
-            cs[d] = ad == 1 ? bd : ad;
+            cOk &= c.shape(d) == (ad == 1 ? bd : ad);
         }
-        cs[r - 2] = m;
-        cs[r - 1] = n;
-        Checks.shape(c, "c", cs);
+        if (!cOk) {
+            long[] expected = new long[r];
+            for (int d = 0; d < r - 2; d++) {
+                expected[d] = batchDim(a, d, r) == 1 ? batchDim(b, d, r) : batchDim(a, d, r);
+            }
+            expected[r - 2] = m;
+            expected[r - 1] = n;
+            Checks.shape(c, "c", expected);
+        }
         Checks.noOverlap(c, "c", a, "a", false);
         Checks.noOverlap(c, "c", b, "b", false);
     }
@@ -92,7 +99,7 @@ final class Contracts {
         Checks.input(weight, "weight", F32);
         Checks.output(y, "y", F32);
         Checks.rankAtLeast(x, "x", 1);
-        Checks.shape(weight, "weight", new long[] {x.shape(-1)});
+        Checks.shape(weight, "weight", x.shape(-1));
         Checks.finiteNonNegative(eps, "eps");
         Checks.sameShape(y, "y", x);
         Checks.noOverlap(y, "y", x, "x", true);
@@ -106,12 +113,11 @@ final class Contracts {
         Checks.optional(bias, "bias", F32);
         Checks.output(y, "y", F32);
         Checks.rankAtLeast(x, "x", 1);
-        long[] n = {x.shape(-1)};
         if (weight != null) {
-            Checks.shape(weight, "weight", n);
+            Checks.shape(weight, "weight", x.shape(-1));
         }
         if (bias != null) {
-            Checks.shape(bias, "bias", n);
+            Checks.shape(bias, "bias", x.shape(-1));
         }
         Checks.finiteNonNegative(eps, "eps");
         Checks.sameShape(y, "y", x);
@@ -132,7 +138,7 @@ final class Contracts {
         Checks.input(a, "a", F32);
         Checks.input(b, "b", F32);
         Checks.output(y, "y", F32);
-        Checks.broadcastable(b, "b", a.shape());
+        Checks.broadcastable(b, "b", a);
         Checks.sameShape(y, "y", a);
         Checks.noOverlap(y, "y", a, "a", true);
         Checks.noOverlap(y, "y", b, "b", false);
@@ -148,22 +154,23 @@ final class Contracts {
         Checks.output(attn, "attn", F32);
         Checks.output(contextAttn, "contextAttn", F32);
         Checks.rank(sim, "sim", 4);
-        long[] s = sim.shape();
-        masks(mask, contextMask, s[0], s[2], s[3]);
+        masks(mask, contextMask, sim.shape(0), sim.shape(2), sim.shape(3));
         if (relPosBias != null) {
-            Checks.broadcastable(relPosBias, "relPosBias", s);
+            Checks.broadcastable(relPosBias, "relPosBias", sim);
         }
-        Checks.shape(attn, "attn", s);
-        Checks.shape(contextAttn, "contextAttn", s);
+        Checks.sameShape(attn, "attn", sim);
+        Checks.sameShape(contextAttn, "contextAttn", sim);
         Checks.noOverlap(attn, "attn", sim, "sim", true);
         Checks.noOverlap(contextAttn, "contextAttn", sim, "sim", false);
         Checks.noOverlap(contextAttn, "contextAttn", attn, "attn", false);
-        for (Tensor out : new Tensor[] {attn, contextAttn}) {
-            String name = out == attn ? "attn" : "contextAttn";
-            Checks.noOverlap(out, name, relPosBias, "relPosBias", false);
-            Checks.noOverlap(out, name, mask, "mask", false);
-            Checks.noOverlap(out, name, contextMask, "contextMask", false);
-        }
+        apartFromSoftmaxInputs(attn, "attn", relPosBias, mask, contextMask);
+        apartFromSoftmaxInputs(contextAttn, "contextAttn", relPosBias, mask, contextMask);
+    }
+
+    private static void apartFromSoftmaxInputs(Tensor out, String name, Tensor relPosBias, Tensor mask, Tensor contextMask) {
+        Checks.noOverlap(out, name, relPosBias, "relPosBias", false);
+        Checks.noOverlap(out, name, mask, "mask", false);
+        Checks.noOverlap(out, name, contextMask, "contextMask", false);
     }
 
     // x [b, h, n...], weight [h, h], y like x
@@ -172,8 +179,7 @@ final class Contracts {
         Checks.input(weight, "weight", F32);
         Checks.output(y, "y", F32);
         Checks.rankAtLeast(x, "x", 2);
-        long h = x.shape(1);
-        Checks.shape(weight, "weight", new long[] {h, h});
+        Checks.shape(weight, "weight", x.shape(1), x.shape(1));
         Checks.sameShape(y, "y", x);
         Checks.noOverlap(y, "y", x, "x", false);
         Checks.noOverlap(y, "y", weight, "weight", false);
@@ -201,39 +207,48 @@ final class Contracts {
         long d = qk.shape(3);
         Checks.rank(contextQk, "contextQk", 4);
         long j = contextQk.shape(2);
-        Checks.shape(contextQk, "contextQk", new long[] {b, h, j, d});
-        Checks.shape(v, "v", new long[] {b, h, i, d});
-        Checks.shape(contextV, "contextV", new long[] {b, h, j, d});
+        Checks.shape(contextQk, "contextQk", b, h, j, d);
+        Checks.shape(v, "v", b, h, i, d);
+        Checks.shape(contextV, "contextV", b, h, j, d);
         masks(mask, contextMask, b, i, j);
         if (relPosBias != null) {
-            Checks.broadcastable(relPosBias, "relPosBias", new long[] {b, h, i, j});
+            Checks.broadcastable(relPosBias, "relPosBias", b, h, i, j);
         }
         if (talkingHeads != null) {
-            Checks.shape(talkingHeads, "talkingHeads", new long[] {h, h});
+            Checks.shape(talkingHeads, "talkingHeads", h, h);
         }
         if (contextTalkingHeads != null) {
-            Checks.shape(contextTalkingHeads, "contextTalkingHeads", new long[] {h, h});
+            Checks.shape(contextTalkingHeads, "contextTalkingHeads", h, h);
         }
         Checks.finite(scale, "scale");
-        Checks.shape(out, "out", new long[] {b, h, i, d});
-        Checks.shape(contextOut, "contextOut", new long[] {b, h, j, d});
+        Checks.shape(out, "out", b, h, i, d);
+        Checks.shape(contextOut, "contextOut", b, h, j, d);
         Checks.noOverlap(contextOut, "contextOut", out, "out", false);
-        Tensor[] inputs = {qk, contextQk, v, contextV, relPosBias, mask, contextMask, talkingHeads, contextTalkingHeads};
-        String[] names = {"qk", "contextQk", "v", "contextV", "relPosBias", "mask", "contextMask", "talkingHeads",
-                "contextTalkingHeads"};
-        for (int k = 0; k < inputs.length; k++) {
-            Checks.noOverlap(out, "out", inputs[k], names[k], false);
-            Checks.noOverlap(contextOut, "contextOut", inputs[k], names[k], false);
-        }
+        apartFromFusedInputs(out, "out", qk, contextQk, v, contextV, relPosBias, mask, contextMask, talkingHeads,
+                contextTalkingHeads);
+        apartFromFusedInputs(contextOut, "contextOut", qk, contextQk, v, contextV, relPosBias, mask, contextMask,
+                talkingHeads, contextTalkingHeads);
+    }
+
+    private static void apartFromFusedInputs(Tensor o, String name, Tensor qk, Tensor contextQk, Tensor v, Tensor contextV,
+                                             Tensor relPosBias, Tensor mask, Tensor contextMask, Tensor talkingHeads,
+                                             Tensor contextTalkingHeads) {
+        Checks.noOverlap(o, name, qk, "qk", false);
+        Checks.noOverlap(o, name, contextQk, "contextQk", false);
+        Checks.noOverlap(o, name, v, "v", false);
+        Checks.noOverlap(o, name, contextV, "contextV", false);
+        apartFromSoftmaxInputs(o, name, relPosBias, mask, contextMask);
+        Checks.noOverlap(o, name, talkingHeads, "talkingHeads", false);
+        Checks.noOverlap(o, name, contextTalkingHeads, "contextTalkingHeads", false);
     }
 
     // mask [b, i], contextMask [b, j]
     private static void masks(Tensor mask, Tensor contextMask, long b, long i, long j) {
         if (mask != null) {
-            Checks.shape(mask, "mask", new long[] {b, i});
+            Checks.shape(mask, "mask", b, i);
         }
         if (contextMask != null) {
-            Checks.shape(contextMask, "contextMask", new long[] {b, j});
+            Checks.shape(contextMask, "contextMask", b, j);
         }
     }
 }

@@ -177,14 +177,12 @@ final class NativeBackend implements Backend {
     @Override
     public void bcaSoftmax(Tensor sim, Tensor relPosBias, Tensor mask, Tensor contextMask, Tensor attn, Tensor contextAttn) {
         Contracts.bcaSoftmax(sim, relPosBias, mask, contextMask, attn, contextAttn);
-        // The ABI takes the bias at rank 4 (zero strides for broadcast dims): expand is a view.
-        Tensor bias = relPosBias == null ? null : relPosBias.expand(sim.shape());
         MemorySegment ctx = context();
         NativeTensors d = NativeTensors.forThread();
         int status;
         try {
             status = (int) attn4j_h.attn4j_bca_softmax$handle().invokeExact(ctx, d.describe(0, sim, "sim"),
-                    d.describe(1, bias, "relPosBias"), d.describe(2, mask, "mask"),
+                    d.describePadded(1, relPosBias, "relPosBias", 4), d.describe(2, mask, "mask"),
                     d.describe(3, contextMask, "contextMask"), d.describe(4, attn, "attn"),
                     d.describe(5, contextAttn, "contextAttn"));
         } catch (Throwable t) {
@@ -214,15 +212,13 @@ final class NativeBackend implements Backend {
                          Tensor out, Tensor contextOut) {
         Contracts.bcaFused(qk, contextQk, v, contextV, relPosBias, mask, contextMask, talkingHeads,
                 contextTalkingHeads, scale, out, contextOut);
-        Tensor bias = relPosBias == null ? null
-                : relPosBias.expand(qk.shape(0), qk.shape(1), qk.shape(2), contextQk.shape(2)); // rank 4 view
         MemorySegment ctx = context();
         NativeTensors d = NativeTensors.forThread();
         int status;
         try {
             status = (int) attn4j_h.attn4j_bca_fused$handle().invokeExact(ctx, d.describe(0, qk, "qk"),
                     d.describe(1, contextQk, "contextQk"), d.describe(2, v, "v"), d.describe(3, contextV, "contextV"),
-                    d.describe(4, bias, "relPosBias"), d.describe(5, mask, "mask"),
+                    d.describePadded(4, relPosBias, "relPosBias", 4), d.describe(5, mask, "mask"),
                     d.describe(6, contextMask, "contextMask"), d.describe(7, talkingHeads, "talkingHeads"),
                     d.describe(8, contextTalkingHeads, "contextTalkingHeads"), scale, d.describe(9, out, "out"),
                     d.describe(10, contextOut, "contextOut"));

@@ -63,6 +63,31 @@ final class NativeTensors {
         return d;
     }
 
+    /**
+     * As {@link #describe}, with leading dims of size 1 (stride 0) added up to {@code rank}: the
+     * ABI takes broadcast inputs such as rel_pos_bias at full rank, and padding the descriptor
+     * costs nothing where a padded view would allocate.
+     */
+    MemorySegment describePadded(int slot, Tensor t, String name, int rank) {
+        if (t == null) {
+            return MemorySegment.NULL;
+        }
+        MemorySegment d = describe(slot, t, name);
+        int lead = rank - t.rank();
+        if (lead > 0) {
+            for (int k = t.rank() - 1; k >= 0; k--) { // shift right, last dim first
+                attn4j_tensor.shape(d, k + lead, t.shape(k));
+                attn4j_tensor.strides(d, k + lead, t.stride(k));
+            }
+            for (int k = 0; k < lead; k++) {
+                attn4j_tensor.shape(d, k, 1);
+                attn4j_tensor.strides(d, k, 0);
+            }
+            attn4j_tensor.ndim(d, rank);
+        }
+        return d;
+    }
+
     /** The 8-byte out-parameter slot (a pointer or an int32 written by the callee). */
     MemorySegment out() {
         return out;
