@@ -36,7 +36,12 @@ public final class Backends {
         return b;
     }
 
-    /** A native backend on {@code threads} threads (0 = all cores); the caller closes it. */
+    /**
+     * A native backend on {@code threads} threads (0 = all cores); the caller closes it. Its
+     * tensors must be off-heap (from any {@code Arena}); heap segments are refused with
+     * IllegalArgumentException. Closing it while another thread is inside one of its operations
+     * throws IllegalStateException and leaves it open.
+     */
     public static Backend nativeBackend(int threads) {
         return new NativeBackend(threads);
     }

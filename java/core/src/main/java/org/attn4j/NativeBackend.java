@@ -23,7 +23,7 @@ final class NativeBackend implements Backend {
     /** Most threads a context takes (kMaxThreads in native/src/context.cpp). */
     static final int MAX_THREADS = 4096;
 
-    private final Arena lifetime = Arena.ofShared();
+    private final Arena lifetime;
     private final MemorySegment context; // attn4j_context*, scoped to lifetime
     private final long contextAddress;
     private final int threads;
@@ -36,6 +36,7 @@ final class NativeBackend implements Backend {
             throw new IllegalArgumentException("threads: expected 0.." + MAX_THREADS + " (0 = all cores), got " + threads);
         }
         NativeLibrary.load();
+        lifetime = Arena.ofShared();
         MemorySegment out = NativeTensors.forThread().out();
         try {
             NativeStatus.check(attn4j_h.attn4j_context_create(threads, out), "attn4j_context_create");
@@ -51,7 +52,10 @@ final class NativeBackend implements Backend {
             this.threads = out.get(ValueLayout.JAVA_INT, 0);
         } catch (RuntimeException | Error e) {
             lifetime.close();
-            attn4j_h.attn4j_context_destroy(raw);
+            int destroyed = attn4j_h.attn4j_context_destroy(raw);
+            if (destroyed != 0) {
+                e.addSuppressed(NativeStatus.failure(destroyed, "attn4j_context_destroy"));
+            }
             throw e;
         }
     }
