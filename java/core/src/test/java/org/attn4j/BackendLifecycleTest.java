@@ -109,4 +109,38 @@ class BackendLifecycleTest {
             }
         }
     }
+
+    @Test
+    void closeRacingRunningOperationsNeverFreesTheContextUnderThem() throws InterruptedException {
+        Backend backend = Backends.nativeBackend(1);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor x = Tensor.randn(arena, 1, 256, 256);
+            Tensor w = Tensor.randn(arena, 2, 256, 256);
+            Throwable[] ended = new Throwable[1];
+            Thread worker = new Thread(() -> {
+                try (Arena mine = Arena.ofConfined()) {
+                    Tensor y = Tensor.zeros(mine, DType.F32, 256, 256);
+                    while (true) {
+                        backend.linear(x, w, null, y); // until the backend is closed under the loop
+                    }
+                } catch (Throwable t) {
+                    ended[0] = t;
+                }
+            });
+            worker.start();
+            int refused = 0;
+            while (true) { // whatever the interleaving: close is refused while a call runs, or succeeds between calls
+                try {
+                    backend.close();
+                    break;
+                } catch (IllegalStateException busy) {
+                    assertTrue(busy.getMessage().contains("while an operation is running"), busy.getMessage());
+                    refused++;
+                }
+            }
+            worker.join();
+            assertTrue(ended[0] instanceof IllegalStateException, "worker ended with " + ended[0] + " after " + refused + " refusals");
+            assertTrue(ended[0].getMessage().contains("closed"), ended[0].getMessage());
+        }
+    }
 }
