@@ -127,4 +127,17 @@ class RawBindingsTest {
         assertFalse(lastError().isEmpty(), "a failed call leaves a message");
         assertEquals(attn4j_h.ATTN4J_OK(), attn4j_h.attn4j_ping());
     }
+
+    @Test
+    void statusesBecomeExceptionsCarryingTheNativeMessage() {
+        Attn4jNativeException e = org.junit.jupiter.api.Assertions.assertThrows(Attn4jNativeException.class,
+                () -> NativeStatus.check(attn4j_h.attn4j_gelu(ctx, NULL, tensor(2)), "attn4j_gelu"));
+        assertEquals(attn4j_h.ATTN4J_ERR_NULL_ARGUMENT(), e.status());
+        assertEquals("ATTN4J_ERR_NULL_ARGUMENT", e.statusName());
+        assertEquals("attn4j_gelu", e.function());
+        assertTrue(e.getMessage().startsWith("attn4j_gelu failed with ATTN4J_ERR_NULL_ARGUMENT (1): x"), e.getMessage());
+        OutOfMemoryError oom = org.junit.jupiter.api.Assertions.assertThrows(OutOfMemoryError.class,
+                () -> NativeStatus.check(attn4j_h.attn4j_alloc(Long.MAX_VALUE / 2, arena.allocate(8)), "attn4j_alloc"));
+        assertTrue(oom.getCause() instanceof Attn4jNativeException, String.valueOf(oom.getCause()));
+    }
 }
