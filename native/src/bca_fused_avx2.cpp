@@ -257,9 +257,9 @@ template <int MR> void pv_strip(const PvTile &t, int64_t r0) {
         const float *a[MR];          // p rows
         #pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) a[r] = p + r * t.ldp;
-        const int64_t nj = t.nj, dp = t.dp;
+        const int64_t nj = t.nj, ldcv = t.ldcv;
 #pragma GCC unroll 4
-        for (int64_t c = 0; c < nj; ++c, cv += dp) {
+        for (int64_t c = 0; c < nj; ++c, cv += ldcv) {
             const __m256 b0 = _mm256_loadu_ps(cv);
             const __m256 b1 = _mm256_loadu_ps(cv + 8);
             #pragma GCC unroll 8
@@ -315,8 +315,12 @@ template <int MR> void ptv_strip(const PtvTile &t, int64_t c0) {
         #pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) {
             float *co = t.co + (c0 + m) * t.dp + e0;
-            __m256 old0 = _mm256_loadu_ps(co), old1 = _mm256_loadu_ps(co + 8);
-            if (t.col_rescale != nullptr) {
+            __m256 old0 = _mm256_setzero_ps(), old1 = _mm256_setzero_ps();
+            if (!t.overwrite) {
+                old0 = _mm256_loadu_ps(co);
+                old1 = _mm256_loadu_ps(co + 8);
+            }
+            if (t.col_rescale != nullptr && !t.overwrite) {
                 const __m256 rescale = _mm256_set1_ps(t.col_rescale[c0 + m]);
                 old0 = _mm256_mul_ps(old0, rescale);
                 old1 = _mm256_mul_ps(old1, rescale);
@@ -378,10 +382,42 @@ void mix_avx2(const float *x, const float *w, int64_t heads, int64_t stride, int
         }
 }
 
+// 8×8 transpose of rows[k][e0 .. e0 + 8) (k < 8) into out[x · 16 + k].
+inline void transpose8(const float *const *rows, int64_t e0, float *out) {
+    __m256 r[8], t[8];
+    for (int k = 0; k < 8; ++k) r[k] = _mm256_loadu_ps(rows[k] + e0);
+    for (int k = 0; k < 8; k += 2) {
+        t[k] = _mm256_unpacklo_ps(r[k], r[k + 1]);
+        t[k + 1] = _mm256_unpackhi_ps(r[k], r[k + 1]);
+    }
+    for (int k = 0; k < 8; k += 4) {
+        r[k] = _mm256_shuffle_ps(t[k], t[k + 2], 0x44);
+        r[k + 1] = _mm256_shuffle_ps(t[k], t[k + 2], 0xEE);
+        r[k + 2] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0x44);
+        r[k + 3] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0xEE);
+    }
+    // r[0..3] hold columns 0, 1, 2, 3 (low lanes) and 4, 5, 6, 7 (high) of rows 0..3 and
+    // r[4..7] of rows 4..7: pair the 128-bit halves.
+    for (int x = 0; x < 4; ++x) {
+        _mm256_storeu_ps(out + x * kPanel, _mm256_permute2f128_ps(r[x], r[x + 4], 0x20));
+        _mm256_storeu_ps(out + (x + 4) * kPanel, _mm256_permute2f128_ps(r[x], r[x + 4], 0x31));
+    }
+}
+
+void pack_panel_avx2(const float *const *rows, int64_t d, int64_t dp, float *panel) {
+    int64_t e0 = 0;
+    for (; e0 + 8 <= d; e0 += 8) {
+        transpose8(rows, e0, panel + e0 * kPanel);
+        transpose8(rows + 8, e0, panel + e0 * kPanel + 8);
+    }
+    for (; e0 < dp; ++e0)
+        for (int k = 0; k < kPanel; ++k) panel[e0 * kPanel + k] = e0 < d ? rows[k][e0] : 0.0f;
+}
+
 } // namespace
 
-const Kernels kAvx2Kernels = {qk_avx2, softmax_avx2, pv_avx2, ptv_avx2,
-                              exp_avx2, mix_avx2, 1};
+const Kernels kAvx2Kernels = {qk_avx2,  softmax_avx2, pv_avx2,         ptv_avx2,
+                              exp_avx2, mix_avx2,     pack_panel_avx2, 1};
 
 } // namespace bca
 } // namespace attn4j

@@ -66,13 +66,15 @@ struct SoftmaxTile {
 struct PvTile {
     const float *p;           // [ni, ldp]
     int64_t ldp;
-    const float *cv;          // [nj, dp] rows
+    const float *cv;          // [nj, dp] rows, row stride ldcv (packed, or the caller's rows)
+    int64_t ldcv;
     const float *row_rescale; // [ni] or NULL (= 1)
     float *o;                 // [ni, dp] in/out
     int64_t ni, nj, dp;
 };
 
 // co[c, :] = co[c, :] · col_rescale[c] + col_factor[c] · Σ_r p[r, c] · v[r, :]   (column update)
+// With overwrite, co's old contents are ignored (co = col_factor[c] · Σ_r ...).
 struct PtvTile {
     const float *p;           // [ni, ldp]
     int64_t ldp;
@@ -81,6 +83,7 @@ struct PtvTile {
     const float *col_factor;  // [nj] or NULL (= 1)
     float *co;                // [nj, dp] in/out
     int64_t ni, nj, dp;
+    bool overwrite;
 };
 
 struct Kernels {
@@ -94,6 +97,9 @@ struct Kernels {
     // y[g] = y + g·stride, k < n. y must not alias x.
     void (*mix)(const float *x, const float *w, int64_t heads, int64_t stride, int64_t n,
                 float *y);
+    // One panel: panel[e, k] = rows[k][e] for e < d, k < 16, zeros for e in [d, dp). The 16
+    // rows are contiguous (a row may repeat: the driver pads with copies and zeroes after).
+    void (*pack_panel)(const float *const *rows, int64_t d, int64_t dp, float *panel);
     int isa; // as attn4j_info.fused_kernel_isa: 0 = portable C++, 1 = AVX2+FMA
 };
 

@@ -72,7 +72,7 @@ void pv_scalar(const PvTile &t) {
         for (int64_t e = 0; e < t.dp; ++e) o[e] *= rescale;
         for (int64_t c = 0; c < t.nj; ++c) {
             const float p = t.p[r * t.ldp + c];
-            const float *cv = t.cv + c * t.dp; // [dp]
+            const float *cv = t.cv + c * t.ldcv; // [dp]
             for (int64_t e = 0; e < t.dp; ++e) o[e] += p * cv[e];
         }
     }
@@ -86,7 +86,7 @@ void ptv_scalar(const PtvTile &t) {
         for (int64_t e = 0; e < t.dp; ++e) {
             float acc = 0.0f;
             for (int64_t r = 0; r < t.ni; ++r) acc += t.p[r * t.ldp + c] * t.v[r * t.dp + e];
-            co[e] = co[e] * rescale + factor * acc;
+            co[e] = (t.overwrite ? 0.0f : co[e] * rescale) + factor * acc;
         }
     }
 }
@@ -108,10 +108,15 @@ void mix_scalar(const float *x, const float *w, int64_t heads, int64_t stride, i
     }
 }
 
+void pack_panel_scalar(const float *const *rows, int64_t d, int64_t dp, float *panel) {
+    for (int64_t e = 0; e < dp; ++e)
+        for (int64_t k = 0; k < kPanel; ++k) panel[e * kPanel + k] = e < d ? rows[k][e] : 0.0f;
+}
+
 } // namespace
 
-const Kernels kScalarKernels = {qk_scalar, softmax_scalar, pv_scalar, ptv_scalar,
-                                exp_scalar, mix_scalar, 0};
+const Kernels kScalarKernels = {qk_scalar,  softmax_scalar, pv_scalar,         ptv_scalar,
+                                exp_scalar, mix_scalar,     pack_panel_scalar, 0};
 
 } // namespace bca
 } // namespace attn4j
