@@ -32,7 +32,8 @@ int main(int argc, char **argv) {
     for (size_t q = 0; q < x.size(); ++q) x[q] = (float)((q * 7919) % 1000) / 1000.0f - 0.5f;
     for (size_t q = 0; q < w.size(); ++q) w[q] = (float)((q * 104729) % 1000) / 1000.0f - 0.5f;
     for (size_t q = 0; q < b.size(); ++q) b[q] = 0.01f * (float)q;
-    attn4j_tensor xt = matrix(x.data(), m, k), wt = matrix(w.data(), n, k), yt = matrix(y.data(), m, n);
+    attn4j_tensor xt = matrix(x.data(), m, k), wt = matrix(w.data(), n, k),
+                  yt = matrix(y.data(), m, n);
     attn4j_tensor bt{};
     bt.data = b.data();
     bt.dtype = ATTN4J_DTYPE_F32;

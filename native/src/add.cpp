@@ -46,7 +46,7 @@ ATTN4J_API attn4j_status attn4j_add(attn4j_context *ctx, const attn4j_tensor *a,
         float *yd = static_cast<float *>(y->data);
         const int64_t kChunk = 8192; // a contiguous tensor is one row: share it by chunks
         const int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for num_threads(threads_for(rows * n, threads)) schedule(static)
+#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
         for (int64_t task = 0; task < rows * chunks; ++task) {
             int64_t off[3];
             nest.row_offsets(task / chunks, off);

@@ -17,12 +17,18 @@ thread_local char last_error[1024] = "";
 
 const char *dtype_name(int32_t dtype) {
     switch (dtype) {
-    case ATTN4J_DTYPE_F32: return "F32";
-    case ATTN4J_DTYPE_F16: return "F16";
-    case ATTN4J_DTYPE_BF16: return "BF16";
-    case ATTN4J_DTYPE_BOOL: return "BOOL";
-    case ATTN4J_DTYPE_F64: return "F64";
-    default: return "unknown";
+    case ATTN4J_DTYPE_F32:
+        return "F32";
+    case ATTN4J_DTYPE_F16:
+        return "F16";
+    case ATTN4J_DTYPE_BF16:
+        return "BF16";
+    case ATTN4J_DTYPE_BOOL:
+        return "BOOL";
+    case ATTN4J_DTYPE_F64:
+        return "F64";
+    default:
+        return "unknown";
     }
 }
 
@@ -46,12 +52,18 @@ void clear_error() { last_error[0] = '\0'; }
 
 int64_t dtype_size(int32_t dtype) {
     switch (dtype) {
-    case ATTN4J_DTYPE_F32: return 4;
-    case ATTN4J_DTYPE_F16: return 2;
-    case ATTN4J_DTYPE_BF16: return 2;
-    case ATTN4J_DTYPE_BOOL: return 1;
-    case ATTN4J_DTYPE_F64: return 8;
-    default: return 0;
+    case ATTN4J_DTYPE_F32:
+        return 4;
+    case ATTN4J_DTYPE_F16:
+        return 2;
+    case ATTN4J_DTYPE_BF16:
+        return 2;
+    case ATTN4J_DTYPE_BOOL:
+        return 1;
+    case ATTN4J_DTYPE_F64:
+        return 8;
+    default:
+        return 0;
     }
 }
 
@@ -68,22 +80,21 @@ attn4j_status check_tensor(const attn4j_tensor *t, const char *name, int32_t dty
                     max_rank, t->ndim);
     }
     if (t->dtype != dtype)
-        return fail(ATTN4J_ERR_DTYPE, "%s: expected dtype %s, got %s (%d)", name,
-                    dtype_name(dtype), dtype_name(t->dtype), t->dtype);
+        return fail(ATTN4J_ERR_DTYPE, "%s: expected dtype %s, got %s (%d)", name, dtype_name(dtype),
+                    dtype_name(t->dtype), t->dtype);
     for (int d = 0; d < t->ndim; ++d) {
         if (t->shape[d] < 0)
             return fail(ATTN4J_ERR_INVALID_ARG, "%s: expected dims >= 0, got shape[%d] = %lld",
                         name, d, (long long)t->shape[d]);
         if (t->strides[d] < 0)
-            return fail(ATTN4J_ERR_INVALID_ARG,
-                        "%s: expected strides >= 0, got strides[%d] = %lld", name, d,
-                        (long long)t->strides[d]);
+            return fail(ATTN4J_ERR_INVALID_ARG, "%s: expected strides >= 0, got strides[%d] = %lld",
+                        name, d, (long long)t->strides[d]);
     }
     int64_t count = 1;
     for (int d = 0; d < t->ndim; ++d)
         if (!mul_ok(count, t->shape[d], &count))
-            return fail(ATTN4J_ERR_OVERFLOW, "%s: element count of shape %s overflows int64",
-                        name, shape_string(*t).c_str());
+            return fail(ATTN4J_ERR_OVERFLOW, "%s: element count of shape %s overflows int64", name,
+                        shape_string(*t).c_str());
     if (count == 0) return ATTN4J_OK; // nothing is ever read or written: data may be NULL
     // Furthest element reachable: Σ (shape[d] − 1) · strides[d]; its last byte must fit too.
     int64_t furthest = 0;
@@ -99,12 +110,12 @@ attn4j_status check_tensor(const attn4j_tensor *t, const char *name, int32_t dty
         return fail(ATTN4J_ERR_OVERFLOW, "%s: byte extent of shape %s overflows int64", name,
                     shape_string(*t).c_str());
     if (t->data == nullptr)
-        return fail(ATTN4J_ERR_NULL_ARGUMENT, "%s: expected data for %lld elements, got NULL",
-                    name, (long long)count);
+        return fail(ATTN4J_ERR_NULL_ARGUMENT, "%s: expected data for %lld elements, got NULL", name,
+                    (long long)count);
     // Why: a misaligned float access is undefined behaviour in C++ (and slow on some cores).
     if (reinterpret_cast<uintptr_t>(t->data) % (uintptr_t)dtype_size(dtype) != 0)
-        return fail(ATTN4J_ERR_INVALID_ARG, "%s: expected data aligned to %lld bytes, got %p",
-                    name, (long long)dtype_size(dtype), t->data);
+        return fail(ATTN4J_ERR_INVALID_ARG, "%s: expected data aligned to %lld bytes, got %p", name,
+                    (long long)dtype_size(dtype), t->data);
     return ATTN4J_OK;
 }
 
@@ -141,8 +152,7 @@ std::string shape_string(const attn4j_tensor &t) {
 }
 
 attn4j_status check_context(const attn4j_context *ctx, int32_t *threads) {
-    if (ctx == nullptr)
-        return fail(ATTN4J_ERR_NULL_ARGUMENT, "ctx: expected a context, got NULL");
+    if (ctx == nullptr) return fail(ATTN4J_ERR_NULL_ARGUMENT, "ctx: expected a context, got NULL");
     // Why the tag: a pointer that never came from attn4j_context_create (or one already
     // destroyed, while its memory still holds the cleared tag) is reported, not used.
     if (ctx->magic != attn4j_context::kMagic)

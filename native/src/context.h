@@ -4,8 +4,8 @@
 
 #include "attn4j.h"
 
-#include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -91,7 +91,7 @@ struct attn4j_context {
         : threads(threads_), engine(dnnl::engine::kind::cpu, 0), cache(cache_capacity) {}
 
     uint64_t magic = kMagic;
-    int32_t threads;       // resolved, ≥ 1
-    dnnl::engine engine;   // engines are thread-safe; one serves every call on this context
+    int32_t threads;     // resolved, ≥ 1
+    dnnl::engine engine; // engines are thread-safe; one serves every call on this context
     attn4j::PrimitiveCache cache;
 };

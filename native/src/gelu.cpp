@@ -1,8 +1,8 @@
 // attn4j_gelu: the exact (erf) GELU, y = x·Φ(x), elementwise on any strides; y may alias x.
 #include "common.h"
 #include "context.h"
+#include "kernels.h"
 #include "strided.h"
-#include "vec_math.h"
 
 using namespace attn4j;
 
@@ -30,26 +30,18 @@ ATTN4J_API attn4j_status attn4j_gelu(attn4j_context *ctx, const attn4j_tensor *x
         const int64_t xs = nest.strides[0][nest.ndim - 1], ys = nest.strides[1][nest.ndim - 1];
         const float *xd = static_cast<const float *>(x->data);
         float *yd = static_cast<float *>(y->data);
-        const bool unit = xs == 1 && ys == 1;
+        const Kernels &k = kernels();
         // Why by chunks of one long row: a contiguous tensor collapses to a single row, which
         // still has to be shared out between the threads.
         const int64_t kChunk = 4096;
         const int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for num_threads(threads_for(rows * n, threads)) schedule(static)
+#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
         for (int64_t task = 0; task < rows * chunks; ++task) {
             int64_t off[2];
             nest.row_offsets(task / chunks, off);
             const int64_t k0 = task % chunks * kChunk;
             const int64_t k1 = k0 + kChunk < n ? k0 + kChunk : n;
-            const float *xr = xd + off[0];
-            float *yr = yd + off[1];
-            if (unit) {
-#pragma omp simd
-                for (int64_t k = k0; k < k1; ++k) yr[k] = gelu_exact(xr[k]);
-            } else {
-#pragma omp simd
-                for (int64_t k = k0; k < k1; ++k) yr[k * ys] = gelu_exact(xr[k * xs]);
-            }
+            k.gelu(xd + off[0] + k0 * xs, xs, yd + off[1] + k0 * ys, ys, k1 - k0);
         }
         return ATTN4J_OK;
     });

@@ -1,8 +1,9 @@
 // Library and runtime information (attn4j_get_info) and the empty call (attn4j_ping).
 #include "common.h"
+#include "kernels.h"
 
-#include <oneapi/dnnl/dnnl.h>
 #include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
 
 #include <cstring>
 
@@ -13,18 +14,30 @@ namespace {
 // oneDNN's effective ISA in the words of its ONEDNN_MAX_CPU_ISA setting.
 const char *isa_name(dnnl_cpu_isa_t isa) {
     switch (isa) {
-    case dnnl_cpu_isa_all: return "all";
-    case dnnl_cpu_isa_sse41: return "sse41";
-    case dnnl_cpu_isa_avx: return "avx";
-    case dnnl_cpu_isa_avx2: return "avx2";
-    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
-    case dnnl_cpu_isa_avx512_mic: return "avx512_mic";
-    case dnnl_cpu_isa_avx512_mic_4ops: return "avx512_mic_4ops";
-    case dnnl_cpu_isa_avx512_core: return "avx512_core";
-    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
-    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
-    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
-    default: return "unknown";
+    case dnnl_cpu_isa_all:
+        return "all";
+    case dnnl_cpu_isa_sse41:
+        return "sse41";
+    case dnnl_cpu_isa_avx:
+        return "avx";
+    case dnnl_cpu_isa_avx2:
+        return "avx2";
+    case dnnl_cpu_isa_avx2_vnni:
+        return "avx2_vnni";
+    case dnnl_cpu_isa_avx512_mic:
+        return "avx512_mic";
+    case dnnl_cpu_isa_avx512_mic_4ops:
+        return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx512_core:
+        return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni:
+        return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16:
+        return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx:
+        return "avx512_core_amx";
+    default:
+        return "unknown";
     }
 }
 
@@ -45,10 +58,9 @@ ATTN4J_API attn4j_status attn4j_get_info(attn4j_info *out) {
         out->dnnl_minor = v->minor;
         out->dnnl_patch = v->patch;
         out->max_threads = omp_get_max_threads();
-        // The fused kernel's AVX2+FMA path runs where the CPU has both (runtime dispatch).
-        __builtin_cpu_init();
-        out->fused_kernel_isa =
-            (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+        // AVX2+FMA kernels run where the CPU has both (__builtin_cpu_supports in kernels.cpp,
+        // which also honours ATTN4J_FORCE_SCALAR, as attn4j_bca_fused does).
+        out->fused_kernel_isa = avx2_kernels_enabled() ? 1 : 0;
         std::strncpy(out->isa, isa_name(dnnl_get_effective_cpu_isa()), sizeof out->isa - 1);
         return ATTN4J_OK;
     });

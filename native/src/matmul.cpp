@@ -39,9 +39,9 @@ std::string dims_string(const MatView &v) {
 
 extern "C" {
 
-ATTN4J_API attn4j_status attn4j_matmul(attn4j_context *ctx, const attn4j_tensor *a,
-                                       int32_t trans_a, const attn4j_tensor *b, int32_t trans_b,
-                                       float alpha, attn4j_tensor *c) {
+ATTN4J_API attn4j_status attn4j_matmul(attn4j_context *ctx, const attn4j_tensor *a, int32_t trans_a,
+                                       const attn4j_tensor *b, int32_t trans_b, float alpha,
+                                       attn4j_tensor *c) {
     return guarded([&] {
         int32_t threads;
         if (attn4j_status s = check_context(ctx, &threads)) return s;

@@ -9,8 +9,8 @@
 #include "strided.h"
 
 #include <cstring>
-#include <utility>
 #include <unordered_map>
+#include <utility>
 
 namespace attn4j {
 
@@ -26,7 +26,7 @@ enum Operand { kA, kB, kBias, kC, kOperands };
 struct Prepared {
     MatView view;
     bool present = false;
-    Buffer copy;       // owns the dense data when `view` had to be replaced
+    Buffer copy; // owns the dense data when `view` had to be replaced
     bool copied = false;
 };
 
@@ -75,7 +75,8 @@ void merge_batch_dims(MatView *views[kOperands]) {
             const MatView &v = *views[k];
             bool prev_full = v.dims[out - 1] != 1, cur_full = v.dims[d] != 1;
             int64_t extent;
-            if (prev_full != cur_full) merge = false;
+            if (prev_full != cur_full)
+                merge = false;
             else if (prev_full && (__builtin_mul_overflow(v.strides[d], v.dims[d], &extent) ||
                                    v.strides[out - 1] != extent))
                 merge = false;
@@ -128,7 +129,7 @@ void fill_empty_product(const MatView &c, const MatView *bias, int threads) {
     const int64_t rows = nest.rows(), inner = nest.inner();
     const int64_t cs = nest.strides[0][nest.ndim - 1], bs = nest.strides[1][nest.ndim - 1];
     const float *bias_data = bias != nullptr ? bias->data : nullptr;
-#pragma omp parallel for num_threads(threads_for(rows * inner, threads)) schedule(static)
+#pragma omp parallel for num_threads(threads_for(rows *inner, threads)) schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
         int64_t off[2];
         nest.row_offsets(r, off);
@@ -146,7 +147,7 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
     const int threads = ctx->threads;
     for (int d = 0; d < c_in.ndim; ++d)
         if (c_in.dims[d] == 0) return ATTN4J_OK; // nothing to write
-    if (a_in.dims[a_in.ndim - 1] == 0) {       // k = 0: an empty sum, oneDNN would divide by 0
+    if (a_in.dims[a_in.ndim - 1] == 0) {         // k = 0: an empty sum, oneDNN would divide by 0
         fill_empty_product(c_in, bias_in, threads);
         return ATTN4J_OK;
     }
@@ -177,16 +178,17 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
         MatView &v = *views[k];
         tidy_unit_strides(v);
         const bool row_major = v.strides[v.ndim - 1] == 1 || v.dims[v.ndim - 1] == 1;
-        const bool fast = k == kBias || k == kC ? row_major && non_overlapping(v.ndim, v.dims, v.strides)
-                                                : fast_layout(v);
+        const bool fast = k == kBias || k == kC
+                              ? row_major && non_overlapping(v.ndim, v.dims, v.strides)
+                              : fast_layout(v);
         if (fast) continue;
         int64_t count = 1;
         for (int d = 0; d < v.ndim; ++d) count *= v.dims[d];
         copies[k] = Buffer(bytes_for(count, sizeof(float)));
         int64_t dense[ATTN4J_MAX_DIMS];
         dense_strides(v.ndim, v.dims, dense);
-        if (k != kC) copy_strided(v.ndim, v.dims, v.data, v.strides, copies[k].floats(), dense,
-                                  threads);
+        if (k != kC)
+            copy_strided(v.ndim, v.dims, v.data, v.strides, copies[k].floats(), dense, threads);
         v.data = copies[k].floats();
         std::memcpy(v.strides, dense, sizeof dense);
     }

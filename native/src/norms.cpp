@@ -60,7 +60,8 @@ template <bool Unit> void layer_row(Row r, float eps) {
             r.y[k * r.ys] = (r.x[k * r.xs] - mean - delta) * inv * r.w[k * r.ws];
     } else if (r.b != nullptr) {
 #pragma omp simd
-        for (int64_t k = 0; k < r.n; ++k) r.y[k * r.ys] = (r.x[k * r.xs] - mean - delta) * inv + r.b[k * r.bs];
+        for (int64_t k = 0; k < r.n; ++k)
+            r.y[k * r.ys] = (r.x[k * r.xs] - mean - delta) * inv + r.b[k * r.bs];
     } else {
 #pragma omp simd
         for (int64_t k = 0; k < r.n; ++k) r.y[k * r.ys] = (r.x[k * r.xs] - mean - delta) * inv;
@@ -74,9 +75,8 @@ attn4j_status check_norm(const attn4j_context *ctx, const attn4j_tensor *x,
                          int32_t *threads, Nest<2> *nest) {
     if (attn4j_status s = check_context(ctx, threads)) return s;
     if (attn4j_status s = check_tensor(x, "x", ATTN4J_DTYPE_F32, 1, ATTN4J_MAX_DIMS)) return s;
-    if (attn4j_status s = weight_optional
-                              ? check_optional(weight, "weight", ATTN4J_DTYPE_F32, 1, 1)
-                              : check_tensor(weight, "weight", ATTN4J_DTYPE_F32, 1, 1))
+    if (attn4j_status s = weight_optional ? check_optional(weight, "weight", ATTN4J_DTYPE_F32, 1, 1)
+                                          : check_tensor(weight, "weight", ATTN4J_DTYPE_F32, 1, 1))
         return s;
     if (attn4j_status s = check_optional(bias, "bias", ATTN4J_DTYPE_F32, 1, 1)) return s;
     if (attn4j_status s = check_tensor(y, "y", ATTN4J_DTYPE_F32, 1, ATTN4J_MAX_DIMS)) return s;
@@ -119,7 +119,7 @@ void for_rows(const Nest<2> &nest, const attn4j_tensor *x, const attn4j_tensor *
     const bool unit = n == 1 || (base.xs == 1 && base.ys == 1 && base.ws == 1 && base.bs == 1);
     const float *xd = static_cast<const float *>(x->data);
     float *yd = static_cast<float *>(y->data);
-#pragma omp parallel for num_threads(threads_for(rows * n, threads)) schedule(static)
+#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
         int64_t off[2];
         nest.row_offsets(r, off);
@@ -135,8 +135,7 @@ void for_rows(const Nest<2> &nest, const attn4j_tensor *x, const attn4j_tensor *
 extern "C" {
 
 ATTN4J_API attn4j_status attn4j_rms_norm(attn4j_context *ctx, const attn4j_tensor *x,
-                                         const attn4j_tensor *weight, float eps,
-                                         attn4j_tensor *y) {
+                                         const attn4j_tensor *weight, float eps, attn4j_tensor *y) {
     return guarded([&] {
         int32_t threads;
         Nest<2> nest;
@@ -144,17 +143,18 @@ ATTN4J_API attn4j_status attn4j_rms_norm(attn4j_context *ctx, const attn4j_tenso
             return s;
         if (numel(*x) == 0) return ATTN4J_OK;
         for_rows(nest, x, y, weight, nullptr, threads, [eps](Row row, bool unit) {
-            if (unit) rms_row<true>(row, eps);
-            else rms_row<false>(row, eps);
+            if (unit)
+                rms_row<true>(row, eps);
+            else
+                rms_row<false>(row, eps);
         });
         return ATTN4J_OK;
     });
 }
 
 ATTN4J_API attn4j_status attn4j_layer_norm(attn4j_context *ctx, const attn4j_tensor *x,
-                                           const attn4j_tensor *weight,
-                                           const attn4j_tensor *bias, float eps,
-                                           attn4j_tensor *y) {
+                                           const attn4j_tensor *weight, const attn4j_tensor *bias,
+                                           float eps, attn4j_tensor *y) {
     return guarded([&] {
         int32_t threads;
         Nest<2> nest;
@@ -162,8 +162,10 @@ ATTN4J_API attn4j_status attn4j_layer_norm(attn4j_context *ctx, const attn4j_ten
             return s;
         if (numel(*x) == 0) return ATTN4J_OK;
         for_rows(nest, x, y, weight, bias, threads, [eps](Row row, bool unit) {
-            if (unit) layer_row<true>(row, eps);
-            else layer_row<false>(row, eps);
+            if (unit)
+                layer_row<true>(row, eps);
+            else
+                layer_row<false>(row, eps);
         });
         return ATTN4J_OK;
     });

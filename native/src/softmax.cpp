@@ -2,83 +2,25 @@
 // stable (the maximum is subtracted before exp), y may alias x.
 #include "common.h"
 #include "context.h"
+#include "kernels.h"
 #include "strided.h"
-#include "vec_math.h"
 
 #include <algorithm>
-#include <limits>
 
 using namespace attn4j;
 
 namespace {
 
-// Softmax of one row of `n` elements; Unit means both strides are 1 (the vectorised case).
-// Reads x[k] before writing y[k] and never reads x[k] again, so y may alias x.
-template <bool Unit>
-void softmax_row(const float *x, int64_t xs, float *y, int64_t ys, int64_t n) {
-    if (Unit) xs = ys = 1;
-    float peak = -std::numeric_limits<float>::infinity();
-#pragma omp simd reduction(max : peak)
-    for (int64_t k = 0; k < n; ++k) peak = std::max(peak, x[k * xs]);
-    float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-    for (int64_t k = 0; k < n; ++k) {
-        float e = exp_approx(x[k * xs] - peak);
-        y[k * ys] = e;
-        sum += e;
-    }
-    const float inv = 1.0f / sum;
-#pragma omp simd
-    for (int64_t k = 0; k < n; ++k) y[k * ys] *= inv;
-}
-
 // Softmax over the last dim of the rows of `nest` (tensor 0 = x, tensor 1 = y).
 void softmax_rows(const Nest<2> &nest, const float *x, float *y, int threads) {
     const int64_t rows = nest.rows(), n = nest.inner();
     const int64_t xs = nest.strides[0][nest.ndim - 1], ys = nest.strides[1][nest.ndim - 1];
-    const bool unit = (xs == 1 || n == 1) && (ys == 1 || n == 1);
-#pragma omp parallel for num_threads(threads_for(rows * n, threads)) schedule(static)
+    const Kernels &k = kernels();
+#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
         int64_t off[2];
         nest.row_offsets(r, off);
-        if (unit) softmax_row<true>(x + off[0], 1, y + off[1], 1, n);
-        else softmax_row<false>(x + off[0], xs, y + off[1], ys, n);
-    }
-}
-
-constexpr int64_t kColumnBlock = 64; // columns one task carries through the three passes
-
-// Softmax over n rows (stride xs_n / ys_n) of a block of w ≤ kColumnBlock columns (stride
-// xs_m / ys_m), each column on its own: the axis −2 case, vectorised across columns.
-template <bool Unit>
-void softmax_columns(const float *x, int64_t xs_n, int64_t xs_m, float *y, int64_t ys_n,
-                     int64_t ys_m, int64_t n, int64_t w) {
-    if (Unit) xs_m = ys_m = 1;
-    float max[kColumnBlock], sum[kColumnBlock];
-    for (int64_t j = 0; j < w; ++j) {
-        max[j] = -std::numeric_limits<float>::infinity();
-        sum[j] = 0.0f;
-    }
-    for (int64_t i = 0; i < n; ++i) {
-        const float *xr = x + i * xs_n;
-#pragma omp simd
-        for (int64_t j = 0; j < w; ++j) max[j] = std::max(max[j], xr[j * xs_m]);
-    }
-    for (int64_t i = 0; i < n; ++i) {
-        const float *xr = x + i * xs_n;
-        float *yr = y + i * ys_n;
-#pragma omp simd
-        for (int64_t j = 0; j < w; ++j) {
-            float e = exp_approx(xr[j * xs_m] - max[j]);
-            yr[j * ys_m] = e;
-            sum[j] += e;
-        }
-    }
-    for (int64_t j = 0; j < w; ++j) sum[j] = 1.0f / sum[j];
-    for (int64_t i = 0; i < n; ++i) {
-        float *yr = y + i * ys_n;
-#pragma omp simd
-        for (int64_t j = 0; j < w; ++j) yr[j * ys_m] *= sum[j];
+        k.softmax_row(x + off[0], xs, y + off[1], ys, n);
     }
 }
 
@@ -86,8 +28,8 @@ void softmax_columns(const float *x, int64_t xs_n, int64_t xs_m, float *y, int64
 
 extern "C" {
 
-ATTN4J_API attn4j_status attn4j_softmax(attn4j_context *ctx, const attn4j_tensor *x,
-                                        int32_t axis, attn4j_tensor *y) {
+ATTN4J_API attn4j_status attn4j_softmax(attn4j_context *ctx, const attn4j_tensor *x, int32_t axis,
+                                        attn4j_tensor *y) {
     return guarded([&] {
         int32_t threads;
         if (attn4j_status s = check_context(ctx, &threads)) return s;
@@ -141,18 +83,17 @@ ATTN4J_API attn4j_status attn4j_softmax(attn4j_context *ctx, const attn4j_tensor
         const int64_t n = x->shape[nd - 2], m = x->shape[nd - 1];
         const int64_t xs_n = x->strides[nd - 2], xs_m = x->strides[nd - 1];
         const int64_t ys_n = y->strides[nd - 2], ys_m = y->strides[nd - 1];
-        const bool unit = xs_m == 1 && ys_m == 1;
-        const int64_t blocks = (m + kColumnBlock - 1) / kColumnBlock;
-#pragma omp parallel for num_threads(threads_for(slices * n * m, threads)) schedule(static)
+        const Kernels &k = kernels();
+        const int64_t blocks = (m + kSoftmaxColumnBlock - 1) / kSoftmaxColumnBlock;
+#pragma omp parallel for num_threads(threads_for(slices *n *m, threads)) schedule(static)
         for (int64_t task = 0; task < slices * blocks; ++task) {
             int64_t off[2];
             outer.row_offsets(task / blocks, off);
-            const int64_t j0 = task % blocks * kColumnBlock;
-            const int64_t w = std::min(kColumnBlock, m - j0);
+            const int64_t j0 = task % blocks * kSoftmaxColumnBlock;
+            const int64_t w = std::min(kSoftmaxColumnBlock, m - j0);
             const float *xb = xd + off[0] + j0 * xs_m;
             float *yb = yd + off[1] + j0 * ys_m;
-            if (unit) softmax_columns<true>(xb, xs_n, 1, yb, ys_n, 1, n, w);
-            else softmax_columns<false>(xb, xs_n, xs_m, yb, ys_n, ys_m, n, w);
+            k.softmax_columns(xb, xs_n, xs_m, yb, ys_n, ys_m, n, w);
         }
         return ATTN4J_OK;
     });

@@ -47,8 +47,8 @@ attn4j_status check_output_layout(const attn4j_tensor &t, const char *name) {
                 name, shape_string(t).c_str(), strides.c_str());
 }
 
-attn4j_status check_same_shape(const attn4j_tensor &t, const char *name,
-                               const attn4j_tensor &ref, const char *ref_name) {
+attn4j_status check_same_shape(const attn4j_tensor &t, const char *name, const attn4j_tensor &ref,
+                               const char *ref_name) {
     if (same_shape(t, ref)) return ATTN4J_OK;
     return fail(ATTN4J_ERR_SHAPE_MISMATCH, "%s: expected shape %s (as %s), got %s", name,
                 shape_string(ref).c_str(), ref_name, shape_string(t).c_str());
@@ -71,7 +71,7 @@ void copy_strided(int ndim, const int64_t *shape, const float *src, const int64_
     nest.collapse(false);
     const int64_t rows = nest.rows(), inner = nest.inner();
     const int64_t ss = nest.strides[0][nest.ndim - 1], ds = nest.strides[1][nest.ndim - 1];
-#pragma omp parallel for num_threads(threads_for(rows * inner, threads)) schedule(static)
+#pragma omp parallel for num_threads(threads_for(rows *inner, threads)) schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
         int64_t off[2];
         nest.row_offsets(r, off);

@@ -108,8 +108,8 @@ attn4j_status check_output_layout(const attn4j_tensor &t, const char *name);
 
 // Fails with ATTN4J_ERR_SHAPE_MISMATCH unless `t` (named `name`) has the shape of `ref`
 // (named `ref_name`).
-attn4j_status check_same_shape(const attn4j_tensor &t, const char *name,
-                               const attn4j_tensor &ref, const char *ref_name);
+attn4j_status check_same_shape(const attn4j_tensor &t, const char *name, const attn4j_tensor &ref,
+                               const char *ref_name);
 
 // Threads worth starting for `work` elements of cheap arithmetic: forking a team costs about a
 // microsecond, so small tensors run on the calling thread alone.

@@ -1,24 +1,34 @@
 // Branch-free float exp and GELU written so that the compiler vectorises loops over them
 // (glibc's expf/erff are scalar calls that stop vectorisation). Accuracy: exp within 2 ulp on
-// [-87.3, 88.7]; GELU's Φ within 3e-7 relative.
+// [-87.3, 88.7]; Φ (GELU's erf part) within 3e-7 relative down to x = −8.
+//
+// Included only by kernels_impl.h, inside the namespace of one instruction set: nothing here
+// may call an out-of-line function shared with other files (no std:: templates, which a
+// -mavx2 file could otherwise emit for the portable code to pick up).
 #pragma once
 
-#include <algorithm>
+#ifndef ATTN4J_KERNEL_NS
+#error "vec_math.h belongs inside kernels_impl.h"
+#endif
+
 #include <cstdint>
-#include <cstring>
-#include <limits>
 
 namespace attn4j {
+namespace ATTN4J_KERNEL_NS {
+namespace {
+
+inline float min_f(float a, float b) { return b < a ? b : a; }
+inline float max_f(float a, float b) { return a < b ? b : a; }
 
 inline float bits_to_float(int32_t bits) {
     float f;
-    std::memcpy(&f, &bits, sizeof f);
+    __builtin_memcpy(&f, &bits, sizeof f);
     return f;
 }
 
 inline int32_t float_to_bits(float f) {
     int32_t bits;
-    std::memcpy(&bits, &f, sizeof bits);
+    __builtin_memcpy(&bits, &f, sizeof bits);
     return bits;
 }
 
@@ -30,7 +40,7 @@ inline float exp_approx(float x) {
     const float kLog2e = 1.44269504088896341f;
     const float kLn2Hi = 0.693359375f; // ln 2 split in two so that n·kLn2Hi is exact
     const float kLn2Lo = -2.12194440e-4f;
-    float xc = std::min(std::max(x, -87.3f), 88.7f);
+    float xc = min_f(max_f(x, -87.3f), 88.7f);
     float shifted = xc * kLog2e + kMagic;
     float n = shifted - kMagic;
     int32_t ni = float_to_bits(shifted) - float_to_bits(kMagic); // n as an integer, |n| ≤ 128
@@ -49,7 +59,7 @@ inline float exp_approx(float x) {
     float scale2 = bits_to_float((ni - half + 127) << 23);
     float y = p * scale1 * scale2;
     y = x < -87.3f ? 0.0f : y;
-    y = x > 88.7f ? std::numeric_limits<float>::infinity() : y;
+    y = x > 88.7f ? __builtin_inff() : y;
     return x != x ? x : y;
 }
 
@@ -77,4 +87,6 @@ inline float normal_cdf(float x) {
 // GELU with the erf form: x·Φ(x).
 inline float gelu_exact(float x) { return x * normal_cdf(x); }
 
+} // namespace
+} // namespace ATTN4J_KERNEL_NS
 } // namespace attn4j

@@ -41,13 +41,15 @@ Want reference(const Tensor &sim, const Tensor *bias, const Tensor *mask, const 
             double mx = -INFINITY, sum = 0;
             for (int64_t j = 0; j < J; ++j) mx = std::fmax(mx, s[base + i * J + j]);
             for (int64_t j = 0; j < J; ++j) sum += std::exp(s[base + i * J + j] - mx);
-            for (int64_t j = 0; j < J; ++j) w.attn[base + i * J + j] = std::exp(s[base + i * J + j] - mx) / sum;
+            for (int64_t j = 0; j < J; ++j)
+                w.attn[base + i * J + j] = std::exp(s[base + i * J + j] - mx) / sum;
         }
         for (int64_t j = 0; j < J; ++j) {
             double mx = -INFINITY, sum = 0;
             for (int64_t i = 0; i < I; ++i) mx = std::fmax(mx, s[base + i * J + j]);
             for (int64_t i = 0; i < I; ++i) sum += std::exp(s[base + i * J + j] - mx);
-            for (int64_t i = 0; i < I; ++i) w.ctx[base + i * J + j] = std::exp(s[base + i * J + j] - mx) / sum;
+            for (int64_t i = 0; i < I; ++i)
+                w.ctx[base + i * J + j] = std::exp(s[base + i * J + j] - mx) / sum;
         }
     }
     return w;
@@ -64,15 +66,19 @@ void check(attn4j_context *ctx, std::vector<int64_t> shape, const Options &o, ui
     const int64_t B = shape[0], I = shape[2], J = shape[3];
     Tensor sim(shape, o.sim_layout), attn(shape, o.out_layout), cattn(shape, o.out_layout);
     sim.randomize(rng, 4.0f);
-    Tensor bias, mask({B, I}, padded(1), ATTN4J_DTYPE_BOOL), cmask({B, J}, dense(), ATTN4J_DTYPE_BOOL);
+    Tensor bias, mask({B, I}, padded(1), ATTN4J_DTYPE_BOOL),
+        cmask({B, J}, dense(), ATTN4J_DTYPE_BOOL);
     if (!o.bias_shape.empty()) {
         bias = Tensor(o.bias_shape, o.bias_layout);
         bias.randomize(rng, 2.0f);
     }
     // Random masks with the first row / last column of every batch fully masked.
     for (int64_t b = 0; b < B; ++b) {
-        for (int64_t i = 0; i < I; ++i) mask.byte(b * I + i) = (i == 0) ? 0 : (rng.uniform() < 0.8 ? 1 + (rng.next() % 200) : 0);
-        for (int64_t j = 0; j < J; ++j) cmask.byte(b * J + j) = (j == J - 1) ? 0 : (rng.uniform() < 0.8 ? 1 : 0);
+        for (int64_t i = 0; i < I; ++i)
+            mask.byte(b * I + i) =
+                (i == 0) ? 0 : (rng.uniform() < 0.8 ? 1 + (rng.next() % 200) : 0);
+        for (int64_t j = 0; j < J; ++j)
+            cmask.byte(b * J + j) = (j == J - 1) ? 0 : (rng.uniform() < 0.8 ? 1 : 0);
     }
     const Tensor *bp = o.bias_shape.empty() ? nullptr : &bias;
     Want want = reference(sim, bp, o.mask ? &mask : nullptr, o.cmask ? &cmask : nullptr);
@@ -83,9 +89,11 @@ void check(attn4j_context *ctx, std::vector<int64_t> shape, const Options &o, ui
     expect_close(*attn_out, want.attn, 1e-7, 2e-6, what + " attn");
     expect_close(cattn, want.ctx, 1e-7, 2e-6, what + " context_attn");
     if (o.mask && I > 0 && J > 0) // row 0 is masked everywhere: uniform over j
-        EXPECT(std::fabs(attn_out->get({0, 0, 0, 0}) - 1.0 / J) < 1e-6, "%s: masked row not uniform", what.c_str());
+        EXPECT(std::fabs(attn_out->get({0, 0, 0, 0}) - 1.0 / J) < 1e-6,
+               "%s: masked row not uniform", what.c_str());
     if (o.cmask && I > 0 && J > 0) // column j − 1 is masked everywhere: uniform over i
-        EXPECT(std::fabs(cattn.get({0, 0, 0, J - 1}) - 1.0 / I) < 1e-6, "%s: masked column not uniform", what.c_str());
+        EXPECT(std::fabs(cattn.get({0, 0, 0, J - 1}) - 1.0 / I) < 1e-6,
+               "%s: masked column not uniform", what.c_str());
 }
 
 } // namespace
@@ -94,10 +102,10 @@ int main() {
     Context ctx(2), single(1), three(3);
     uint64_t seed = 500;
     std::vector<std::vector<int64_t>> shapes = {
-        {1, 1, 1, 1}, {2, 3, 7, 13}, {1, 2, 37, 61}, {2, 4, 29, 31},
-        {1, 1, 131, 257}, // one big slice: rows shared between threads
-        {1, 3, 97, 128},  // three slices on two threads: rows shared
-        {3, 2, 64, 130},  // six slices: whole slices per thread
+        {1, 1, 1, 1},    {2, 3, 7, 13},    {1, 2, 37, 61},
+        {2, 4, 29, 31},  {1, 1, 131, 257}, // one big slice: rows shared between threads
+        {1, 3, 97, 128},                   // three slices on two threads: rows shared
+        {3, 2, 64, 130},                   // six slices: whole slices per thread
     };
     for (const auto &shape : shapes) {
         const int64_t H = shape[1], I = shape[2], J = shape[3];
@@ -106,12 +114,26 @@ int main() {
             o.mask = variant & 1;
             o.cmask = variant & 2;
             switch (variant) {
-            case 1: o.bias_shape = {H, I, J}; break;
-            case 2: o.bias_shape = {shape[0], H, I, J}; o.alias = true; break;
-            case 3: o.bias_shape = {I, 1}; break;                // broadcast along j
-            case 4: o.bias_shape = {1, H, 1, J}; o.mask = o.cmask = true; break;
-            case 5: o.bias_shape = {J}; o.alias = true; break;
-            default: break;
+            case 1:
+                o.bias_shape = {H, I, J};
+                break;
+            case 2:
+                o.bias_shape = {shape[0], H, I, J};
+                o.alias = true;
+                break;
+            case 3:
+                o.bias_shape = {I, 1};
+                break; // broadcast along j
+            case 4:
+                o.bias_shape = {1, H, 1, J};
+                o.mask = o.cmask = true;
+                break;
+            case 5:
+                o.bias_shape = {J};
+                o.alias = true;
+                break;
+            default:
+                break;
             }
             check(ctx, shape, o, seed++);
         }

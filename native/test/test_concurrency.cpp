@@ -17,8 +17,8 @@ struct Work {
     std::vector<float> y_want, c_want, attn_want, cattn_want, hy_want;
 
     Work(int64_t rows, int64_t in, int64_t out, uint64_t seed)
-        : x({rows, in}), w({out, in}), b({out}), y({rows, out}), a({2, rows, in}),
-          bm({2, out, in}), c({2, rows, out}), sim({1, 2, rows, out}), attn({1, 2, rows, out}),
+        : x({rows, in}), w({out, in}), b({out}), y({rows, out}), a({2, rows, in}), bm({2, out, in}),
+          c({2, rows, out}), sim({1, 2, rows, out}), attn({1, 2, rows, out}),
           cattn({1, 2, rows, out}), hw({2, 2}), hy({1, 2, rows, out}) {
         Rng rng(seed);
         for (Tensor *t : {&x, &w, &b, &a, &bm, &sim, &hw}) t->randomize(rng);
@@ -28,7 +28,8 @@ struct Work {
     bool run(attn4j_context *ctx) {
         bool ok = attn4j_linear(ctx, &x.t, &w.t, &b.t, &y.t) == ATTN4J_OK;
         ok = ok && attn4j_matmul(ctx, &a.t, 0, &bm.t, 1, 0.5f, &c.t) == ATTN4J_OK;
-        ok = ok && attn4j_bca_softmax(ctx, &sim.t, nullptr, nullptr, nullptr, &attn.t, &cattn.t) == ATTN4J_OK;
+        ok = ok && attn4j_bca_softmax(ctx, &sim.t, nullptr, nullptr, nullptr, &attn.t, &cattn.t) ==
+                       ATTN4J_OK;
         ok = ok && attn4j_head_mix(ctx, &attn.t, &hw.t, &hy.t) == ATTN4J_OK;
         return ok;
     }
@@ -60,7 +61,8 @@ int main() {
         Context lone(2), lone1(1);
         for (int t = 0; t < kThreads; ++t)
             for (Work &w : works[t]) {
-                EXPECT(w.run(t == kThreads - 1 ? lone1 : lone), "lone run: %s", attn4j_last_error());
+                EXPECT(w.run(t == kThreads - 1 ? lone1 : lone), "lone run: %s",
+                       attn4j_last_error());
                 w.remember();
             }
     }
@@ -73,8 +75,10 @@ int main() {
                 for (size_t k = 0; k < works[t].size(); ++k) {
                     // Rotate the order so that threads hit different shapes at once.
                     Work &w = works[t][(k + t + round) % works[t].size()];
-                    if (!w.run(ctx)) ++errors;
-                    else if (!w.same()) ++mismatches;
+                    if (!w.run(ctx))
+                        ++errors;
+                    else if (!w.same())
+                        ++mismatches;
                 }
         });
     for (std::thread &th : pool) th.join();

@@ -6,8 +6,8 @@ using namespace t4j;
 
 namespace {
 
-void check_gelu(attn4j_context *ctx, std::vector<int64_t> shape, Layout xl, Layout yl,
-                bool alias, float scale, uint64_t seed) {
+void check_gelu(attn4j_context *ctx, std::vector<int64_t> shape, Layout xl, Layout yl, bool alias,
+                float scale, uint64_t seed) {
     Rng rng(seed);
     Tensor x(shape, xl), y(shape, yl);
     x.randomize(rng, scale);
@@ -62,13 +62,13 @@ int main() {
     check_gelu(ctx, {11, 23}, permuted({1, 0}, 1), permuted({1, 0}, 1), true, 4.0f, seed++);
     check_gelu(ctx, {0, 4}, dense(), dense(), false, 1.0f, seed++);
     check_gelu(ctx, {}, dense(), dense(), false, 1.0f, seed++); // rank 0: one element
-    {   // Known values (Python math.erfc): GELU(0) = 0, the tails, the erf form (not tanh) at 1.
+    { // Known values (Python math.erfc): GELU(0) = 0, the tails, the erf form (not tanh) at 1.
         Tensor x({6}), y({6});
         const float in[6] = {0.0f, 1.0f, -1.0f, 10.0f, -10.0f, -5.0f};
         for (int k = 0; k < 6; ++k) x.at(k) = in[k];
         EXPECT_OK(attn4j_gelu(ctx, &x.t, &y.t));
-        std::vector<double> want = {0.0, 0.8413447460685429, -0.15865525393145707, 10.0,
-                                    -7.619853024160593e-23, -1.4332578593959731e-06};
+        std::vector<double> want = {0.0,  0.8413447460685429,     -0.15865525393145707,
+                                    10.0, -7.619853024160593e-23, -1.4332578593959731e-06};
         expect_close(y, want, 0, 2e-6, "gelu exact values");
     }
 
@@ -80,8 +80,10 @@ int main() {
     check_add(ctx, {2, 3, 5}, {}, dense(), dense(), dense(), false, seed++); // b a scalar
     check_add(ctx, {300007}, {300007}, dense(), dense(), dense(), true, seed++);
     check_add(single, {5, 17}, {5, 1}, padded(2), padded(1), padded(3), false, seed++);
-    check_add(ctx, {4, 6, 9}, {6, 9}, permuted({2, 0, 1}), permuted({1, 0}), dense(), false, seed++);
-    check_add(ctx, {4, 6, 9}, {4, 6, 9}, permuted({1, 2, 0}, 1), dense(), permuted({1, 2, 0}, 1), true, seed++);
+    check_add(ctx, {4, 6, 9}, {6, 9}, permuted({2, 0, 1}), permuted({1, 0}), dense(), false,
+              seed++);
+    check_add(ctx, {4, 6, 9}, {4, 6, 9}, permuted({1, 2, 0}, 1), dense(), permuted({1, 2, 0}, 1),
+              true, seed++);
     check_add(ctx, {0, 6}, {6}, dense(), dense(), dense(), false, seed++);
     return finish("test_elementwise");
 }

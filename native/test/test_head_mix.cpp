@@ -19,7 +19,8 @@ void check(attn4j_context *ctx, std::vector<int64_t> shape, Layout xl, Layout yl
         for (int64_t g = 0; g < H; ++g)
             for (int64_t p = 0; p < N; ++p) {
                 double acc = 0;
-                for (int64_t h = 0; h < H; ++h) acc += (double)w.get({g, h}) * x.at((b * H + h) * N + p);
+                for (int64_t h = 0; h < H; ++h)
+                    acc += (double)w.get({g, h}) * x.at((b * H + h) * N + p);
                 want[(b * H + g) * N + p] = acc;
             }
     EXPECT_OK(attn4j_head_mix(ctx, &x.t, &w.t, &y.t));

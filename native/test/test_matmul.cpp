@@ -52,8 +52,8 @@ void check(attn4j_context *ctx, std::vector<int64_t> as, bool ta, std::vector<in
     const int64_t k = ta ? as[as.size() - 2] : as.back();
     std::string what = "matmul a" + shape_str(a.t) + (ta ? "T" : "") + " b" + shape_str(b.t) +
                        (tb ? "T" : "") + " seed " + std::to_string(seed);
-    expect_close(c, reference(a, ta, b, tb, alpha, c), 1e-5 * std::sqrt((double)k + 1) * std::fabs(alpha) + 1e-7,
-                 1e-5, what);
+    expect_close(c, reference(a, ta, b, tb, alpha, c),
+                 1e-5 * std::sqrt((double)k + 1) * std::fabs(alpha) + 1e-7, 1e-5, what);
 }
 
 } // namespace
@@ -67,33 +67,48 @@ int main() {
             auto op = [](bool t, int64_t r, int64_t c) {
                 return t ? std::vector<int64_t>{c, r} : std::vector<int64_t>{r, c};
             };
-            check(ctx, op(ta, 1, 1), ta, op(tb, 1, 1), tb, {1, 1}, 1.0f, dense(), dense(), dense(), seed++);
-            check(ctx, op(ta, 7, 13), ta, op(tb, 13, 5), tb, {7, 5}, 0.5f, dense(), dense(), dense(), seed++);
-            check(ctx, op(ta, 131, 67), ta, op(tb, 67, 97), tb, {131, 97}, 1.0f, dense(), dense(), dense(), seed++);
-            check(single, op(ta, 3, 61), ta, op(tb, 61, 1), tb, {3, 1}, -2.0f, dense(), dense(), dense(), seed++);
+            check(ctx, op(ta, 1, 1), ta, op(tb, 1, 1), tb, {1, 1}, 1.0f, dense(), dense(), dense(),
+                  seed++);
+            check(ctx, op(ta, 7, 13), ta, op(tb, 13, 5), tb, {7, 5}, 0.5f, dense(), dense(),
+                  dense(), seed++);
+            check(ctx, op(ta, 131, 67), ta, op(tb, 67, 97), tb, {131, 97}, 1.0f, dense(), dense(),
+                  dense(), seed++);
+            check(single, op(ta, 3, 61), ta, op(tb, 61, 1), tb, {3, 1}, -2.0f, dense(), dense(),
+                  dense(), seed++);
         }
     // Batched: equal batches, broadcasting a, broadcasting b, both ways across two dims.
-    check(ctx, {3, 7, 11}, false, {3, 11, 5}, false, {3, 7, 5}, 1.0f, dense(), dense(), dense(), seed++);
-    check(ctx, {1, 7, 11}, false, {4, 11, 5}, false, {4, 7, 5}, 1.0f, dense(), dense(), dense(), seed++);
-    check(ctx, {4, 7, 11}, false, {1, 5, 11}, true, {4, 7, 5}, 0.125f, dense(), dense(), dense(), seed++);
-    check(ctx, {2, 1, 5, 3}, true, {1, 3, 5, 7}, false, {2, 3, 3, 7}, 1.0f, dense(), dense(), dense(), seed++);
-    check(three, {2, 3, 1, 9, 4}, false, {2, 1, 5, 4, 2}, false, {2, 3, 5, 9, 2}, 1.0f, dense(), dense(), dense(), seed++);
+    check(ctx, {3, 7, 11}, false, {3, 11, 5}, false, {3, 7, 5}, 1.0f, dense(), dense(), dense(),
+          seed++);
+    check(ctx, {1, 7, 11}, false, {4, 11, 5}, false, {4, 7, 5}, 1.0f, dense(), dense(), dense(),
+          seed++);
+    check(ctx, {4, 7, 11}, false, {1, 5, 11}, true, {4, 7, 5}, 0.125f, dense(), dense(), dense(),
+          seed++);
+    check(ctx, {2, 1, 5, 3}, true, {1, 3, 5, 7}, false, {2, 3, 3, 7}, 1.0f, dense(), dense(),
+          dense(), seed++);
+    check(three, {2, 3, 1, 9, 4}, false, {2, 1, 5, 4, 2}, false, {2, 3, 5, 9, 2}, 1.0f, dense(),
+          dense(), dense(), seed++);
     // Rank padding: b [k, n] against a [batch, m, k].
     check(ctx, {5, 6, 7}, false, {7, 3}, false, {5, 6, 3}, 1.0f, dense(), dense(), dense(), seed++);
-    check(ctx, {6, 7}, false, {2, 5, 7, 3}, false, {2, 5, 6, 3}, 1.0f, dense(), dense(), dense(), seed++);
+    check(ctx, {6, 7}, false, {2, 5, 7, 3}, false, {2, 5, 6, 3}, 1.0f, dense(), dense(), dense(),
+          seed++);
     // Attention-like: [b, h, i, d] · [b, h, j, d]ᵀ read from [b, i, h, d] storage.
     check(ctx, {2, 3, 17, 8}, false, {2, 3, 19, 8}, true, {2, 3, 17, 19}, 0.35355339f,
           permuted({0, 2, 1, 3}), permuted({0, 2, 1, 3}), dense(), seed++);
     // Padded operands and output; a permuted output.
-    check(ctx, {3, 7, 11}, false, {3, 11, 5}, false, {3, 7, 5}, 1.0f, padded(2), padded(1), padded(3), seed++);
-    check(ctx, {3, 7, 11}, true, {3, 5, 7}, true, {3, 11, 5}, 1.0f, dense(), dense(), permuted({2, 0, 1}), seed++);
+    check(ctx, {3, 7, 11}, false, {3, 11, 5}, false, {3, 7, 5}, 1.0f, padded(2), padded(1),
+          padded(3), seed++);
+    check(ctx, {3, 7, 11}, true, {3, 5, 7}, true, {3, 11, 5}, 1.0f, dense(), dense(),
+          permuted({2, 0, 1}), seed++);
     // Neither matrix stride 1 (every dim padded and permuted): goes through dense copies.
     check(ctx, {4, 9, 6}, false, {4, 6, 10}, false, {4, 9, 10}, 1.0f, permuted({1, 0, 2}, 1),
           permuted({2, 0, 1}, 2), permuted({1, 2, 0}, 1), seed++);
     // Empty results and k = 0 (c = 0).
-    check(ctx, {0, 7, 3}, false, {1, 3, 5}, false, {0, 7, 5}, 1.0f, dense(), dense(), dense(), seed++);
-    check(ctx, {2, 7, 0}, false, {2, 0, 5}, false, {2, 7, 5}, 1.0f, dense(), dense(), dense(), seed++);
-    check(ctx, {2, 7, 3}, false, {2, 3, 0}, false, {2, 7, 0}, 1.0f, dense(), dense(), dense(), seed++);
+    check(ctx, {0, 7, 3}, false, {1, 3, 5}, false, {0, 7, 5}, 1.0f, dense(), dense(), dense(),
+          seed++);
+    check(ctx, {2, 7, 0}, false, {2, 0, 5}, false, {2, 7, 5}, 1.0f, dense(), dense(), dense(),
+          seed++);
+    check(ctx, {2, 7, 3}, false, {2, 3, 0}, false, {2, 7, 0}, 1.0f, dense(), dense(), dense(),
+          seed++);
 
     // Zero strides with sizes > 1 (a broadcast input made by the caller): oneDNN rejects
     // these layouts, so they are copied; the answer must still be right.

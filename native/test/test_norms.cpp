@@ -20,7 +20,8 @@ std::vector<double> reference(const Tensor &x, const Tensor *w, const Tensor *b,
         for (int64_t k = 0; k < n; ++k) sq += (x.at(r * n + k) - mean) * (x.at(r * n + k) - mean);
         double inv = 1.0 / std::sqrt(sq / n + eps);
         for (int64_t k = 0; k < n; ++k)
-            y[r * n + k] = (x.at(r * n + k) - mean) * inv * (w ? w->at(k) : 1.0) + (b ? b->at(k) : 0.0);
+            y[r * n + k] =
+                (x.at(r * n + k) - mean) * inv * (w ? w->at(k) : 1.0) + (b ? b->at(k) : 0.0);
     }
     return y;
 }
@@ -36,8 +37,11 @@ void check(attn4j_context *ctx, bool rms, std::vector<int64_t> shape, bool has_w
     b.randomize(rng);
     std::vector<double> want = reference(x, has_w ? &w : nullptr, has_b ? &b : nullptr, eps, rms);
     Tensor *out = alias ? &x : &y;
-    if (rms) EXPECT_OK(attn4j_rms_norm(ctx, &x.t, &w.t, eps, &out->t));
-    else EXPECT_OK(attn4j_layer_norm(ctx, &x.t, has_w ? &w.t : nullptr, has_b ? &b.t : nullptr, eps, &out->t));
+    if (rms)
+        EXPECT_OK(attn4j_rms_norm(ctx, &x.t, &w.t, eps, &out->t));
+    else
+        EXPECT_OK(attn4j_layer_norm(ctx, &x.t, has_w ? &w.t : nullptr, has_b ? &b.t : nullptr, eps,
+                                    &out->t));
     expect_close(*out, want, 2e-6, 2e-5,
                  std::string(rms ? "rms_norm" : "layer_norm") + (has_w ? " +w" : "") +
                      (has_b ? " +b" : "") + (alias ? " in place" : "") + " seed " +
@@ -59,14 +63,17 @@ int main() {
             check(ctx, rms, {257, 512}, w, b, eps, dense(), dense(), dense(), false, 0, seed++);
             check(single, rms, {3, 1031}, w, b, 1e-5f, dense(), dense(), dense(), false, 0, seed++);
             check(ctx, rms, {5, 31}, w, b, eps, padded(3), padded(2), padded(1), false, 0, seed++);
-            check(ctx, rms, {5, 31}, w, b, eps, permuted({1, 0}), dense(), dense(), false, 0, seed++);
-            check(ctx, rms, {4, 6, 33}, w, b, eps, permuted({2, 1, 0}, 1), permuted({2, 1, 0}, 1), dense(), true, 0, seed++);
+            check(ctx, rms, {5, 31}, w, b, eps, permuted({1, 0}), dense(), dense(), false, 0,
+                  seed++);
+            check(ctx, rms, {4, 6, 33}, w, b, eps, permuted({2, 1, 0}, 1), permuted({2, 1, 0}, 1),
+                  dense(), true, 0, seed++);
             check(ctx, rms, {9, 100}, w, b, eps, dense(), dense(), dense(), true, 0, seed++);
             check(ctx, rms, {0, 100}, w, b, eps, dense(), dense(), dense(), false, 0, seed++);
             check(ctx, rms, {3, 0}, w, b, eps, dense(), dense(), dense(), false, 0, seed++);
         }
         // A large common offset: one-pass variance would cancel.
-        check(ctx, rms, {4, 129}, true, !rms, 1e-5f, dense(), dense(), dense(), false, 1000.0f, seed++);
+        check(ctx, rms, {4, 129}, true, !rms, 1e-5f, dense(), dense(), dense(), false, 1000.0f,
+              seed++);
     }
     // eps = 0 on a row of zeros would divide by 0; with eps > 0 the result is 0 (times weight).
     {

@@ -35,8 +35,8 @@ void check(attn4j_context *ctx, std::vector<int64_t> shape, int axis, Layout xl,
     Tensor *out = alias ? &x : &y;
     EXPECT_OK(attn4j_softmax(ctx, &x.t, axis, &out->t));
     expect_close(*out, want, 1e-7, 2e-6,
-                 "softmax axis " + std::to_string(axis) + (alias ? " in place" : "") +
-                     " seed " + std::to_string(seed));
+                 "softmax axis " + std::to_string(axis) + (alias ? " in place" : "") + " seed " +
+                     std::to_string(seed));
 }
 
 } // namespace
@@ -55,7 +55,8 @@ int main() {
         check(ctx, {3, 11, 70}, axis, padded(3), padded(1), false, 2.0f, seed++);
         check(ctx, {3, 11, 70}, axis, permuted({2, 0, 1}), dense(), false, 2.0f, seed++);
         check(ctx, {3, 11, 70}, axis, dense(), permuted({1, 2, 0}, 1), false, 2.0f, seed++);
-        check(ctx, {3, 11, 70}, axis, permuted({2, 1, 0}, 2), permuted({2, 1, 0}, 2), true, 2.0f, seed++);
+        check(ctx, {3, 11, 70}, axis, permuted({2, 1, 0}, 2), permuted({2, 1, 0}, 2), true, 2.0f,
+              seed++);
         // Large magnitudes: exp without the max subtracted would overflow.
         check(ctx, {6, 45}, axis, dense(), dense(), false, 3.0e4f, seed++);
         // Empty.

@@ -16,39 +16,41 @@ namespace t4j {
 
 inline int failures = 0;
 
-#define EXPECT(cond, ...)                                                                      \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            ++t4j::failures;                                                                   \
-            std::fprintf(stderr, "%s:%d: FAILED %s: ", __FILE__, __LINE__, #cond);             \
-            std::fprintf(stderr, __VA_ARGS__);                                                 \
-            std::fprintf(stderr, "\n");                                                        \
-        }                                                                                      \
+#define EXPECT(cond, ...)                                                                          \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            ++t4j::failures;                                                                       \
+            std::fprintf(stderr, "%s:%d: FAILED %s: ", __FILE__, __LINE__, #cond);                 \
+            std::fprintf(stderr, __VA_ARGS__);                                                     \
+            std::fprintf(stderr, "\n");                                                            \
+        }                                                                                          \
     } while (0)
 
 // Expects status OK, printing the native message otherwise.
-#define EXPECT_OK(call)                                                                        \
-    do {                                                                                       \
-        attn4j_status s_ = (call);                                                             \
-        EXPECT(s_ == ATTN4J_OK, "%s returned %s: %s", #call, attn4j_status_string(s_),          \
-               attn4j_last_error());                                                           \
+#define EXPECT_OK(call)                                                                            \
+    do {                                                                                           \
+        attn4j_status s_ = (call);                                                                 \
+        EXPECT(s_ == ATTN4J_OK, "%s returned %s: %s", #call, attn4j_status_string(s_),             \
+               attn4j_last_error());                                                               \
     } while (0)
 
 // Expects `code` and a non-empty message mentioning `needle`.
-#define EXPECT_STATUS(code, call, needle)                                                      \
-    do {                                                                                       \
-        attn4j_status s_ = (call);                                                             \
-        const char *m_ = attn4j_last_error();                                                  \
-        EXPECT(s_ == (code), "%s returned %s (%s), expected %s", #call,                         \
-               attn4j_status_string(s_), m_, #code);                                           \
-        EXPECT(m_ != nullptr && m_[0] != '\0', "%s left no message", #call);                   \
-        EXPECT(m_ != nullptr && std::strstr(m_, needle) != nullptr,                            \
-               "%s: message \"%s\" does not mention \"%s\"", #call, m_, needle);                \
+#define EXPECT_STATUS(code, call, needle)                                                          \
+    do {                                                                                           \
+        attn4j_status s_ = (call);                                                                 \
+        const char *m_ = attn4j_last_error();                                                      \
+        EXPECT(s_ == (code), "%s returned %s (%s), expected %s", #call, attn4j_status_string(s_),  \
+               m_, #code);                                                                         \
+        EXPECT(m_ != nullptr && m_[0] != '\0', "%s left no message", #call);                       \
+        EXPECT(m_ != nullptr && std::strstr(m_, needle) != nullptr,                                \
+               "%s: message \"%s\" does not mention \"%s\"", #call, m_, needle);                   \
     } while (0)
 
 inline int finish(const char *name) {
-    if (failures == 0) std::printf("%s: all passed\n", name);
-    else std::printf("%s: %d failure(s)\n", name, failures);
+    if (failures == 0)
+        std::printf("%s: all passed\n", name);
+    else
+        std::printf("%s: %d failure(s)\n", name, failures);
     return failures == 0 ? 0 : 1;
 }
 
@@ -68,9 +70,9 @@ struct Rng {
 
 // How a test lays out a tensor in its storage.
 struct Layout {
-    std::vector<int> perm;  // physical order of the logical dims, outermost first ({} = same)
-    int64_t pad = 0;        // extra elements added to every physical dim's extent
-    int64_t offset = 0;     // elements before element [0, ..., 0]
+    std::vector<int> perm; // physical order of the logical dims, outermost first ({} = same)
+    int64_t pad = 0;       // extra elements added to every physical dim's extent
+    int64_t offset = 0;    // elements before element [0, ..., 0]
 };
 
 inline Layout dense() { return Layout{}; }
