@@ -20,8 +20,8 @@ fully masked row. With parameters that require grad it runs the documented Pytho
 one every PyTorch version agrees on, and that is the behaviour attn4j matches.
 """
 
+import inspect
 import json
-import math
 import os
 import struct
 import sys
@@ -62,6 +62,20 @@ def write_safetensors(path, tensors, metadata=None):
         f.write(text)
         for raw in blobs:
             f.write(raw)
+
+
+def full_kwargs(cls, kwargs):
+    """The given arguments completed with the constructor's defaults (device and dtype left out),
+    so that the metadata holds every argument, as the reference's files do."""
+    full = {}
+    for name, param in inspect.signature(cls.__init__).parameters.items():
+        if name in ("self", "device", "dtype") or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        full[name] = kwargs[name] if name in kwargs else param.default
+    unknown = set(kwargs) - set(full)
+    if unknown:
+        raise ValueError(f"{cls.__name__}: unknown arguments {unknown}")
+    return full
 
 
 def constructor_metadata(cls_name, kwargs):
@@ -144,8 +158,7 @@ def save_case(name, cls_name, ctor, module, inputs, forward_kwargs, outputs, not
 def mha_case(name, seed, ctor, b, L, S, self_attn=False, key_padding_mask=None, attn_mask=None,
              need_weights=True, average_attn_weights=True, notes=""):
     torch.manual_seed(seed)
-    kwargs = dict(ctor)
-    kwargs["batch_first"] = True
+    kwargs = full_kwargs(nn.MultiheadAttention, dict(ctor, batch_first=True))
     m = nn.MultiheadAttention(**kwargs)
     m.eval()
     seeded_weights(m, seed + 1)
@@ -260,6 +273,7 @@ def layer_ctor(d_model, nhead, dim_feedforward, activation, norm_first, layer_no
 
 def encoder_case(name, seed, ctor, b, n, src_mask=None, src_key_padding_mask=None, notes=""):
     torch.manual_seed(seed)
+    ctor = full_kwargs(nn.TransformerEncoderLayer, ctor)
     m = nn.TransformerEncoderLayer(**ctor)
     m.eval()
     seeded_weights(m, seed + 1)
@@ -307,6 +321,7 @@ def enc_pre_relu_fully_masked():
 def decoder_case(name, seed, ctor, b, t, s, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                  memory_key_padding_mask=None, notes=""):
     torch.manual_seed(seed)
+    ctor = full_kwargs(nn.TransformerDecoderLayer, ctor)
     m = nn.TransformerDecoderLayer(**ctor)
     m.eval()
     seeded_weights(m, seed + 1)
