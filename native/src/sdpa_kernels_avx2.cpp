@@ -17,7 +17,10 @@ namespace {
 template <int R>
 inline void gemm_block(const float *a, int64_t lda, const float *b, int64_t ldb, float *c,
                        int64_t ldc, int64_t kdim, int accumulate) {
+    // Why the unroll pragmas: acc must live in registers, and GCC keeps it in memory unless the
+    // loops over R are fully unrolled.
     __m256 acc[R][2];
+#pragma GCC unroll 6
     for (int r = 0; r < R; ++r) {
         acc[r][0] = accumulate ? _mm256_loadu_ps(c + r * ldc) : _mm256_setzero_ps();
         acc[r][1] = accumulate ? _mm256_loadu_ps(c + r * ldc + 8) : _mm256_setzero_ps();
@@ -25,12 +28,14 @@ inline void gemm_block(const float *a, int64_t lda, const float *b, int64_t ldb,
     for (int64_t k = 0; k < kdim; ++k) {
         const __m256 b0 = _mm256_loadu_ps(b + k * ldb);
         const __m256 b1 = _mm256_loadu_ps(b + k * ldb + 8);
+#pragma GCC unroll 6
         for (int r = 0; r < R; ++r) {
             const __m256 ar = _mm256_broadcast_ss(a + r * lda + k);
             acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
             acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
         }
     }
+#pragma GCC unroll 6
     for (int r = 0; r < R; ++r) {
         _mm256_storeu_ps(c + r * ldc, acc[r][0]);
         _mm256_storeu_ps(c + r * ldc + 8, acc[r][1]);
