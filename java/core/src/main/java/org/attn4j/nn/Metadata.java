@@ -66,6 +66,24 @@ final class Metadata {
         };
     }
 
+    /** A JSON string value ("\"gelu\"" holds gelu), or {@code fallback} when absent or null. */
+    String string(String key, String fallback) {
+        String v = raw(key);
+        if (v == null) {
+            return fallback;
+        }
+        Object parsed;
+        try {
+            parsed = org.attn4j.io.Json.parse(v);
+        } catch (RuntimeException e) {
+            parsed = null;
+        }
+        if (!(parsed instanceof String text)) {
+            throw new IllegalArgumentException("__metadata__." + key + ": expected a JSON string, got " + v);
+        }
+        return text;
+    }
+
     /** The value, or null when absent or JSON null. */
     private String raw(String key) {
         String v = values.get(key);
