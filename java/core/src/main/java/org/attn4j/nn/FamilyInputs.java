@@ -35,7 +35,16 @@ final class FamilyInputs {
             // Why a copy: the projections want rows with unit stride across the batch-first layout.
             return t.transpose(0, 1).to(DType.F32, arena);
         }
-        return t.dtype() == DType.F32 ? t : t.to(DType.F32, arena);
+        return f32(t, arena);
+    }
+
+    /**
+     * t itself when it is F32 on a 4-byte boundary, else an F32 copy from {@code arena}. Why the
+     * alignment: tensors mapped from a safetensors file start wherever the previous tensor ended
+     * (after a BOOL mask, at any byte), and the backends take F32 only at aligned addresses.
+     */
+    static Tensor f32(Tensor t, Arena arena) {
+        return t.dtype() == DType.F32 && t.segment().address() % 4 == 0 ? t : t.to(DType.F32, arena);
     }
 
     /**

@@ -193,7 +193,7 @@ final class Masks {
             throw new IllegalArgumentException(name + ": expected dtype BOOL or a float dtype (F32, F16, BF16, F64), got "
                     + m.dtype());
         }
-        return m.dtype() == DType.F32 ? m.contiguous(arena) : m.to(DType.F32, arena);
+        return FamilyInputs.f32(m, arena).contiguous(arena);
     }
 
     /** a + b as a new contiguous F32 [b, h, l, s] tensor (both already of that shape, views allowed). */

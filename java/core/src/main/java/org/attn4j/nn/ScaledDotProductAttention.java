@@ -2,7 +2,6 @@ package org.attn4j.nn;
 
 import java.lang.foreign.SegmentAllocator;
 import org.attn4j.Backend;
-import org.attn4j.DType;
 import org.attn4j.Shapes;
 import org.attn4j.Tensor;
 
@@ -80,6 +79,6 @@ public final class ScaledDotProductAttention {
         if (!t.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(name + ": expected dtype F32, F16 or BF16, got " + t.dtype());
         }
-        return t.dtype() == DType.F32 ? t : t.to(DType.F32, scratch.arena());
+        return FamilyInputs.f32(t, scratch.arena());
     }
 }
