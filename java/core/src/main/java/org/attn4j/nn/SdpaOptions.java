@@ -32,6 +32,10 @@ public record SdpaOptions(Tensor attnMask, Tensor keyPaddingMask, boolean causal
         if (needWeights && path == AttentionPath.FUSED) {
             throw new IllegalArgumentException("needWeights needs the MATERIALISED (or AUTO) path: the fused kernel never holds the weights");
         }
+        if (causal && globalTokens != null) {
+            // Global tokens see and are seen past the window; with causal that would leak the future.
+            throw new IllegalArgumentException("globalTokens: expected null with causal (global positions would see later ones)");
+        }
         if (!Float.isNaN(scale) && !Float.isFinite(scale)) {
             throw new IllegalArgumentException("scale: expected a finite value (or NaN for 1/sqrt(d)), got " + scale);
         }
