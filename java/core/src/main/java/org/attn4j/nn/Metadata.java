@@ -66,6 +66,28 @@ final class Metadata {
         };
     }
 
+    /** A non-negative integer (0 allowed, unlike {@link #integer}); absent or null is an error. */
+    long integerOrZero(String key) {
+        String v = raw(key);
+        if (v == null) {
+            throw new IllegalArgumentException("__metadata__: missing \"" + key + "\"");
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("__metadata__." + key + ": expected an integer >= 0, got " + v);
+        }
+    }
+
+    /** True when {@code key} is present and not JSON null. */
+    boolean has(String key) {
+        return raw(key) != null;
+    }
+
     /** A JSON string value ("\"gelu\"" holds gelu), or {@code fallback} when absent or null. */
     String string(String key, String fallback) {
         String v = raw(key);
