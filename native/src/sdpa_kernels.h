@@ -36,8 +36,8 @@ struct Kernels {
 extern const Kernels kScalarKernels;
 extern const Kernels kAvx2Kernels;
 
-// AVX2+FMA when the CPU has both, unless ATTN4J_FORCE_SCALAR is set to a non-empty value other
-// than "0" (read on every call, so that one test process can run both).
+// AVX2+FMA when avx2_kernels_enabled() (kernels.h: the CPU has both, and ATTN4J_FORCE_SCALAR
+// is unset, empty or "0"; read on every call, so that one test process can run both).
 const Kernels &select_kernels();
 
 } // namespace sdpa

@@ -2,8 +2,9 @@
 // the baseline ISA), and the run-time choice between them and the AVX2+FMA ones.
 #include "sdpa_kernels.h"
 
+#include "kernels.h"
+
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -44,20 +45,14 @@ void scale(float *y, int64_t n, float alpha) {
     for (int64_t k = 0; k < n; ++k) y[k] *= alpha;
 }
 
-bool force_scalar() {
-    const char *v = std::getenv("ATTN4J_FORCE_SCALAR");
-    return v != nullptr && v[0] != '\0' && std::strcmp(v, "0") != 0;
-}
-
 } // namespace
 
 const Kernels kScalarKernels = {gemm, max, exp_sum, scale, 0};
 
 const Kernels &select_kernels() {
-    // Why both: the AVX2 file is compiled with -mavx2 -mfma and must never run on a CPU
-    // without them (an illegal instruction would kill the JVM).
-    static const bool has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return has_avx2 && !force_scalar() ? kAvx2Kernels : kScalarKernels;
+    // The library's one switch (kernels.h): the CPU check, so that the -mavx2 -mfma code never
+    // runs where it would be an illegal instruction, and ATTN4J_FORCE_SCALAR.
+    return avx2_kernels_enabled() ? kAvx2Kernels : kScalarKernels;
 }
 
 } // namespace sdpa
