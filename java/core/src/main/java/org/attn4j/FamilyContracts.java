@@ -63,10 +63,10 @@ final class FamilyContracts {
         Checks.optional(keyPaddingMask, "keyPaddingMask", BOOL);
         Checks.optional(globalTokens, "globalTokens", BOOL);
         if (bias != null) {
-            Checks.broadcastable(bias, "bias", bhij);
+            Checks.broadcastable(bias, "bias", bhij[0], bhij[1], bhij[2], bhij[3]);
         }
         if (mask != null) {
-            Checks.broadcastable(mask, "mask", bhij);
+            Checks.broadcastable(mask, "mask", bhij[0], bhij[1], bhij[2], bhij[3]);
         }
         if (keyPaddingMask != null) {
             Checks.shape(keyPaddingMask, "keyPaddingMask", new long[] {bhij[0], bhij[3]});
