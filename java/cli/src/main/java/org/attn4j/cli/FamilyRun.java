@@ -64,10 +64,11 @@ final class FamilyRun {
     }
 
     /**
-     * True when {@code argv} names (with --model) an existing file whose class this command runs.
-     * Cheap: reads the safetensors header only.
+     * True when {@code argv} names (with --model) a readable model file whose class this command
+     * runs. Cheap: reads the safetensors header only. A file that cannot be read as a model is
+     * not ours: RunCommand then reports the problem as it reports it for every model.
      */
-    static boolean handles(List<String> argv) throws IOException {
+    static boolean handles(List<String> argv) {
         String model = null;
         for (int k = 0; k < argv.size(); k++) {
             String a = argv.get(k);
@@ -77,7 +78,14 @@ final class FamilyRun {
                 model = a.substring("--model=".length());
             }
         }
-        return model != null && Files.isRegularFile(Path.of(model)) && INPUTS.containsKey(Models.className(Path.of(model)));
+        if (model == null || !Files.isRegularFile(Path.of(model))) {
+            return false;
+        }
+        try {
+            return INPUTS.containsKey(Models.className(Path.of(model)));
+        } catch (IOException | RuntimeException e) { // not a model file: RunCommand's message covers it
+            return false;
+        }
     }
 
     static int run(List<String> argv, PrintStream out) throws IOException {

@@ -121,6 +121,11 @@ class FamilyRunTest {
         e = assertThrows(UsageException.class, () -> FamilyRun.kwargs("{\"is_causal\": 1}", "TransformerEncoderLayer"));
         assertTrue(e.getMessage().contains("expected true or false"), e.getMessage());
         assertFalse(FamilyRun.handles(List.of("--model", tmp.resolve("missing.safetensors").toString())));
+        Path garbage = tmp.resolve("garbage.safetensors");
+        Files.write(garbage, new byte[] {1, 2, 3});
+        assertFalse(FamilyRun.handles(List.of("--model", garbage.toString())));
+        assertFalse(FamilyRun.handles(List.of("--model", Path.of("..", "..", "..", "shared", "golden", "bca_basic",
+                "model.safetensors").toString())));
         assertTrue(FamilyRun.handles(List.of("--model=" + model)));
     }
 }
