@@ -122,7 +122,7 @@ class SdpaRandomTest {
                         for (int c = 0; c < d; c++) {
                             dot += (double) q.getFloat(bb, hh, i, c) * k.getFloat(bb, hh, j, c);
                         }
-                        s[j] = (float) scale * dot;
+                        s[j] = scale * dot;
                         boolean visible = true;
                         if (mask != null) {
                             float m = maskAt(mask, bb, hh, i, j);
