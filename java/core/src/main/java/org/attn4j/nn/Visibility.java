@@ -17,17 +17,4 @@ import org.attn4j.Tensor;
  */
 record Visibility(Tensor bias, Tensor mask, Tensor keyPaddingMask, Tensor globalTokens, long windowLeft,
                   long windowRight) {
-
-    /** Every key visible to every query. */
-    static final Visibility ALL = new Visibility(null, null, null, null, -1, -1);
-
-    /** This visibility, further limited to keys at or before the query (top-left aligned, as PyTorch's is_causal). */
-    Visibility causal() {
-        return new Visibility(bias, mask, keyPaddingMask, globalTokens, windowLeft, 0);
-    }
-
-    /** True when nothing at all is masked. */
-    boolean isEmpty() {
-        return bias == null && mask == null && keyPaddingMask == null && windowLeft < 0 && windowRight < 0;
-    }
 }
