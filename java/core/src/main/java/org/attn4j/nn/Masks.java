@@ -52,7 +52,7 @@ final class Masks {
                         + " or [b·num_heads, L, S] = " + Shapes.toString(new long[] {b * h, l, s}) + ", got "
                         + Shapes.toString(shape));
             }
-            if (twoD && l == s && isCausalPattern(attnMask)) {
+            if (twoD && l == s && isCausalPattern(attnMask, true)) {
                 // Why: the square subsequent mask is common; as a window the kernel skips the
                 // hidden half of the tiles instead of reading a mask byte per score.
                 causal = true;
@@ -88,6 +88,7 @@ final class Masks {
         Tensor bias = null;
         Tensor mask = null;
         Tensor padding = null;
+        boolean causal = o.causal();
         long[] full = {b, h, i, j};
         if (o.attnMask() != null) {
             Tensor m = o.attnMask();
@@ -105,7 +106,9 @@ final class Masks {
                             + "(dims of 1 broadcast) for " + Shapes.toString(full) + ", got " + Shapes.toString(m.shape()));
                 }
             }
-            if (m.dtype() == DType.BOOL) {
+            if (m.rank() == 2 && i == j && o.globalTokens() == null && isCausalPattern(m, false)) {
+                causal = true; // tril(ones) as a window: the kernel skips the hidden tiles
+            } else if (m.dtype() == DType.BOOL) {
                 mask = four.expand(full);
             } else {
                 bias = floats("attnMask", four, arena).expand(full);
@@ -140,7 +143,7 @@ final class Masks {
             }
             global = g;
         }
-        long right = o.causal() ? 0 : o.windowRight(); // a window ahead of the query can only shrink to causal
+        long right = causal ? 0 : o.windowRight(); // a window ahead of the query can only shrink to causal
         return new Visibility(bias, mask, padding, global, o.windowLeft(), right);
     }
 
@@ -157,10 +160,12 @@ final class Masks {
     }
 
     /**
-     * True for PyTorch's square subsequent mask: BOOL true exactly above the diagonal, or float
-     * −∞ exactly above the diagonal and 0 elsewhere.
+     * True for a square causal mask: float −∞ exactly above the diagonal and 0 elsewhere (PyTorch's
+     * square subsequent mask), or BOOL true exactly above the diagonal ({@code trueMasks}: true =
+     * masked, nn.MultiheadAttention's convention) or exactly on and below it (true = attend,
+     * SDPA's convention). Stops at the first element that differs.
      */
-    static boolean isCausalPattern(Tensor m) {
+    static boolean isCausalPattern(Tensor m, boolean trueMasks) {
         if (m.rank() != 2 || m.shape(0) != m.shape(1) || !(m.dtype() == DType.BOOL || m.dtype() == DType.F32)) {
             return false;
         }
@@ -173,7 +178,7 @@ final class Masks {
                 long off = r * rs + c * cs;
                 boolean hidden = c > r;
                 if (m.dtype() == DType.BOOL) {
-                    if ((seg.get(ValueLayout.JAVA_BYTE, off) != 0) != hidden) {
+                    if ((seg.get(ValueLayout.JAVA_BYTE, off) != 0) != (trueMasks == hidden)) {
                         return false;
                     }
                 } else {

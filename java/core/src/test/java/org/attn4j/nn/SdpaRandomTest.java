@@ -1,7 +1,9 @@
 package org.attn4j.nn;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
@@ -223,6 +225,45 @@ class SdpaRandomTest {
             Tensor materialised = ScaledDotProductAttention.forward(NATIVE, arena, q, k, v,
                     o.path(AttentionPath.MATERIALISED).build()).output();
             FamilyAssert.close("n=701 window 300 causal", fused, materialised, 1e-5, 1e-4);
+        }
+    }
+
+    @Test
+    void causalMasksGiveTheCausalResult() {
+        // tril(ones) (SDPA: true = attend) and the float square subsequent mask are recognised as
+        // causal (a window on the kernel), and both equal the causal flag and the definition.
+        try (Arena arena = Arena.ofConfined()) {
+            int n = 70;
+            Tensor q = Tensor.randn(arena, 21, 1, 2, n, 8);
+            Tensor k = Tensor.randn(arena, 22, 1, 2, n, 8);
+            Tensor v = Tensor.randn(arena, 23, 1, 2, n, 8);
+            boolean[] tril = new boolean[n * n];
+            float[] minusInf = new float[n * n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    tril[i * n + j] = j <= i;
+                    minusInf[i * n + j] = j <= i ? 0f : Float.NEGATIVE_INFINITY;
+                }
+            }
+            double[][] want = naive(q, k, v, null, null, true, -1, -1, null, (float) (1 / Math.sqrt(8)));
+            Tensor expected = of(arena, want[0], 1, 2, n, 8);
+            for (Backend backend : new Backend[] {NATIVE, JAVA}) {
+                for (SdpaOptions o : new SdpaOptions[] {SdpaOptions.builder().causal(true).build(),
+                        SdpaOptions.builder().attnMask(Tensor.ofBooleans(arena, tril, n, n)).build(),
+                        SdpaOptions.builder().attnMask(Tensor.of(arena, minusInf, n, n)).build()}) {
+                    FamilyAssert.close(backend.name() + " causal", ScaledDotProductAttention.forward(backend, arena, q, k, v, o)
+                            .output(), expected, 2e-5, 1e-4);
+                }
+            }
+            Tensor attend = Tensor.ofBooleans(arena, tril, n, n);
+            assertTrue(Masks.isCausalPattern(attend, false));               // true = attend: tril is causal
+            assertFalse(Masks.isCausalPattern(attend, true));               // true = masked: tril hides the past
+            assertFalse(Masks.isCausalPattern(attend.transpose(0, 1), false)); // triu attends to the future
+            boolean[] above = new boolean[n * n];
+            for (int e = 0; e < above.length; e++) {
+                above[e] = !tril[e];
+            }
+            assertTrue(Masks.isCausalPattern(Tensor.ofBooleans(arena, above, n, n), true)); // PyTorch MHA's causal mask
         }
     }
 
