@@ -363,6 +363,35 @@ class FamilyModulesTest {
     }
 
     @Test
+    void manyThreadsShareOneModule() throws Exception {
+        // Modules are immutable: concurrent forwards on one instance give the single-threaded result.
+        try (Arena arena = Arena.ofShared();
+             TransformerDecoderLayer layer = TransformerDecoderLayer.builder().dModel(16).nhead(4).dimFeedforward(24)
+                     .batchFirst(true).build(NATIVE, 12)) {
+            Tensor tgt = Tensor.randn(arena, 1, 2, 33, 16);
+            Tensor memory = Tensor.randn(arena, 2, 2, 47, 16);
+            DecoderLayerOptions causal = new DecoderLayerOptions(null, null, null, null, true, false, AttentionPath.AUTO);
+            float[] want = layer.forward(arena, tgt, memory, causal).toFloatArray();
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                var futures = new java.util.ArrayList<java.util.concurrent.Future<float[]>>();
+                for (int t = 0; t < 8; t++) {
+                    futures.add(pool.submit(() -> {
+                        try (Arena own = Arena.ofConfined()) {
+                            return layer.forward(own, tgt, memory, causal).toFloatArray();
+                        }
+                    }));
+                }
+                for (var f : futures) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(want, f.get());
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    @Test
     void badConfigurationsAndInputsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> MultiheadAttention.builder().embedDim(10).numHeads(3).build(NATIVE, 1));
         assertThrows(IllegalArgumentException.class, () -> TransformerEncoderLayer.builder().dModel(8).nhead(3).build(NATIVE, 1));
