@@ -31,26 +31,26 @@ constexpr float kFactorRange = 50.0f;
 
 // Per-thread scratch of the online walk.
 struct Online {
-    float *kt;           // [jp/16, dp, 16] context_qk of (b, h), panels
-    float *cv;           // [J, dp] context_v of (b, h), when it must be packed
-    const float *cv_rows; // context_v rows the products read: cv, or the caller's rows
-    int64_t ldcv;        // their row stride
-    float *co;           // [J, dp] column accumulators, relative to col_max
-    float *co_tile;      // [lds, dp] one tile's columns (single-block units)
-    float *col_max;      // [jp] running column maxima
-    float *col_sum;      // [jp] running column sums
-    int32_t *col_ok;     // [jp]
+    float *kt;             // [jp/16, dp, 16] context_qk of (b, h), panels
+    float *cv;             // [J, dp] context_v of (b, h), when it must be packed
+    const float *cv_rows;  // context_v rows the products read: cv, or the caller's rows
+    int64_t ldcv;          // their row stride
+    float *co;             // [J, dp] column accumulators, relative to col_max
+    float *co_tile;        // [lds, dp] one tile's columns (single-block units)
+    float *col_max;        // [jp] running column maxima
+    float *col_sum;        // [jp] running column sums
+    int32_t *col_ok;       // [jp]
     float *q, *v, *va, *o; // [bi, dp]
-    uint8_t *row_ok;     // [bi]
-    float *row_max, *row_sum, *row_max_new, *row_rescale, *row_factor, *tile_row_max,
-        *tile_row_sum, *tmp_i; // [bi]
-    float *s, *pc, *bias;  // [bi, lds]
+    uint8_t *row_ok;       // [bi]
+    float *row_max, *row_sum, *row_max_new, *row_rescale, *row_factor, *tile_row_max, *tile_row_sum,
+        *tmp_i;           // [bi]
+    float *s, *pc, *bias; // [bi, lds]
     float *tile_col_max, *tile_col_sum, *col_max_new, *col_rescale, *col_factor,
         *tmp_j; // [lds]
 
-    void carve(Carver &c, const Plan &pl, bool with_outputs) {
+    void carve(Carver &c, const Plan &pl, bool with_outputs, bool pack_cv) {
         kt = c.take<float>(pl.jp * pl.dp);
-        cv = with_outputs ? c.take<float>(pl.J * pl.dp) : nullptr;
+        cv = with_outputs && pack_cv ? c.take<float>(pl.J * pl.dp) : nullptr;
         co = with_outputs ? c.take<float>(pl.J * pl.dp) : nullptr;
         co_tile = with_outputs ? c.take<float>(pl.lds * pl.dp) : nullptr;
         col_max = c.take<float>(pl.jp);
@@ -67,8 +67,8 @@ struct Online {
         s = c.take<float>(pl.bi * pl.lds);
         pc = c.take<float>(pl.bi * pl.lds);
         bias = c.take<float>(pl.bi * pl.lds);
-        for (float **p : {&tile_col_max, &tile_col_sum, &col_max_new, &col_rescale,
-                          &col_factor, &tmp_j})
+        for (float **p :
+             {&tile_col_max, &tile_col_sum, &col_max_new, &col_rescale, &col_factor, &tmp_j})
             *p = c.take<float>(pl.lds);
     }
 };
@@ -87,8 +87,8 @@ void online_tile(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t i0, 
     int64_t bias_ld = 0;
     const float *bias = bias_tile(sh, b, h, i0, ni, j0, nj, w.bias, pl.lds, &bias_ld);
     kn.qk(QkTile{w.q, w.kt + (j0 / kPanel) * dp * kPanel, bias, bias_ld, row_ok,
-                 col_ok != nullptr ? col_ok + j0 : nullptr, ni, nj, dp, w.s,
-                 pl.lds, w.tile_row_max, w.tile_col_max});
+                 col_ok != nullptr ? col_ok + j0 : nullptr, ni, nj, dp, w.s, pl.lds, w.tile_row_max,
+                 w.tile_col_max});
 
     // New running maxima, and the factors that carry the old sums and accumulators over.
     float *col_max = w.col_max + j0; // [nj]
@@ -113,9 +113,9 @@ void online_tile(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t i0, 
                 for (int64_t e = 0; e < dp; ++e)
                     w.va[r * dp + e] = w.v[r * dp + e] * w.row_factor[r];
     }
-    kn.softmax(SoftmaxTile{w.s, pl.lds, factored ? nullptr : w.pc, w.row_max_new,
-                           w.col_max_new, factored ? w.row_factor : nullptr, nullptr, nullptr,
-                           ni, nj, w.tile_row_sum, w.tile_col_sum});
+    kn.softmax(SoftmaxTile{w.s, pl.lds, factored ? nullptr : w.pc, w.row_max_new, w.col_max_new,
+                           factored ? w.row_factor : nullptr, nullptr, nullptr, ni, nj,
+                           w.tile_row_sum, w.tile_col_sum});
 
     for (int64_t r = 0; r < ni; ++r) {
         w.row_sum[r] = w.row_sum[r] * w.row_rescale[r] + w.tile_row_sum[r];
@@ -132,8 +132,8 @@ void online_tile(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t i0, 
     kn.pv(PvTile{w.s, pl.lds, w.cv_rows + j0 * w.ldcv, w.ldcv, w.row_rescale, w.o, ni, nj, dp});
     // context_out rows: co = co · e^(old − new) + Pcᵀ · v   (Pc = P · row factor · col factor)
     kn.ptv(PtvTile{factored ? w.s : w.pc, pl.lds, factored ? w.va : w.v, w.col_rescale,
-                   factored ? w.col_factor : nullptr,
-                   direct_columns ? w.co_tile : w.co + j0 * dp, ni, nj, dp, direct_columns});
+                   factored ? w.col_factor : nullptr, direct_columns ? w.co_tile : w.co + j0 * dp,
+                   ni, nj, dp, direct_columns});
     if (direct_columns)
         for (int64_t c = 0; c < nj; ++c) {
             const float inv = 1.0f / col_sum[c];
@@ -152,9 +152,7 @@ void online_unit(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t ia, 
     const int64_t dp = pl.dp;
     pack_panels(sh.kn, sh.cqk, b, h, 0, pl.J, pl.d, dp, w.kt);
     if (with_outputs) {
-        // context_v is read in place when its rows already look packed (d contiguous, a
-        // multiple of 16): the products take any row stride.
-        if (sh.cv.s3 == 1 && pl.d == dp) {
+        if (cv_in_place(sh)) {
             w.cv_rows = sh.cv.row(b, h, 0);
             w.ldcv = sh.cv.s2;
         } else {
@@ -254,7 +252,8 @@ void merge_columns(const Shared &sh, float *partials, const Split &sp, int64_t p
     for (int64_t c = c0; c < c1; ++c) {
         float top = kNegInf;
         for (int64_t k = 0; k < sp.chunks; ++k)
-            top = std::max(top, partial_of(partials, pl, pair * sp.chunks + k, with_outputs).max[c]);
+            top =
+                std::max(top, partial_of(partials, pl, pair * sp.chunks + k, with_outputs).max[c]);
         float sum = 0.0f;
         if (with_outputs) std::fill(acc, acc + pl.dp, 0.0f);
         for (int64_t k = 0; k < sp.chunks; ++k) {
@@ -283,11 +282,11 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
                 float *col_stats_max, float *col_stats_sum) {
     const Plan &pl = sh.pl;
     const Split sp = split_rows(pl);
-    const int threads = (int)std::min<int64_t>(pl.threads, sp.units);
+    const int threads = useful_threads(pl, sp.units);
 
     Carver measure(nullptr);
     Online probe;
-    probe.carve(measure, pl, with_outputs);
+    probe.carve(measure, pl, with_outputs, !cv_in_place(sh));
     measure.take<float>(pl.dp); // merge accumulator
     const size_t per_thread = (measure.used() + 63) / 64 * 64;
     const int64_t partial_floats =
@@ -298,7 +297,7 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
     std::vector<float *> accs((size_t)threads);
     for (int t = 0; t < threads; ++t) {
         Carver carver(block.get() + per_thread * t);
-        scratch[t].carve(carver, pl, with_outputs);
+        scratch[t].carve(carver, pl, with_outputs, !cv_in_place(sh));
         accs[t] = carver.take<float>(pl.dp);
     }
 
@@ -339,8 +338,8 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
 #pragma omp for schedule(dynamic, 1)
             for (int64_t m = 0; m < pl.B * pl.H * col_blocks; ++m) {
                 const int64_t pair = m / col_blocks, c0 = (m % col_blocks) * pl.bj;
-                merge_columns(sh, partials, sp, pair, c0, std::min(pl.J, c0 + pl.bj),
-                              with_outputs, col_stats_max, col_stats_sum, acc);
+                merge_columns(sh, partials, sp, pair, c0, std::min(pl.J, c0 + pl.bj), with_outputs,
+                              col_stats_max, col_stats_sum, acc);
             }
         }
     }

@@ -25,9 +25,12 @@ namespace {
 
 // Everything about the call that slices are cut from.
 struct Call {
-    const attn4j_tensor *sim, *mask, *context_mask, *attn, *ctx;
-    const float *bias;
-    int64_t bias_strides[4]; // broadcast to [b, h, i, j] (0 where it repeats)
+    const attn4j_tensor *sim;          // [b, h, i, j]
+    const attn4j_tensor *mask;         // [b, i] BOOL, or NULL
+    const attn4j_tensor *context_mask; // [b, j] BOOL, or NULL
+    const attn4j_tensor *attn, *ctx;   // [b, h, i, j] each (ctx = context_attn)
+    const float *bias;                 // rel_pos_bias, or NULL
+    int64_t bias_strides[4];           // broadcast to [b, h, i, j] (0 where it repeats)
     int64_t b, h, i, j;
     bool unit; // every j stride is 1 (see BcaSlice)
 };
