@@ -38,7 +38,8 @@ import org.attn4j.nn.ForwardOptions;
  * inside attn4j_alloc would miss, and it needs no change to the C ABI.
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp <bench classpath> org.attn4j.bench.Soak
- * [--threads 16] [--per-thread 625] [--forwards 100000] [--backend-threads 1]}. Why one backend thread by
+ * [--threads 16] [--per-thread 625] [--forwards 100000] [--backend-threads 1]}, best with a fixed, pre-touched
+ * Java heap ({@code -Xms256m -Xmx256m -XX:+AlwaysPreTouch}) so that RSS moves only with native memory. Why one backend thread by
  * default: the forwards are tiny, and on a loaded machine OpenMP barriers between two threads
  * cost more than the work.
  */
@@ -175,19 +176,24 @@ public final class Soak {
         Sample before = Sample.take("after " + warmup + " warm-up forwards");
         System.out.println(before);
         long t0 = System.nanoTime();
-        long step = Math.max(1, forwards / 4);
+        long step = Math.max(1, forwards / 10);
         Sample last = before;
+        long minHeap = before.heapInUse;
+        long maxHeap = before.heapInUse;
         for (long n = 0; n < forwards; n++) {
             one(m, cases, n);
             if ((n + 1) % step == 0 || n + 1 == forwards) {
                 last = Sample.take("after " + (n + 1) + " forwards");
                 System.out.println(last);
+                minHeap = Math.min(minHeap, last.heapInUse);
+                maxHeap = Math.max(maxHeap, last.heapInUse);
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("soak: %d forwards in %.1f s (%.1f us each); RSS %+d KiB, native heap in use %+d bytes,"
-                + " mmapped blocks %+d%n", forwards, seconds, seconds * 1e6 / forwards, last.rssKiB - before.rssKiB,
-                last.heapInUse - before.heapInUse, last.mmapBlocks - before.mmapBlocks);
+                + " mmapped blocks %+d (native heap in use ranged %d..%d bytes: the JVM's own malloc, JIT and GC, moves it)%n",
+                forwards, seconds, seconds * 1e6 / forwards, last.rssKiB - before.rssKiB,
+                last.heapInUse - before.heapInUse, last.mmapBlocks - before.mmapBlocks, minHeap, maxHeap);
     }
 
     private static void one(BidirectionalCrossAttention m, List<Case> cases, long n) {
