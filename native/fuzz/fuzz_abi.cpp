@@ -102,7 +102,10 @@ attn4j_tensor *make(Bytes &in, attn4j_tensor &t, uint8_t *buffer) {
         if (count > INT64_MAX) return &t; // the ABI must report the overflow
     }
     if (count == 0) return &t;
-    for (int k = 0; k < t.ndim; ++k) furthest += (__int128)(t.shape[k] - 1) * t.strides[k];
+    for (int k = 0; k < t.ndim; ++k) {
+        furthest += (__int128)(t.shape[k] - 1) * t.strides[k]; // each term < 2^126: no wrap
+        if (furthest > INT64_MAX) return &t;                  // the ABI must report the overflow
+    }
     __int128 bytes = (furthest + 1) * esize;
     if (bytes > INT64_MAX) return &t; // the ABI must report the overflow
     if (count > kMaxElements || offset + (size_t)bytes > kBufferBytes) t.data = nullptr;
