@@ -40,7 +40,11 @@ inline float exp_approx(float x) {
     const float kLog2e = 1.44269504088896341f;
     const float kLn2Hi = 0.693359375f; // ln 2 split in two so that n·kLn2Hi is exact
     const float kLn2Lo = -2.12194440e-4f;
-    float xc = min_f(max_f(x, -87.3f), 88.7f);
+    // Why the bounds come first: max_f/min_f return their first argument when a comparison
+    // involves NaN, so a NaN x clamps to -87.3 here and the integer exponent below stays in
+    // range (a NaN there made `(half + 127) << 23` shift a negative value: UB, found by
+    // native/fuzz/fuzz_abi). The NaN itself is restored by the last line.
+    float xc = min_f(88.7f, max_f(-87.3f, x));
     float shifted = xc * kLog2e + kMagic;
     float n = shifted - kMagic;
     int32_t ni = float_to_bits(shifted) - float_to_bits(kMagic); // n as an integer, |n| ≤ 128

@@ -247,7 +247,13 @@ public final class Tensor {
         }
         long[] sh = shape.clone();
         sh[d] = end - start;
-        MemorySegment seg = end == start ? segment.asSlice(0, 0) : segment.asSlice(start * strides[d] * dtype.byteSize());
+        // Why the empty case: a view with no elements (this slice, or any other dim of size 0) may
+        // have an offset past the end of its (empty) segment, e.g. [0, 3, 5].slice(2, 1, 5).
+        boolean empty = end == start;
+        for (long n : sh) {
+            empty |= n == 0;
+        }
+        MemorySegment seg = empty ? segment.asSlice(0, 0) : segment.asSlice(start * strides[d] * dtype.byteSize());
         return new Tensor(seg, dtype, sh, strides.clone());
     }
 

@@ -78,12 +78,14 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
 
     @Override
     public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, ForwardOptions options) {
-        checkOpen();
+        enter();
         try (Scratch scratch = new Scratch(backend)) {
             BidirectionalInputs in = BidirectionalInputs.check(x, context, options, layer.dim, layer.contextDim,
                     layer.heads, scratch.arena());
             return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, options.returnAttn(),
                     options.resolvedPath());
+        } finally {
+            exit();
         }
     }
 

@@ -81,10 +81,10 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
     /** Attention weights are per layer, so {@code returnAttn} is not offered here (as in the reference). */
     @Override
     public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, ForwardOptions options) {
-        checkOpen();
         if (options != null && options.returnAttn()) {
             throw new IllegalArgumentException("returnAttn: the transformer returns no attention weights (as the reference)");
         }
+        enter();
         try (Scratch scratch = new Scratch(backend)) {
             BidirectionalInputs in = BidirectionalInputs.check(x, context, options, config.dim, config.contextDim(),
                     config.heads, scratch.arena());
@@ -108,6 +108,8 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
                 backend.rmsNorm(cs, finalContextNorm.weight, RmsNorm.EPS, cs);
             }
             return new BidirectionalOutput(xs, cs, null, null);
+        } finally {
+            exit();
         }
     }
 

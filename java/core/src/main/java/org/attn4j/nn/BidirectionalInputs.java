@@ -83,5 +83,9 @@ record BidirectionalInputs(Tensor x, Tensor context, Tensor mask, Tensor context
         if (!t.isAlive()) {
             throw new IllegalStateException(name + ": the arena of this tensor is closed");
         }
+        if (!t.segment().isAccessibleBy(Thread.currentThread())) {
+            throw new IllegalStateException(name + ": expected a tensor this thread may access, got one of an arena"
+                    + " confined to another thread");
+        }
     }
 }
