@@ -3,8 +3,8 @@
 
 Builds bidirectional cross attention in PyTorch (bca_reference.py), proves it on every golden
 case first (exits 3 if any output is outside the case's tolerances), then loads the benchmark
-model's safetensors weights, runs the given inputs once (writing the outputs for the harness's
-agreement check) and times forward passes: eval mode, no_grad, torch.set_num_threads, warm-up,
+model's safetensors weights, runs the given inputs once when --outputs is given (writing the
+outputs for the harness's agreement check) and times forward passes: eval mode, no_grad, torch.set_num_threads, warm-up,
 then the median of --repeat runs, with the peak extra resident memory and whether other
 processes were busy during the timed region. The result is one JSON object (stdout or --json).
 
@@ -229,7 +229,7 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--masks", choices=("ones", "random", "none"), default="ones")
-    p.add_argument("--outputs", help="folder to write out.npy and context_out.npy of the first run into")
+    p.add_argument("--outputs", help="first run once and write out.npy, context_out.npy into this folder")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--repeat", type=int, default=5)
@@ -263,33 +263,38 @@ def main(argv=None):
     x, context, mask, context_mask = load_inputs(args, dim, context_dim)
     b, i, j = x.shape[0], x.shape[1], context.shape[1]
     result.update({"batch": b, "i": i, "j": j})
-    total_steps = 1 + args.warmup + args.repeat
+    first = 1 if args.outputs else 0
+    total_steps = first + args.warmup + args.repeat
 
     def forward():
         return module(x, context, mask=mask, context_mask=context_mask)
 
-    # 3. the first run gives the outputs for the agreement check; memory is measured from here on
+    def progress(done):
+        print(f"PROGRESS {done} {total_steps}", file=sys.stderr, flush=True)
+
+    # 3. memory is measured from here: the optional output run (for the harness's agreement
+    #    check), the warm-up runs, then the timed runs
     baseline_kb = read_status_kb("VmRSS") or 0
     hwm_reset = reset_peak_rss()
     sampler = None if hwm_reset else RssSampler().__enter__()
+    times = []
     with torch.no_grad():
-        out, context_out = forward()
-        print(f"PROGRESS 1 {total_steps}", file=sys.stderr, flush=True)
         if args.outputs:
+            out, context_out = forward()
             Path(args.outputs).mkdir(parents=True, exist_ok=True)
             np.save(Path(args.outputs) / "out.npy", out.numpy())
             np.save(Path(args.outputs) / "context_out.npy", context_out.numpy())
-        del out, context_out
+            del out, context_out
+            progress(1)
         for k in range(args.warmup):
             forward()
-            print(f"PROGRESS {2 + k} {total_steps}", file=sys.stderr, flush=True)
-        times = []
+            progress(first + 1 + k)
         before = cpu_ticks()
         for k in range(args.repeat):
             t0 = time.perf_counter()
             forward()
             times.append(1e3 * (time.perf_counter() - t0))
-            print(f"PROGRESS {2 + args.warmup + k} {total_steps}", file=sys.stderr, flush=True)
+            progress(first + args.warmup + 1 + k)
         after = cpu_ticks()
     if sampler is not None:
         sampler.__exit__(None, None, None)

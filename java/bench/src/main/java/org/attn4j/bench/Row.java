@@ -1,0 +1,54 @@
+package org.attn4j.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One line of the report: a contender (and variant) at one size. Unmeasured numbers are NaN
+ * (null in JSON, "—" in the table). Status: "ok", "FAILED" (outputs disagree, or a proof
+ * failed), "error", "skipped" or "not installed"; note says why for anything but "ok".
+ */
+public record Row(String contender, String variant, int i, int j, int batch, int threads, int repeat,
+                  double medianMs, double minMs, double maxMs, double gflop, double gflops, double pctGemm,
+                  double peakRssMb, double maxAbsDiff, String checkedAgainst, double otherBusyPercent,
+                  String status, String note) {
+
+    public boolean timed() {
+        return !Double.isNaN(medianMs);
+    }
+
+    /** True when other processes used more than the threshold share of the CPU while it was timed. */
+    public boolean busy() {
+        return CpuMeter.isBusy(otherBusyPercent);
+    }
+
+    public String label() {
+        return variant.isEmpty() ? contender : contender + " " + variant;
+    }
+
+    /** The JSON object of this row; keys in a fixed order. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("contender", contender);
+        m.put("variant", variant);
+        m.put("i", i);
+        m.put("j", j);
+        m.put("batch", batch);
+        m.put("threads", threads);
+        m.put("repeat", repeat);
+        m.put("median_ms", medianMs);
+        m.put("min_ms", minMs);
+        m.put("max_ms", maxMs);
+        m.put("gflop", gflop);
+        m.put("gflops", gflops);
+        m.put("pct_gemm", pctGemm);
+        m.put("peak_rss_mb", peakRssMb);
+        m.put("max_abs_diff", maxAbsDiff);
+        m.put("checked_against", checkedAgainst);
+        m.put("other_busy_pct", otherBusyPercent);
+        m.put("busy", busy());
+        m.put("status", status);
+        m.put("note", note);
+        return m;
+    }
+}
