@@ -1,0 +1,81 @@
+package org.attn4j.nn;
+
+import java.util.Map;
+
+/**
+ * Constructor arguments read from a safetensors {@code __metadata__}: every value is the
+ * JSON encoding of the argument as a string ("32", "2.0", "true", "null"). Unknown keys are
+ * ignored (the reference adds some, like "upstream_commit"); wrong types fail with the key.
+ */
+final class Metadata {
+    private final Map<String, String> values;
+
+    Metadata(Map<String, String> values) {
+        this.values = values;
+    }
+
+    String className() {
+        String c = values.get("class");
+        if (c == null) {
+            throw new IllegalArgumentException("__metadata__: missing \"class\" (the module's class name)");
+        }
+        return c;
+    }
+
+    int integer(String key, Integer fallback) {
+        String v = raw(key);
+        if (v == null) {
+            return required(key, fallback);
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n < 1 || n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("__metadata__." + key + ": expected a positive int, got " + v);
+            }
+            return (int) n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("__metadata__." + key + ": expected an integer, got " + v);
+        }
+    }
+
+    double number(String key, double fallback) {
+        String v = raw(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            double d = Double.parseDouble(v);
+            if (!Double.isFinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("__metadata__." + key + ": expected a number, got " + v);
+        }
+    }
+
+    boolean bool(String key, boolean fallback) {
+        String v = raw(key);
+        if (v == null) {
+            return fallback;
+        }
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("__metadata__." + key + ": expected true or false, got " + v);
+        };
+    }
+
+    /** The value, or null when absent or JSON null. */
+    private String raw(String key) {
+        String v = values.get(key);
+        return v == null || v.strip().equals("null") ? null : v.strip();
+    }
+
+    private static int required(String key, Integer fallback) {
+        if (fallback == null) {
+            throw new IllegalArgumentException("__metadata__: missing \"" + key + "\"");
+        }
+        return fallback;
+    }
+}

@@ -1,0 +1,32 @@
+package org.attn4j.nn;
+
+import java.lang.foreign.SegmentAllocator;
+import java.util.Map;
+import org.attn4j.Backend;
+import org.attn4j.DType;
+import org.attn4j.Tensor;
+
+/** RMSNorm over the last axis, y = x / sqrt(mean(x²) + eps) · weight, eps = float32 epsilon as in the reference. */
+final class RmsNorm {
+    /** torch.finfo(torch.float32).eps, what nn.RMSNorm uses when eps is not given. */
+    static final float EPS = Math.ulp(1.0f);
+
+    final Tensor weight; // [dim]
+    private final String name;
+
+    RmsNorm(ParameterSource source, String name, long dim) {
+        this.name = name;
+        this.weight = source.get(name + ".weight", new long[] {dim}, Init.ones());
+    }
+
+    /** x [..., dim] → a new tensor of the same shape from {@code allocator}. */
+    Tensor forward(Backend backend, SegmentAllocator allocator, Tensor x) {
+        Tensor y = Tensor.zeros(allocator, DType.F32, x.shape());
+        backend.rmsNorm(x, weight, EPS, y);
+        return y;
+    }
+
+    void collect(Map<String, Tensor> stateDict) {
+        stateDict.put(name + ".weight", weight);
+    }
+}
