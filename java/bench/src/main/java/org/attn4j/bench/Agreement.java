@@ -14,7 +14,20 @@ final class Agreement {
     /** Allowed max |a − b| relative to the largest output magnitude (float32, sums over up to j terms). */
     static final double RELATIVE_TOLERANCE = 1e-4;
 
+    /**
+     * Who anchors the check, first choice first: attn4j's materialised path (the plainest native
+     * computation), the Java reference, the fused kernel, then the outside implementations.
+     */
+    static final List<String> ANCHOR_PREFERENCE = List.of("attn4j materialised", "java reference", "attn4j fused",
+            "onnxruntime cpu", "pytorch eager");
+
     private Agreement() {
+    }
+
+    /** Rank of a label in {@link #ANCHOR_PREFERENCE}; labels not in it come last. */
+    static int preference(String label) {
+        int k = ANCHOR_PREFERENCE.indexOf(label);
+        return k < 0 ? ANCHOR_PREFERENCE.size() : k;
     }
 
     /** A contender's outputs, under its label. */

@@ -107,7 +107,7 @@ public record BenchOptions(List<Size> sizes, int batch, int threads, Integer rep
                         case "--json" -> json = Path.of(value);
                         case "--chart" -> chart = Path.of(value);
                         case "--chart-size" -> {
-                            Size s = Size.parse(value);
+                            Size s = Size.parse(value, "--chart-size");
                             if (s.i() < 320 || s.j() < 240) {
                                 throw new IllegalArgumentException("--chart-size: expected at least 320x240, got " + value);
                             }

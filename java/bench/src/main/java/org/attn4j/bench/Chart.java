@@ -227,7 +227,7 @@ final class Chart {
             g.setStroke(new BasicStroke(1.2f * scale));
             g.draw(plot);
             g.setFont(font(Font.PLAIN, textSize));
-            centred("size i × j (query positions × context positions; log scale, ∝ attention work)",
+            centred("size i × j (query positions × context positions, log scale)",
                     plot.getCenterX(), plot.getMaxY() + 58 * scale);
             Graphics2D r = (Graphics2D) g.create();
             r.translate(22 * scale, plot.getCenterY());
@@ -303,7 +303,7 @@ final class Chart {
             boolean withFloor = !Double.isNaN(gemmGflops) && !sizes.isEmpty();
             String floorLabel = withFloor ? String.format(Locale.ROOT, "GEMM floor (useful work at %.0f GFLOP/s)", gemmGflops) : null;
             boolean anyBusy = series.values().stream().flatMap(List::stream).anyMatch(Row::busy);
-            String busyLabel = "hollow marker: other processes were busy";
+            String busyLabel = "hollow: other processes were busy during the run";
             double line = fm.getHeight() * 1.25;
             double w = 0;
             for (String s : labels) {
@@ -313,7 +313,7 @@ final class Chart {
                 w = Math.max(w, fm.stringWidth(floorLabel));
             }
             if (anyBusy) {
-                w = Math.max(w, fm.stringWidth(busyLabel) - 40 * scale);
+                w = Math.max(w, fm.stringWidth(busyLabel));
             }
             int n = labels.size() + (withFloor ? 1 : 0) + (anyBusy ? 1 : 0);
             double boxW = w + 60 * scale;
@@ -346,8 +346,13 @@ final class Chart {
                 y += line;
             }
             if (anyBusy) {
+                Shape m = marker(0, bx + 25 * scale, y, 5.5 * scale);
+                g.setColor(Color.WHITE);
+                g.fill(m);
                 g.setColor(INK);
-                g.drawString(busyLabel, (float) (bx + 10 * scale), (float) (y + fm.getAscent() / 2.6));
+                g.setStroke(new BasicStroke(1.6f * scale));
+                g.draw(m);
+                g.drawString(busyLabel, (float) (bx + 50 * scale), (float) (y + fm.getAscent() / 2.6));
             }
         }
 

@@ -29,6 +29,11 @@ public interface Contender {
     /** Warm-up runs, then {@code repeat} timed ones. */
     Timing time(BenchInputs in, int warmup, int repeat, Progress.Task task) throws Exception;
 
+    /** Most timed runs worth making per size (the plain Java reference takes seconds per run). */
+    default int repeatCap() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Versions and settings for the report's notes ("ONNX Runtime 1.29.0, 2 intra-op threads"). */
     String describe();
 

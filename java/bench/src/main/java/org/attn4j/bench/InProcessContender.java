@@ -14,15 +14,39 @@ abstract class InProcessContender implements Contender {
         /** One forward pass as a user would make it (outputs allocated and released). */
         void forward() throws Exception;
 
+        /** Releases what {@link #open} made (failures surface as unchecked exceptions). */
         @Override
-        void close() throws Exception;
+        void close();
     }
+
+    /** Edge of the tiny run that loads libraries before anything is measured. */
+    static final int PRIMING_SIZE = 4;
+
+    private boolean primed;
 
     /** Prepares a run on these inputs; what it allocates counts toward the peak memory. */
     protected abstract Run open(BenchInputs in) throws Exception;
 
+    /**
+     * Once per contender, an unmeasured run at a tiny size: native libraries load, thread pools
+     * start and code is compiled before the first size's memory and time are taken, so that
+     * they are not charged to that size.
+     */
+    private void prime(BenchInputs like) throws Exception {
+        if (primed) {
+            return;
+        }
+        primed = true;
+        Workload tiny = Workload.readme(1, new Size(PRIMING_SIZE, PRIMING_SIZE));
+        try (BenchInputs in = new BenchInputs(tiny, like.mask() == null ? MaskMode.NONE : MaskMode.ONES, 0);
+             Run run = open(in)) {
+            run.forward();
+        }
+    }
+
     @Override
     public Check check(BenchInputs in, Progress.Task task) throws Exception {
+        prime(in);
         RssMeter rss = RssMeter.start();
         Outputs outputs;
         try (Run run = open(in)) {
@@ -34,6 +58,7 @@ abstract class InProcessContender implements Contender {
 
     @Override
     public Timing time(BenchInputs in, int warmup, int repeat, Progress.Task task) throws Exception {
+        prime(in);
         RssMeter rss = RssMeter.start();
         double[] ms = new double[repeat];
         CpuMeter.Ticks before;

@@ -56,7 +56,7 @@ final class MarkdownTable {
                 b.append('|');
                 for (int c = 0; c < width.length; c++) {
                     boolean right = isNumeric(lines.getFirst())[c];
-                    b.append('-').append("-".repeat(Math.max(width[c] - 1, 2))).append(right ? ":" : "-").append('|');
+                    b.append("-".repeat(width[c] + 1)).append(right ? ':' : '-').append('|');
                 }
                 b.append('\n');
             }

@@ -119,9 +119,7 @@ final class OnnxContender extends InProcessContender {
 
         @Override
         public void forward() throws OrtException {
-            try (OrtSession.Result ignored = session.run(inputs)) {
-                // the outputs are released as a user's would be
-            }
+            session.run(inputs).close(); // the outputs are released at once, as a user's would be
         }
 
         private static float[] values(OrtSession.Result result, String name) {
@@ -134,9 +132,13 @@ final class OnnxContender extends InProcessContender {
         }
 
         @Override
-        public void close() throws OrtException {
+        public void close() {
             inputs.values().forEach(OnnxTensor::close);
-            session.close();
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new IllegalStateException("closing the ONNX Runtime session: " + e.getMessage(), e);
+            }
         }
     }
 }
