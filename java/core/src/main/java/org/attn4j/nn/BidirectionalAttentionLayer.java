@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.lang.foreign.SegmentAllocator;
 import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.DType;
 import org.attn4j.Tensor;
 
 /**
@@ -60,7 +58,7 @@ final class BidirectionalAttentionLayer {
      * One forward pass. Outputs (and attn when asked) come from {@code allocator}; every
      * intermediate from {@code scratch}.
      */
-    BidirectionalOutput forward(Backend backend, SegmentAllocator allocator, SegmentAllocator scratch,
+    BidirectionalOutput forward(Backend backend, TensorAllocator allocator, TensorAllocator scratch,
                                 BidirectionalInputs in, boolean returnAttn, AttentionPath path) {
         long b = in.batch();
         long i = in.i();
@@ -78,8 +76,8 @@ final class BidirectionalAttentionLayer {
         Tensor contextV = splitHeads(contextToV.forward(backend, scratch, context));
 
         // 3. attention into head-merged buffers [b, i, inner] and [b, j, inner]
-        Tensor merged = Tensor.zeros(scratch, DType.F32, b, i, inner);
-        Tensor contextMerged = Tensor.zeros(scratch, DType.F32, b, j, inner);
+        Tensor merged = scratch.allocate(b, i, inner);
+        Tensor contextMerged = scratch.allocate(b, j, inner);
         Tensor[] attn = {null, null};
         Tensor mix = talkingHeads ? talkingHeadsWeight.reshape(heads, heads) : null;
         Tensor contextMix = talkingHeads ? contextTalkingHeadsWeight.reshape(heads, heads) : null;
@@ -100,21 +98,21 @@ final class BidirectionalAttentionLayer {
     }
 
     /** {attn, contextAttn}, both [b, h, i, j], from the materialised similarity matrix. */
-    private Tensor[] materialisedAttention(Backend backend, SegmentAllocator attnAllocator, SegmentAllocator scratch,
+    private Tensor[] materialisedAttention(Backend backend, TensorAllocator attnAllocator, TensorAllocator scratch,
                                            Tensor qk, Tensor contextQk, BidirectionalInputs in, Tensor mix,
                                            Tensor contextMix) {
         long[] shape = {in.batch(), heads, in.i(), in.j()};
         // Without talking heads the softmaxes are the results, so they go straight to the caller's allocator.
-        SegmentAllocator softmaxAllocator = talkingHeads ? scratch : attnAllocator;
-        Tensor attn = Tensor.zeros(softmaxAllocator, DType.F32, shape);
-        Tensor contextAttn = Tensor.zeros(softmaxAllocator, DType.F32, shape);
+        TensorAllocator softmaxAllocator = talkingHeads ? scratch : attnAllocator;
+        Tensor attn = softmaxAllocator.allocate(shape);
+        Tensor contextAttn = softmaxAllocator.allocate(shape);
         backend.matmul(qk, false, contextQk, true, scale, attn); // sim, overwritten in place by its row softmax
         backend.bcaSoftmax(attn, in.relPosBias(), in.mask(), in.contextMask(), attn, contextAttn);
         if (!talkingHeads) {
             return new Tensor[] {attn, contextAttn};
         }
-        Tensor mixed = Tensor.zeros(attnAllocator, DType.F32, shape);
-        Tensor contextMixed = Tensor.zeros(attnAllocator, DType.F32, shape);
+        Tensor mixed = attnAllocator.allocate(shape);
+        Tensor contextMixed = attnAllocator.allocate(shape);
         backend.headMix(attn, mix, mixed);
         backend.headMix(contextAttn, contextMix, contextMixed);
         return new Tensor[] {mixed, contextMixed};

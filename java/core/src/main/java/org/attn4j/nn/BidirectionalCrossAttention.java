@@ -78,10 +78,11 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
     @Override
     public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, ForwardOptions options) {
         checkOpen();
-        try (Arena scratch = Arena.ofConfined()) {
+        try (Scratch scratch = new Scratch(backend)) {
             BidirectionalInputs in = BidirectionalInputs.check(x, context, options, layer.dim, layer.contextDim,
-                    layer.heads, scratch);
-            return layer.forward(backend, allocator, scratch, in, options.returnAttn(), options.resolvedPath());
+                    layer.heads, scratch.arena());
+            return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, options.returnAttn(),
+                    options.resolvedPath());
         }
     }
 

@@ -85,14 +85,14 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
         if (options != null && options.returnAttn()) {
             throw new IllegalArgumentException("returnAttn: the transformer returns no attention weights (as the reference)");
         }
-        try (Arena scratch = Arena.ofConfined()) {
+        try (Scratch scratch = new Scratch(backend)) {
             BidirectionalInputs in = BidirectionalInputs.check(x, context, options, config.dim, config.contextDim(),
-                    config.heads, scratch);
+                    config.heads, scratch.arena());
             // The residual streams live in the caller's memory from the start: they are the outputs.
             Tensor xs = in.x().to(DType.F32, allocator);             // [b, i, dim]
             Tensor cs = in.context().to(DType.F32, allocator);       // [b, j, contextDim]
             for (int l = 0; l < config.depth; l++) {
-                try (Arena layerScratch = Arena.ofConfined()) {      // one layer's intermediates at a time
+                try (Scratch layerScratch = new Scratch(backend)) { // one layer's intermediates at a time
                     BidirectionalInputs layerIn = new BidirectionalInputs(xs, cs, in.mask(), in.contextMask(),
                             in.relPosBias(), in.batch(), in.i(), in.j());
                     BidirectionalOutput o = attention.get(l).forward(backend, layerScratch, layerScratch, layerIn, false,

@@ -1,6 +1,5 @@
 package org.attn4j.nn;
 
-import java.lang.foreign.SegmentAllocator;
 import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
@@ -25,7 +24,7 @@ final class FeedForward {
     }
 
     /** x [..., dim] → ff(x) [..., dim], every intermediate from {@code scratch}. */
-    Tensor forward(Backend backend, SegmentAllocator scratch, Tensor x) {
+    Tensor forward(Backend backend, TensorAllocator scratch, Tensor x) {
         Tensor h = up.forward(backend, scratch, norm.forward(backend, scratch, x)); // [..., hidden]
         backend.gelu(h, h);
         return down.forward(backend, scratch, h);

@@ -6,9 +6,9 @@ package org.attn4j.nn;
  * (kaiming_uniform with a = √5 reduces to that bound), norms start at ones.
  *
  * @param bound half-width of the uniform distribution; ignored for ones
- * @param ones  fill with 1 instead of drawing
+ * @param fillOnes fill with 1 instead of drawing
  */
-record Init(double bound, boolean ones) {
+record Init(double bound, boolean fillOnes) {
     static Init uniformFanIn(long fanIn) {
         return new Init(fanIn > 0 ? 1.0 / Math.sqrt(fanIn) : 0.0, false);
     }

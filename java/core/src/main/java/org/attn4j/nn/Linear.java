@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.lang.foreign.SegmentAllocator;
 import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.DType;
 import org.attn4j.Tensor;
 
 /** PyTorch Linear: y[..., out] = x[..., in] · weight[out, in]ᵀ + bias[out] (bias optional). */
@@ -27,10 +25,10 @@ final class Linear {
     }
 
     /** x [..., in] → a new [..., out] from {@code allocator}. */
-    Tensor forward(Backend backend, SegmentAllocator allocator, Tensor x) {
+    Tensor forward(Backend backend, TensorAllocator allocator, Tensor x) {
         long[] shape = x.shape();
         shape[shape.length - 1] = out();
-        Tensor y = Tensor.zeros(allocator, DType.F32, shape);
+        Tensor y = allocator.allocate(shape);
         backend.linear(x, weight, bias, y);
         return y;
     }

@@ -23,7 +23,7 @@ final class RandomSource implements ParameterSource {
         long seed = random.nextLong(); // one stream per parameter: adding one leaves the others as they were
         SplittableRandom r = new SplittableRandom(seed);
         for (long k = 0; k < n; k++) {
-            float v = init.ones() ? 1f : (float) ((2 * r.nextDouble() - 1) * init.bound());
+            float v = init.fillOnes() ? 1f : (float) ((2 * r.nextDouble() - 1) * init.bound());
             t.segment().setAtIndex(ValueLayout.JAVA_FLOAT, k, v); // native order: little-endian on every supported CPU
         }
         return t;

@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.lang.foreign.SegmentAllocator;
 import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.DType;
 import org.attn4j.Tensor;
 
 /** RMSNorm over the last axis, y = x / sqrt(mean(x²) + eps) · weight, eps = float32 epsilon as in the reference. */
@@ -20,8 +18,8 @@ final class RmsNorm {
     }
 
     /** x [..., dim] → a new tensor of the same shape from {@code allocator}. */
-    Tensor forward(Backend backend, SegmentAllocator allocator, Tensor x) {
-        Tensor y = Tensor.zeros(allocator, DType.F32, x.shape());
+    Tensor forward(Backend backend, TensorAllocator allocator, Tensor x) {
+        Tensor y = allocator.allocate(x.shape());
         backend.rmsNorm(x, weight, EPS, y);
         return y;
     }

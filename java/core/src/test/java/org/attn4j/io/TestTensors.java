@@ -1,0 +1,59 @@
+package org.attn4j.io;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.attn4j.DType;
+import org.attn4j.Tensor;
+
+/** Test helpers: tensors with recognisable values, byte views, the shared golden folder. */
+final class TestTensors {
+    private TestTensors() {
+    }
+
+    /** A contiguous tensor whose element k (row-major) is a distinct value exact in every dtype. */
+    static Tensor filled(Arena arena, DType dtype, long... shape) {
+        Tensor t = Tensor.zeros(arena, dtype, shape);
+        long n = t.numel();
+        long[] index = new long[shape.length];
+        for (long k = 0; k < n; k++) {
+            // Small multiples of 1/8 with a sign: exact in BF16 (8-bit mantissa) up to k ~ 2000.
+            float v = dtype == DType.BOOL ? (k % 3 == 0 ? 1 : 0) : (float) (((k * 37) % 255) - 127) / 8f;
+            t.setFloat(v, index);
+            for (int d = shape.length - 1; d >= 0; d--) {
+                if (++index[d] < shape[d]) {
+                    break;
+                }
+                index[d] = 0;
+            }
+        }
+        return t;
+    }
+
+    /** The row-major bytes of any tensor (a contiguous copy first when strided). */
+    static byte[] bytes(Arena arena, Tensor t) {
+        Tensor c = t.contiguous(arena);
+        return c.segment().asSlice(0, c.byteSize()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+
+    static void assertSameBytes(Arena arena, Tensor expected, Tensor actual) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.dtype(), actual.dtype());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.shape(), actual.shape(), "shape");
+        byte[] e = bytes(arena, expected);
+        byte[] a = bytes(arena, actual);
+        org.junit.jupiter.api.Assertions.assertEquals(-1, MemorySegment.ofArray(e).mismatch(MemorySegment.ofArray(a)),
+                () -> "bytes differ for " + expected + ": " + Arrays.toString(e) + " vs " + Arrays.toString(a));
+    }
+
+    /** The golden folder from -Dattn4j.shared, or null when it is not there. */
+    static Path golden() {
+        String shared = System.getProperty("attn4j.shared");
+        if (shared == null) {
+            return null;
+        }
+        Path golden = Path.of(shared, "golden");
+        return Files.isDirectory(golden) ? golden : null;
+    }
+}
