@@ -77,7 +77,7 @@ public final class BenchCommand {
             out.print(report.markdown());
             out.flush();
             if (options.json() != null) {
-                Files.writeString(options.json(), Json.pretty(report.json(), 1));
+                Files.writeString(options.json(), report.jsonText());
                 err.println("attn4j bench: wrote " + options.json());
             }
             if (options.chart() != null) {

@@ -5,6 +5,7 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.attn4j.Tensor;
+import org.attn4j.io.Npy;
 
 /**
  * The inputs every contender gets for one workload, drawn from a seed: x [b, i, dim] and
@@ -73,12 +74,11 @@ public final class BenchInputs implements AutoCloseable {
 
     /** Writes x.npy, context.npy (and mask.npy, context_mask.npy) into {@code dir}. */
     public void writeNpy(Path dir) throws IOException {
-        Npy.write(dir.resolve("x.npy"), "<f4", x.shape(), x.segment().asSlice(0, x.byteSize()));
-        Npy.write(dir.resolve("context.npy"), "<f4", context.shape(), context.segment().asSlice(0, context.byteSize()));
+        Npy.write(dir.resolve("x.npy"), x);
+        Npy.write(dir.resolve("context.npy"), context);
         if (mask != null) {
-            Npy.write(dir.resolve("mask.npy"), "|b1", mask.shape(), mask.segment().asSlice(0, mask.byteSize()));
-            Npy.write(dir.resolve("context_mask.npy"), "|b1", contextMask.shape(),
-                    contextMask.segment().asSlice(0, contextMask.byteSize()));
+            Npy.write(dir.resolve("mask.npy"), mask);
+            Npy.write(dir.resolve("context_mask.npy"), contextMask);
         }
     }
 

@@ -3,6 +3,7 @@ package org.attn4j.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.attn4j.io.Json;
+import org.attn4j.io.Npy;
 
 /**
  * PyTorch in a subprocess: bench/python/bca_bench.py builds the module from DESIGN.md §3, proves
@@ -108,9 +111,11 @@ final class PytorchContender implements Contender {
         try {
             in.writeNpy(dir);
             Map<String, Object> r = launch(dir, List.of("--outputs", dir.toString(), "--warmup", "0", "--repeat", "0"), task);
-            Npy.FloatArray out = Npy.readFloats(dir.resolve("out.npy"));
-            Npy.FloatArray contextOut = Npy.readFloats(dir.resolve("context_out.npy"));
-            return new Check(new Outputs(out.data(), contextOut.data()), number(r, "peak_rss_mb"));
+            try (Arena arena = Arena.ofConfined()) {
+                float[] out = Npy.read(dir.resolve("out.npy"), arena).toFloatArray();
+                float[] contextOut = Npy.read(dir.resolve("context_out.npy"), arena).toFloatArray();
+                return new Check(new Outputs(out, contextOut), number(r, "peak_rss_mb"));
+            }
         } finally {
             deleteTree(dir);
         }

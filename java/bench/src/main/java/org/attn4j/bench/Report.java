@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.attn4j.io.Json;
 
 /** What a run prints and writes: the Markdown report (header, table, notes) and the JSON document. */
 record Report(Machine machine, String command, BenchOptions options, double gemmGflops,
@@ -58,11 +59,30 @@ record Report(Machine machine, String command, BenchOptions options, double gemm
         settings.put("tolerance_relative", Agreement.RELATIVE_TOLERANCE);
         settings.put("busy_threshold_pct", CpuMeter.BUSY_THRESHOLD_PERCENT);
         m.put("settings", settings);
-        m.put("gemm_gflops", gemmGflops);
+        m.put("gemm_gflops", Double.isNaN(gemmGflops) ? null : gemmGflops);
         m.put("contenders", new LinkedHashMap<String, Object>(contenders));
         List<Object> list = new ArrayList<>();
         rows.forEach(r -> list.add(r.toJson()));
         m.put("rows", list);
         return m;
+    }
+
+    /** {@link #json()} as text: one top-level member per line, and one line per row. */
+    String jsonText() {
+        StringBuilder b = new StringBuilder("{");
+        int k = 0;
+        for (Map.Entry<String, Object> e : json().entrySet()) {
+            b.append(k++ == 0 ? "\n " : ",\n ").append(Json.quote(e.getKey())).append(": ");
+            if (e.getValue() instanceof List<?> list) {
+                b.append('[');
+                for (int r = 0; r < list.size(); r++) {
+                    b.append(r == 0 ? "\n  " : ",\n  ").append(Json.write(list.get(r)));
+                }
+                b.append(list.isEmpty() ? "]" : "\n ]");
+            } else {
+                b.append(Json.write(e.getValue()));
+            }
+        }
+        return b.append("\n}\n").toString();
     }
 }

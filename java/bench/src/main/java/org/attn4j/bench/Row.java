@@ -26,7 +26,7 @@ public record Row(String contender, String variant, int i, int j, int batch, int
         return variant.isEmpty() ? contender : contender + " " + variant;
     }
 
-    /** The JSON object of this row; keys in a fixed order. */
+    /** The JSON object of this row; keys in a fixed order; unmeasured numbers are null. */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("contender", contender);
@@ -49,6 +49,7 @@ public record Row(String contender, String variant, int i, int j, int batch, int
         m.put("busy", busy());
         m.put("status", status);
         m.put("note", note);
+        m.replaceAll((k, v) -> v instanceof Double d && !Double.isFinite(d) ? null : v); // JSON has no NaN
         return m;
     }
 }

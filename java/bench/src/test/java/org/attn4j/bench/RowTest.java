@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import org.attn4j.io.Json;
 import org.junit.jupiter.api.Test;
 
 class RowTest {
@@ -22,7 +23,7 @@ class RowTest {
                 "other_busy_pct", "busy", "status", "note"), List.copyOf(m.keySet()));
         String text = Json.write(m);
         assertTrue(text.startsWith("{\"contender\":\"attn4j\",\"variant\":\"fused\",\"i\":1024,\"j\":2048,\"batch\":1,"
-                + "\"threads\":2,\"repeat\":5,\"median_ms\":70,"), text);
+                + "\"threads\":2,\"repeat\":5,\"median_ms\":70.0,"), text);
         Map<?, ?> back = (Map<?, ?>) Json.parse(text);
         assertEquals(false, back.get("busy"));
         assertEquals("ok", back.get("status"));
