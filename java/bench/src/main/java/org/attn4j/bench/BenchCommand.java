@@ -113,9 +113,14 @@ public final class BenchCommand {
                     }
                 }
                 case "java" -> {
-                    Backend java = Backends.javaReference();
-                    opened.add(java);
-                    list.add(Attn4jContender.javaReference(model, java));
+                    try {
+                        Backend java = Backends.javaReference();
+                        opened.add(java);
+                        list.add(Attn4jContender.javaReference(model, java));
+                    } catch (RuntimeException | LinkageError e) {
+                        list.add(new UnavailableContender("java", "reference", "the Java reference backend did not load: "
+                                + e.getMessage()));
+                    }
                 }
                 case "onnxruntime" -> list.add(new OnnxContender(golden.resolve("bca_readme"), options.threads()));
                 case "pytorch" -> list.add(new PytorchContender(options.python(),

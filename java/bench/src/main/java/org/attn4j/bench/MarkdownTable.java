@@ -1,8 +1,10 @@
 package org.attn4j.bench;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The report's table: one Markdown row per contender and size, notes below for what did not run. */
 final class MarkdownTable {
@@ -61,12 +63,19 @@ final class MarkdownTable {
                 b.append('\n');
             }
         }
-        List<String> notes = new ArrayList<>();
+        // one note per contender and reason, listing the sizes it applies to
+        Map<String, List<String>> notesBySizes = new LinkedHashMap<>();
         for (Row r : rows) {
             if (!r.note().isEmpty()) {
-                notes.add("- " + r.label() + " at " + r.i() + " × " + r.j() + ": " + r.status() + ": " + r.note());
+                notesBySizes.computeIfAbsent(r.label() + "\u0000" + r.status() + ": " + r.note(), k -> new ArrayList<>())
+                        .add((r.batch() == 1 ? "" : r.batch() + " × ") + r.i() + " × " + r.j());
             }
         }
+        List<String> notes = new ArrayList<>();
+        notesBySizes.forEach((key, sizes) -> {
+            String[] parts = key.split("\u0000", 2);
+            notes.add("- " + parts[0] + " at " + String.join(", ", sizes) + ": " + parts[1]);
+        });
         if (!notes.isEmpty()) {
             b.append('\n').append(String.join("\n", notes)).append('\n');
         }

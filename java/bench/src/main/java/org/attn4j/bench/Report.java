@@ -36,7 +36,8 @@ record Report(Machine machine, String command, BenchOptions options, double gemm
         b.append("- max abs diff: largest |difference| of out and context_out from the anchor (the first of ")
                 .append(String.join(", ", Agreement.ANCHOR_PREFERENCE))
                 .append(" that agrees with another), checked before timing; tolerance ")
-                .append(Agreement.RELATIVE_TOLERANCE).append(" × max(1, largest |output|)\n");
+                .append(java.math.BigDecimal.valueOf(Agreement.RELATIVE_TOLERANCE).toPlainString())
+                .append(" × max(1, largest |output|)\n");
         b.append("- peak MB: peak resident-memory growth while the contender ran (PyTorch: of its own process); "
                 + "busy: other processes used more than ").append((int) CpuMeter.BUSY_THRESHOLD_PERCENT)
                 .append("% of the CPU during the timed runs\n");

@@ -36,6 +36,11 @@ class MarkdownTableTest {
         assertTrue(table.contains("**skipped**"), table);
         assertTrue(table.contains("- java reference at 4096 × 8192: skipped: too slow for the Java reference at 4096x8192"), table);
         assertTrue(!table.contains("vs ORT"), "no baseline column without a baseline");
+        Row bigger = new Row("java", "reference", 16384, 32768, 1, 2, 0, Double.NaN, Double.NaN, Double.NaN, 1900,
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, "skipped",
+                "too slow for the Java reference at 4096x8192");
+        String both = MarkdownTable.render(List.of(skipped, bigger));
+        assertTrue(both.contains("- java reference at 4096 × 8192, 16384 × 32768: skipped: too slow"), "one note per reason: " + both);
     }
 
     @Test
