@@ -64,7 +64,7 @@ def write_safetensors(path, tensors, metadata=None):
     chunks = []
     offset = 0
     for name, arr in tensors.items():
-        arr = np.ascontiguousarray(arr)
+        arr = np.asarray(arr, order="C")  # (ascontiguousarray would turn a 0-d array into shape (1,))
         if arr.dtype == np.bool_:
             dtype, data = "BOOL", arr.astype(np.uint8).tobytes()
         else:

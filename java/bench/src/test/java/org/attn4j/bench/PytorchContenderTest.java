@@ -85,6 +85,18 @@ class PytorchContenderTest {
         assertEquals(PytorchContender.EXIT_PROOF_FAILED, prove(dir));
     }
 
+    @Test
+    void thePythonUnitTestsPass() throws Exception {
+        assumeTrue(torchInstalled(), "needs python3-torch");
+        Path dir = SCRIPT.getParent();
+        Process p = new ProcessBuilder(PYTHON, "-m", "unittest", "discover", "-s", dir.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), output);
+        assertTrue(output.contains("Ran "), output);
+    }
+
     private static int prove(Path golden) throws Exception {
         Process p = new ProcessBuilder(PYTHON, SCRIPT.toString(), "--golden", golden.toString(), "--prove-only")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
