@@ -48,7 +48,8 @@ final class OnnxContender extends InProcessContender {
     @Override
     public String describe() {
         return "ONNX Runtime " + ortVersion() + " Java API, CPU provider, " + threads
-                + " intra-op thread(s), spinning off, graph " + modelDir.resolve("model_masks.onnx");
+                + " intra-op thread(s), spinning off, graph " + modelDir.resolve("model_masks.onnx")
+                + " (model.onnx when no masks are passed)";
     }
 
     private static String ortVersion() {
