@@ -41,6 +41,9 @@ public final class BenchCommand {
             out.print(BenchOptions.USAGE);
             return 0;
         }
+        if (options.replot() != null) {
+            return replot(options, out, err);
+        }
         Path golden = options.shared().resolve("golden");
         Path model = golden.resolve("bca_readme").resolve("model.safetensors");
         Machine machine = Machine.detect();
@@ -73,24 +76,39 @@ public final class BenchCommand {
                 progress.finish();
             }
             Report report = new Report(machine, "./attn4j bench" + (args.length == 0 ? "" : " " + String.join(" ", args)),
-                    options, gemm, describe(contenders), rows);
-            out.print(report.markdown());
-            out.flush();
-            if (options.json() != null) {
-                Files.writeString(options.json(), report.jsonText());
-                err.println("attn4j bench: wrote " + options.json());
-            }
-            if (options.chart() != null) {
-                Chart.write(options.chart(), rows, gemm, report.chartTitle(), machine.describe(), options.chartWidth(),
-                        options.chartHeight());
-                err.println("attn4j bench: wrote " + options.chart());
-            }
-            return rows.stream().anyMatch(r -> r.status().equals("FAILED") || r.status().equals("error")) ? 1 : 0;
+                    Report.Settings.of(options), gemm, describe(contenders), rows);
+            return output(report, options, out, err);
         } catch (IOException e) {
             err.println("attn4j bench: " + e.getMessage());
             return 1;
         } finally {
             backends.forEach(Backend::close);
+        }
+    }
+
+    /** Prints the report, writes --json and --chart; the exit status says whether all went well. */
+    private static int output(Report report, BenchOptions options, PrintStream out, PrintStream err) throws IOException {
+        out.print(report.markdown());
+        out.flush();
+        if (options.json() != null) {
+            Files.writeString(options.json(), report.jsonText());
+            err.println("attn4j bench: wrote " + options.json());
+        }
+        if (options.chart() != null) {
+            Chart.write(options.chart(), report.rows(), report.gemmGflops(), report.chartTitle(), report.machine().describe(),
+                    options.chartWidth(), options.chartHeight());
+            err.println("attn4j bench: wrote " + options.chart());
+        }
+        return report.rows().stream().anyMatch(r -> r.status().equals("FAILED") || r.status().equals("error")) ? 1 : 0;
+    }
+
+    /** --replot: the report and chart of a saved run, nothing run again. */
+    private static int replot(BenchOptions options, PrintStream out, PrintStream err) {
+        try {
+            return output(Report.read(options.replot()), options, out, err);
+        } catch (IOException | RuntimeException e) {
+            err.println("attn4j bench: --replot " + options.replot() + ": " + e.getMessage());
+            return 1;
         }
     }
 

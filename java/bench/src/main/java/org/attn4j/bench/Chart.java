@@ -109,9 +109,11 @@ final class Chart {
             float titleSize = 22 * scale;
             float textSize = 14 * scale;
             double left = 96 * scale;
-            double right = 28 * scale;
             double top = 86 * scale;
             double bottom = 96 * scale;
+            // the legend sits right of the plot, where it can never hide a line
+            g.setFont(font(Font.PLAIN, textSize));
+            double right = series.isEmpty() ? 28 * scale : legendWidth(g.getFontMetrics()) + 40 * scale;
             plot = new Rectangle2D.Double(left, top, width - left - right, height - top - bottom);
 
             // title and subtitle
@@ -295,31 +297,50 @@ final class Chart {
             }
         }
 
+        private boolean withFloor() {
+            return !Double.isNaN(gemmGflops) && !sizes.isEmpty();
+        }
+
+        private String floorLabel() {
+            return String.format(Locale.ROOT, "GEMM floor (%.0f GFLOP/s)", gemmGflops);
+        }
+
+        private boolean anyBusy() {
+            return series.values().stream().flatMap(List::stream).anyMatch(Row::busy);
+        }
+
+        private static final String BUSY_LABEL = "hollow: others were busy";
+
+        /** Width of the legend box: the longest label plus the line sample. */
+        private double legendWidth(FontMetrics fm) {
+            double w = 0;
+            for (String s : series.keySet()) {
+                w = Math.max(w, fm.stringWidth(s));
+            }
+            if (withFloor()) {
+                w = Math.max(w, fm.stringWidth(floorLabel()));
+            }
+            if (anyBusy()) {
+                w = Math.max(w, fm.stringWidth(BUSY_LABEL));
+            }
+            return w + 60 * scale;
+        }
+
         private void legend(List<Map.Entry<String, Color>> entries, float textSize) {
             g.setFont(font(Font.PLAIN, textSize));
             FontMetrics fm = g.getFontMetrics();
             List<String> labels = new ArrayList<>();
             entries.forEach(e -> labels.add(e.getKey()));
-            boolean withFloor = !Double.isNaN(gemmGflops) && !sizes.isEmpty();
-            String floorLabel = withFloor ? String.format(Locale.ROOT, "GEMM floor (useful work at %.0f GFLOP/s)", gemmGflops) : null;
-            boolean anyBusy = series.values().stream().flatMap(List::stream).anyMatch(Row::busy);
-            String busyLabel = "hollow: other processes were busy during the run";
+            boolean withFloor = withFloor();
+            String floorLabel = floorLabel();
+            boolean anyBusy = anyBusy();
+            String busyLabel = BUSY_LABEL;
             double line = fm.getHeight() * 1.25;
-            double w = 0;
-            for (String s : labels) {
-                w = Math.max(w, fm.stringWidth(s));
-            }
-            if (withFloor) {
-                w = Math.max(w, fm.stringWidth(floorLabel));
-            }
-            if (anyBusy) {
-                w = Math.max(w, fm.stringWidth(busyLabel));
-            }
             int n = labels.size() + (withFloor ? 1 : 0) + (anyBusy ? 1 : 0);
-            double boxW = w + 60 * scale;
+            double boxW = legendWidth(fm);
             double boxH = n * line + 14 * scale;
-            double bx = plot.x + 14 * scale;
-            double by = plot.y + 14 * scale;
+            double bx = plot.getMaxX() + 20 * scale;
+            double by = plot.y;
             g.setColor(new Color(255, 255, 255, 235));
             g.fill(new Rectangle2D.Double(bx, by, boxW, boxH));
             g.setColor(GRID_MAJOR);

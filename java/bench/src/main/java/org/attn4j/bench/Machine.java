@@ -44,6 +44,12 @@ record Machine(String cpu, int cores, String isa, double memoryGiB, String os, S
         return fallback;
     }
 
+    /** A machine read back from {@link #toJson()}'s object. */
+    static Machine fromJson(Map<?, ?> m) {
+        return new Machine(String.valueOf(m.get("cpu")), ((Number) m.get("cores")).intValue(), String.valueOf(m.get("isa")),
+                ((Number) m.get("memory_gib")).doubleValue(), String.valueOf(m.get("os")), String.valueOf(m.get("jdk")));
+    }
+
     /** The vector extensions that matter here, from a /proc/cpuinfo flags line. */
     static String isa(String flags) {
         List<String> found = new ArrayList<>();

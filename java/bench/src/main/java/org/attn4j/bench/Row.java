@@ -26,6 +26,24 @@ public record Row(String contender, String variant, int i, int j, int batch, int
         return variant.isEmpty() ? contender : contender + " " + variant;
     }
 
+    /** A row read back from {@link #toJson()}'s object (null numbers become NaN). */
+    static Row fromJson(Map<?, ?> m) {
+        return new Row(text(m, "contender"), text(m, "variant"), (int) number(m, "i"), (int) number(m, "j"),
+                (int) number(m, "batch"), (int) number(m, "threads"), (int) number(m, "repeat"), number(m, "median_ms"),
+                number(m, "min_ms"), number(m, "max_ms"), number(m, "gflop"), number(m, "gflops"), number(m, "pct_gemm"),
+                number(m, "peak_rss_mb"), number(m, "max_abs_diff"), text(m, "checked_against"),
+                number(m, "other_busy_pct"), text(m, "status"), text(m, "note"));
+    }
+
+    private static double number(Map<?, ?> m, String key) {
+        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    private static String text(Map<?, ?> m, String key) {
+        Object v = m.get(key);
+        return v == null ? "" : v.toString();
+    }
+
     /** The JSON object of this row; keys in a fixed order; unmeasured numbers are null. */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();

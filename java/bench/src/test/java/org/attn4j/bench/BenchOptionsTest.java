@@ -58,6 +58,8 @@ class BenchOptionsTest {
         assertEquals(MaskMode.RANDOM, o.masks());
         assertEquals(2, o.retryBusy());
         assertFalse(o.progress());
+        assertNull(o.replot());
+        assertEquals(Path.of("old.json"), parse("--replot", "old.json").replot());
     }
 
     @Test
