@@ -309,6 +309,7 @@ def main(argv=None):
         "min_ms": min(times) if times else None,
         "max_ms": max(times) if times else None,
         "peak_rss_mb": max(0, peak_kb - baseline_kb) / 1024.0,
+        "peak_rss_total_mb": peak_kb / 1024.0,
         "rss_method": "VmHWM after clear_refs" if hwm_reset else "VmRSS sampled every 1 ms",
         "other_busy_pct": other_busy_percent(before, after) if times else 0.0,
     })

@@ -51,7 +51,7 @@ final class BenchRunner {
         for (Contender c : contenders) {
             Contender.Unavailable u = c.unavailable(w);
             if (u != null) {
-                rows.put(c, notTimed(c, w, 0, Double.NaN, Double.NaN, "", u.status(), u.reason()));
+                rows.put(c, notTimed(c, w, Double.NaN, Double.NaN, Double.NaN, "", u.status(), u.reason()));
             } else {
                 runnable.add(c);
                 rows.put(c, null);
@@ -76,15 +76,15 @@ final class BenchRunner {
                 Agreement.judge(entries).forEach(v -> verdicts.put(v.label(), v));
             }
             List<Contender> checked = new ArrayList<>(checks.keySet());
-            Map<Contender, Double> checkPeaks = new LinkedHashMap<>();
-            checks.forEach((c, check) -> checkPeaks.put(c, check.peakRssMb()));
+            Map<Contender, double[]> checkPeaks = new LinkedHashMap<>(); // {growth, total}
+            checks.forEach((c, check) -> checkPeaks.put(c, new double[] {check.peakRssMb(), check.peakRssTotalMb()}));
             checks.clear(); // the outputs are not needed any more: let them go before timing
             // 3. time those that agree
             for (Contender c : checked) {
                 Agreement.Verdict v = verdicts.get(c.label());
-                double checkPeak = checkPeaks.get(c);
+                double[] checkPeak = checkPeaks.get(c);
                 if (!v.ok()) {
-                    rows.put(c, notTimed(c, w, 0, checkPeak, v.maxAbsDiff(), v.against(), "FAILED", String.format(
+                    rows.put(c, notTimed(c, w, checkPeak[0], checkPeak[1], v.maxAbsDiff(), v.against(), "FAILED", String.format(
                             "outputs differ from %s's by up to %.3g (more than the tolerance): not timed", v.against(), v.maxAbsDiff())));
                     continue;
                 }
@@ -98,7 +98,7 @@ final class BenchRunner {
         return new ArrayList<>(rows.values());
     }
 
-    private Row timed(Contender c, Workload w, BenchInputs in, double checkPeak, Agreement.Verdict v) throws Exception {
+    private Row timed(Contender c, Workload w, BenchInputs in, double[] checkPeak, Agreement.Verdict v) throws Exception {
         int repeat = Math.min(options.repeatFor(w), c.repeatCap());
         Contender.Timing t = null;
         int attempts = 0;
@@ -117,8 +117,8 @@ final class BenchRunner {
             note = (note.isEmpty() ? "" : note + "; ") + "timed " + attempts + " times, others were busy";
         }
         return new Row(c.name(), c.variant(), w.i(), w.j(), w.batch(), options.threads(), s.count(), s.median(), s.min(),
-                s.max(), w.usefulFlops() / 1e9, gflops, 100 * gflops / gemmGflops, Math.max(checkPeak, t.peakRssMb()),
-                v.maxAbsDiff(), v.against(), t.otherBusyPercent(), "ok", note);
+                s.max(), w.usefulFlops() / 1e9, gflops, 100 * gflops / gemmGflops, Math.max(checkPeak[0], t.peakRssMb()),
+                Math.max(checkPeak[1], t.peakRssTotalMb()), v.maxAbsDiff(), v.against(), t.otherBusyPercent(), "ok", note);
     }
 
     private Row failure(Contender c, Workload w, Throwable e) {
@@ -127,12 +127,12 @@ final class BenchRunner {
         if (e instanceof ContenderFailure) {
             message = e.getMessage();
         }
-        return notTimed(c, w, 0, Double.NaN, Double.NaN, "", status, message);
+        return notTimed(c, w, Double.NaN, Double.NaN, Double.NaN, "", status, message);
     }
 
-    private Row notTimed(Contender c, Workload w, int repeat, double peakMb, double diff, String against, String status,
-                         String note) {
-        return new Row(c.name(), c.variant(), w.i(), w.j(), w.batch(), options.threads(), repeat, Double.NaN, Double.NaN,
-                Double.NaN, w.usefulFlops() / 1e9, Double.NaN, Double.NaN, peakMb, diff, against, Double.NaN, status, note);
+    private Row notTimed(Contender c, Workload w, double peakMb, double peakTotalMb, double diff, String against,
+                         String status, String note) {
+        return Row.notTimed(c.name(), c.variant(), w.i(), w.j(), w.batch(), options.threads(), w.usefulFlops() / 1e9, peakMb,
+                peakTotalMb, diff, against, status, note);
     }
 }

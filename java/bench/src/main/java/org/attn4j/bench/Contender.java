@@ -48,14 +48,15 @@ public interface Contender {
         }
     }
 
-    /** The outputs of one forward pass and the peak resident-memory growth it took (MiB). */
-    record Check(Outputs outputs, double peakRssMb) {
+    /** The outputs of one forward pass, the peak resident-memory growth it took and the process's peak (MiB). */
+    record Check(Outputs outputs, double peakRssMb, double peakRssTotalMb) {
     }
 
     /**
-     * Timed runs in milliseconds, the peak memory growth over warm-up and timed runs (MiB), and
+     * Timed runs in milliseconds, the peak memory growth over warm-up and timed runs and the
+     * process's peak resident memory (MiB), and
      * the share of the machine other processes used during the timed runs (percent).
      */
-    record Timing(double[] ms, double peakRssMb, double otherBusyPercent) {
+    record Timing(double[] ms, double peakRssMb, double peakRssTotalMb, double otherBusyPercent) {
     }
 }

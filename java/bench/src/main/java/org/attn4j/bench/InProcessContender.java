@@ -53,7 +53,7 @@ abstract class InProcessContender implements Contender {
             outputs = run.forwardWithOutputs();
         }
         task.advance(1);
-        return new Check(outputs, rss.stopMb());
+        return new Check(outputs, rss.stopMb(), rss.peakTotalMb());
     }
 
     @Override
@@ -77,6 +77,6 @@ abstract class InProcessContender implements Contender {
             }
             after = CpuMeter.read();
         }
-        return new Timing(ms, rss.stopMb(), CpuMeter.otherBusyPercent(before, after));
+        return new Timing(ms, rss.stopMb(), rss.peakTotalMb(), CpuMeter.otherBusyPercent(before, after));
     }
 }

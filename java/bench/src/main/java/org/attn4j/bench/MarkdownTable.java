@@ -39,7 +39,8 @@ final class MarkdownTable {
             if (baselineHeader != null) {
                 cells.add(speedup(rows, r, baseline));
             }
-            cells.add(Double.isNaN(r.peakRssMb()) ? NONE : fixed(r.peakRssMb(), 0));
+            cells.add(Double.isNaN(r.peakRssMb()) ? NONE : "+" + fixed(r.peakRssMb(), 0)
+                    + (Double.isNaN(r.peakRssTotalMb()) ? "" : " (" + fixed(r.peakRssTotalMb(), 0) + ")"));
             cells.add(Double.isNaN(r.maxAbsDiff()) ? NONE : String.format(Locale.ROOT, "%.1e", r.maxAbsDiff()));
             cells.add(r.timed() ? (r.busy() ? "**yes** (" + fixed(r.otherBusyPercent(), 0) + "%)" : "no") : NONE);
             cells.add(r.status().equals("ok") ? "ok" : "**" + r.status() + "**");

@@ -114,7 +114,7 @@ final class PytorchContender implements Contender {
             try (Arena arena = Arena.ofConfined()) {
                 float[] out = Npy.read(dir.resolve("out.npy"), arena).toFloatArray();
                 float[] contextOut = Npy.read(dir.resolve("context_out.npy"), arena).toFloatArray();
-                return new Check(new Outputs(out, contextOut), number(r, "peak_rss_mb"));
+                return new Check(new Outputs(out, contextOut), number(r, "peak_rss_mb"), number(r, "peak_rss_total_mb"));
             }
         } finally {
             deleteTree(dir);
@@ -129,7 +129,7 @@ final class PytorchContender implements Contender {
             Map<String, Object> r = launch(dir, List.of("--warmup", String.valueOf(warmup), "--repeat", String.valueOf(repeat)), task);
             List<?> times = (List<?>) r.get("times_ms");
             double[] ms = times.stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray();
-            return new Timing(ms, number(r, "peak_rss_mb"), number(r, "other_busy_pct"));
+            return new Timing(ms, number(r, "peak_rss_mb"), number(r, "peak_rss_total_mb"), number(r, "other_busy_pct"));
         } finally {
             deleteTree(dir);
         }

@@ -53,8 +53,9 @@ record Report(Machine machine, String command, Settings settings, double gemmGfl
                 .append(" that agrees with another), checked before timing; tolerance ")
                 .append(BigDecimal.valueOf(Agreement.RELATIVE_TOLERANCE).stripTrailingZeros().toPlainString())
                 .append(" × max(1, largest |output|)\n");
-        b.append("- peak MB: peak resident-memory growth while the contender ran (PyTorch: of its own process); "
-                + "busy: other processes used more than ").append((int) CpuMeter.BUSY_THRESHOLD_PERCENT)
+        b.append("- peak MB: +growth of the resident set while the contender ran over what it held before, and in "
+                + "parentheses the whole process's peak (the JVM; for PyTorch its own Python process)\n");
+        b.append("- busy: other processes used more than ").append((int) CpuMeter.BUSY_THRESHOLD_PERCENT)
                 .append("% of the CPU during the timed runs\n");
         b.append("- contenders:\n");
         contenders.forEach((label, text) -> b.append("  - ").append(label).append(": ").append(text).append('\n'));

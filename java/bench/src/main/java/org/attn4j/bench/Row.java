@@ -4,14 +4,24 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One line of the report: a contender (and variant) at one size. Unmeasured numbers are NaN
+ * One line of the report: a contender (and variant) at one size. peakRssMb is the growth of the
+ * resident set over the contender's own runs, peakRssTotalMb the whole process's peak (the JVM,
+ * or the Python interpreter, included). Unmeasured numbers are NaN
  * (null in JSON, "—" in the table). Status: "ok", "FAILED" (outputs disagree, or a proof
  * failed), "error", "skipped" or "not installed"; note says why for anything but "ok".
  */
 public record Row(String contender, String variant, int i, int j, int batch, int threads, int repeat,
                   double medianMs, double minMs, double maxMs, double gflop, double gflops, double pctGemm,
-                  double peakRssMb, double maxAbsDiff, String checkedAgainst, double otherBusyPercent,
+                  double peakRssMb, double peakRssTotalMb, double maxAbsDiff, String checkedAgainst, double otherBusyPercent,
                   String status, String note) {
+
+    /** A row for a contender that was not timed at this size (skipped, failed, erred). */
+    static Row notTimed(String contender, String variant, int i, int j, int batch, int threads, double gflop,
+                        double peakRssMb, double peakRssTotalMb, double maxAbsDiff, String checkedAgainst, String status,
+                        String note) {
+        return new Row(contender, variant, i, j, batch, threads, 0, Double.NaN, Double.NaN, Double.NaN, gflop, Double.NaN,
+                Double.NaN, peakRssMb, peakRssTotalMb, maxAbsDiff, checkedAgainst, Double.NaN, status, note);
+    }
 
     public boolean timed() {
         return !Double.isNaN(medianMs);
@@ -31,7 +41,7 @@ public record Row(String contender, String variant, int i, int j, int batch, int
         return new Row(text(m, "contender"), text(m, "variant"), (int) number(m, "i"), (int) number(m, "j"),
                 (int) number(m, "batch"), (int) number(m, "threads"), (int) number(m, "repeat"), number(m, "median_ms"),
                 number(m, "min_ms"), number(m, "max_ms"), number(m, "gflop"), number(m, "gflops"), number(m, "pct_gemm"),
-                number(m, "peak_rss_mb"), number(m, "max_abs_diff"), text(m, "checked_against"),
+                number(m, "peak_rss_mb"), number(m, "peak_rss_total_mb"), number(m, "max_abs_diff"), text(m, "checked_against"),
                 number(m, "other_busy_pct"), text(m, "status"), text(m, "note"));
     }
 
@@ -61,6 +71,7 @@ public record Row(String contender, String variant, int i, int j, int batch, int
         m.put("gflops", gflops);
         m.put("pct_gemm", pctGemm);
         m.put("peak_rss_mb", peakRssMb);
+        m.put("peak_rss_total_mb", peakRssTotalMb);
         m.put("max_abs_diff", maxAbsDiff);
         m.put("checked_against", checkedAgainst);
         m.put("other_busy_pct", otherBusyPercent);

@@ -19,6 +19,7 @@ public final class RssMeter implements AutoCloseable {
     private volatile long sampledPeakKb;
     private volatile boolean running = true;
     private long peakGrowthKb = -1;
+    private long peakKb;
 
     private RssMeter() {
         baselineKb = readKb("VmRSS");
@@ -56,9 +57,16 @@ public final class RssMeter implements AutoCloseable {
                 }
                 peak = Math.max(sampledPeakKb, readKb("VmRSS"));
             }
+            peakKb = peak;
             peakGrowthKb = Math.max(0, peak - baselineKb);
         }
         return peakGrowthKb / 1024.0;
+    }
+
+    /** The process's peak resident memory over the region in MiB (stops the meter if running). */
+    public double peakTotalMb() {
+        stopMb();
+        return peakKb / 1024.0;
     }
 
     @Override

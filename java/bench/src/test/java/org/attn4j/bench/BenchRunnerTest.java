@@ -59,7 +59,7 @@ class BenchRunnerTest {
             for (int k = 0; k < out.length; k++) {
                 out[k] += shift;
             }
-            return new Check(new Outputs(out, ctx), 3.0);
+            return new Check(new Outputs(out, ctx), 3.0, 300.0);
         }
 
         @Override
@@ -68,7 +68,7 @@ class BenchRunnerTest {
             double busy = busyPerAttempt[Math.min(attempts++, busyPerAttempt.length - 1)];
             double[] ms = new double[repeat];
             Arrays.setAll(ms, k -> 10 + k); // 10, 11, 12, ...
-            return new Timing(ms, 7.0, busy);
+            return new Timing(ms, 7.0, 250.0, busy);
         }
 
         @Override
@@ -108,6 +108,7 @@ class BenchRunnerTest {
         assertEquals(12, ra.maxMs());
         assertEquals(3, ra.repeat());
         assertEquals(7.0, ra.peakRssMb()); // the larger of check (3) and timing (7)
+        assertEquals(300.0, ra.peakRssTotalMb()); // the larger of check (300) and timing (250)
         double flops = Workload.readme(1, new Size(3, 5)).usefulFlops();
         assertEquals(flops / 11e6, ra.gflops(), 1e-9);
         assertEquals(100 * ra.gflops() / 100.0, ra.pctGemm(), 1e-9);

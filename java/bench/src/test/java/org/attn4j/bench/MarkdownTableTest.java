@@ -24,21 +24,18 @@ class MarkdownTableTest {
         assertTrue(lines.get(1).matches("[|:\\- ]+"), lines.get(1));
         assertTrue(lines.get(2).contains("4.06×"), "speed-up vs ORT: " + lines.get(2)); // 284 / 70
         assertTrue(lines.get(3).contains("**yes** (12%)"), lines.get(3));
+        assertTrue(lines.get(3).contains("| +123 (346) |"), "growth and total peak: " + lines.get(3));
         assertTrue(lines.get(2).contains("| no "), lines.get(2));
     }
 
     @Test
     void notesExplainRowsThatDidNotRun() {
-        Row skipped = new Row("java", "reference", 4096, 8192, 1, 2, 0, Double.NaN, Double.NaN, Double.NaN, 119.2,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, "skipped",
-                "too slow for the Java reference at 4096x8192");
+        Row skipped = Row.notTimed("java", "reference", 4096, 8192, 1, 2, 119.2, Double.NaN, Double.NaN, Double.NaN, "", "skipped", "too slow for the Java reference at 4096x8192");
         String table = MarkdownTable.render(List.of(skipped));
         assertTrue(table.contains("**skipped**"), table);
         assertTrue(table.contains("- java reference at 4096 × 8192: skipped: too slow for the Java reference at 4096x8192"), table);
         assertTrue(!table.contains("vs ORT"), "no baseline column without a baseline");
-        Row bigger = new Row("java", "reference", 16384, 32768, 1, 2, 0, Double.NaN, Double.NaN, Double.NaN, 1900,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, "skipped",
-                "too slow for the Java reference at 4096x8192");
+        Row bigger = Row.notTimed("java", "reference", 16384, 32768, 1, 2, 1900, Double.NaN, Double.NaN, Double.NaN, "", "skipped", "too slow for the Java reference at 4096x8192");
         String both = MarkdownTable.render(List.of(skipped, bigger));
         assertTrue(both.contains("- java reference at 4096 × 8192, 16384 × 32768: skipped: too slow"), "one note per reason: " + both);
     }

@@ -18,8 +18,7 @@ class ReportTest {
         Map<String, String> contenders = new LinkedHashMap<>();
         contenders.put("attn4j fused", "the fused kernel");
         contenders.put("java reference", "the reference");
-        Row skipped = new Row("java", "reference", 4096, 8192, 1, 2, 0, Double.NaN, Double.NaN, Double.NaN, 119.2,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, "skipped", "too slow");
+        Row skipped = Row.notTimed("java", "reference", 4096, 8192, 1, 2, 119.2, Double.NaN, Double.NaN, Double.NaN, "", "skipped", "too slow");
         return new Report(new Machine("Some CPU", 2, "AVX2+FMA", 23.5, "Linux 6.1", "JDK 25"), "./attn4j bench --size 7x11",
                 new Report.Settings(1, 2, 1, "ones", 1, "5 (3 above 50 GFLOP)"), 185.5, contenders,
                 List.of(RowTest.timed("attn4j", "fused", 7, 11, 2.5, 0), skipped));

@@ -12,14 +12,14 @@ import org.junit.jupiter.api.Test;
 class RowTest {
     static Row timed(String contender, String variant, int i, int j, double median, double busyPct) {
         return new Row(contender, variant, i, j, 1, 2, 5, median, median * 0.9, median * 1.2, 10.5, 10.5 / median * 1e3,
-                50, 123.4, 1.5e-5, "attn4j materialised", busyPct, "ok", "");
+                50, 123.4, 345.6, 1.5e-5, "attn4j materialised", busyPct, "ok", "");
     }
 
     @Test
     void jsonRowHasTheRequiredKeysInOrder() {
         Map<String, Object> m = timed("attn4j", "fused", 1024, 2048, 70, 1).toJson();
         assertEquals(List.of("contender", "variant", "i", "j", "batch", "threads", "repeat", "median_ms", "min_ms",
-                "max_ms", "gflop", "gflops", "pct_gemm", "peak_rss_mb", "max_abs_diff", "checked_against",
+                "max_ms", "gflop", "gflops", "pct_gemm", "peak_rss_mb", "peak_rss_total_mb", "max_abs_diff", "checked_against",
                 "other_busy_pct", "busy", "status", "note"), List.copyOf(m.keySet()));
         String text = Json.write(m);
         assertTrue(text.startsWith("{\"contender\":\"attn4j\",\"variant\":\"fused\",\"i\":1024,\"j\":2048,\"batch\":1,"
@@ -32,8 +32,7 @@ class RowTest {
 
     @Test
     void unmeasuredNumbersAreNullAndBusyFollowsTheThreshold() {
-        Row skipped = new Row("java", "reference", 4096, 8192, 1, 2, 0, Double.NaN, Double.NaN, Double.NaN, 119.2,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, "skipped", "too slow");
+        Row skipped = Row.notTimed("java", "reference", 4096, 8192, 1, 2, 119.2, Double.NaN, Double.NaN, Double.NaN, "", "skipped", "too slow");
         Map<?, ?> back = (Map<?, ?>) Json.parse(Json.write(skipped.toJson()));
         assertNull(back.get("median_ms"));
         assertNull(back.get("gflops"));
