@@ -24,6 +24,11 @@ class ReportTest {
                 List.of(RowTest.timed("attn4j", "fused", 7, 11, 2.5, 0), skipped));
     }
 
+    /** A saved run's JSON, for other tests. */
+    String reportJson() {
+        return report().jsonText();
+    }
+
     @Test
     void jsonTextReadsBackToTheSameReport(@TempDir Path dir) throws IOException {
         Report r = report();
