@@ -31,7 +31,7 @@ final class RunCommand {
     static final String USAGE = """
             attn4j run --model M.safetensors (--inputs I.safetensors | --x X.npy --context C.npy
                        [--mask M.npy] [--context-mask CM.npy] [--rel-pos-bias B.npy])
-                       --output O.safetensors [--output-format safetensors|npy] [--return-attn]
+                       --output O.safetensors [--output-format safetensors|npy] [--return-attn | --no-return-attn]
                        [--threads N] [--backend native|java] [--path auto|fused|materialised]
               Inputs by the reference's names: x, context, mask, context_mask (BOOL), rel_pos_bias.
               The inputs file's __metadata__.forward_kwargs (JSON) may set return_attn; flags override it.
@@ -39,7 +39,7 @@ final class RunCommand {
 
     private static final Set<String> VALUED = Set.of("--model", "--inputs", "--output", "--output-format", "--threads",
             "--backend", "--path", "--x", "--context", "--mask", "--context-mask", "--rel-pos-bias");
-    private static final Set<String> FLAGS = Set.of("--return-attn");
+    private static final Set<String> FLAGS = Set.of("--return-attn", "--no-return-attn");
 
     private RunCommand() {
     }
@@ -59,7 +59,10 @@ final class RunCommand {
              Backend backend = backend(args);
              BidirectionalModule module = Models.load(model, backend)) {
             Inputs in = readInputs(args, arena);
-            boolean returnAttn = args.has("--return-attn") || in.returnAttn;
+            if (args.has("--return-attn") && args.has("--no-return-attn")) {
+                throw new UsageException("run: --return-attn and --no-return-attn contradict each other");
+            }
+            boolean returnAttn = args.has("--return-attn") || in.returnAttn && !args.has("--no-return-attn");
             ForwardOptions options = ForwardOptions.builder().mask(in.tensors.get("mask"))
                     .contextMask(in.tensors.get("context_mask")).relPosBias(in.tensors.get("rel_pos_bias"))
                     .returnAttn(returnAttn).path(path).build();

@@ -1,0 +1,158 @@
+package org.attn4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.attn4j.Tensor;
+import org.attn4j.io.Npy;
+import org.attn4j.io.SafeTensors;
+import org.attn4j.io.SafeTensorsFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code attn4j run} on every golden case, over safetensors and .npy, and its bad-input contract. */
+class RunCommandTest {
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result main(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static Path golden(String name) {
+        Path p = Path.of(System.getProperty("attn4j.shared", "../../../shared"), "golden", name);
+        assumeTrue(Files.isDirectory(p), "golden case not found: " + p);
+        return p;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bca_basic", "bca_masks", "bca_talking_prenorm", "bcat_depth2"})
+    void runMatchesTheGoldens(String name) throws IOException {
+        Path dir = golden(name);
+        Path output = tmp.resolve(name + ".safetensors");
+        Result r = main("run", "--model", dir.resolve("model.safetensors").toString(), "--inputs",
+                dir.resolve("inputs.safetensors").toString(), "--output", output.toString(), "--threads", "2");
+        assertEquals(0, r.code(), r.err());
+        try (Arena arena = Arena.ofConfined()) {
+            Map<String, Tensor> got = SafeTensors.open(output, arena).tensors();
+            SafeTensorsFile want = SafeTensors.open(dir.resolve("outputs.safetensors"), arena);
+            // forward_kwargs of the inputs asks for return_attn exactly where the goldens hold attn
+            assertEquals(want.tensors().keySet(), got.keySet());
+            for (String key : want.tensors().keySet()) {
+                assertClose(name + " " + key, got.get(key), want.tensor(key), 1e-5, 1e-4);
+            }
+        }
+    }
+
+    @Test
+    void runTakesNpyInputsAndWritesNpy() throws IOException {
+        Path dir = golden("bca_masks");
+        Path outDir = tmp.resolve("npy-out");
+        try (Arena arena = Arena.ofConfined()) {
+            SafeTensorsFile inputs = SafeTensors.open(dir.resolve("inputs.safetensors"), arena);
+            List<String> args = new ArrayList<>(List.of("run", "--model", dir.resolve("model.safetensors").toString(),
+                    "--output", outDir.toString(), "--output-format", "npy", "--return-attn"));
+            for (String[] pair : new String[][] {{"x", "--x"}, {"context", "--context"}, {"mask", "--mask"},
+                {"context_mask", "--context-mask"}}) {
+                Path p = tmp.resolve(pair[0] + ".npy");
+                Npy.write(p, inputs.tensor(pair[0]));
+                args.add(pair[1]);
+                args.add(p.toString());
+            }
+            Result r = main(args.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+            SafeTensorsFile want = SafeTensors.open(dir.resolve("outputs.safetensors"), arena);
+            for (String key : List.of("out", "context_out", "attn", "context_attn")) {
+                assertClose(key, Npy.read(outDir.resolve(key + ".npy"), arena), want.tensor(key), 1e-5, 1e-4);
+            }
+        }
+    }
+
+    @Test
+    void badInputsExitWithTwoAndOneLine() throws IOException {
+        Path dir = golden("bca_basic");
+        Path garbage = tmp.resolve("garbage.safetensors");
+        Files.write(garbage, new byte[] {1, 2, 3});
+        Path truncated = tmp.resolve("truncated.safetensors");
+        byte[] model = Files.readAllBytes(dir.resolve("model.safetensors"));
+        Files.write(truncated, java.util.Arrays.copyOf(model, model.length - 100));
+        String m = dir.resolve("model.safetensors").toString();
+        String in = dir.resolve("inputs.safetensors").toString();
+        String out = tmp.resolve("o.safetensors").toString();
+        String[][] cases = {
+            {"run", "--model", garbage.toString(), "--inputs", in, "--output", out},
+            {"run", "--model", truncated.toString(), "--inputs", in, "--output", out},
+            {"run", "--model", m, "--inputs", garbage.toString(), "--output", out},
+            {"run", "--model", m, "--inputs", m, "--output", out},                 // a model is not an inputs file
+            {"run", "--model", in, "--inputs", in, "--output", out},               // inputs carry no class
+            {"run", "--model", m, "--inputs", in},                                 // no --output
+            {"run", "--model", tmp.resolve("missing").toString(), "--inputs", in, "--output", out},
+            {"run", "--model", m, "--inputs", in, "--output", out, "--threads", "0"},
+            {"run", "--model", m, "--inputs", in, "--output", out, "--bogus"},
+            {"run", "--model", m, "--inputs", in, "--output", out, "--path", "sideways"},
+            {"frobnicate"},
+        };
+        for (String[] c : cases) {
+            Result r = main(c);
+            String line = String.join(" ", c);
+            assertEquals(2, r.code(), line + " -> " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), line + " -> " + r.err());
+            assertTrue(r.err().startsWith("attn4j: "), r.err());
+            assertFalse(r.err().contains("\tat "), "no stack trace without --verbose: " + r.err());
+        }
+        Result verbose = main("run", "--model", garbage.toString(), "--inputs", in, "--output", out, "--verbose");
+        assertEquals(2, verbose.code());
+        assertTrue(verbose.err().contains("\tat "), "a stack trace with --verbose");
+    }
+
+    @Test
+    void flagsOverrideForwardKwargs() throws IOException {
+        Path dir = golden("bca_basic");                 // its forward_kwargs say return_attn: true
+        Path output = tmp.resolve("o.safetensors");
+        Result r = main("run", "--model", dir.resolve("model.safetensors").toString(), "--inputs",
+                dir.resolve("inputs.safetensors").toString(), "--output", output.toString(), "--no-return-attn");
+        assertEquals(0, r.code(), r.err());
+        try (Arena arena = Arena.ofConfined()) {
+            SafeTensorsFile o = SafeTensors.open(output, arena);
+            assertTrue(o.contains("out"));
+            assertFalse(o.contains("attn"));
+        }
+        Result both = main("run", "--model", dir.resolve("model.safetensors").toString(), "--inputs",
+                dir.resolve("inputs.safetensors").toString(), "--output", output.toString(), "--return-attn",
+                "--no-return-attn");
+        assertEquals(2, both.code());
+    }
+
+    static void assertClose(String what, Tensor got, Tensor want, double atol, double rtol) {
+        assertArrayEquals(want.shape(), got.shape(), what);
+        float[] g = got.toFloatArray();
+        float[] w = want.toFloatArray();
+        for (int k = 0; k < g.length; k++) {
+            int at = k;
+            assertTrue(Math.abs(g[k] - w[k]) <= atol + rtol * Math.abs(w[k]),
+                    () -> what + "[" + at + "]: got " + g[at] + ", want " + w[at]);
+        }
+    }
+}

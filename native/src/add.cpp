@@ -1,0 +1,73 @@
+// attn4j_add: y = a + b with b broadcast to a's shape (numpy rules), any strides; y may
+// alias a.
+#include "common.h"
+#include "context.h"
+#include "strided.h"
+
+using namespace attn4j;
+
+extern "C" {
+
+ATTN4J_API attn4j_status attn4j_add(attn4j_context *ctx, const attn4j_tensor *a,
+                                    const attn4j_tensor *b, attn4j_tensor *y) {
+    return guarded([&] {
+        int32_t threads;
+        if (attn4j_status s = check_context(ctx, &threads)) return s;
+        if (attn4j_status s = check_tensor(a, "a", ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS)) return s;
+        if (attn4j_status s = check_tensor(b, "b", ATTN4J_DTYPE_F32, 0, a->ndim)) return s;
+        if (attn4j_status s = check_tensor(y, "y", ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS)) return s;
+        const int lead = a->ndim - b->ndim;
+        for (int d = 0; d < b->ndim; ++d)
+            if (b->shape[d] != 1 && b->shape[d] != a->shape[lead + d])
+                return fail(ATTN4J_ERR_SHAPE_MISMATCH,
+                            "b: expected a shape that broadcasts to a %s (each dim 1 or equal, "
+                            "aligned right), got %s",
+                            shape_string(*a).c_str(), shape_string(*b).c_str());
+        if (attn4j_status s = check_same_shape(*y, "y", *a, "a")) return s;
+        if (attn4j_status s = check_output_layout(*y, "y")) return s;
+        if (numel(*a) == 0) return ATTN4J_OK;
+        Nest<3> nest; // [a, b, y] over a's shape; b broadcasts with stride 0
+        nest.ndim = a->ndim;
+        int64_t b_strides[ATTN4J_MAX_DIMS];
+        broadcast_strides(*b, a->ndim, b_strides);
+        for (int d = 0; d < a->ndim; ++d) {
+            nest.shape[d] = a->shape[d];
+            nest.strides[0][d] = a->strides[d];
+            nest.strides[1][d] = b_strides[d];
+            nest.strides[2][d] = y->strides[d];
+        }
+        nest.collapse(false);
+        const int64_t rows = nest.rows(), n = nest.inner();
+        const int last = nest.ndim - 1;
+        const int64_t as = nest.strides[0][last], bs = nest.strides[1][last],
+                      ys = nest.strides[2][last];
+        const float *ad = static_cast<const float *>(a->data);
+        const float *bd = static_cast<const float *>(b->data);
+        float *yd = static_cast<float *>(y->data);
+        const int64_t kChunk = 8192; // a contiguous tensor is one row: share it by chunks
+        const int64_t chunks = (n + kChunk - 1) / kChunk;
+#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
+        for (int64_t task = 0; task < rows * chunks; ++task) {
+            int64_t off[3];
+            nest.row_offsets(task / chunks, off);
+            const int64_t k0 = task % chunks * kChunk;
+            const int64_t k1 = k0 + kChunk < n ? k0 + kChunk : n;
+            const float *ar = ad + off[0];
+            const float *br = bd + off[1];
+            float *yr = yd + off[2];
+            if (as == 1 && bs == 1 && ys == 1) {
+#pragma omp simd
+                for (int64_t k = k0; k < k1; ++k) yr[k] = ar[k] + br[k];
+            } else if (as == 1 && bs == 0 && ys == 1) { // a row plus one scalar of b
+                const float bv = br[0];
+#pragma omp simd
+                for (int64_t k = k0; k < k1; ++k) yr[k] = ar[k] + bv;
+            } else {
+                for (int64_t k = k0; k < k1; ++k) yr[k * ys] = ar[k * as] + br[k * bs];
+            }
+        }
+        return ATTN4J_OK;
+    });
+}
+
+} // extern "C"

@@ -1,0 +1,190 @@
+// Bodies of the row kernels declared in kernels.h. Included once per instruction set, with
+// ATTN4J_KERNEL_NS naming it (kernels_portable.cpp, kernels_avx2.cpp); everything here lives
+// in that namespace and calls nothing out of line, so the two builds never mix.
+#pragma once
+
+#include "kernels.h"
+#include "vec_math.h"
+
+namespace attn4j {
+namespace ATTN4J_KERNEL_NS {
+namespace {
+
+constexpr float kFill = -3.4028235e38f; // bca_softmax's masked value: finite, never −inf
+
+// ---- softmax along a row: max, exp and sum, scale. Reads x[k] before writing y[k] and
+// never reads x[k] again, so y may alias x. Unit: both strides are 1.
+template <bool Unit>
+void softmax_row_impl(const float *x, int64_t xs, float *y, int64_t ys, int64_t n) {
+    if (Unit) xs = ys = 1;
+    float peak = -__builtin_inff();
+#pragma omp simd reduction(max : peak)
+    for (int64_t k = 0; k < n; ++k) peak = max_f(peak, x[k * xs]);
+    float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+    for (int64_t k = 0; k < n; ++k) {
+        float e = exp_approx(x[k * xs] - peak);
+        y[k * ys] = e;
+        sum += e;
+    }
+    const float inv = 1.0f / sum;
+#pragma omp simd
+    for (int64_t k = 0; k < n; ++k) y[k * ys] *= inv;
+}
+
+void softmax_row(const float *x, int64_t xs, float *y, int64_t ys, int64_t n) {
+    if ((xs == 1 && ys == 1) || n == 1)
+        softmax_row_impl<true>(x, 1, y, 1, n);
+    else
+        softmax_row_impl<false>(x, xs, y, ys, n);
+}
+
+// ---- softmax down columns: the same three passes, each across the w columns of a block.
+template <bool Unit>
+void softmax_columns_impl(const float *x, int64_t xs_n, int64_t xs_m, float *y, int64_t ys_n,
+                          int64_t ys_m, int64_t n, int64_t w) {
+    if (Unit) xs_m = ys_m = 1;
+    float peak[kSoftmaxColumnBlock], sum[kSoftmaxColumnBlock];
+    for (int64_t j = 0; j < w; ++j) {
+        peak[j] = -__builtin_inff();
+        sum[j] = 0.0f;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+        const float *xr = x + i * xs_n;
+#pragma omp simd
+        for (int64_t j = 0; j < w; ++j) peak[j] = max_f(peak[j], xr[j * xs_m]);
+    }
+    for (int64_t i = 0; i < n; ++i) {
+        const float *xr = x + i * xs_n;
+        float *yr = y + i * ys_n;
+#pragma omp simd
+        for (int64_t j = 0; j < w; ++j) {
+            float e = exp_approx(xr[j * xs_m] - peak[j]);
+            yr[j * ys_m] = e;
+            sum[j] += e;
+        }
+    }
+    for (int64_t j = 0; j < w; ++j) sum[j] = 1.0f / sum[j];
+    for (int64_t i = 0; i < n; ++i) {
+        float *yr = y + i * ys_n;
+#pragma omp simd
+        for (int64_t j = 0; j < w; ++j) yr[j * ys_m] *= sum[j];
+    }
+}
+
+void softmax_columns(const float *x, int64_t xs_n, int64_t xs_m, float *y, int64_t ys_n,
+                     int64_t ys_m, int64_t n, int64_t w) {
+    if (xs_m == 1 && ys_m == 1)
+        softmax_columns_impl<true>(x, xs_n, 1, y, ys_n, 1, n, w);
+    else
+        softmax_columns_impl<false>(x, xs_n, xs_m, y, ys_n, ys_m, n, w);
+}
+
+// ---- GELU
+void gelu(const float *x, int64_t xs, float *y, int64_t ys, int64_t n) {
+    if (xs == 1 && ys == 1) {
+#pragma omp simd
+        for (int64_t k = 0; k < n; ++k) y[k] = gelu_exact(x[k]);
+    } else {
+#pragma omp simd
+        for (int64_t k = 0; k < n; ++k) y[k * ys] = gelu_exact(x[k * xs]);
+    }
+}
+
+// ---- bca_softmax passes (see kernels.h). Pass A reads sim[r, k] once, before attn[r, k]
+// is written, and later reads only ctx: attn may alias sim.
+template <bool Unit, bool HasBias>
+void bca_pass_a_impl(const BcaSlice &s, int64_t r, float *col_max) {
+    const int64_t sj = Unit ? 1 : s.sim_sj, bj = Unit ? 1 : s.bias_sj;
+    const int64_t aj = Unit ? 1 : s.attn_sj, cj = Unit ? 1 : s.ctx_sj;
+    const float *sim = s.sim + r * s.sim_si;
+    const float *bias = HasBias ? s.bias + r * s.bias_si : nullptr;
+    float *attn = s.attn + r * s.attn_si;
+    float *ctx = s.ctx + r * s.ctx_si;
+    const uint8_t keep_i = s.mask == nullptr || s.mask[r * s.mask_si] != 0;
+    const uint8_t *keep_j = s.keep_j;
+    float row_max = -__builtin_inff();
+#pragma omp simd reduction(max : row_max)
+    for (int64_t k = 0; k < s.j; ++k) {
+        float v = sim[k * sj];
+        if (HasBias) v += bias[k * bj];
+        v = (keep_i & keep_j[k]) ? v : kFill;
+        ctx[k * cj] = v;
+        row_max = max_f(row_max, v);
+        col_max[k] = max_f(col_max[k], v);
+    }
+    float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+    for (int64_t k = 0; k < s.j; ++k) {
+        float e = exp_approx(ctx[k * cj] - row_max);
+        attn[k * aj] = e;
+        sum += e;
+    }
+    const float inv = 1.0f / sum;
+#pragma omp simd
+    for (int64_t k = 0; k < s.j; ++k) attn[k * aj] *= inv;
+}
+
+void bca_pass_a(const BcaSlice &s, int64_t r, float *col_max) {
+    if (s.unit) {
+        if (s.bias != nullptr)
+            bca_pass_a_impl<true, true>(s, r, col_max);
+        else
+            bca_pass_a_impl<true, false>(s, r, col_max);
+    } else {
+        if (s.bias != nullptr)
+            bca_pass_a_impl<false, true>(s, r, col_max);
+        else
+            bca_pass_a_impl<false, false>(s, r, col_max);
+    }
+}
+
+template <bool Unit>
+void bca_pass_b_impl(const BcaSlice &s, int64_t r, const float *col_max, float *col_sum) {
+    const int64_t cj = Unit ? 1 : s.ctx_sj;
+    float *ctx = s.ctx + r * s.ctx_si;
+#pragma omp simd
+    for (int64_t k = 0; k < s.j; ++k) {
+        float e = exp_approx(ctx[k * cj] - col_max[k]);
+        ctx[k * cj] = e;
+        col_sum[k] += e;
+    }
+}
+
+void bca_pass_b(const BcaSlice &s, int64_t r, const float *col_max, float *col_sum) {
+    if (s.unit)
+        bca_pass_b_impl<true>(s, r, col_max, col_sum);
+    else
+        bca_pass_b_impl<false>(s, r, col_max, col_sum);
+}
+
+template <bool Unit> void bca_pass_c_impl(const BcaSlice &s, int64_t r, const float *col_inv) {
+    const int64_t cj = Unit ? 1 : s.ctx_sj;
+    float *ctx = s.ctx + r * s.ctx_si;
+#pragma omp simd
+    for (int64_t k = 0; k < s.j; ++k) ctx[k * cj] *= col_inv[k];
+}
+
+void bca_pass_c(const BcaSlice &s, int64_t r, const float *col_inv) {
+    if (s.unit)
+        bca_pass_c_impl<true>(s, r, col_inv);
+    else
+        bca_pass_c_impl<false>(s, r, col_inv);
+}
+
+} // namespace
+
+#define ATTN4J_STR2(x) #x
+#define ATTN4J_STR(x) ATTN4J_STR2(x)
+
+extern const Kernels kTable;
+const Kernels kTable = {
+    ATTN4J_STR(ATTN4J_KERNEL_NS), // the table's name: "portable" or "avx2"
+    softmax_row, softmax_columns, gelu, bca_pass_a, bca_pass_b, bca_pass_c,
+};
+
+#undef ATTN4J_STR
+#undef ATTN4J_STR2
+
+} // namespace ATTN4J_KERNEL_NS
+} // namespace attn4j

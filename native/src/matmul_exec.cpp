@@ -1,0 +1,247 @@
+// oneDNN matmul behind linear, matmul and head_mix: normalises the views (merged batch dims,
+// dense copies of layouts oneDNN's fast kernels cannot read), then runs a primitive cached in
+// the context under a key of every dim, stride and scalar it depends on.
+#include "matmul_exec.h"
+
+#include "buffer.h"
+#include "common.h"
+#include "context.h"
+#include "strided.h"
+
+#include <cstring>
+#include <unordered_map>
+#include <utility>
+
+namespace attn4j {
+
+namespace {
+
+using dnnl::memory;
+
+constexpr int64_t kMatmulTag = 0x6d6d; // first word of every matmul key
+
+enum Operand { kA, kB, kBias, kC, kOperands };
+
+// A view as the primitive will see it, with the dense buffer that replaced it if any.
+struct Prepared {
+    MatView view;
+    bool present = false;
+    Buffer copy; // owns the dense data when `view` had to be replaced
+    bool copied = false;
+};
+
+// Row-major dense strides for dims.
+void dense_strides(int ndim, const int64_t *dims, int64_t *strides) {
+    int64_t s = 1;
+    for (int d = ndim - 1; d >= 0; --d) {
+        strides[d] = s;
+        s *= dims[d] > 0 ? dims[d] : 1;
+    }
+}
+
+// Size-1 dims get the stride a dense layout would give them. Why: their stride never
+// matters, but oneDNN's kernel choice compares strides (to tell a transposed matrix from a
+// plain one, or dense batches from gaps), and callers pass arbitrary values there.
+void tidy_unit_strides(MatView &v) {
+    int64_t next = 1; // stride the dim above the innermost would have
+    for (int d = v.ndim - 1; d >= 0; --d) {
+        if (v.dims[d] == 1) v.strides[d] = next;
+        int64_t extent;
+        if (__builtin_mul_overflow(v.strides[d], v.dims[d], &extent)) extent = INT64_MAX;
+        next = extent > next ? extent : next;
+    }
+}
+
+// Whether oneDNN's optimised matmul reads this layout: no overlap (which also excludes
+// stride-0 broadcast; oneDNN rejects overlap outright) and a unit stride on one matrix dim
+// (otherwise oneDNN falls back to its scalar reference kernel, far slower than a copy).
+bool fast_layout(const MatView &v) {
+    const int m = v.ndim - 2, n = v.ndim - 1;
+    bool unit = v.strides[n] == 1 || v.strides[m] == 1 || v.dims[n] == 1 || v.dims[m] == 1;
+    return unit && non_overlapping(v.ndim, v.dims, v.strides);
+}
+
+// Merges adjacent batch dims of all operands where each operand either covers both fully
+// and contiguously or broadcasts both, and drops batch dims that are 1 everywhere.
+void merge_batch_dims(MatView *views[kOperands]) {
+    MatView &c = *views[kC];
+    const int batch = c.ndim - 2;
+    int out = 0;
+    for (int d = 0; d < batch; ++d) {
+        if (c.dims[d] == 1) continue; // every operand is 1 there too
+        bool merge = out > 0;
+        for (int k = 0; k < kOperands && merge; ++k) {
+            if (views[k] == nullptr) continue;
+            const MatView &v = *views[k];
+            bool prev_full = v.dims[out - 1] != 1, cur_full = v.dims[d] != 1;
+            int64_t extent;
+            if (prev_full != cur_full)
+                merge = false;
+            else if (prev_full && (__builtin_mul_overflow(v.strides[d], v.dims[d], &extent) ||
+                                   v.strides[out - 1] != extent))
+                merge = false;
+        }
+        for (int k = 0; k < kOperands; ++k) {
+            if (views[k] == nullptr) continue;
+            MatView &v = *views[k];
+            if (merge) {
+                v.dims[out - 1] *= v.dims[d];
+                v.strides[out - 1] = v.strides[d];
+            } else {
+                v.dims[out] = v.dims[d];
+                v.strides[out] = v.strides[d];
+            }
+        }
+        if (!merge) ++out;
+    }
+    for (int k = 0; k < kOperands; ++k) {
+        if (views[k] == nullptr) continue;
+        MatView &v = *views[k];
+        for (int j = 0; j < 2; ++j) {
+            v.dims[out + j] = v.dims[batch + j];
+            v.strides[out + j] = v.strides[batch + j];
+        }
+        v.ndim = out + 2;
+    }
+}
+
+memory::desc desc_of(const MatView &v) {
+    memory::dims dims(v.dims, v.dims + v.ndim), strides(v.strides, v.strides + v.ndim);
+    return memory::desc(dims, memory::data_type::f32, strides);
+}
+
+void append_view(PrimitiveKey &key, const MatView &v) {
+    key.push_back(v.ndim);
+    key.insert(key.end(), v.dims, v.dims + v.ndim);
+    key.insert(key.end(), v.strides, v.strides + v.ndim);
+}
+
+// c = 0 (+ bias): the answer when k = 0, which oneDNN does not take.
+void fill_empty_product(const MatView &c, const MatView *bias, int threads) {
+    Nest<2> nest;
+    nest.ndim = c.ndim;
+    for (int d = 0; d < c.ndim; ++d) {
+        nest.shape[d] = c.dims[d];
+        nest.strides[0][d] = c.strides[d];
+        nest.strides[1][d] = bias != nullptr && bias->dims[d] != 1 ? bias->strides[d] : 0;
+    }
+    nest.collapse(false);
+    const int64_t rows = nest.rows(), inner = nest.inner();
+    const int64_t cs = nest.strides[0][nest.ndim - 1], bs = nest.strides[1][nest.ndim - 1];
+    const float *bias_data = bias != nullptr ? bias->data : nullptr;
+#pragma omp parallel for num_threads(threads_for(rows *inner, threads)) schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+        int64_t off[2];
+        nest.row_offsets(r, off);
+        for (int64_t k = 0; k < inner; ++k)
+            c.data[off[0] + k * cs] = bias_data != nullptr ? bias_data[off[1] + k * bs] : 0.0f;
+    }
+}
+
+} // namespace
+
+attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatView &b_in,
+                          const MatView *bias_in, const MatView &c_in, float alpha) {
+    if (bias_in != nullptr && alpha != 1.0f)
+        return fail(ATTN4J_ERR_INTERNAL, "matmul_exec: bias needs alpha = 1, got %g", alpha);
+    const int threads = ctx->threads;
+    for (int d = 0; d < c_in.ndim; ++d)
+        if (c_in.dims[d] == 0) return ATTN4J_OK; // nothing to write
+    if (a_in.dims[a_in.ndim - 1] == 0) {         // k = 0: an empty sum, oneDNN would divide by 0
+        fill_empty_product(c_in, bias_in, threads);
+        return ATTN4J_OK;
+    }
+
+    // Views as the primitive will see them.
+    MatView a = a_in, b = b_in, c = c_in, bias;
+    if (bias_in != nullptr) bias = *bias_in;
+    MatView *views[kOperands] = {&a, &b, bias_in != nullptr ? &bias : nullptr, &c};
+    merge_batch_dims(views);
+    // A column-major c (m contiguous, n not): compute cᵀ = op(b)ᵀ · op(a)ᵀ instead, which
+    // writes cᵀ row-major. Why: oneDNN's fast kernels write row-major outputs only.
+    const int m = c.ndim - 2, n = c.ndim - 1;
+    if (bias_in == nullptr && c.dims[n] > 1 && c.strides[n] != 1 &&
+        (c.strides[m] == 1 || c.dims[m] == 1)) {
+        std::swap(a, b);
+        for (MatView *v : {&a, &b, &c}) {
+            std::swap(v->dims[m], v->dims[n]);
+            std::swap(v->strides[m], v->strides[n]);
+        }
+    }
+
+    // Layouts oneDNN's fast kernels cannot read go through dense copies: inputs copied in,
+    // the output computed densely and copied out.
+    Buffer copies[kOperands];
+    MatView original_c = c;
+    for (int k = 0; k < kOperands; ++k) {
+        if (views[k] == nullptr) continue;
+        MatView &v = *views[k];
+        tidy_unit_strides(v);
+        const bool row_major = v.strides[v.ndim - 1] == 1 || v.dims[v.ndim - 1] == 1;
+        const bool fast = k == kBias || k == kC
+                              ? row_major && non_overlapping(v.ndim, v.dims, v.strides)
+                              : fast_layout(v);
+        if (fast) continue;
+        int64_t count = 1;
+        for (int d = 0; d < v.ndim; ++d) count *= v.dims[d];
+        copies[k] = Buffer(bytes_for(count, sizeof(float)));
+        int64_t dense[ATTN4J_MAX_DIMS];
+        dense_strides(v.ndim, v.dims, dense);
+        if (k != kC)
+            copy_strided(v.ndim, v.dims, v.data, v.strides, copies[k].floats(), dense, threads);
+        v.data = copies[k].floats();
+        std::memcpy(v.strides, dense, sizeof dense);
+    }
+
+    PrimitiveKey key;
+    key.reserve(4 + 4 * (2 * ATTN4J_MAX_DIMS + 1));
+    key.push_back(kMatmulTag);
+    append_view(key, a);
+    append_view(key, b);
+    append_view(key, c);
+    key.push_back(bias_in != nullptr);
+    if (bias_in != nullptr) append_view(key, bias);
+    int32_t alpha_bits;
+    std::memcpy(&alpha_bits, &alpha, sizeof alpha_bits);
+    key.push_back(alpha_bits);
+
+    OmpThreads omp_threads(threads); // for the primitive's creation and its run
+    const memory::desc a_md = desc_of(a), b_md = desc_of(b), c_md = desc_of(c);
+    const memory::desc bias_md = bias_in != nullptr ? desc_of(bias) : memory::desc();
+    CachedPrimitive entry = ctx->cache.get(key, [&] {
+        dnnl::primitive_attr attr;
+        // Why user mode: a library-managed scratchpad belongs to the primitive, and one
+        // cached primitive may run on several threads at once.
+        attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        if (alpha != 1.0f) attr.set_output_scales(0, {alpha});
+        dnnl::matmul::desc op = bias_in != nullptr ? dnnl::matmul::desc(a_md, b_md, bias_md, c_md)
+                                                   : dnnl::matmul::desc(a_md, b_md, c_md);
+        dnnl::matmul::primitive_desc pd(op, attr, ctx->engine);
+        CachedPrimitive built;
+        built.primitive = dnnl::matmul(pd);
+        built.scratchpad_bytes = pd.scratchpad_desc().get_size();
+        return built;
+    });
+
+    Buffer scratchpad(entry.scratchpad_bytes);
+    std::unordered_map<int, memory> args;
+    args.emplace(DNNL_ARG_SRC, memory(a_md, ctx->engine, a.data));
+    args.emplace(DNNL_ARG_WEIGHTS, memory(b_md, ctx->engine, b.data));
+    args.emplace(DNNL_ARG_DST, memory(c_md, ctx->engine, c.data));
+    if (bias_in != nullptr) args.emplace(DNNL_ARG_BIAS, memory(bias_md, ctx->engine, bias.data));
+    if (entry.scratchpad_bytes > 0) {
+        memory::desc sp_md({(memory::dim)entry.scratchpad_bytes}, memory::data_type::u8,
+                           memory::format_tag::a);
+        args.emplace(DNNL_ARG_SCRATCHPAD, memory(sp_md, ctx->engine, scratchpad.get()));
+    }
+    dnnl::stream stream(ctx->engine);
+    entry.primitive.execute(stream, args);
+    stream.wait();
+
+    if (copies[kC].get() != nullptr)
+        copy_strided(c.ndim, c.dims, c.data, c.strides, original_c.data, original_c.strides,
+                     threads);
+    return ATTN4J_OK;
+}
+
+} // namespace attn4j
