@@ -14,7 +14,7 @@ import java.util.Set;
 public record BenchOptions(List<Size> sizes, int batch, int threads, Integer repeat, int warmup,
                            List<String> contenders, MaskMode masks, long seed, Path json, Path chart,
                            int chartWidth, int chartHeight, String python, Path shared, boolean progress,
-                           int retryBusy, Path replot, boolean help) {
+                           int retryBusy, int waitQuiet, Path replot, boolean help) {
 
     public static final List<Size> DEFAULT_SIZES = List.of(new Size(256, 512), new Size(1024, 2048), new Size(4096, 8192));
     public static final List<String> KNOWN_CONTENDERS = List.of("attn4j", "java", "onnxruntime", "pytorch");
@@ -46,6 +46,7 @@ public record BenchOptions(List<Size> sizes, int batch, int threads, Integer rep
               --python PATH       interpreter with torch (default /usr/bin/python3)
               --shared DIR        the shared folder with golden/ (default ../shared)
               --retry-busy N      time again, up to N times, a run during which others were busy (0)
+              --wait-quiet S      before timing, wait up to S seconds for other processes to go quiet (0)
               --no-progress       no progress bar on stderr
               --replot FILE.json  run nothing: print the table and draw --chart from a saved --json
             """;
@@ -76,6 +77,7 @@ public record BenchOptions(List<Size> sizes, int batch, int threads, Integer rep
         Path shared = defaultShared;
         boolean progress = true;
         int retryBusy = 0;
+        int waitQuiet = 0;
         Path replot = null;
         boolean help = false;
         for (int k = 0; k < args.length; k++) {
@@ -90,7 +92,7 @@ public record BenchOptions(List<Size> sizes, int batch, int threads, Integer rep
                 case "-h", "--help" -> help = true;
                 case "--no-progress" -> progress = false;
                 case "--size", "--batch", "--threads", "--repeat", "--warmup", "--contenders", "--masks", "--seed",
-                     "--json", "--chart", "--chart-size", "--python", "--shared", "--retry-busy", "--replot" -> {
+                     "--json", "--chart", "--chart-size", "--python", "--shared", "--retry-busy", "--wait-quiet", "--replot" -> {
                     if (value == null) {
                         if (k + 1 >= args.length) {
                             throw new IllegalArgumentException(arg + ": expected a value, got the end of the command line");
@@ -119,6 +121,7 @@ public record BenchOptions(List<Size> sizes, int batch, int threads, Integer rep
                         case "--python" -> python = value;
                         case "--shared" -> shared = Path.of(value);
                         case "--retry-busy" -> retryBusy = positive(arg, value, 0);
+                        case "--wait-quiet" -> waitQuiet = positive(arg, value, 0);
                         case "--replot" -> replot = Path.of(value);
                         default -> throw new IllegalStateException(arg);
                     }
@@ -132,7 +135,7 @@ public record BenchOptions(List<Size> sizes, int batch, int threads, Integer rep
         List<Size> ordered = new ArrayList<>(new LinkedHashSet<>(sizes));
         ordered.sort(null); // small to big: quick feedback first, and memory grows monotonically
         return new BenchOptions(List.copyOf(ordered), batch, threads, repeat, warmup, contenders, masks, seed, json, chart,
-                chartWidth, chartHeight, python, shared, progress, retryBusy, replot, help);
+                chartWidth, chartHeight, python, shared, progress, retryBusy, waitQuiet, replot, help);
     }
 
     private static List<String> contenders(String value) {

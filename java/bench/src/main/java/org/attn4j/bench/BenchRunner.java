@@ -103,6 +103,9 @@ final class BenchRunner {
         Contender.Timing t = null;
         int attempts = 0;
         do {
+            if (options.waitQuiet() > 0) {
+                CpuMeter.waitQuiet(options.waitQuiet());
+            }
             Progress.Task task = progress.task(c.label() + " " + w + " timing", w.usefulFlops());
             t = c.time(in, options.warmup(), repeat, task);
             attempts++;

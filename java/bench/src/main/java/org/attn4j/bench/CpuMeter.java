@@ -53,6 +53,25 @@ public final class CpuMeter {
         return percent > BUSY_THRESHOLD_PERCENT;
     }
 
+    /**
+     * Waits, in one-second windows, until other processes use at most the threshold share of the
+     * machine, or {@code maxSeconds} have passed; returns the last window's share (0 at once
+     * when maxSeconds is 0 or /proc is unreadable).
+     */
+    public static double waitQuiet(double maxSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + (long) (maxSeconds * 1e9);
+        double percent = 0;
+        while (System.nanoTime() < deadline) {
+            Ticks before = read();
+            Thread.sleep(1000);
+            percent = otherBusyPercent(before, read());
+            if (before == null || !isBusy(percent)) {
+                break;
+            }
+        }
+        return percent;
+    }
+
     /** Parses the texts of /proc/stat and /proc/self/stat (package-private for tests). */
     static Ticks parse(String procStat, String selfStat) {
         // first line: "cpu  user nice system idle iowait irq softirq steal guest guest_nice";

@@ -59,6 +59,8 @@ class BenchOptionsTest {
         assertEquals(2, o.retryBusy());
         assertFalse(o.progress());
         assertNull(o.replot());
+        assertEquals(0, o.waitQuiet());
+        assertEquals(30, parse("--wait-quiet", "30").waitQuiet());
         assertEquals(Path.of("old.json"), parse("--replot", "old.json").replot());
     }
 
