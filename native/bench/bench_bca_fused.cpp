@@ -51,16 +51,26 @@ Options parse(int argc, char **argv) {
             if (std::sscanf(value(), "%lldx%lld", &i, &j) != 2 || i < 0 || j < 0)
                 usage("--size wants IxJ, e.g. 4096x8192");
             o.sizes.push_back({i, j});
-        } else if (a == "--batch") o.batch = std::atoll(value());
-        else if (a == "--heads") o.heads = std::atoll(value());
-        else if (a == "--dim-head") o.dim_head = std::atoll(value());
-        else if (a == "--threads") o.threads = std::atoi(value());
-        else if (a == "--repeat") o.repeat = std::max(1, std::atoi(value()));
-        else if (a == "--warmup") o.warmup = std::max(0, std::atoi(value()));
-        else if (a == "--mask") o.mask = true;
-        else if (a == "--bias") o.bias = true;
-        else if (a == "--talking-heads") o.talking_heads = true;
-        else usage(("unknown option " + a).c_str());
+        } else if (a == "--batch")
+            o.batch = std::atoll(value());
+        else if (a == "--heads")
+            o.heads = std::atoll(value());
+        else if (a == "--dim-head")
+            o.dim_head = std::atoll(value());
+        else if (a == "--threads")
+            o.threads = std::atoi(value());
+        else if (a == "--repeat")
+            o.repeat = std::max(1, std::atoi(value()));
+        else if (a == "--warmup")
+            o.warmup = std::max(0, std::atoi(value()));
+        else if (a == "--mask")
+            o.mask = true;
+        else if (a == "--bias")
+            o.bias = true;
+        else if (a == "--talking-heads")
+            o.talking_heads = true;
+        else
+            usage(("unknown option " + a).c_str());
     }
     if (o.sizes.empty()) o.sizes = {{256, 512}, {1024, 2048}, {4096, 8192}};
     return o;
@@ -151,8 +161,8 @@ int main(int argc, char **argv) {
                 o.talking_heads ? ", talking heads" : "");
     // cpu ms/thread: this process's CPU time per call over the thread count, a steadier
     // figure than wall time when other processes take turns on the cores.
-    std::printf("%6s x %-6s %10s %10s %10s %9s %12s %12s %8s\n", "i", "j", "median ms",
-                "min ms", "max ms", "GFLOP/s", "cpu ms/thr", "peak RSS MB", "others%");
+    std::printf("%6s x %-6s %10s %10s %10s %9s %12s %12s %8s\n", "i", "j", "median ms", "min ms",
+                "max ms", "GFLOP/s", "cpu ms/thr", "peak RSS MB", "others%");
     const double hz = (double)sysconf(_SC_CLK_TCK);
     const double cpus = (double)sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -161,7 +171,8 @@ int main(int argc, char **argv) {
         std::vector<float> qk(B * I * H * D), v(qk.size()), cqk(B * J * H * D), cv(cqk.size());
         std::vector<float> out(qk.size()), cout(cqk.size());
         fill(qk, 1, 1.0f), fill(v, 2, 1.0f), fill(cqk, 3, 1.0f), fill(cv, 4, 1.0f);
-        attn4j_tensor tq = interleaved(qk.data(), B, H, I, D), tv = interleaved(v.data(), B, H, I, D);
+        attn4j_tensor tq = interleaved(qk.data(), B, H, I, D),
+                      tv = interleaved(v.data(), B, H, I, D);
         attn4j_tensor tcq = interleaved(cqk.data(), B, H, J, D),
                       tcv = interleaved(cv.data(), B, H, J, D);
         attn4j_tensor to = interleaved(out.data(), B, H, I, D),
@@ -195,7 +206,8 @@ int main(int argc, char **argv) {
             const auto t1 = std::chrono::steady_clock::now();
             ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
         }
-        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+        const double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
         const double own = own_cpu_seconds() - own0;
         double others = NAN;
         if (have_stat && cpu_jiffies(&busy1, &total1) && wall > 0)
@@ -204,10 +216,9 @@ int main(int argc, char **argv) {
         std::sort(sorted.begin(), sorted.end());
         const double median = sorted[sorted.size() / 2];
         const double gflop = 3.0 * 2.0 * (double)I * J * D * H * B / 1e9;
-        std::printf("%6lld x %-6lld %10.2f %10.2f %10.2f %9.1f %12.2f %12.0f %8.1f\n",
-                    (long long)I, (long long)J, median, sorted.front(), sorted.back(),
-                    gflop / (median / 1e3), own * 1e3 / o.repeat / threads, peak_rss_mb(),
-                    others);
+        std::printf("%6lld x %-6lld %10.2f %10.2f %10.2f %9.1f %12.2f %12.0f %8.1f\n", (long long)I,
+                    (long long)J, median, sorted.front(), sorted.back(), gflop / (median / 1e3),
+                    own * 1e3 / o.repeat / threads, peak_rss_mb(), others);
         std::fflush(stdout);
     }
     check(attn4j_context_destroy(ctx), "attn4j_context_destroy");

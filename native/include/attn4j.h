@@ -197,6 +197,86 @@ ATTN4J_API attn4j_status attn4j_bca_fused(attn4j_context *ctx, const attn4j_tens
                                           float scale, attn4j_tensor *out,
                                           attn4j_tensor *context_out);
 
+/* ---------------------------------------------------------------- the attention family
+ * Scaled dot-product attention and its relatives (multi-head, local, linear, rotary, additive).
+ *
+ * Which keys a query sees. Key j is visible to query i (batch b, head h) when all hold:
+ *   mask             NULL, or BOOL broadcast to [b, h, i, j] (rank 4, zero strides allowed):
+ *                    non-zero at [b, h, i, j]
+ *   key_padding_mask NULL, or BOOL [b, j]: non-zero at [b, j]
+ *   window           (window_left < 0 or i − j ≤ window_left) and
+ *                    (window_right < 0 or j − i ≤ window_right), unless global_tokens is
+ *                    non-NULL and global_tokens[b, i] or global_tokens[b, j] is non-zero
+ *                    (Longformer's global attention; then i and j run over the same sequence).
+ * Causal attention is window_left = −1, window_right = 0 (query i sees keys 0..i).
+ * Scores are s = scale · q·k + bias (bias NULL, or F32 broadcast to [b, h, i, j]); weights are
+ * the softmax of s over the visible keys (invisible keys weigh 0; a bias of −∞ also gives 0).
+ * A query that sees no key, or only keys scored −∞, gets NaN weights and a NaN output row:
+ * that is PyTorch's softmax of an all −∞ row, kept so that results compare with PyTorch's. */
+
+/* Fused attention that never holds the [i, j] matrix: tiles of keys stream through an online
+ * softmax (running max and sum per query).
+ *   q [b, h, i, d], k [b, h, j, d], v [b, h, j, dv]   any strides
+ *   bias, mask, key_padding_mask, global_tokens, window_left, window_right, scale: as above
+ *   out [b, h, i, dv] = weights · v
+ * Tiles wholly outside the window (and holding no global token) are skipped, so a window w
+ * costs O(i · w · d) time. Scratch is O((b·h·j·(d + dv)) + threads · tile) floats, allocated
+ * and freed inside the call. out must not overlap the inputs. */
+ATTN4J_API attn4j_status attn4j_sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q,
+                                           const attn4j_tensor *k, const attn4j_tensor *v,
+                                           const attn4j_tensor *bias, const attn4j_tensor *mask,
+                                           const attn4j_tensor *key_padding_mask,
+                                           const attn4j_tensor *global_tokens,
+                                           int64_t window_left, int64_t window_right,
+                                           float scale, attn4j_tensor *out);
+
+/* The attention softmax on a materialised score matrix:
+ *   scores [b, h, i, j]   already scaled (read only)
+ *   bias, mask, key_padding_mask, global_tokens, window_left, window_right: as above
+ *   weights [b, h, i, j] = softmax over j of (scores + bias) on the visible keys, 0 elsewhere,
+ *   NaN rows where a query sees nothing. weights may alias scores. */
+ATTN4J_API attn4j_status attn4j_sdpa_softmax(attn4j_context *ctx, const attn4j_tensor *scores,
+                                             const attn4j_tensor *bias,
+                                             const attn4j_tensor *mask,
+                                             const attn4j_tensor *key_padding_mask,
+                                             const attn4j_tensor *global_tokens,
+                                             int64_t window_left, int64_t window_right,
+                                             attn4j_tensor *weights);
+
+/* y = max(x, 0) elementwise (NaN stays NaN). Same shapes, any strides. y may alias x. */
+ATTN4J_API attn4j_status attn4j_relu(attn4j_context *ctx, const attn4j_tensor *x,
+                                     attn4j_tensor *y);
+
+/* Rotary position embeddings (RoFormer) on the first rotary_dim channels of x [b, h, n, d]
+ * (rotary_dim even, ≤ d; channels past it are copied). Position of row n is offset + n; pair
+ * p < rotary_dim/2 turns by angle position · theta^(−2p / rotary_dim):
+ *   interleaved = 0: pairs (p, p + rotary_dim/2)   ("rotate_half": GPT-NeoX, LLaMA)
+ *   interleaved ≠ 0: pairs (2p, 2p + 1)            (RoFormer, GPT-J)
+ * (x0, x1) → (x0·cos − x1·sin, x1·cos + x0·sin). As PyTorch implementations do, the inverse
+ * frequency and the angle position · inv_freq are float32 (positions up to 2^24); cos and sin of
+ * that angle are exact to float32. y may be x (the same view). */
+ATTN4J_API attn4j_status attn4j_rope(attn4j_context *ctx, const attn4j_tensor *x,
+                                     int64_t rotary_dim, int64_t offset, double theta,
+                                     int32_t interleaved, attn4j_tensor *y);
+
+/* Additive (Bahdanau) attention scores:
+ *   q [b, i, a], k [b, j, a] (already projected), w [a]
+ *   scores [b, i, j] = Σ_c w[c] · tanh(q[b, i, c] + k[b, j, c]) */
+ATTN4J_API attn4j_status attn4j_additive_scores(attn4j_context *ctx, const attn4j_tensor *q,
+                                                const attn4j_tensor *k, const attn4j_tensor *w,
+                                                attn4j_tensor *scores);
+
+/* Linear attention (Katharopoulos et al. 2020) with feature map φ(x) = elu(x) + 1, in
+ * O(n · d · dv) time and O(d · dv) scratch per (b, h):
+ *   q [b, h, i, d], k [b, h, j, d], v [b, h, j, dv]; key_padding_mask NULL or BOOL [b, j]
+ *   out[i] = φ(q_i)ᵀ · Σ_j φ(k_j) v_jᵀ / (φ(q_i) · Σ_j φ(k_j) + eps)
+ * over the unmasked keys j, and with causal ≠ 0 only j ≤ i (then i and j must be equal). */
+ATTN4J_API attn4j_status attn4j_linear_attention(attn4j_context *ctx, const attn4j_tensor *q,
+                                                 const attn4j_tensor *k,
+                                                 const attn4j_tensor *v,
+                                                 const attn4j_tensor *key_padding_mask,
+                                                 int32_t causal, float eps, attn4j_tensor *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,36 +4,25 @@
 #include "bca_fused_kernels.h"
 #include "bca_fused_run.h"
 #include "common.h"
+#include "kernels.h"
 
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
 
 namespace attn4j {
 namespace bca {
 
-const Kernels &select_kernels() {
-    // Why read the variable on every call: tests switch paths within one process, and a
-    // getenv costs nothing next to the kernel.
-    const char *force = std::getenv("ATTN4J_FORCE_SCALAR");
-    const bool forced = force != nullptr && force[0] != '\0' && std::strcmp(force, "0") != 0;
-#if defined(__x86_64__) || defined(__i386__)
-    if (!forced && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return kAvx2Kernels;
-#endif
-    return kScalarKernels;
-}
+// One switch for every kernel of the library (kernels.h): the CPU's AVX2+FMA, unless the
+// environment variable ATTN4J_FORCE_SCALAR says otherwise (read on every call).
+const Kernels &select_kernels() { return avx2_kernels_enabled() ? kAvx2Kernels : kScalarKernels; }
 
 } // namespace bca
 
-int bca_fused_isa() { return bca::select_kernels().isa; }
-
 namespace {
 
-#define BCA_CHECK(expr)                                                                        \
-    do {                                                                                       \
-        const attn4j_status status_ = (expr);                                                  \
-        if (status_ != ATTN4J_OK) return status_;                                              \
+#define BCA_CHECK(expr)                                                                            \
+    do {                                                                                           \
+        const attn4j_status status_ = (expr);                                                      \
+        if (status_ != ATTN4J_OK) return status_;                                                  \
     } while (0)
 
 // `t` must have exactly `expected` as its shape (rank 4).
@@ -53,8 +42,8 @@ attn4j_status check_mask(const attn4j_tensor *t, const char *name, int64_t b, in
                          const char *what) {
     BCA_CHECK(check_optional(t, name, ATTN4J_DTYPE_BOOL, 2, 2));
     if (t != nullptr && (t->shape[0] != b || t->shape[1] != n))
-        return fail(ATTN4J_ERR_SHAPE_MISMATCH, "%s: expected %s = [%lld, %lld], got %s", name,
-                    what, (long long)b, (long long)n, shape_string(*t).c_str());
+        return fail(ATTN4J_ERR_SHAPE_MISMATCH, "%s: expected %s = [%lld, %lld], got %s", name, what,
+                    (long long)b, (long long)n, shape_string(*t).c_str());
     return ATTN4J_OK;
 }
 
@@ -62,8 +51,8 @@ attn4j_status check_mask(const attn4j_tensor *t, const char *name, int64_t b, in
 attn4j_status check_heads(const attn4j_tensor *t, const char *name, int64_t h) {
     BCA_CHECK(check_optional(t, name, ATTN4J_DTYPE_F32, 2, 2));
     if (t != nullptr && (t->shape[0] != h || t->shape[1] != h))
-        return fail(ATTN4J_ERR_SHAPE_MISMATCH, "%s: expected [h, h] = [%lld, %lld], got %s",
-                    name, (long long)h, (long long)h, shape_string(*t).c_str());
+        return fail(ATTN4J_ERR_SHAPE_MISMATCH, "%s: expected [h, h] = [%lld, %lld], got %s", name,
+                    (long long)h, (long long)h, shape_string(*t).c_str());
     return ATTN4J_OK;
 }
 
@@ -102,8 +91,8 @@ attn4j_status bca_fused(attn4j_context *ctx, const attn4j_tensor *qk,
                         const attn4j_tensor *context_v, const attn4j_tensor *rel_pos_bias,
                         const attn4j_tensor *mask, const attn4j_tensor *context_mask,
                         const attn4j_tensor *talking_heads,
-                        const attn4j_tensor *context_talking_heads, float scale,
-                        attn4j_tensor *out, attn4j_tensor *context_out) {
+                        const attn4j_tensor *context_talking_heads, float scale, attn4j_tensor *out,
+                        attn4j_tensor *context_out) {
     int32_t threads = 1;
     BCA_CHECK(check_context(ctx, &threads));
     BCA_CHECK(check_tensor(qk, "qk", ATTN4J_DTYPE_F32, 4, 4));
@@ -122,8 +111,7 @@ attn4j_status bca_fused(attn4j_context *ctx, const attn4j_tensor *qk,
     BCA_CHECK(check_shape4(v, "v", x_shape, "qk's shape [b, h, i, d]"));
     BCA_CHECK(check_shape4(context_v, "context_v", c_shape, "context_qk's shape [b, h, j, d]"));
     BCA_CHECK(check_shape4(out, "out", x_shape, "qk's shape [b, h, i, d]"));
-    BCA_CHECK(check_shape4(context_out, "context_out", c_shape,
-                           "context_qk's shape [b, h, j, d]"));
+    BCA_CHECK(check_shape4(context_out, "context_out", c_shape, "context_qk's shape [b, h, j, d]"));
 
     BCA_CHECK(check_optional(rel_pos_bias, "rel_pos_bias", ATTN4J_DTYPE_F32, 4, 4));
     if (rel_pos_bias != nullptr) {
@@ -144,9 +132,11 @@ attn4j_status bca_fused(attn4j_context *ctx, const attn4j_tensor *qk,
         return fail(ATTN4J_ERR_INVALID_ARG, "scale: expected a finite value, got %g",
                     (double)scale);
 
-    const attn4j_tensor *inputs[] = {qk, context_qk, v, context_v, rel_pos_bias, mask,
+    const attn4j_tensor *inputs[] = {qk,           context_qk,    v,
+                                     context_v,    rel_pos_bias,  mask,
                                      context_mask, talking_heads, context_talking_heads};
-    const char *input_names[] = {"qk", "context_qk", "v", "context_v", "rel_pos_bias", "mask",
+    const char *input_names[] = {"qk",           "context_qk",    "v",
+                                 "context_v",    "rel_pos_bias",  "mask",
                                  "context_mask", "talking_heads", "context_talking_heads"};
     for (int k = 0; k < 9; ++k) {
         BCA_CHECK(check_disjoint(out, "out", inputs[k], input_names[k]));
@@ -154,9 +144,24 @@ attn4j_status bca_fused(attn4j_context *ctx, const attn4j_tensor *qk,
     }
     BCA_CHECK(check_disjoint(out, "out", context_out, "context_out"));
 
-    bca::Problem pb{b, h, i, j, d, qk, v, context_qk, context_v, rel_pos_bias, mask,
-                    context_mask, talking_heads, context_talking_heads, scale, out,
-                    context_out, threads < 1 ? 1 : threads};
+    bca::Problem pb{b,
+                    h,
+                    i,
+                    j,
+                    d,
+                    qk,
+                    v,
+                    context_qk,
+                    context_v,
+                    rel_pos_bias,
+                    mask,
+                    context_mask,
+                    talking_heads,
+                    context_talking_heads,
+                    scale,
+                    out,
+                    context_out,
+                    threads < 1 ? 1 : threads};
     bca::run(pb, bca::select_kernels());
     return ATTN4J_OK;
 }
@@ -164,13 +169,12 @@ attn4j_status bca_fused(attn4j_context *ctx, const attn4j_tensor *qk,
 } // namespace
 } // namespace attn4j
 
-extern "C" ATTN4J_API attn4j_status
-attn4j_bca_fused(attn4j_context *ctx, const attn4j_tensor *qk, const attn4j_tensor *context_qk,
-                 const attn4j_tensor *v, const attn4j_tensor *context_v,
-                 const attn4j_tensor *rel_pos_bias, const attn4j_tensor *mask,
-                 const attn4j_tensor *context_mask, const attn4j_tensor *talking_heads,
-                 const attn4j_tensor *context_talking_heads, float scale, attn4j_tensor *out,
-                 attn4j_tensor *context_out) {
+extern "C" ATTN4J_API attn4j_status attn4j_bca_fused(
+    attn4j_context *ctx, const attn4j_tensor *qk, const attn4j_tensor *context_qk,
+    const attn4j_tensor *v, const attn4j_tensor *context_v, const attn4j_tensor *rel_pos_bias,
+    const attn4j_tensor *mask, const attn4j_tensor *context_mask,
+    const attn4j_tensor *talking_heads, const attn4j_tensor *context_talking_heads, float scale,
+    attn4j_tensor *out, attn4j_tensor *context_out) {
     return attn4j::guarded([&] {
         return attn4j::bca_fused(ctx, qk, context_qk, v, context_v, rel_pos_bias, mask,
                                  context_mask, talking_heads, context_talking_heads, scale, out,

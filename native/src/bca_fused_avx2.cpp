@@ -81,32 +81,39 @@ template <int MR> void qk_strip(const QkTile &t, int64_t r0) {
     // ymm register free in the k loop, and vectors kept live across it would be spilled
     // inside the loop instead.
     alignas(32) float row_max[MR][8];
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) _mm256_store_ps(row_max[r], neg_inf());
     bool row_kept[MR];
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) row_kept[r] = t.row_ok == nullptr || t.row_ok[r0 + r] != 0;
 
     for (int64_t c0 = 0; c0 < t.nj; c0 += kPanel) {
         const float *kt = t.kt + (c0 / kPanel) * t.dp * kPanel; // [dp, 16]
         __m256 acc[MR][2];
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
         const float *a[MR]; // q rows
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) a[r] = q + r * t.dp;
         const int64_t dp = t.dp;
 #pragma GCC unroll 4
         for (int64_t e = 0; e < dp; ++e, kt += kPanel) {
             const __m256 b0 = _mm256_loadu_ps(kt);
             const __m256 b1 = _mm256_loadu_ps(kt + 8);
-            #pragma GCC unroll 8
+#pragma GCC unroll 8
             for (int r = 0; r < MR; ++r) {
                 const __m256 x = _mm256_broadcast_ss(a[r] + e);
                 acc[r][0] = _mm256_fmadd_ps(x, b0, acc[r][0]);
                 acc[r][1] = _mm256_fmadd_ps(x, b1, acc[r][1]);
             }
         }
+
+        // The next strip's bias at these columns, fetched while this one computes. Why: the
+        // bias is read once, from memory, in 64-byte pieces of rows far apart, a pattern the
+        // hardware prefetchers follow poorly.
+        if (t.bias != nullptr && r0 + MR + MR <= t.ni)
+            for (int r = 0; r < MR; ++r)
+                _mm_prefetch((const char *)(t.bias + (r0 + MR + r) * t.bias_ld + c0), _MM_HINT_T0);
 
         // Epilogue: bias, masks, -inf past nj; row and column maxima. The common case (a
         // full panel, no column mask) skips the lane selects.
@@ -115,13 +122,13 @@ template <int MR> void qk_strip(const QkTile &t, int64_t r0) {
         const __m256i in0 = lanes_below(valid), in1 = lanes_below(valid - 8);
         __m256 keep0 = _mm256_castsi256_ps(in0), keep1 = _mm256_castsi256_ps(in1);
         if (t.col_ok != nullptr) {
-            keep0 = _mm256_and_ps(keep0, _mm256_castsi256_ps(_mm256_maskload_epi32(
-                                             (const int *)t.col_ok + c0, in0)));
+            keep0 = _mm256_and_ps(
+                keep0, _mm256_castsi256_ps(_mm256_maskload_epi32((const int *)t.col_ok + c0, in0)));
             keep1 = _mm256_and_ps(keep1, _mm256_castsi256_ps(_mm256_maskload_epi32(
                                              (const int *)t.col_ok + c0 + 8, in1)));
         }
         __m256 col_max0 = neg_inf(), col_max1 = neg_inf();
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) {
             __m256 x0 = acc[r][0], x1 = acc[r][1];
             if (t.bias != nullptr) {
@@ -147,8 +154,8 @@ template <int MR> void qk_strip(const QkTile &t, int64_t r0) {
             float *s = t.s + (r0 + r) * t.lds + c0;
             _mm256_storeu_ps(s, x0);
             _mm256_storeu_ps(s + 8, x1);
-            _mm256_store_ps(row_max[r], _mm256_max_ps(_mm256_load_ps(row_max[r]),
-                                                      _mm256_max_ps(x0, x1)));
+            _mm256_store_ps(row_max[r],
+                            _mm256_max_ps(_mm256_load_ps(row_max[r]), _mm256_max_ps(x0, x1)));
             col_max0 = _mm256_max_ps(col_max0, x0);
             col_max1 = _mm256_max_ps(col_max1, x1);
         }
@@ -156,7 +163,7 @@ template <int MR> void qk_strip(const QkTile &t, int64_t r0) {
         _mm256_storeu_ps(cm, _mm256_max_ps(_mm256_loadu_ps(cm), col_max0));
         _mm256_storeu_ps(cm + 8, _mm256_max_ps(_mm256_loadu_ps(cm + 8), col_max1));
     }
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) t.row_max[r0 + r] = hmax(_mm256_load_ps(row_max[r]));
 }
 
@@ -166,12 +173,23 @@ void qk_avx2(const QkTile &t) {
     int64_t r0 = 0;
     for (; r0 + kRows <= t.ni; r0 += kRows) qk_strip<kRows>(t, r0);
     switch (t.ni - r0) {
-    case 5: qk_strip<5>(t, r0); break;
-    case 4: qk_strip<4>(t, r0); break;
-    case 3: qk_strip<3>(t, r0); break;
-    case 2: qk_strip<2>(t, r0); break;
-    case 1: qk_strip<1>(t, r0); break;
-    default: break;
+    case 5:
+        qk_strip<5>(t, r0);
+        break;
+    case 4:
+        qk_strip<4>(t, r0);
+        break;
+    case 3:
+        qk_strip<3>(t, r0);
+        break;
+    case 2:
+        qk_strip<2>(t, r0);
+        break;
+    case 1:
+        qk_strip<1>(t, r0);
+        break;
+    default:
+        break;
     }
 }
 
@@ -185,7 +203,7 @@ template <int R> void softmax_rows(const SoftmaxTile &t, int64_t r0) {
     const __m256 tail = _mm256_castsi256_ps(lanes_below(t.nj - full));
     float *s[R], *pc[R];
     __m256 m[R], mul[R], factor[R], row_sum[R];
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int k = 0; k < R; ++k) {
         const int64_t r = r0 + k;
         s[k] = t.s + r * t.lds;
@@ -197,10 +215,13 @@ template <int R> void softmax_rows(const SoftmaxTile &t, int64_t r0) {
     }
     for (int64_t c = 0; c < nj8; c += 8) {
         const bool last = c == full; // the vector holding columns past nj
-        __m256 col_sum = t.col_sum != nullptr ? _mm256_loadu_ps(t.col_sum + c) : _mm256_setzero_ps();
-        const __m256 col_max = t.pc != nullptr ? _mm256_loadu_ps(t.col_max + c) : _mm256_setzero_ps();
-        const __m256 col_mul = t.col_mul != nullptr ? _mm256_loadu_ps(t.col_mul + c) : _mm256_setzero_ps();
-        #pragma GCC unroll 8
+        __m256 col_sum =
+            t.col_sum != nullptr ? _mm256_loadu_ps(t.col_sum + c) : _mm256_setzero_ps();
+        const __m256 col_max =
+            t.pc != nullptr ? _mm256_loadu_ps(t.col_max + c) : _mm256_setzero_ps();
+        const __m256 col_mul =
+            t.col_mul != nullptr ? _mm256_loadu_ps(t.col_mul + c) : _mm256_setzero_ps();
+#pragma GCC unroll 8
         for (int k = 0; k < R; ++k) {
             const __m256 x = _mm256_loadu_ps(s[k] + c);
             __m256 p = exp256(_mm256_sub_ps(x, m[k]));
@@ -223,7 +244,7 @@ template <int R> void softmax_rows(const SoftmaxTile &t, int64_t r0) {
         if (t.col_sum != nullptr) _mm256_storeu_ps(t.col_sum + c, col_sum);
     }
     if (t.row_sum != nullptr)
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int k = 0; k < R; ++k) t.row_sum[r0 + k] = hsum(row_sum[k]);
 }
 
@@ -242,7 +263,7 @@ template <int MR> void pv_strip(const PvTile &t, int64_t r0) {
     const float *p = t.p + r0 * t.ldp; // [MR, ldp]
     for (int64_t e0 = 0; e0 < t.dp; e0 += kPanel) {
         __m256 acc[MR][2];
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) {
             float *o = t.o + (r0 + r) * t.dp + e0;
             acc[r][0] = _mm256_loadu_ps(o);
@@ -255,21 +276,21 @@ template <int MR> void pv_strip(const PvTile &t, int64_t r0) {
         }
         const float *cv = t.cv + e0; // [nj, dp] from column e0
         const float *a[MR];          // p rows
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) a[r] = p + r * t.ldp;
         const int64_t nj = t.nj, ldcv = t.ldcv;
 #pragma GCC unroll 4
         for (int64_t c = 0; c < nj; ++c, cv += ldcv) {
             const __m256 b0 = _mm256_loadu_ps(cv);
             const __m256 b1 = _mm256_loadu_ps(cv + 8);
-            #pragma GCC unroll 8
+#pragma GCC unroll 8
             for (int r = 0; r < MR; ++r) {
                 const __m256 x = _mm256_broadcast_ss(a[r] + c);
                 acc[r][0] = _mm256_fmadd_ps(x, b0, acc[r][0]);
                 acc[r][1] = _mm256_fmadd_ps(x, b1, acc[r][1]);
             }
         }
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) {
             float *o = t.o + (r0 + r) * t.dp + e0;
             _mm256_storeu_ps(o, acc[r][0]);
@@ -282,12 +303,23 @@ void pv_avx2(const PvTile &t) {
     int64_t r0 = 0;
     for (; r0 + kRows <= t.ni; r0 += kRows) pv_strip<kRows>(t, r0);
     switch (t.ni - r0) {
-    case 5: pv_strip<5>(t, r0); break;
-    case 4: pv_strip<4>(t, r0); break;
-    case 3: pv_strip<3>(t, r0); break;
-    case 2: pv_strip<2>(t, r0); break;
-    case 1: pv_strip<1>(t, r0); break;
-    default: break;
+    case 5:
+        pv_strip<5>(t, r0);
+        break;
+    case 4:
+        pv_strip<4>(t, r0);
+        break;
+    case 3:
+        pv_strip<3>(t, r0);
+        break;
+    case 2:
+        pv_strip<2>(t, r0);
+        break;
+    case 1:
+        pv_strip<1>(t, r0);
+        break;
+    default:
+        break;
     }
 }
 
@@ -296,23 +328,23 @@ void pv_avx2(const PvTile &t) {
 template <int MR> void ptv_strip(const PtvTile &t, int64_t c0) {
     for (int64_t e0 = 0; e0 < t.dp; e0 += kPanel) {
         __m256 acc[MR][2];
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) acc[m][0] = acc[m][1] = _mm256_setzero_ps();
-        const float *v = t.v + e0;  // [ni, dp] from column e0
-        const float *p = t.p + c0;  // [ni, ldp] from column c0
+        const float *v = t.v + e0; // [ni, dp] from column e0
+        const float *p = t.p + c0; // [ni, ldp] from column c0
         const int64_t ni = t.ni, dp = t.dp, ldp = t.ldp;
 #pragma GCC unroll 4
         for (int64_t r = 0; r < ni; ++r, v += dp, p += ldp) {
             const __m256 b0 = _mm256_loadu_ps(v);
             const __m256 b1 = _mm256_loadu_ps(v + 8);
-            #pragma GCC unroll 8
+#pragma GCC unroll 8
             for (int m = 0; m < MR; ++m) {
                 const __m256 x = _mm256_broadcast_ss(p + m);
                 acc[m][0] = _mm256_fmadd_ps(x, b0, acc[m][0]);
                 acc[m][1] = _mm256_fmadd_ps(x, b1, acc[m][1]);
             }
         }
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int m = 0; m < MR; ++m) {
             float *co = t.co + (c0 + m) * t.dp + e0;
             __m256 old0 = _mm256_setzero_ps(), old1 = _mm256_setzero_ps();
@@ -343,12 +375,23 @@ void ptv_avx2(const PtvTile &t) {
     int64_t c0 = 0;
     for (; c0 + kRows <= t.nj; c0 += kRows) ptv_strip<kRows>(t, c0);
     switch (t.nj - c0) {
-    case 5: ptv_strip<5>(t, c0); break;
-    case 4: ptv_strip<4>(t, c0); break;
-    case 3: ptv_strip<3>(t, c0); break;
-    case 2: ptv_strip<2>(t, c0); break;
-    case 1: ptv_strip<1>(t, c0); break;
-    default: break;
+    case 5:
+        ptv_strip<5>(t, c0);
+        break;
+    case 4:
+        ptv_strip<4>(t, c0);
+        break;
+    case 3:
+        ptv_strip<3>(t, c0);
+        break;
+    case 2:
+        ptv_strip<2>(t, c0);
+        break;
+    case 1:
+        ptv_strip<1>(t, c0);
+        break;
+    default:
+        break;
     }
 }
 
@@ -363,8 +406,7 @@ void exp_avx2(const float *x, float *y, int64_t n) {
     }
 }
 
-void mix_avx2(const float *x, const float *w, int64_t heads, int64_t stride, int64_t n,
-              float *y) {
+void mix_avx2(const float *x, const float *w, int64_t heads, int64_t stride, int64_t n, float *y) {
     int64_t k = 0;
     for (; k + 8 <= n; k += 8)
         for (int64_t g = 0; g < heads; ++g) {
@@ -416,8 +458,8 @@ void pack_panel_avx2(const float *const *rows, int64_t d, int64_t dp, float *pan
 
 } // namespace
 
-const Kernels kAvx2Kernels = {qk_avx2,  softmax_avx2, pv_avx2,         ptv_avx2,
-                              exp_avx2, mix_avx2,     pack_panel_avx2, 1};
+const Kernels kAvx2Kernels = {qk_avx2,  softmax_avx2, pv_avx2,        ptv_avx2,
+                              exp_avx2, mix_avx2,     pack_panel_avx2};
 
 } // namespace bca
 } // namespace attn4j

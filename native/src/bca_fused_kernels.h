@@ -24,17 +24,17 @@ inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 // S tile: s[r, c] = q[r] · k[c] + bias[r, c], then kFill where masked. (The driver packs q
 // already multiplied by the scale: one multiply per q element instead of one per score.)
 struct QkTile {
-    const float *q;        // [ni, dp] rows, scaled
-    const float *kt;       // [ceil(nj/16), dp, 16] panels
-    const float *bias;     // [ni, nj] row stride bias_ld, contiguous along c; NULL = no bias
+    const float *q;    // [ni, dp] rows, scaled
+    const float *kt;   // [ceil(nj/16), dp, 16] panels
+    const float *bias; // [ni, nj] row stride bias_ld, contiguous along c; NULL = no bias
     int64_t bias_ld;
     const uint8_t *row_ok; // [ni] 0 = row masked; NULL = no row masked
     const int32_t *col_ok; // [nj] 0 = column masked, -1 = kept; NULL = no column masked
     int64_t ni, nj, dp;
-    float *s;              // [ni, lds] out; lds ≥ round_up(nj, 16), columns ≥ nj get -inf
+    float *s; // [ni, lds] out; lds ≥ round_up(nj, 16), columns ≥ nj get -inf
     int64_t lds;
-    float *row_max;        // [ni] out: max over the nj columns of each row
-    float *col_max;        // [round_up(nj, 16)] out: max over the ni rows (-inf past nj)
+    float *row_max; // [ni] out: max over the nj columns of each row
+    float *col_max; // [round_up(nj, 16)] out: max over the ni rows (-inf past nj)
 };
 
 // Exponentials of a tile against softmax statistics, in place.
@@ -49,24 +49,24 @@ struct QkTile {
 //     element serves both softmaxes (see bca_fused_run.cpp for when that is exact enough).
 // Columns in [nj, round_up(nj, 8)) of p and pc are written as 0.
 struct SoftmaxTile {
-    float *s;               // [ni, lds] in: scores, out: row exponentials
+    float *s; // [ni, lds] in: scores, out: row exponentials
     int64_t lds;
-    float *pc;              // [ni, lds] out (direct mode) or NULL (factored mode)
-    const float *row_max;   // [ni]
-    const float *col_max;   // [nj] (direct mode)
+    float *pc;               // [ni, lds] out (direct mode) or NULL (factored mode)
+    const float *row_max;    // [ni]
+    const float *col_max;    // [nj] (direct mode)
     const float *row_factor; // [ni] (factored mode)
-    const float *row_mul;   // [ni] or NULL
-    const float *col_mul;   // [nj] or NULL (direct mode)
+    const float *row_mul;    // [ni] or NULL
+    const float *col_mul;    // [nj] or NULL (direct mode)
     int64_t ni, nj;
-    float *row_sum;         // [ni] out, or NULL
-    float *col_sum;         // [round_up(nj, 8)] out, or NULL
+    float *row_sum; // [ni] out, or NULL
+    float *col_sum; // [round_up(nj, 8)] out, or NULL
 };
 
 // o[r, :] = o[r, :] · row_rescale[r] + Σ_c p[r, c] · cv[c, :]      (a row-direction update)
 struct PvTile {
-    const float *p;           // [ni, ldp]
+    const float *p; // [ni, ldp]
     int64_t ldp;
-    const float *cv;          // [nj, dp] rows, row stride ldcv (packed, or the caller's rows)
+    const float *cv; // [nj, dp] rows, row stride ldcv (packed, or the caller's rows)
     int64_t ldcv;
     const float *row_rescale; // [ni] or NULL (= 1)
     float *o;                 // [ni, dp] in/out
@@ -76,7 +76,7 @@ struct PvTile {
 // co[c, :] = co[c, :] · col_rescale[c] + col_factor[c] · Σ_r p[r, c] · v[r, :]   (column update)
 // With overwrite, co's old contents are ignored (co = col_factor[c] · Σ_r ...).
 struct PtvTile {
-    const float *p;           // [ni, ldp]
+    const float *p; // [ni, ldp]
     int64_t ldp;
     const float *v;           // [ni, dp] rows
     const float *col_rescale; // [nj] or NULL (= 1)
@@ -95,12 +95,10 @@ struct Kernels {
     void (*exp)(const float *x, float *y, int64_t n);
     // Talking heads on tiles: y[g][k] = Σ_h w[g·heads + h] · x[h][k], x[h] = x + h·stride,
     // y[g] = y + g·stride, k < n. y must not alias x.
-    void (*mix)(const float *x, const float *w, int64_t heads, int64_t stride, int64_t n,
-                float *y);
+    void (*mix)(const float *x, const float *w, int64_t heads, int64_t stride, int64_t n, float *y);
     // One panel: panel[e, k] = rows[k][e] for e < d, k < 16, zeros for e in [d, dp). The 16
     // rows are contiguous (a row may repeat: the driver pads with copies and zeroes after).
     void (*pack_panel)(const float *const *rows, int64_t d, int64_t dp, float *panel);
-    int isa; // as attn4j_info.fused_kernel_isa: 0 = portable C++, 1 = AVX2+FMA
 };
 
 extern const Kernels kScalarKernels;
@@ -108,13 +106,8 @@ extern const Kernels kAvx2Kernels;
 
 // The table attn4j_bca_fused uses now: AVX2+FMA when the CPU has both, unless the environment
 // variable ATTN4J_FORCE_SCALAR is set to a non-empty value other than "0" (read on every call,
-// so that a test can run both paths in one process).
+// so that a test can run both paths in one process; the switch of kernels.h).
 const Kernels &select_kernels();
 
 } // namespace bca
-
-// 1 when attn4j_bca_fused runs its AVX2+FMA kernels on this CPU now, 0 for portable C++
-// (the value of attn4j_info.fused_kernel_isa).
-int bca_fused_isa();
-
 } // namespace attn4j

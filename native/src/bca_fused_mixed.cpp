@@ -23,16 +23,16 @@ namespace {
 
 // Per-thread scratch of pass 2 (all heads of one tile at once).
 struct Mixed {
-    float *q, *v;   // [H, bi, dp]
-    float *o;       // [H, bi, dp]
-    float *p, *pc;  // [H, bi, lds] normalised probabilities per head
-    float *mp, *mpc; // [H, bi, lds] the same, mixed over heads
-    float *bias;    // [bi, lds]
+    float *q, *v;             // [H, bi, dp]
+    float *o;                 // [H, bi, dp]
+    float *p, *pc;            // [H, bi, lds] normalised probabilities per head
+    float *mp, *mpc;          // [H, bi, lds] the same, mixed over heads
+    float *bias;              // [bi, lds]
     float *row_max, *col_max; // [bi], [lds]
-    float *co;      // [H, J, dp] this thread's share of context_out (one batch element)
-    float *o_all;   // [H, I, dp] this thread's share of out, when j is split; else NULL
-    int32_t *col_ok; // [jp]
-    uint8_t *row_ok; // [bi]
+    float *co;                // [H, J, dp] this thread's share of context_out (one batch element)
+    float *o_all;             // [H, I, dp] this thread's share of out, when j is split; else NULL
+    int32_t *col_ok;          // [jp]
+    uint8_t *row_ok;          // [bi]
 
     void carve(Carver &c, const Plan &pl, bool split_j) {
         const int64_t H = pl.H, dp = pl.dp;
@@ -56,8 +56,8 @@ struct Mixed {
 // The context side of one batch element, packed once for every head and shared read-only by
 // the threads of pass 2 (every i-block reads all of it).
 struct ContextSide {
-    float *kt;          // [H, jp/16, dp, 16]
-    float *cv;          // [H, J, dp], or NULL when the caller's rows are read in place
+    float *kt; // [H, jp/16, dp, 16]
+    float *cv; // [H, J, dp], or NULL when the caller's rows are read in place
     int64_t jp, J, dp;
 
     const float *panels(int64_t h, int64_t j0) const { return kt + (h * jp + j0) * dp; }
@@ -67,8 +67,7 @@ struct ContextSide {
 void pack_context(const Shared &sh, const ContextSide &side, int64_t b, int64_t h, int64_t j0,
                   int64_t nj) {
     const Plan &pl = sh.pl;
-    pack_panels(sh.kn, sh.cqk, b, h, j0, nj, pl.d, pl.dp,
-                side.kt + (h * side.jp + j0) * pl.dp);
+    pack_panels(sh.kn, sh.cqk, b, h, j0, nj, pl.d, pl.dp, side.kt + (h * side.jp + j0) * pl.dp);
     if (side.cv != nullptr)
         pack_rows(sh.cv, b, h, j0, nj, pl.d, pl.dp, side.cv + (h * pl.J + j0) * pl.dp);
 }
@@ -100,13 +99,13 @@ void mixed_unit(const Shared &sh, Mixed &w, const ContextSide &side, const Stats
             int64_t bias_ld = 0;
             const float *bias = bias_tile(sh, b, h, i0, ni, j0, nj, w.bias, pl.lds, &bias_ld);
             kn.qk(QkTile{w.q + h * pl.bi * dp, side.panels(h, j0), bias, bias_ld, row_ok,
-                         col_ok != nullptr ? col_ok + j0 : nullptr, ni, nj, dp,
-                         w.p + h * tile, pl.lds, w.row_max, w.col_max});
+                         col_ok != nullptr ? col_ok + j0 : nullptr, ni, nj, dp, w.p + h * tile,
+                         pl.lds, w.row_max, w.col_max});
             // Normalised probabilities of both softmaxes with the final statistics.
             const int64_t rows = (b * H + h) * pl.I + i0, cols = (b * H + h) * pl.J + j0;
             kn.softmax(SoftmaxTile{w.p + h * tile, pl.lds, w.pc + h * tile, st.row_max + rows,
-                                   st.col_max + cols, nullptr, st.row_inv + rows,
-                                   st.col_inv + cols, ni, nj, nullptr, nullptr});
+                                   st.col_max + cols, nullptr, st.row_inv + rows, st.col_inv + cols,
+                                   ni, nj, nullptr, nullptr});
         }
         // Head mixing (a missing matrix means that direction is not mixed).
         const float *p = w.p, *pc = w.pc;
@@ -119,11 +118,11 @@ void mixed_unit(const Shared &sh, Mixed &w, const ContextSide &side, const Stats
             pc = w.mpc;
         }
         for (int64_t g = 0; g < H; ++g) {
-            const float *cv = side.cv != nullptr ? side.cv + (g * pl.J + j0) * dp
-                                                 : sh.cv.row(b, g, j0);
+            const float *cv =
+                side.cv != nullptr ? side.cv + (g * pl.J + j0) * dp : sh.cv.row(b, g, j0);
             const int64_t ldcv = side.cv != nullptr ? dp : sh.cv.s2;
-            kn.pv(PvTile{p + g * tile, pl.lds, cv, ldcv, nullptr, w.o + g * pl.bi * dp, ni, nj,
-                         dp});
+            kn.pv(
+                PvTile{p + g * tile, pl.lds, cv, ldcv, nullptr, w.o + g * pl.bi * dp, ni, nj, dp});
             kn.ptv(PtvTile{pc + g * tile, pl.lds, w.v + g * pl.bi * dp, nullptr, nullptr,
                            w.co + (g * pl.J + j0) * dp, ni, nj, dp, false});
         }
@@ -154,8 +153,9 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
     Stats st{stats.data(), stats.data() + B * H * I, stats.data() + 2 * B * H * I,
              stats.data() + 2 * B * H * I + B * H * J};
     {
-        Shared pass1{sh.pb, sh.kn, online_plan, sh.qk, sh.v, sh.cqk, sh.cv, sh.out,
-                     sh.cout, sh.bias, sh.has_bias, sh.mask, sh.cmask, sh.has_mask, sh.has_cmask};
+        Shared pass1{sh.pb,       sh.kn,   online_plan, sh.qk,       sh.v,
+                     sh.cqk,      sh.cv,   sh.out,      sh.cout,     sh.bias,
+                     sh.has_bias, sh.mask, sh.cmask,    sh.has_mask, sh.has_cmask};
         online_all(pass1, false, st.row_max, st.row_inv, st.col_max, st.col_inv);
     }
     for (int64_t k = 0; k < B * H * I; ++k) st.row_inv[k] = 1.0f / st.row_inv[k];
@@ -171,19 +171,19 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
         j_chunks = std::min(j_blocks, (2 * pl.threads + i_blocks - 1) / i_blocks);
     const bool split_j = j_chunks > 1;
     const int64_t units = i_blocks * j_chunks;
-    const int threads = (int)std::min<int64_t>(pl.threads, units);
+    const int threads = useful_threads(pl, units);
 
     Carver measure(nullptr);
     Mixed probe;
     probe.carve(measure, pl, split_j);
     const size_t per_thread = (measure.used() + 63) / 64 * 64;
     // The shared context side: context_v is read in place when its rows look packed.
-    const bool cv_in_place = sh.cv.s3 == 1 && pl.d == dp;
-    const size_t side_floats = (size_t)(H * pl.jp * dp + (cv_in_place ? 0 : H * J * dp));
+    const bool cv_shared = !cv_in_place(sh);
+    const size_t side_floats = (size_t)(H * pl.jp * dp + (cv_shared ? H * J * dp : 0));
     Block block = allocate(per_thread * threads + side_floats * sizeof(float));
     float *side_base = reinterpret_cast<float *>(block.get() + per_thread * threads);
-    const ContextSide side{side_base, cv_in_place ? nullptr : side_base + H * pl.jp * dp, pl.jp,
-                           J, dp};
+    const ContextSide side{side_base, cv_shared ? side_base + H * pl.jp * dp : nullptr, pl.jp, J,
+                           dp};
     std::vector<Mixed> scratch((size_t)threads);
     for (int t = 0; t < threads; ++t) {
         Carver carver(block.get() + per_thread * t);

@@ -11,8 +11,12 @@
 // That is exact up to rounding as long as e^(s − row_max[r]) does not underflow where the
 // column term matters: if M − min_c col_max[c] ≤ 50, any term with e^(s − col_max) ≥ e^-30
 // (the rest weighs < 1e-13 against the column's largest term, 1) has s − row_max ≥ −80,
-// still a normal float. Tiles outside that range (or with fully masked columns, whose column
-// maximum is the −3.4e38 fill) take two exponentials per element.
+// still a normal float. Tiles outside that range take two exponentials per element.
+//
+// Columns masked so far (their maximum is the −3.4e38 fill) would force every tile of a
+// padded context onto that slower path: their scores in the tile are all the fill, so each
+// row weighs e^0 = 1, and they get the exact sum of v's rows instead (factor 0 in the shared
+// product). Only without rel_pos_bias: a −inf bias could hide among the fills.
 #include "bca_fused_support.h"
 
 #include <algorithm>
@@ -31,26 +35,27 @@ constexpr float kFactorRange = 50.0f;
 
 // Per-thread scratch of the online walk.
 struct Online {
-    float *kt;           // [jp/16, dp, 16] context_qk of (b, h), panels
-    float *cv;           // [J, dp] context_v of (b, h), when it must be packed
-    const float *cv_rows; // context_v rows the products read: cv, or the caller's rows
-    int64_t ldcv;        // their row stride
-    float *co;           // [J, dp] column accumulators, relative to col_max
-    float *co_tile;      // [lds, dp] one tile's columns (single-block units)
-    float *col_max;      // [jp] running column maxima
-    float *col_sum;      // [jp] running column sums
-    int32_t *col_ok;     // [jp]
+    float *kt;             // [jp/16, dp, 16] context_qk of (b, h), panels
+    float *cv;             // [J, dp] context_v of (b, h), when it must be packed
+    const float *cv_rows;  // context_v rows the products read: cv, or the caller's rows
+    int64_t ldcv;          // their row stride
+    float *co;             // [J, dp] column accumulators, relative to col_max
+    float *co_tile;        // [lds, dp] one tile's columns (single-block units)
+    float *col_max;        // [jp] running column maxima
+    float *col_sum;        // [jp] running column sums
+    int32_t *col_ok;       // [jp]
     float *q, *v, *va, *o; // [bi, dp]
-    uint8_t *row_ok;     // [bi]
-    float *row_max, *row_sum, *row_max_new, *row_rescale, *row_factor, *tile_row_max,
-        *tile_row_sum, *tmp_i; // [bi]
-    float *s, *pc, *bias;  // [bi, lds]
+    float *v_sum;          // [dp] Σ of this block's v rows
+    uint8_t *row_ok;       // [bi]
+    float *row_max, *row_sum, *row_max_new, *row_rescale, *row_factor, *tile_row_max, *tile_row_sum,
+        *tmp_i;           // [bi]
+    float *s, *pc, *bias; // [bi, lds]
     float *tile_col_max, *tile_col_sum, *col_max_new, *col_rescale, *col_factor,
         *tmp_j; // [lds]
 
-    void carve(Carver &c, const Plan &pl, bool with_outputs) {
+    void carve(Carver &c, const Plan &pl, bool with_outputs, bool pack_cv) {
         kt = c.take<float>(pl.jp * pl.dp);
-        cv = with_outputs ? c.take<float>(pl.J * pl.dp) : nullptr;
+        cv = with_outputs && pack_cv ? c.take<float>(pl.J * pl.dp) : nullptr;
         co = with_outputs ? c.take<float>(pl.J * pl.dp) : nullptr;
         co_tile = with_outputs ? c.take<float>(pl.lds * pl.dp) : nullptr;
         col_max = c.take<float>(pl.jp);
@@ -60,6 +65,7 @@ struct Online {
         v = c.take<float>(pl.bi * pl.dp);
         va = c.take<float>(pl.bi * pl.dp);
         o = c.take<float>(pl.bi * pl.dp);
+        v_sum = c.take<float>(pl.dp);
         row_ok = c.take<uint8_t>(pl.bi);
         for (float **p : {&row_max, &row_sum, &row_max_new, &row_rescale, &row_factor,
                           &tile_row_max, &tile_row_sum, &tmp_i})
@@ -67,8 +73,8 @@ struct Online {
         s = c.take<float>(pl.bi * pl.lds);
         pc = c.take<float>(pl.bi * pl.lds);
         bias = c.take<float>(pl.bi * pl.lds);
-        for (float **p : {&tile_col_max, &tile_col_sum, &col_max_new, &col_rescale,
-                          &col_factor, &tmp_j})
+        for (float **p :
+             {&tile_col_max, &tile_col_sum, &col_max_new, &col_rescale, &col_factor, &tmp_j})
             *p = c.take<float>(pl.lds);
     }
 };
@@ -87,8 +93,8 @@ void online_tile(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t i0, 
     int64_t bias_ld = 0;
     const float *bias = bias_tile(sh, b, h, i0, ni, j0, nj, w.bias, pl.lds, &bias_ld);
     kn.qk(QkTile{w.q, w.kt + (j0 / kPanel) * dp * kPanel, bias, bias_ld, row_ok,
-                 col_ok != nullptr ? col_ok + j0 : nullptr, ni, nj, dp, w.s,
-                 pl.lds, w.tile_row_max, w.tile_col_max});
+                 col_ok != nullptr ? col_ok + j0 : nullptr, ni, nj, dp, w.s, pl.lds, w.tile_row_max,
+                 w.tile_col_max});
 
     // New running maxima, and the factors that carry the old sums and accumulators over.
     float *col_max = w.col_max + j0; // [nj]
@@ -98,31 +104,44 @@ void online_tile(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t i0, 
     rescale_factors(kn, w.row_max, w.row_max_new, ni, w.tmp_i, w.row_rescale);
     rescale_factors(kn, col_max, w.col_max_new, nj, w.tmp_j, w.col_rescale);
 
-    // One exponential per element when the tile's range allows it (top of this file).
+    // One exponential per element when the tile's range allows it (top of this file), with
+    // columns masked so far set apart when there is no bias.
+    const bool set_apart = !sh.has_bias;
+    bool any_apart = false;
     float top = kNegInf, bottom = std::numeric_limits<float>::infinity();
     for (int64_t r = 0; r < ni; ++r) top = std::max(top, w.row_max_new[r]);
-    for (int64_t c = 0; c < nj; ++c) bottom = std::min(bottom, w.col_max_new[c]);
+    for (int64_t c = 0; c < nj; ++c) {
+        if (set_apart && w.col_max_new[c] == kFill)
+            any_apart = true;
+        else
+            bottom = std::min(bottom, w.col_max_new[c]);
+    }
     const bool factored = top - bottom <= kFactorRange; // false for NaN
     if (factored) {
         for (int64_t r = 0; r < ni; ++r) w.tmp_i[r] = w.row_max_new[r] - top;
         kn.exp(w.tmp_i, w.row_factor, ni);
         for (int64_t c = 0; c < nj; ++c) w.tmp_j[c] = top - w.col_max_new[c];
         kn.exp(w.tmp_j, w.col_factor, nj);
+        if (any_apart)
+            for (int64_t c = 0; c < nj; ++c)
+                if (w.col_max_new[c] == kFill) w.col_factor[c] = 0.0f;
         if (with_outputs)
             for (int64_t r = 0; r < ni; ++r)
                 for (int64_t e = 0; e < dp; ++e)
                     w.va[r * dp + e] = w.v[r * dp + e] * w.row_factor[r];
     }
-    kn.softmax(SoftmaxTile{w.s, pl.lds, factored ? nullptr : w.pc, w.row_max_new,
-                           w.col_max_new, factored ? w.row_factor : nullptr, nullptr, nullptr,
-                           ni, nj, w.tile_row_sum, w.tile_col_sum});
+    const bool apart = factored && any_apart; // columns set apart in this tile
+    kn.softmax(SoftmaxTile{w.s, pl.lds, factored ? nullptr : w.pc, w.row_max_new, w.col_max_new,
+                           factored ? w.row_factor : nullptr, nullptr, nullptr, ni, nj,
+                           w.tile_row_sum, w.tile_col_sum});
 
     for (int64_t r = 0; r < ni; ++r) {
         w.row_sum[r] = w.row_sum[r] * w.row_rescale[r] + w.tile_row_sum[r];
         w.row_max[r] = w.row_max_new[r];
     }
     for (int64_t c = 0; c < nj; ++c) {
-        const float tile_sum = factored ? w.tile_col_sum[c] * w.col_factor[c] : w.tile_col_sum[c];
+        float tile_sum = factored ? w.tile_col_sum[c] * w.col_factor[c] : w.tile_col_sum[c];
+        if (apart && w.col_max_new[c] == kFill) tile_sum = (float)ni; // every row weighs 1
         col_sum[c] = col_sum[c] * w.col_rescale[c] + tile_sum;
         col_max[c] = w.col_max_new[c];
     }
@@ -132,8 +151,17 @@ void online_tile(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t i0, 
     kn.pv(PvTile{w.s, pl.lds, w.cv_rows + j0 * w.ldcv, w.ldcv, w.row_rescale, w.o, ni, nj, dp});
     // context_out rows: co = co · e^(old − new) + Pcᵀ · v   (Pc = P · row factor · col factor)
     kn.ptv(PtvTile{factored ? w.s : w.pc, pl.lds, factored ? w.va : w.v, w.col_rescale,
-                   factored ? w.col_factor : nullptr,
-                   direct_columns ? w.co_tile : w.co + j0 * dp, ni, nj, dp, direct_columns});
+                   factored ? w.col_factor : nullptr, direct_columns ? w.co_tile : w.co + j0 * dp,
+                   ni, nj, dp, direct_columns});
+    if (apart) { // the set-apart columns: + Σ_r v[r] (their factor left 0 above)
+        std::fill(w.v_sum, w.v_sum + dp, 0.0f);
+        for (int64_t r = 0; r < ni; ++r)
+            for (int64_t e = 0; e < dp; ++e) w.v_sum[e] += w.v[r * dp + e];
+        float *co = direct_columns ? w.co_tile : w.co + j0 * dp; // [nj, dp]
+        for (int64_t c = 0; c < nj; ++c)
+            if (w.col_max_new[c] == kFill)
+                for (int64_t e = 0; e < dp; ++e) co[c * dp + e] += w.v_sum[e];
+    }
     if (direct_columns)
         for (int64_t c = 0; c < nj; ++c) {
             const float inv = 1.0f / col_sum[c];
@@ -152,9 +180,7 @@ void online_unit(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t ia, 
     const int64_t dp = pl.dp;
     pack_panels(sh.kn, sh.cqk, b, h, 0, pl.J, pl.d, dp, w.kt);
     if (with_outputs) {
-        // context_v is read in place when its rows already look packed (d contiguous, a
-        // multiple of 16): the products take any row stride.
-        if (sh.cv.s3 == 1 && pl.d == dp) {
+        if (cv_in_place(sh)) {
             w.cv_rows = sh.cv.row(b, h, 0);
             w.ldcv = sh.cv.s2;
         } else {
@@ -254,7 +280,8 @@ void merge_columns(const Shared &sh, float *partials, const Split &sp, int64_t p
     for (int64_t c = c0; c < c1; ++c) {
         float top = kNegInf;
         for (int64_t k = 0; k < sp.chunks; ++k)
-            top = std::max(top, partial_of(partials, pl, pair * sp.chunks + k, with_outputs).max[c]);
+            top =
+                std::max(top, partial_of(partials, pl, pair * sp.chunks + k, with_outputs).max[c]);
         float sum = 0.0f;
         if (with_outputs) std::fill(acc, acc + pl.dp, 0.0f);
         for (int64_t k = 0; k < sp.chunks; ++k) {
@@ -283,11 +310,11 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
                 float *col_stats_max, float *col_stats_sum) {
     const Plan &pl = sh.pl;
     const Split sp = split_rows(pl);
-    const int threads = (int)std::min<int64_t>(pl.threads, sp.units);
+    const int threads = useful_threads(pl, sp.units);
 
     Carver measure(nullptr);
     Online probe;
-    probe.carve(measure, pl, with_outputs);
+    probe.carve(measure, pl, with_outputs, !cv_in_place(sh));
     measure.take<float>(pl.dp); // merge accumulator
     const size_t per_thread = (measure.used() + 63) / 64 * 64;
     const int64_t partial_floats =
@@ -298,7 +325,7 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
     std::vector<float *> accs((size_t)threads);
     for (int t = 0; t < threads; ++t) {
         Carver carver(block.get() + per_thread * t);
-        scratch[t].carve(carver, pl, with_outputs);
+        scratch[t].carve(carver, pl, with_outputs, !cv_in_place(sh));
         accs[t] = carver.take<float>(pl.dp);
     }
 
@@ -339,8 +366,8 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
 #pragma omp for schedule(dynamic, 1)
             for (int64_t m = 0; m < pl.B * pl.H * col_blocks; ++m) {
                 const int64_t pair = m / col_blocks, c0 = (m % col_blocks) * pl.bj;
-                merge_columns(sh, partials, sp, pair, c0, std::min(pl.J, c0 + pl.bj),
-                              with_outputs, col_stats_max, col_stats_sum, acc);
+                merge_columns(sh, partials, sp, pair, c0, std::min(pl.J, c0 + pl.bj), with_outputs,
+                              col_stats_max, col_stats_sum, acc);
             }
         }
     }

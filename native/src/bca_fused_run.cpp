@@ -13,10 +13,12 @@ namespace attn4j {
 namespace bca {
 namespace {
 
-// Tile sizes. Online path: a 128 × 128 tile's scores (64 KiB) and the q, v, context_qk and
-// context_v blocks it reads (32 KiB each at d = 64) stay in the 2 MiB L2, and 128-long inner
-// loops amortise the accumulator loads and stores of each microkernel call.
-constexpr int64_t kBlockI = 128;
+// Tile sizes. Online path: every i-block streams the whole context side of its (b, h) through
+// the caches (context_qk panels, context_v and the column accumulators: 16·j·d bytes), so
+// taller blocks mean less of that traffic; 256 × 128 keeps a tile's scores (128 KiB) and the
+// q, v, o blocks (64 KiB each at d = 64) within a 2 MiB L2, and its 128..256-long inner loops
+// amortise the accumulator loads and stores of each microkernel call.
+constexpr int64_t kBlockI = 256;
 constexpr int64_t kBlockJ = 128;
 // Talking-heads pass 2 holds four tiles per head (P, Pc and both mixes): smaller tiles.
 constexpr int64_t kThBlockI = 64;
@@ -60,9 +62,21 @@ void run(const Problem &pb, const Kernels &kernels) {
     pl.bj = std::min(J, mixing ? kThBlockJ : kBlockJ);
     pl.lds = round_up(pl.bj, kPanel);
 
-    Shared sh{pb, kernels, pl, View4(pb.qk), View4(pb.v), View4(pb.context_qk),
-              View4(pb.context_v), out, cout, View4(), pb.rel_pos_bias != nullptr,
-              MaskView(), MaskView(), pb.mask != nullptr, pb.context_mask != nullptr};
+    Shared sh{pb,
+              kernels,
+              pl,
+              View4(pb.qk),
+              View4(pb.v),
+              View4(pb.context_qk),
+              View4(pb.context_v),
+              out,
+              cout,
+              View4(),
+              pb.rel_pos_bias != nullptr,
+              MaskView(),
+              MaskView(),
+              pb.mask != nullptr,
+              pb.context_mask != nullptr};
     if (sh.has_bias) sh.bias = bias_view(pb.rel_pos_bias, J);
     if (sh.has_mask) sh.mask = MaskView(pb.mask);
     if (sh.has_cmask) sh.cmask = MaskView(pb.context_mask);

@@ -15,8 +15,8 @@ void qk_scalar(const QkTile &t) {
     const int64_t njp = round_up(t.nj, kPanel);
     for (int64_t c = 0; c < njp; ++c) t.col_max[c] = kNegInf;
     for (int64_t r = 0; r < t.ni; ++r) {
-        const float *q = t.q + r * t.dp;   // [dp]
-        float *s = t.s + r * t.lds;        // [lds]
+        const float *q = t.q + r * t.dp; // [dp]
+        float *s = t.s + r * t.lds;      // [lds]
         const bool row_kept = t.row_ok == nullptr || t.row_ok[r] != 0;
         float row_max = kNegInf;
         for (int64_t c = 0; c < t.nj; ++c) {
@@ -115,8 +115,8 @@ void pack_panel_scalar(const float *const *rows, int64_t d, int64_t dp, float *p
 
 } // namespace
 
-const Kernels kScalarKernels = {qk_scalar,  softmax_scalar, pv_scalar,         ptv_scalar,
-                                exp_scalar, mix_scalar,     pack_panel_scalar, 0};
+const Kernels kScalarKernels = {qk_scalar,  softmax_scalar, pv_scalar,        ptv_scalar,
+                                exp_scalar, mix_scalar,     pack_panel_scalar};
 
 } // namespace bca
 } // namespace attn4j

@@ -19,8 +19,8 @@ View4 bias_view(const attn4j_tensor *t, int64_t j) {
 }
 
 // Rows [r0, r0 + n) of (b, h) times `mul` into dst [n, dp], zero padded past d.
-void pack_rows(const View4 &t, int64_t b, int64_t h, int64_t r0, int64_t n, int64_t d,
-               int64_t dp, float *dst, float mul) {
+void pack_rows(const View4 &t, int64_t b, int64_t h, int64_t r0, int64_t n, int64_t d, int64_t dp,
+               float *dst, float mul) {
     for (int64_t r = 0; r < n; ++r) {
         const float *src = t.row(b, h, r0 + r); // [d] with stride s3
         float *row = dst + r * dp;
@@ -42,7 +42,8 @@ void pack_panels(const Kernels &kn, const View4 &t, int64_t b, int64_t h, int64_
         if (t.s3 == 1) {
             // A short last panel repeats its last row, then those lanes are cleared.
             const float *src[kPanel];
-            for (int64_t k = 0; k < kPanel; ++k) src[k] = t.row(b, h, r0 + p0 + std::min(k, rows - 1));
+            for (int64_t k = 0; k < kPanel; ++k)
+                src[k] = t.row(b, h, r0 + p0 + std::min(k, rows - 1));
             kn.pack_panel(src, d, dp, panel);
             if (rows < kPanel)
                 for (int64_t e = 0; e < d; ++e)
@@ -57,24 +58,33 @@ void pack_panels(const Kernels &kn, const View4 &t, int64_t b, int64_t h, int64_
     }
 }
 
-// Row mask of the block [i0, i0 + ni) as bytes; NULL when the call has no mask.
+// Row mask of the block [i0, i0 + ni) as bytes; NULL when nothing in it is masked.
 const uint8_t *pack_row_ok(const Shared &sh, int64_t b, int64_t i0, int64_t ni, uint8_t *dst) {
     if (!sh.has_mask) return nullptr;
-    for (int64_t r = 0; r < ni; ++r) dst[r] = sh.mask.ok(b, i0 + r) ? 1 : 0;
-    return dst;
+    bool all = true;
+    for (int64_t r = 0; r < ni; ++r) {
+        dst[r] = sh.mask.ok(b, i0 + r) ? 1 : 0;
+        all = all && dst[r] != 0;
+    }
+    return all ? nullptr : dst;
 }
 
-// Column mask of the whole context as 0 / −1 lanes; NULL when the call has no context mask.
+// Column mask of the whole context as 0 / −1 lanes; NULL when nothing in it is masked (why:
+// all-true masks are common, and the kernels skip the selects without one).
 const int32_t *pack_col_ok(const Shared &sh, int64_t b, int32_t *dst) {
     if (!sh.has_cmask) return nullptr;
-    for (int64_t c = 0; c < sh.pl.J; ++c) dst[c] = sh.cmask.ok(b, c) ? -1 : 0;
-    return dst;
+    bool all = true;
+    for (int64_t c = 0; c < sh.pl.J; ++c) {
+        dst[c] = sh.cmask.ok(b, c) ? -1 : 0;
+        all = all && dst[c] != 0;
+    }
+    return all ? nullptr : dst;
 }
 
 // The bias tile at (i0, j0) of (b, h): the caller's memory when its rows are contiguous along
 // j, else a copy into `pack` [ni, ldp]. NULL when the call has no bias.
-const float *bias_tile(const Shared &sh, int64_t b, int64_t h, int64_t i0, int64_t ni,
-                       int64_t j0, int64_t nj, float *pack, int64_t ldp, int64_t *ld) {
+const float *bias_tile(const Shared &sh, int64_t b, int64_t h, int64_t i0, int64_t ni, int64_t j0,
+                       int64_t nj, float *pack, int64_t ldp, int64_t *ld) {
     if (!sh.has_bias) return nullptr;
     const View4 &t = sh.bias;
     const float *base = t.data + b * t.s0 + h * t.s1 + i0 * t.s2 + j0 * t.s3;

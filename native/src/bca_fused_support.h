@@ -5,6 +5,7 @@
 
 #include "bca_fused_run.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -89,8 +90,8 @@ struct MaskView {
 View4 bias_view(const attn4j_tensor *t, int64_t j);
 
 // Rows [r0, r0 + n) of (b, h) times `mul` into dst [n, dp], zero padded past d.
-void pack_rows(const View4 &t, int64_t b, int64_t h, int64_t r0, int64_t n, int64_t d,
-               int64_t dp, float *dst, float mul = 1.0f);
+void pack_rows(const View4 &t, int64_t b, int64_t h, int64_t r0, int64_t n, int64_t d, int64_t dp,
+               float *dst, float mul = 1.0f);
 
 // Rows [r0, r0 + n) of (b, h) transposed into panels [ceil(n/16), dp, 16], zero padded.
 void pack_panels(const Kernels &kn, const View4 &t, int64_t b, int64_t h, int64_t r0, int64_t n,
@@ -101,9 +102,9 @@ void pack_panels(const Kernels &kn, const View4 &t, int64_t b, int64_t h, int64_
 // Sizes shared by every thread of one call.
 struct Plan {
     int64_t B, H, I, J, d, dp;
-    int64_t bi, bj;   // tile size
-    int64_t lds;      // row stride of score tiles: round_up(bj, 16)
-    int64_t jp;       // round_up(J, 16)
+    int64_t bi, bj; // tile size
+    int64_t lds;    // row stride of score tiles: round_up(bj, 16)
+    int64_t jp;     // round_up(J, 16)
     int threads;
 };
 
@@ -118,16 +119,31 @@ struct Shared {
     bool has_mask, has_cmask;
 };
 
-// Row mask of the block [i0, i0 + ni) as bytes; NULL when the call has no mask.
+// Threads worth starting for `units` independent pieces of work: at most one per unit, and
+// one per ~2 MFLOP of products. Why: starting a team costs microseconds on an idle machine and
+// up to a scheduler time slice on a busy one; tiny calls (i = j = 16) run faster alone.
+inline int useful_threads(const Plan &pl, int64_t units) {
+    const double flops = 6.0 * (double)pl.B * pl.H * pl.I * pl.J * pl.dp;
+    const double by_work = flops / 2e6 + 1.0;
+    int64_t n = std::min<int64_t>(pl.threads, units);
+    if (by_work < (double)n) n = (int64_t)by_work;
+    return n < 1 ? 1 : (int)n;
+}
+
+// context_v is read in place when its rows already look packed (d contiguous and a multiple
+// of 16): the products take any row stride.
+inline bool cv_in_place(const Shared &sh) { return sh.cv.s3 == 1 && sh.pl.d == sh.pl.dp; }
+
+// Row mask of the block [i0, i0 + ni) as bytes; NULL when nothing in it is masked.
 const uint8_t *pack_row_ok(const Shared &sh, int64_t b, int64_t i0, int64_t ni, uint8_t *dst);
 
-// Column mask of the whole context as 0 / −1 lanes; NULL when the call has no context mask.
+// Column mask of the whole context as 0 / −1 lanes; NULL when nothing in it is masked.
 const int32_t *pack_col_ok(const Shared &sh, int64_t b, int32_t *dst);
 
 // The bias tile at (i0, j0) of (b, h): the caller's memory when its rows are contiguous along
 // j, else a copy into `pack` [ni, ldp]. NULL when the call has no bias.
-const float *bias_tile(const Shared &sh, int64_t b, int64_t h, int64_t i0, int64_t ni,
-                       int64_t j0, int64_t nj, float *pack, int64_t ldp, int64_t *ld);
+const float *bias_tile(const Shared &sh, int64_t b, int64_t h, int64_t i0, int64_t ni, int64_t j0,
+                       int64_t nj, float *pack, int64_t ldp, int64_t *ld);
 
 // e^(old − new) for a running maximum moving from old to new (0 when old was −inf: nothing
 // accumulated yet). Writes the differences to tmp and the factors to out.

@@ -1358,5 +1358,390 @@ public class attn4j_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-}
 
+    private static class attn4j_sdpa_fused {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_LONG,
+            attn4j_h.C_LONG,
+            attn4j_h.C_FLOAT,
+            attn4j_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = attn4j_h.findOrThrow("attn4j_sdpa_fused");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k, const attn4j_tensor *v, const attn4j_tensor *bias, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, const attn4j_tensor *global_tokens, int64_t window_left, int64_t window_right, float scale, attn4j_tensor *out)
+     * }
+     */
+    public static FunctionDescriptor attn4j_sdpa_fused$descriptor() {
+        return attn4j_sdpa_fused.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k, const attn4j_tensor *v, const attn4j_tensor *bias, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, const attn4j_tensor *global_tokens, int64_t window_left, int64_t window_right, float scale, attn4j_tensor *out)
+     * }
+     */
+    public static MethodHandle attn4j_sdpa_fused$handle() {
+        return attn4j_sdpa_fused.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k, const attn4j_tensor *v, const attn4j_tensor *bias, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, const attn4j_tensor *global_tokens, int64_t window_left, int64_t window_right, float scale, attn4j_tensor *out)
+     * }
+     */
+    public static MemorySegment attn4j_sdpa_fused$address() {
+        return attn4j_sdpa_fused.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * attn4j_status attn4j_sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k, const attn4j_tensor *v, const attn4j_tensor *bias, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, const attn4j_tensor *global_tokens, int64_t window_left, int64_t window_right, float scale, attn4j_tensor *out)
+     * }
+     */
+    public static int attn4j_sdpa_fused(MemorySegment ctx, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment bias, MemorySegment mask, MemorySegment key_padding_mask, MemorySegment global_tokens, long window_left, long window_right, float scale, MemorySegment out) {
+        var mh$ = attn4j_sdpa_fused.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("attn4j_sdpa_fused", ctx, q, k, v, bias, mask, key_padding_mask, global_tokens, window_left, window_right, scale, out);
+            }
+            return (int)mh$.invokeExact(ctx, q, k, v, bias, mask, key_padding_mask, global_tokens, window_left, window_right, scale, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class attn4j_sdpa_softmax {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_LONG,
+            attn4j_h.C_LONG,
+            attn4j_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = attn4j_h.findOrThrow("attn4j_sdpa_softmax");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_sdpa_softmax(attn4j_context *ctx, const attn4j_tensor *scores, const attn4j_tensor *bias, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, const attn4j_tensor *global_tokens, int64_t window_left, int64_t window_right, attn4j_tensor *weights)
+     * }
+     */
+    public static FunctionDescriptor attn4j_sdpa_softmax$descriptor() {
+        return attn4j_sdpa_softmax.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_sdpa_softmax(attn4j_context *ctx, const attn4j_tensor *scores, const attn4j_tensor *bias, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, const attn4j_tensor *global_tokens, int64_t window_left, int64_t window_right, attn4j_tensor *weights)
+     * }
+     */
+    public static MethodHandle attn4j_sdpa_softmax$handle() {
+        return attn4j_sdpa_softmax.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_sdpa_softmax(attn4j_context *ctx, const attn4j_tensor *scores, const attn4j_tensor *bias, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, const attn4j_tensor *global_tokens, int64_t window_left, int64_t window_right, attn4j_tensor *weights)
+     * }
+     */
+    public static MemorySegment attn4j_sdpa_softmax$address() {
+        return attn4j_sdpa_softmax.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * attn4j_status attn4j_sdpa_softmax(attn4j_context *ctx, const attn4j_tensor *scores, const attn4j_tensor *bias, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, const attn4j_tensor *global_tokens, int64_t window_left, int64_t window_right, attn4j_tensor *weights)
+     * }
+     */
+    public static int attn4j_sdpa_softmax(MemorySegment ctx, MemorySegment scores, MemorySegment bias, MemorySegment mask, MemorySegment key_padding_mask, MemorySegment global_tokens, long window_left, long window_right, MemorySegment weights) {
+        var mh$ = attn4j_sdpa_softmax.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("attn4j_sdpa_softmax", ctx, scores, bias, mask, key_padding_mask, global_tokens, window_left, window_right, weights);
+            }
+            return (int)mh$.invokeExact(ctx, scores, bias, mask, key_padding_mask, global_tokens, window_left, window_right, weights);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class attn4j_relu {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = attn4j_h.findOrThrow("attn4j_relu");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_relu(attn4j_context *ctx, const attn4j_tensor *x, attn4j_tensor *y)
+     * }
+     */
+    public static FunctionDescriptor attn4j_relu$descriptor() {
+        return attn4j_relu.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_relu(attn4j_context *ctx, const attn4j_tensor *x, attn4j_tensor *y)
+     * }
+     */
+    public static MethodHandle attn4j_relu$handle() {
+        return attn4j_relu.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_relu(attn4j_context *ctx, const attn4j_tensor *x, attn4j_tensor *y)
+     * }
+     */
+    public static MemorySegment attn4j_relu$address() {
+        return attn4j_relu.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * attn4j_status attn4j_relu(attn4j_context *ctx, const attn4j_tensor *x, attn4j_tensor *y)
+     * }
+     */
+    public static int attn4j_relu(MemorySegment ctx, MemorySegment x, MemorySegment y) {
+        var mh$ = attn4j_relu.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("attn4j_relu", ctx, x, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, y);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class attn4j_rope {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_LONG,
+            attn4j_h.C_LONG,
+            attn4j_h.C_DOUBLE,
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = attn4j_h.findOrThrow("attn4j_rope");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_rope(attn4j_context *ctx, const attn4j_tensor *x, int64_t rotary_dim, int64_t offset, double theta, int32_t interleaved, attn4j_tensor *y)
+     * }
+     */
+    public static FunctionDescriptor attn4j_rope$descriptor() {
+        return attn4j_rope.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_rope(attn4j_context *ctx, const attn4j_tensor *x, int64_t rotary_dim, int64_t offset, double theta, int32_t interleaved, attn4j_tensor *y)
+     * }
+     */
+    public static MethodHandle attn4j_rope$handle() {
+        return attn4j_rope.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_rope(attn4j_context *ctx, const attn4j_tensor *x, int64_t rotary_dim, int64_t offset, double theta, int32_t interleaved, attn4j_tensor *y)
+     * }
+     */
+    public static MemorySegment attn4j_rope$address() {
+        return attn4j_rope.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * attn4j_status attn4j_rope(attn4j_context *ctx, const attn4j_tensor *x, int64_t rotary_dim, int64_t offset, double theta, int32_t interleaved, attn4j_tensor *y)
+     * }
+     */
+    public static int attn4j_rope(MemorySegment ctx, MemorySegment x, long rotary_dim, long offset, double theta, int interleaved, MemorySegment y) {
+        var mh$ = attn4j_rope.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("attn4j_rope", ctx, x, rotary_dim, offset, theta, interleaved, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, rotary_dim, offset, theta, interleaved, y);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class attn4j_additive_scores {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = attn4j_h.findOrThrow("attn4j_additive_scores");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_additive_scores(attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k, const attn4j_tensor *w, attn4j_tensor *scores)
+     * }
+     */
+    public static FunctionDescriptor attn4j_additive_scores$descriptor() {
+        return attn4j_additive_scores.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_additive_scores(attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k, const attn4j_tensor *w, attn4j_tensor *scores)
+     * }
+     */
+    public static MethodHandle attn4j_additive_scores$handle() {
+        return attn4j_additive_scores.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_additive_scores(attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k, const attn4j_tensor *w, attn4j_tensor *scores)
+     * }
+     */
+    public static MemorySegment attn4j_additive_scores$address() {
+        return attn4j_additive_scores.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * attn4j_status attn4j_additive_scores(attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k, const attn4j_tensor *w, attn4j_tensor *scores)
+     * }
+     */
+    public static int attn4j_additive_scores(MemorySegment ctx, MemorySegment q, MemorySegment k, MemorySegment w, MemorySegment scores) {
+        var mh$ = attn4j_additive_scores.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("attn4j_additive_scores", ctx, q, k, w, scores);
+            }
+            return (int)mh$.invokeExact(ctx, q, k, w, scores);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class attn4j_linear_attention {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_INT,
+            attn4j_h.C_FLOAT,
+            attn4j_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = attn4j_h.findOrThrow("attn4j_linear_attention");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_attention(attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k, const attn4j_tensor *v, const attn4j_tensor *key_padding_mask, int32_t causal, float eps, attn4j_tensor *out)
+     * }
+     */
+    public static FunctionDescriptor attn4j_linear_attention$descriptor() {
+        return attn4j_linear_attention.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_attention(attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k, const attn4j_tensor *v, const attn4j_tensor *key_padding_mask, int32_t causal, float eps, attn4j_tensor *out)
+     * }
+     */
+    public static MethodHandle attn4j_linear_attention$handle() {
+        return attn4j_linear_attention.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_attention(attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k, const attn4j_tensor *v, const attn4j_tensor *key_padding_mask, int32_t causal, float eps, attn4j_tensor *out)
+     * }
+     */
+    public static MemorySegment attn4j_linear_attention$address() {
+        return attn4j_linear_attention.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_attention(attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k, const attn4j_tensor *v, const attn4j_tensor *key_padding_mask, int32_t causal, float eps, attn4j_tensor *out)
+     * }
+     */
+    public static int attn4j_linear_attention(MemorySegment ctx, MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment key_padding_mask, int causal, float eps, MemorySegment out) {
+        var mh$ = attn4j_linear_attention.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("attn4j_linear_attention", ctx, q, k, v, key_padding_mask, causal, eps, out);
+            }
+            return (int)mh$.invokeExact(ctx, q, k, v, key_padding_mask, causal, eps, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+}

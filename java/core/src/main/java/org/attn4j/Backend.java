@@ -65,6 +65,51 @@ public interface Backend extends AutoCloseable {
                   Tensor contextMask, Tensor talkingHeads, Tensor contextTalkingHeads, float scale,
                   Tensor out, Tensor contextOut);
 
+    // ------------------------------------------------------------------ the attention family
+
+    /**
+     * Fused scaled dot-product attention (no [i, j] matrix held): q [b, h, i, d], k [b, h, j, d],
+     * v [b, h, j, dv], out [b, h, i, dv] = softmax(scale · q·kᵀ + bias) · v over the keys each
+     * query sees. Key j is visible to query i when mask (BOOL broadcastable to [b, h, i, j], true =
+     * attend; null = all), keyPaddingMask (BOOL [b, j], true = attend; null = all) and the window
+     * (windowLeft / windowRight &lt; 0 = unbounded; i − j ≤ windowLeft and j − i ≤ windowRight)
+     * all allow it; globalTokens (BOOL [b, n], needs i = j; null = none) lifts the window for
+     * global queries and keys. bias: F32 broadcastable to [b, h, i, j], or null. Causal attention
+     * is windowLeft = −1, windowRight = 0. A query that sees no key (or only −∞ scores) gets a
+     * NaN row, as PyTorch's softmax gives.
+     */
+    void sdpaFused(Tensor q, Tensor k, Tensor v, Tensor bias, Tensor mask, Tensor keyPaddingMask, Tensor globalTokens,
+                   long windowLeft, long windowRight, float scale, Tensor out);
+
+    /**
+     * The attention softmax on materialised scores [b, h, i, j] (already scaled), with the
+     * visibility rules of {@link #sdpaFused}: weights [b, h, i, j] = softmax over j of scores +
+     * bias on the visible keys, 0 on the others, NaN rows where a query sees nothing. weights
+     * may be scores.
+     */
+    void sdpaSoftmax(Tensor scores, Tensor bias, Tensor mask, Tensor keyPaddingMask, Tensor globalTokens,
+                     long windowLeft, long windowRight, Tensor weights);
+
+    /** y = max(x, 0) (NaN stays NaN). y may be x. */
+    void relu(Tensor x, Tensor y);
+
+    /**
+     * Rotary position embeddings on the first rotaryDim (even, ≤ d) channels of x [b, h, n, d];
+     * row n sits at position offset + n; pair p turns by position · theta^(−2p / rotaryDim), pairs
+     * (p, p + rotaryDim/2) or, when interleaved, (2p, 2p + 1). Other channels are copied. y may be x.
+     */
+    void rope(Tensor x, long rotaryDim, long offset, double theta, boolean interleaved, Tensor y);
+
+    /** Additive attention scores: scores[b, i, j] = Σ_c w[c] · tanh(q[b, i, c] + k[b, j, c]); w [a]. */
+    void additiveScores(Tensor q, Tensor k, Tensor w, Tensor scores);
+
+    /**
+     * Linear attention with φ(x) = elu(x) + 1: out[i] = φ(q_i)ᵀ Σ_j φ(k_j) v_jᵀ / (φ(q_i)·Σ_j φ(k_j) + eps)
+     * over the keys keyPaddingMask keeps (BOOL [b, j], true = keep; null = all) and, when causal,
+     * j ≤ i (then i = j). q [b, h, i, d], k [b, h, j, d], v [b, h, j, dv], out [b, h, i, dv].
+     */
+    void linearAttention(Tensor q, Tensor k, Tensor v, Tensor keyPaddingMask, boolean causal, float eps, Tensor out);
+
     /** Releases native resources. A second close throws IllegalStateException. */
     @Override
     void close();

@@ -232,6 +232,111 @@ final class NativeBackend implements Backend {
         NativeStatus.check(status, "attn4j_bca_fused");
     }
 
+    // ------------------------------------------------------------------ the attention family
+
+    @Override
+    public void sdpaFused(Tensor q, Tensor k, Tensor v, Tensor bias, Tensor mask, Tensor keyPaddingMask,
+                          Tensor globalTokens, long windowLeft, long windowRight, float scale, Tensor out) {
+        FamilyContracts.sdpaFused(q, k, v, bias, mask, keyPaddingMask, globalTokens, scale, out);
+        long[] bhij = {q.shape(0), q.shape(1), q.shape(2), k.shape(2)};
+        // The ABI takes bias and mask at rank 4 (zero strides for broadcast dims): expand is a view.
+        Tensor bias4 = bias == null ? null : bias.expand(bhij);
+        Tensor mask4 = mask == null ? null : mask.expand(bhij);
+        MemorySegment ctx = context();
+        NativeTensors d = NativeTensors.forThread();
+        int status;
+        try {
+            status = (int) attn4j_h.attn4j_sdpa_fused$handle().invokeExact(ctx, d.describe(0, q, "q"), d.describe(1, k, "k"),
+                    d.describe(2, v, "v"), d.describe(3, bias4, "bias"), d.describe(4, mask4, "mask"),
+                    d.describe(5, keyPaddingMask, "keyPaddingMask"), d.describe(6, globalTokens, "globalTokens"),
+                    windowLeft, windowRight, scale, d.describe(7, out, "out"));
+        } catch (Throwable t) {
+            throw NativeStatus.rethrow(t);
+        }
+        NativeStatus.check(status, "attn4j_sdpa_fused");
+    }
+
+    @Override
+    public void sdpaSoftmax(Tensor scores, Tensor bias, Tensor mask, Tensor keyPaddingMask, Tensor globalTokens,
+                            long windowLeft, long windowRight, Tensor weights) {
+        FamilyContracts.sdpaSoftmax(scores, bias, mask, keyPaddingMask, globalTokens, weights);
+        Tensor bias4 = bias == null ? null : bias.expand(scores.shape());
+        Tensor mask4 = mask == null ? null : mask.expand(scores.shape());
+        MemorySegment ctx = context();
+        NativeTensors d = NativeTensors.forThread();
+        int status;
+        try {
+            status = (int) attn4j_h.attn4j_sdpa_softmax$handle().invokeExact(ctx, d.describe(0, scores, "scores"),
+                    d.describe(1, bias4, "bias"), d.describe(2, mask4, "mask"),
+                    d.describe(3, keyPaddingMask, "keyPaddingMask"), d.describe(4, globalTokens, "globalTokens"),
+                    windowLeft, windowRight, d.describe(5, weights, "weights"));
+        } catch (Throwable t) {
+            throw NativeStatus.rethrow(t);
+        }
+        NativeStatus.check(status, "attn4j_sdpa_softmax");
+    }
+
+    @Override
+    public void relu(Tensor x, Tensor y) {
+        FamilyContracts.relu(x, y);
+        MemorySegment ctx = context();
+        NativeTensors d = NativeTensors.forThread();
+        int status;
+        try {
+            status = (int) attn4j_h.attn4j_relu$handle().invokeExact(ctx, d.describe(0, x, "x"), d.describe(1, y, "y"));
+        } catch (Throwable t) {
+            throw NativeStatus.rethrow(t);
+        }
+        NativeStatus.check(status, "attn4j_relu");
+    }
+
+    @Override
+    public void rope(Tensor x, long rotaryDim, long offset, double theta, boolean interleaved, Tensor y) {
+        FamilyContracts.rope(x, rotaryDim, offset, theta, y);
+        MemorySegment ctx = context();
+        NativeTensors d = NativeTensors.forThread();
+        int status;
+        try {
+            status = (int) attn4j_h.attn4j_rope$handle().invokeExact(ctx, d.describe(0, x, "x"), rotaryDim, offset, theta,
+                    interleaved ? 1 : 0, d.describe(1, y, "y"));
+        } catch (Throwable t) {
+            throw NativeStatus.rethrow(t);
+        }
+        NativeStatus.check(status, "attn4j_rope");
+    }
+
+    @Override
+    public void additiveScores(Tensor q, Tensor k, Tensor w, Tensor scores) {
+        FamilyContracts.additiveScores(q, k, w, scores);
+        MemorySegment ctx = context();
+        NativeTensors d = NativeTensors.forThread();
+        int status;
+        try {
+            status = (int) attn4j_h.attn4j_additive_scores$handle().invokeExact(ctx, d.describe(0, q, "q"), d.describe(1, k, "k"),
+                    d.describe(2, w, "w"), d.describe(3, scores, "scores"));
+        } catch (Throwable t) {
+            throw NativeStatus.rethrow(t);
+        }
+        NativeStatus.check(status, "attn4j_additive_scores");
+    }
+
+    @Override
+    public void linearAttention(Tensor q, Tensor k, Tensor v, Tensor keyPaddingMask, boolean causal, float eps,
+                                Tensor out) {
+        FamilyContracts.linearAttention(q, k, v, keyPaddingMask, causal, eps, out);
+        MemorySegment ctx = context();
+        NativeTensors d = NativeTensors.forThread();
+        int status;
+        try {
+            status = (int) attn4j_h.attn4j_linear_attention$handle().invokeExact(ctx, d.describe(0, q, "q"), d.describe(1, k, "k"),
+                    d.describe(2, v, "v"), d.describe(3, keyPaddingMask, "keyPaddingMask"), causal ? 1 : 0, eps,
+                    d.describe(4, out, "out"));
+        } catch (Throwable t) {
+            throw NativeStatus.rethrow(t);
+        }
+        NativeStatus.check(status, "attn4j_linear_attention");
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     /** The context segment; IllegalStateException once closed. */

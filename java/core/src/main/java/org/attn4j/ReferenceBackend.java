@@ -353,6 +353,53 @@ final class ReferenceBackend implements Backend {
         return a * t.stride(0) + b * t.stride(1) + c * t.stride(2) + d * t.stride(3);
     }
 
+    // ------------------------------------------------------------------ the attention family (FamilyReference)
+
+    @Override
+    public void sdpaFused(Tensor q, Tensor k, Tensor v, Tensor bias, Tensor mask, Tensor keyPaddingMask,
+                          Tensor globalTokens, long windowLeft, long windowRight, float scale, Tensor out) {
+        ensureOpen();
+        FamilyContracts.sdpaFused(q, k, v, bias, mask, keyPaddingMask, globalTokens, scale, out);
+        FamilyReference.sdpaFused(q, k, v, bias, mask, keyPaddingMask, globalTokens, windowLeft, windowRight, scale, out);
+    }
+
+    @Override
+    public void sdpaSoftmax(Tensor scores, Tensor bias, Tensor mask, Tensor keyPaddingMask, Tensor globalTokens,
+                            long windowLeft, long windowRight, Tensor weights) {
+        ensureOpen();
+        FamilyContracts.sdpaSoftmax(scores, bias, mask, keyPaddingMask, globalTokens, weights);
+        FamilyReference.sdpaSoftmax(scores, bias, mask, keyPaddingMask, globalTokens, windowLeft, windowRight, weights);
+    }
+
+    @Override
+    public void relu(Tensor x, Tensor y) {
+        ensureOpen();
+        FamilyContracts.relu(x, y);
+        FamilyReference.relu(x, y);
+    }
+
+    @Override
+    public void rope(Tensor x, long rotaryDim, long offset, double theta, boolean interleaved, Tensor y) {
+        ensureOpen();
+        FamilyContracts.rope(x, rotaryDim, offset, theta, y);
+        FamilyReference.rope(x, rotaryDim, offset, theta, interleaved, y);
+    }
+
+    @Override
+    public void additiveScores(Tensor q, Tensor k, Tensor w, Tensor scores) {
+        ensureOpen();
+        FamilyContracts.additiveScores(q, k, w, scores);
+        FamilyReference.additiveScores(q, k, w, scores);
+    }
+
+    @Override
+    public void linearAttention(Tensor q, Tensor k, Tensor v, Tensor keyPaddingMask, boolean causal, float eps,
+                                Tensor out) {
+        ensureOpen();
+        FamilyContracts.linearAttention(q, k, v, keyPaddingMask, causal, eps, out);
+        FamilyReference.linearAttention(q, k, v, keyPaddingMask, causal, eps, out);
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     private void ensureOpen() {

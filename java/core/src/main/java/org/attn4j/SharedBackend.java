@@ -74,6 +74,39 @@ final class SharedBackend implements Backend {
                 scale, out, contextOut);
     }
 
+    @Override
+    public void sdpaFused(Tensor q, Tensor k, Tensor v, Tensor bias, Tensor mask, Tensor keyPaddingMask,
+                          Tensor globalTokens, long windowLeft, long windowRight, float scale, Tensor out) {
+        target.sdpaFused(q, k, v, bias, mask, keyPaddingMask, globalTokens, windowLeft, windowRight, scale, out);
+    }
+
+    @Override
+    public void sdpaSoftmax(Tensor scores, Tensor bias, Tensor mask, Tensor keyPaddingMask, Tensor globalTokens,
+                            long windowLeft, long windowRight, Tensor weights) {
+        target.sdpaSoftmax(scores, bias, mask, keyPaddingMask, globalTokens, windowLeft, windowRight, weights);
+    }
+
+    @Override
+    public void relu(Tensor x, Tensor y) {
+        target.relu(x, y);
+    }
+
+    @Override
+    public void rope(Tensor x, long rotaryDim, long offset, double theta, boolean interleaved, Tensor y) {
+        target.rope(x, rotaryDim, offset, theta, interleaved, y);
+    }
+
+    @Override
+    public void additiveScores(Tensor q, Tensor k, Tensor w, Tensor scores) {
+        target.additiveScores(q, k, w, scores);
+    }
+
+    @Override
+    public void linearAttention(Tensor q, Tensor k, Tensor v, Tensor keyPaddingMask, boolean causal, float eps,
+                                Tensor out) {
+        target.linearAttention(q, k, v, keyPaddingMask, causal, eps, out);
+    }
+
     /** Always throws: the default backend is shared by the whole JVM. */
     @Override
     public void close() {

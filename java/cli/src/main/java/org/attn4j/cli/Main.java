@@ -1,5 +1,6 @@
 package org.attn4j.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
@@ -8,7 +9,8 @@ import java.util.Map;
 
 /**
  * The {@code attn4j} command: picks the subcommand by name and runs it. Exit codes: 0 success;
- * 2 bad usage or bad input (UsageException, IllegalArgumentException, a missing file), 1 any
+ * 2 bad usage or bad input (UsageException, IllegalArgumentException, a missing, unreadable or
+ * malformed file: any IOException), 1 any
  * other failure. A failure prints exactly one line on stderr, {@code attn4j: <message>}; with
  * {@code --verbose} (anywhere on the line) the stack trace follows.
  */
@@ -42,7 +44,7 @@ public final class Main {
             int code = command.run(args, out);
             out.flush();
             return code;
-        } catch (UsageException | IllegalArgumentException | NoSuchFileException e) {
+        } catch (UsageException | IllegalArgumentException | IOException e) { // IOException: a bad or unreadable file
             return report(err, e, verbose, USAGE);
         } catch (Throwable e) { // every failure ends as one line and an exit code, never a raw trace
             return report(err, e, verbose, FAILURE);

@@ -35,7 +35,8 @@ final class RunCommand {
                        [--threads N] [--backend native|java] [--path auto|fused|materialised]
               Inputs by the reference's names: x, context, mask, context_mask (BOOL), rel_pos_bias.
               The inputs file's __metadata__.forward_kwargs (JSON) may set return_attn; flags override it.
-              With --output-format npy, --output is a directory that receives out.npy, context_out.npy, ...""";
+              With --output-format npy, --output is a directory that receives out.npy, context_out.npy, ...
+            """ + FamilyRun.USAGE;
 
     private static final Set<String> VALUED = Set.of("--model", "--inputs", "--output", "--output-format", "--threads",
             "--backend", "--path", "--x", "--context", "--mask", "--context-mask", "--rel-pos-bias");
@@ -45,6 +46,9 @@ final class RunCommand {
     }
 
     static int run(List<String> argv, PrintStream out) throws IOException {
+        if (FamilyRun.handles(argv)) { // PyTorch attention-family model files (MultiheadAttention, Transformer*Layer)
+            return FamilyRun.run(argv, out);
+        }
         Args args = Args.parse("run", argv, VALUED, FLAGS, Set.of());
         Path model = existing(args.required("--model"), "--model");
         Path output = Path.of(args.required("--output"));

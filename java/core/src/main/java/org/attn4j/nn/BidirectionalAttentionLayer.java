@@ -16,7 +16,9 @@ final class BidirectionalAttentionLayer {
     final int dimHead;
     final boolean prenorm;
     final boolean talkingHeads;
-    private final float scale; // dimHead^-0.5
+    final float cosineSimScale; // NaN: dot-product similarity; else cosine similarity times this temperature
+    private final float scale;  // dimHead^-0.5, or cosineSimScale
+    private final Tensor unitNormWeight; // [dimHead] of 1/√dimHead (RMSNorm with it = l2 normalisation), or null
 
     private final RmsNorm norm;          // null unless prenorm
     private final RmsNorm contextNorm;   // null unless prenorm
@@ -31,13 +33,25 @@ final class BidirectionalAttentionLayer {
 
     BidirectionalAttentionLayer(ParameterSource source, int dim, int contextDim, int heads, int dimHead,
                                 boolean prenorm, boolean talkingHeads) {
+        this(source, dim, contextDim, heads, dimHead, prenorm, talkingHeads, Float.NaN, null);
+    }
+
+    /**
+     * With cosine similarity when {@code cosineSimScale} is not NaN: qk and context_qk are
+     * l2-normalised per head (RMSNorm with {@code unitNormWeight}, [dimHead] of 1/√dimHead) and
+     * their dot products scaled by cosineSimScale instead of dimHead^-0.5.
+     */
+    BidirectionalAttentionLayer(ParameterSource source, int dim, int contextDim, int heads, int dimHead,
+                                boolean prenorm, boolean talkingHeads, float cosineSimScale, Tensor unitNormWeight) {
+        this.cosineSimScale = cosineSimScale;
+        this.unitNormWeight = unitNormWeight;
         this.dim = dim;
         this.contextDim = contextDim;
         this.heads = heads;
         this.dimHead = dimHead;
         this.prenorm = prenorm;
         this.talkingHeads = talkingHeads;
-        this.scale = (float) Math.pow(dimHead, -0.5);
+        this.scale = Float.isNaN(cosineSimScale) ? (float) Math.pow(dimHead, -0.5) : cosineSimScale;
         long inner = (long) heads * dimHead;
         // Parameters are asked for in the reference's named_parameters() order.
         this.norm = prenorm ? new RmsNorm(source, "norm", dim) : null;
@@ -74,6 +88,10 @@ final class BidirectionalAttentionLayer {
         Tensor v = splitHeads(toV.forward(backend, scratch, x));
         Tensor contextQk = splitHeads(contextToQk.forward(backend, scratch, context));
         Tensor contextV = splitHeads(contextToV.forward(backend, scratch, context));
+        if (!Float.isNaN(cosineSimScale)) { // cosine similarity: unit vectors per head
+            qk = unit(backend, scratch, qk);
+            contextQk = unit(backend, scratch, contextQk);
+        }
 
         // 3. attention into head-merged buffers [b, i, inner] and [b, j, inner]
         Tensor merged = scratch.allocate(b, i, inner);
@@ -116,6 +134,13 @@ final class BidirectionalAttentionLayer {
         backend.headMix(attn, mix, mixed);
         backend.headMix(contextAttn, contextMix, contextMixed);
         return new Tensor[] {mixed, contextMixed};
+    }
+
+    /** t / ‖t‖ over the last axis ([b, h, n, d]) into scratch; eps keeps a zero vector finite. */
+    private Tensor unit(Backend backend, TensorAllocator scratch, Tensor t) {
+        Tensor y = scratch.allocate(t.shape());
+        backend.rmsNorm(t, unitNormWeight, 1e-12f, y);
+        return y;
     }
 
     /** [b, n, h·d] contiguous → the [b, h, n, d] view. */

@@ -40,7 +40,8 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
         super(backend, weights);
         this.dropout = config.dropout;
         this.layer = new BidirectionalAttentionLayer(source, config.dim, config.contextDim(), config.heads, config.dimHead,
-                config.prenorm, config.talkingHeads);
+                config.prenorm, config.talkingHeads, config.cosineSimScale, Float.isNaN(config.cosineSimScale) ? null
+                        : CosineSimilarityAttention.unitNormWeight(weights, config.dimHead));
     }
 
     /** A builder with the reference's defaults: heads 8, dimHead 64, contextDim = dim, no dropout, talking heads or prenorm. */
@@ -130,6 +131,9 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
         m.put("dropout", Float.toString(dropout));
         m.put("talking_heads", Boolean.toString(layer.talkingHeads));
         m.put("prenorm", Boolean.toString(layer.prenorm));
+        if (!Float.isNaN(layer.cosineSimScale)) { // attn4j's option: absent from the reference's files
+            m.put("cosine_sim_scale", Float.toString(layer.cosineSimScale));
+        }
         m.put("class", CLASS_NAME);
         return m;
     }
@@ -149,6 +153,7 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
         float dropout;
         boolean talkingHeads;
         boolean prenorm;
+        float cosineSimScale = Float.NaN;
 
         public Builder dim(int dim) {
             this.dim = dim;
@@ -184,6 +189,16 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
 
         public Builder prenorm(boolean prenorm) {
             this.prenorm = prenorm;
+            return this;
+        }
+
+        /**
+         * Cosine-similarity attention (attn4j's option, not in the reference): qk and context_qk
+         * l2-normalised per head, similarities scaled by {@code scale} (a temperature, e.g. 10)
+         * instead of dimHead^-0.5. NaN (the default) keeps dot-product similarity.
+         */
+        public Builder cosineSimScale(float scale) {
+            this.cosineSimScale = scale;
             return this;
         }
 
@@ -228,6 +243,9 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
             positive("heads", heads);
             positive("dimHead", dimHead);
             positive("contextDim", contextDim());
+            if (!Float.isNaN(cosineSimScale) && !(cosineSimScale > 0 && Float.isFinite(cosineSimScale))) {
+                throw new IllegalArgumentException("cosineSimScale: expected a finite value > 0 (or NaN for off), got " + cosineSimScale);
+            }
             if (!(dropout >= 0 && dropout < 1)) {
                 throw new IllegalArgumentException("dropout: expected in [0, 1), got " + dropout);
             }
@@ -242,6 +260,7 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
             b.dropout = (float) meta.number("dropout", 0.0);
             b.talkingHeads = meta.bool("talking_heads", false);
             b.prenorm = meta.bool("prenorm", false);
+            b.cosineSimScale = meta.has("cosine_sim_scale") ? (float) meta.number("cosine_sim_scale", 10) : Float.NaN;
             b.validate();
             return b;
         }

@@ -66,6 +66,46 @@ final class Metadata {
         };
     }
 
+    /** A non-negative integer (0 allowed, unlike {@link #integer}); absent or null is an error. */
+    long integerOrZero(String key) {
+        String v = raw(key);
+        if (v == null) {
+            throw new IllegalArgumentException("__metadata__: missing \"" + key + "\"");
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("__metadata__." + key + ": expected an integer >= 0, got " + v);
+        }
+    }
+
+    /** True when {@code key} is present and not JSON null. */
+    boolean has(String key) {
+        return raw(key) != null;
+    }
+
+    /** A JSON string value ("\"gelu\"" holds gelu), or {@code fallback} when absent or null. */
+    String string(String key, String fallback) {
+        String v = raw(key);
+        if (v == null) {
+            return fallback;
+        }
+        Object parsed;
+        try {
+            parsed = org.attn4j.io.Json.parse(v);
+        } catch (RuntimeException e) {
+            parsed = null;
+        }
+        if (!(parsed instanceof String text)) {
+            throw new IllegalArgumentException("__metadata__." + key + ": expected a JSON string, got " + v);
+        }
+        return text;
+    }
+
     /** The value, or null when absent or JSON null. */
     private String raw(String key) {
         String v = values.get(key);

@@ -1,0 +1,181 @@
+package org.attn4j.nn;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.attn4j.Backend;
+import org.attn4j.Backends;
+import org.attn4j.Tensor;
+
+/**
+ * A text–vision fusion block: pre-norm self attention within each modality, cross attention
+ * both ways ({@link CrossModalCrossAttention}), and a pre-norm feed-forward per modality:
+ * <pre>
+ * text   += text_self_attn(text_self_norm(text))       vision += vision_self_attn(vision_self_norm(vision))
+ * text, vision = cross(text, vision)
+ * text   += text_ff(text)                              vision += vision_ff(vision)
+ * </pre>
+ * with ff = LayerNorm → Linear(d, ⌊d·ffMult⌋) → GELU → Linear back. Parameters
+ * {@code text_self_norm.*}, {@code text_self_attn.*}, {@code vision_self_norm.*},
+ * {@code vision_self_attn.*}, {@code cross.*}, {@code text_ff.{0,1,3}.*}, {@code vision_ff.{0,1,3}.*}.
+ * Masks BOOL [b, n], true = attend. Thread-safe; owns its weights.
+ */
+public final class CrossModalFusionBlock extends Module {
+    /** The class name model files carry in {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "CrossModalFusionBlock";
+
+    private final double ffMult;
+    private final LayerNorm textSelfNorm;
+    private final MultiheadAttentionLayer textSelfAttn;
+    private final LayerNorm visionSelfNorm;
+    private final MultiheadAttentionLayer visionSelfAttn;
+    private final CrossModalLayer cross;
+    private final LayerNormFeedForward textFf;
+    private final LayerNormFeedForward visionFf;
+
+    private CrossModalFusionBlock(int textDim, int visionDim, int heads, double ffMult, ParameterSource source,
+                                  Backend backend, Arena weights) {
+        super(backend, weights);
+        CrossModalCrossAttention.validate(textDim, visionDim, heads);
+        if (!(ffMult > 0) || !Double.isFinite(ffMult)) {
+            throw new IllegalArgumentException("ff_mult: expected a finite value > 0, got " + ffMult);
+        }
+        this.ffMult = ffMult;
+        this.textSelfNorm = new LayerNorm(source, "text_self_norm", textDim, 1e-5f);
+        this.textSelfAttn = new MultiheadAttentionLayer(source.prefixed("text_self_attn."), textDim, heads, textDim, textDim, true);
+        this.visionSelfNorm = new LayerNorm(source, "vision_self_norm", visionDim, 1e-5f);
+        this.visionSelfAttn = new MultiheadAttentionLayer(source.prefixed("vision_self_attn."), visionDim, heads, visionDim,
+                visionDim, true);
+        this.cross = new CrossModalLayer(source.prefixed("cross."), textDim, visionDim, heads);
+        this.textFf = new LayerNormFeedForward(source, "text_ff.", textDim, ffMult);
+        this.visionFf = new LayerNormFeedForward(source, "vision_ff.", visionDim, ffMult);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
+    public static CrossModalFusionBlock load(Path file, Backend backend) throws IOException {
+        return ModuleFiles.load(file, CLASS_NAME, (meta, source, arena) -> new CrossModalFusionBlock(
+                meta.integer("text_dim", null), meta.integer("vision_dim", null), meta.integer("heads", 8),
+                meta.number("ff_mult", 4.0), source, backend, arena));
+    }
+
+    /**
+     * text [b, nt, textDim] and vision [b, nv, visionDim] → both updated, from {@code allocator}.
+     *
+     * @param textMask   BOOL [b, nt], true = attend; null = none
+     * @param visionMask BOOL [b, nv], true = attend; null = none
+     */
+    public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision, Tensor textMask,
+                                    Tensor visionMask) {
+        checkOpen();
+        if (allocator == null) {
+            throw new IllegalArgumentException("allocator must not be null");
+        }
+        try (Scratch scratch = new Scratch(backend)) {
+            CrossModalInputs in = CrossModalInputs.check(text, vision, textMask, visionMask, cross.textDim, cross.visionDim,
+                    scratch.arena());
+            Tensor t = selfBlock(scratch, textSelfNorm, textSelfAttn, in.text(), in.textMask());
+            Tensor v = selfBlock(scratch, visionSelfNorm, visionSelfAttn, in.vision(), in.visionMask());
+            CrossModalOutput mixed = cross.forward(backend, scratch, scratch, t, v, in.textMask(), in.visionMask(),
+                    AttentionPath.AUTO);
+            TensorAllocator out = TensorAllocator.of(allocator);
+            Tensor textOut = out.allocate(t.shape());
+            Tensor visionOut = out.allocate(v.shape());
+            backend.add(mixed.text(), textFf.forward(backend, scratch, scratch, mixed.text()), textOut);
+            backend.add(mixed.vision(), visionFf.forward(backend, scratch, scratch, mixed.vision()), visionOut);
+            return new CrossModalOutput(textOut, visionOut);
+        }
+    }
+
+    public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision) {
+        return forward(allocator, text, vision, null, null);
+    }
+
+    /** x + attn(norm(x)) with the padding mask of its own modality. */
+    private Tensor selfBlock(Scratch scratch, LayerNorm norm, MultiheadAttentionLayer attn, Tensor x, Tensor mask) {
+        Tensor n = norm.forward(backend, scratch, x);
+        Tensor a = attn.forward(backend, scratch, scratch, n, n, n, new Visibility(null, null, mask, null, -1, -1), false,
+                false, AttentionPath.AUTO).output();
+        Tensor y = scratch.allocate(x.shape());
+        backend.add(x, a, y);
+        return y;
+    }
+
+    @Override
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> sd = ordered();
+        textSelfNorm.collect(sd);
+        textSelfAttn.collect(sd, "text_self_attn.");
+        visionSelfNorm.collect(sd);
+        visionSelfAttn.collect(sd, "vision_self_attn.");
+        cross.collect(sd, "cross.");
+        textFf.collect(sd);
+        visionFf.collect(sd);
+        return sd;
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("text_dim", Integer.toString(cross.textDim));
+        m.put("vision_dim", Integer.toString(cross.visionDim));
+        m.put("heads", Integer.toString(cross.heads));
+        m.put("ff_mult", Double.toString(ffMult));
+        m.put("class", CLASS_NAME);
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        return CLASS_NAME + "(text_dim=" + cross.textDim + ", vision_dim=" + cross.visionDim + ", heads=" + cross.heads
+                + ", ff_mult=" + ffMult + ")";
+    }
+
+    /** Configuration: textDim and visionDim (required), heads 8, ffMult 4. */
+    public static final class Builder {
+        private int textDim;
+        private int visionDim;
+        private int heads = 8;
+        private double ffMult = 4;
+
+        public Builder textDim(int textDim) {
+            this.textDim = textDim;
+            return this;
+        }
+
+        public Builder visionDim(int visionDim) {
+            this.visionDim = visionDim;
+            return this;
+        }
+
+        public Builder heads(int heads) {
+            this.heads = heads;
+            return this;
+        }
+
+        public Builder ffMult(double ffMult) {
+            this.ffMult = ffMult;
+            return this;
+        }
+
+        public CrossModalFusionBlock build(Backend backend, long seed) {
+            return ModuleFiles.fresh(seed, (source, arena) -> new CrossModalFusionBlock(textDim, visionDim, heads, ffMult,
+                    source, backend, arena));
+        }
+
+        public CrossModalFusionBlock build(long seed) {
+            return build(Backends.defaultBackend(), seed);
+        }
+
+        public CrossModalFusionBlock build(Backend backend, Map<String, Tensor> stateDict) {
+            return ModuleFiles.fromStateDict(stateDict, (source, arena) -> new CrossModalFusionBlock(textDim, visionDim,
+                    heads, ffMult, source, backend, arena));
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package org.attn4j.nn;
+
+import org.attn4j.Tensor;
+
+/**
+ * Forward arguments of {@link MultiheadAttention}, with PyTorch's names, conventions and
+ * defaults (nn.MultiheadAttention.forward): a boolean mask says true = masked (left out), a
+ * float mask is added to the scores.
+ *
+ * @param keyPaddingMask     BOOL (true = padding, ignored) or float (added), [b, S] ([S] unbatched); null = none
+ * @param attnMask           BOOL (true = masked) or float (added), [L, S] or [b·num_heads, L, S]; null = none
+ * @param needWeights        also return the attention weights (PyTorch's default: true). Without
+ *                           them the fused kernel runs in O(L + S) memory; with them [b, h, L, S] is materialised.
+ * @param averageAttnWeights average the weights over heads ([b, L, S]) instead of [b, h, L, S]
+ * @param isCausal           also hide keys after each query (as PyTorch's is_causal; may stand alone)
+ * @param path               AUTO: fused unless weights are wanted
+ */
+public record MhaOptions(Tensor keyPaddingMask, Tensor attnMask, boolean needWeights, boolean averageAttnWeights,
+                         boolean isCausal, AttentionPath path) {
+
+    /** PyTorch's defaults: no masks, need_weights=True, average_attn_weights=True. */
+    public static final MhaOptions DEFAULT = builder().build();
+
+    public MhaOptions {
+        if (path == null) {
+            throw new IllegalArgumentException("path must not be null (use AttentionPath.AUTO)");
+        }
+        if (needWeights && path == AttentionPath.FUSED) {
+            throw new IllegalArgumentException("needWeights needs the MATERIALISED (or AUTO) path: the fused kernel never holds the weights");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder of {@link MhaOptions}; starts from PyTorch's defaults. */
+    public static final class Builder {
+        private Tensor keyPaddingMask;
+        private Tensor attnMask;
+        private boolean needWeights = true;
+        private boolean averageAttnWeights = true;
+        private boolean isCausal;
+        private AttentionPath path = AttentionPath.AUTO;
+
+        public Builder keyPaddingMask(Tensor keyPaddingMask) {
+            this.keyPaddingMask = keyPaddingMask;
+            return this;
+        }
+
+        public Builder attnMask(Tensor attnMask) {
+            this.attnMask = attnMask;
+            return this;
+        }
+
+        public Builder needWeights(boolean needWeights) {
+            this.needWeights = needWeights;
+            return this;
+        }
+
+        public Builder averageAttnWeights(boolean averageAttnWeights) {
+            this.averageAttnWeights = averageAttnWeights;
+            return this;
+        }
+
+        public Builder isCausal(boolean isCausal) {
+            this.isCausal = isCausal;
+            return this;
+        }
+
+        public Builder path(AttentionPath path) {
+            this.path = path;
+            return this;
+        }
+
+        public MhaOptions build() {
+            return new MhaOptions(keyPaddingMask, attnMask, needWeights, averageAttnWeights, isCausal, path);
+        }
+    }
+}

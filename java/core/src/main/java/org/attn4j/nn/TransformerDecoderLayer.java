@@ -1,0 +1,159 @@
+package org.attn4j.nn;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
+import java.nio.file.Path;
+import java.util.Map;
+import org.attn4j.Backend;
+import org.attn4j.Shapes;
+import org.attn4j.Tensor;
+
+/**
+ * PyTorch's {@code nn.TransformerDecoderLayer} (inference): self attention over the target,
+ * cross attention to the memory, and a feed-forward, each with a residual and LayerNorm after
+ * (post-norm, the default) or before (norm_first) the block. Loads PyTorch's state dict
+ * ({@code self_attn.*}, {@code multihead_attn.*}, {@code linear1/2.*}, {@code norm1/2/3.*}).
+ * Masks follow nn.MultiheadAttention's conventions. Thread-safe; owns its weights.
+ */
+public final class TransformerDecoderLayer extends Module {
+    /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "TransformerDecoderLayer";
+
+    private final Builder config;
+    private final MultiheadAttentionLayer selfAttn;
+    private final MultiheadAttentionLayer crossAttn;
+    private final TransformerFeedForward ff;
+    private final LayerNorm norm1;
+    private final LayerNorm norm2;
+    private final LayerNorm norm3;
+
+    private TransformerDecoderLayer(Builder config, ParameterSource source, Backend backend, Arena weights) {
+        super(backend, weights);
+        this.config = config;
+        int d = config.dModel;
+        this.selfAttn = new MultiheadAttentionLayer(source.prefixed("self_attn."), d, config.nhead, d, d, true);
+        this.crossAttn = new MultiheadAttentionLayer(source.prefixed("multihead_attn."), d, config.nhead, d, d, true);
+        this.ff = new TransformerFeedForward(source, d, config.dimFeedforward, config.activation);
+        this.norm1 = new LayerNorm(source, "norm1", d, config.layerNormEps);
+        this.norm2 = new LayerNorm(source, "norm2", d, config.layerNormEps);
+        this.norm3 = new LayerNorm(source, "norm3", d, config.layerNormEps);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Loads a PyTorch state dict from a safetensors file, configured from its {@code __metadata__}. */
+    public static TransformerDecoderLayer load(Path file, Backend backend) throws IOException {
+        return ModuleFiles.load(file, CLASS_NAME,
+                (meta, source, arena) -> new TransformerDecoderLayer(new Builder().read(meta), source, backend, arena));
+    }
+
+    /**
+     * tgt [b, T, d_model] and memory [b, S, d_model] ([T, b, ...] when batch_first is false;
+     * [T, d_model] and [S, d_model] unbatched) → the layer's output shaped as tgt, from
+     * {@code allocator}.
+     */
+    public Tensor forward(SegmentAllocator allocator, Tensor tgt, Tensor memory, DecoderLayerOptions options) {
+        checkOpen();
+        if (allocator == null || options == null) {
+            throw new IllegalArgumentException("allocator and options must not be null (use DecoderLayerOptions.DEFAULT)");
+        }
+        try (Scratch scratch = new Scratch(backend)) {
+            Arena arena = scratch.arena();
+            boolean unbatched = tgt != null && tgt.rank() == 2;
+            int d = config.dModel;
+            Tensor x = FamilyInputs.sequence("tgt", tgt, d, config.batchFirst, unbatched, arena);       // [b, T, d]
+            Tensor mem = FamilyInputs.sequence("memory", memory, d, config.batchFirst, unbatched, arena); // [b, S, d]
+            long b = x.shape(0);
+            long t = x.shape(1);
+            long s = mem.shape(1);
+            if (mem.shape(0) != b) {
+                throw new IllegalArgumentException("memory: expected batch " + b + " (as tgt), got " + Shapes.toString(memory.shape()));
+            }
+            Visibility selfVis = Masks.torch(options.tgtMask(), FamilyInputs.batchedPadding("tgt_key_padding_mask",
+                    options.tgtKeyPaddingMask(), unbatched), options.tgtIsCausal(), b, config.nhead, t, t, arena,
+                    "tgt_mask", "tgt_key_padding_mask");
+            Visibility crossVis = Masks.torch(options.memoryMask(), FamilyInputs.batchedPadding("memory_key_padding_mask",
+                    options.memoryKeyPaddingMask(), unbatched), options.memoryIsCausal(), b, config.nhead, t, s, arena,
+                    "memory_mask", "memory_key_padding_mask");
+            AttentionPath path = options.path();
+            TensorAllocator out = FamilyInputs.needsCopy(config.batchFirst, unbatched) ? scratch : TensorAllocator.of(allocator);
+            Tensor y = out.allocate(b, t, d);
+            Tensor x1 = scratch.allocate(b, t, d);
+            Tensor x2 = scratch.allocate(b, t, d);
+            if (config.normFirst) {
+                Tensor n1 = norm1.forward(backend, scratch, x);
+                backend.add(x, attend(selfAttn, scratch, n1, n1, selfVis, path), x1);
+                backend.add(x1, attend(crossAttn, scratch, norm2.forward(backend, scratch, x1), mem, crossVis, path), x2);
+                backend.add(x2, ff.forward(backend, scratch, scratch, norm3.forward(backend, scratch, x2)), y);
+            } else {
+                backend.add(x, attend(selfAttn, scratch, x, x, selfVis, path), x1);
+                norm1.apply(backend, x1);
+                backend.add(x1, attend(crossAttn, scratch, x1, mem, crossVis, path), x2);
+                norm2.apply(backend, x2);
+                backend.add(x2, ff.forward(backend, scratch, scratch, x2), y);
+                norm3.apply(backend, y);
+            }
+            return FamilyInputs.output(y, config.batchFirst, unbatched, allocator);
+        }
+    }
+
+    /** Same without masks. */
+    public Tensor forward(SegmentAllocator allocator, Tensor tgt, Tensor memory) {
+        return forward(allocator, tgt, memory, DecoderLayerOptions.DEFAULT);
+    }
+
+    /** query attends to kv (kv used as both key and value, so the k/v projections share one product). */
+    private Tensor attend(MultiheadAttentionLayer attn, Scratch scratch, Tensor query, Tensor kv, Visibility vis,
+                          AttentionPath path) {
+        return attn.forward(backend, scratch, scratch, query, kv, kv, vis, false, false, path).output();
+    }
+
+    public int dModel() {
+        return config.dModel;
+    }
+
+    public int nhead() {
+        return config.nhead;
+    }
+
+    public boolean normFirst() {
+        return config.normFirst;
+    }
+
+    public Activation activation() {
+        return config.activation;
+    }
+
+    @Override
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> sd = ordered();
+        selfAttn.collect(sd, "self_attn.");
+        crossAttn.collect(sd, "multihead_attn.");
+        ff.collect(sd);
+        norm1.collect(sd);
+        norm2.collect(sd);
+        norm3.collect(sd);
+        return sd;
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return config.metadata(CLASS_NAME);
+    }
+
+    @Override
+    public String toString() {
+        return config.describe(CLASS_NAME);
+    }
+
+    /** Configuration with PyTorch's names and defaults. */
+    public static final class Builder extends TransformerLayerBuilder<Builder, TransformerDecoderLayer> {
+        @Override
+        TransformerDecoderLayer create(ParameterSource source, Backend backend, Arena arena) {
+            return new TransformerDecoderLayer(copyTo(new Builder()), source, backend, arena);
+        }
+    }
+}

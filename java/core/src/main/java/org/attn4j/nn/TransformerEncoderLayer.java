@@ -1,0 +1,138 @@
+package org.attn4j.nn;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
+import java.nio.file.Path;
+import java.util.Map;
+import org.attn4j.Backend;
+import org.attn4j.Tensor;
+
+/**
+ * PyTorch's {@code nn.TransformerEncoderLayer} (inference): self attention and a feed-forward,
+ * each with a residual and LayerNorm, after (post-norm, the default) or before (norm_first) the
+ * block. Loads PyTorch's state dict ({@code self_attn.*}, {@code linear1.*}, {@code linear2.*},
+ * {@code norm1.*}, {@code norm2.*}). Masks follow nn.MultiheadAttention's conventions. Thread-safe;
+ * owns its weights.
+ */
+public final class TransformerEncoderLayer extends Module {
+    /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "TransformerEncoderLayer";
+
+    private final Builder config;
+    private final MultiheadAttentionLayer selfAttn;
+    private final TransformerFeedForward ff;
+    private final LayerNorm norm1;
+    private final LayerNorm norm2;
+
+    private TransformerEncoderLayer(Builder config, ParameterSource source, Backend backend, Arena weights) {
+        super(backend, weights);
+        this.config = config;
+        int d = config.dModel;
+        this.selfAttn = new MultiheadAttentionLayer(source.prefixed("self_attn."), d, config.nhead, d, d, true);
+        this.ff = new TransformerFeedForward(source, d, config.dimFeedforward, config.activation);
+        this.norm1 = new LayerNorm(source, "norm1", d, config.layerNormEps);
+        this.norm2 = new LayerNorm(source, "norm2", d, config.layerNormEps);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Loads a PyTorch state dict from a safetensors file, configured from its {@code __metadata__}. */
+    public static TransformerEncoderLayer load(Path file, Backend backend) throws IOException {
+        return ModuleFiles.load(file, CLASS_NAME,
+                (meta, source, arena) -> new TransformerEncoderLayer(new Builder().read(meta), source, backend, arena));
+    }
+
+    /**
+     * src [b, S, d_model] ([S, b, d_model] when batch_first is false, [S, d_model] unbatched) →
+     * the layer's output in the same layout, from {@code allocator}.
+     */
+    public Tensor forward(SegmentAllocator allocator, Tensor src, EncoderLayerOptions options) {
+        checkOpen();
+        if (allocator == null || options == null) {
+            throw new IllegalArgumentException("allocator and options must not be null (use EncoderLayerOptions.DEFAULT)");
+        }
+        try (Scratch scratch = new Scratch(backend)) {
+            Arena arena = scratch.arena();
+            boolean unbatched = src != null && src.rank() == 2;
+            Tensor x = FamilyInputs.sequence("src", src, config.dModel, config.batchFirst, unbatched, arena); // [b, S, d]
+            long b = x.shape(0);
+            long s = x.shape(1);
+            Visibility vis = Masks.torch(options.srcMask(), FamilyInputs.batchedPadding("src_key_padding_mask",
+                    options.srcKeyPaddingMask(), unbatched), options.isCausal(), b, config.nhead, s, s, arena,
+                    "src_mask", "src_key_padding_mask");
+            TensorAllocator out = FamilyInputs.needsCopy(config.batchFirst, unbatched) ? scratch : TensorAllocator.of(allocator);
+            Tensor y = out.allocate(b, s, config.dModel);
+            if (config.normFirst) {
+                // x + sa(norm1(x)), then + ff(norm2(·))
+                Tensor n1 = norm1.forward(backend, scratch, x);
+                Tensor x1 = scratch.allocate(b, s, config.dModel);
+                backend.add(x, selfAttention(scratch, n1, vis, options.path()), x1);
+                backend.add(x1, ff.forward(backend, scratch, scratch, norm2.forward(backend, scratch, x1)), y);
+            } else {
+                // norm1(x + sa(x)), then norm2(· + ff(·))
+                Tensor x1 = scratch.allocate(b, s, config.dModel);
+                backend.add(x, selfAttention(scratch, x, vis, options.path()), x1);
+                norm1.apply(backend, x1);
+                backend.add(x1, ff.forward(backend, scratch, scratch, x1), y);
+                norm2.apply(backend, y);
+            }
+            return FamilyInputs.output(y, config.batchFirst, unbatched, allocator);
+        }
+    }
+
+    /** Same without masks. */
+    public Tensor forward(SegmentAllocator allocator, Tensor src) {
+        return forward(allocator, src, EncoderLayerOptions.DEFAULT);
+    }
+
+    private Tensor selfAttention(Scratch scratch, Tensor x, Visibility vis, AttentionPath path) {
+        return selfAttn.forward(backend, scratch, scratch, x, x, x, vis, false, false, path).output();
+    }
+
+    public int dModel() {
+        return config.dModel;
+    }
+
+    public int nhead() {
+        return config.nhead;
+    }
+
+    public boolean normFirst() {
+        return config.normFirst;
+    }
+
+    public Activation activation() {
+        return config.activation;
+    }
+
+    @Override
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> sd = ordered();
+        selfAttn.collect(sd, "self_attn.");
+        ff.collect(sd);
+        norm1.collect(sd);
+        norm2.collect(sd);
+        return sd;
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return config.metadata(CLASS_NAME);
+    }
+
+    @Override
+    public String toString() {
+        return config.describe(CLASS_NAME);
+    }
+
+    /** Configuration with PyTorch's names and defaults. */
+    public static final class Builder extends TransformerLayerBuilder<Builder, TransformerEncoderLayer> {
+        @Override
+        TransformerEncoderLayer create(ParameterSource source, Backend backend, Arena arena) {
+            return new TransformerEncoderLayer(copyTo(new Builder()), source, backend, arena);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package org.attn4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.attn4j.Backend;
+import org.attn4j.Backends;
+import org.attn4j.Tensor;
+import org.attn4j.io.Json;
+import org.attn4j.io.SafeTensors;
+import org.attn4j.io.SafeTensorsFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The modules PyTorch does not ship against PyTorch reference implementations
+ * (tools/golden/make_family_reference_goldens.py: rotary embeddings as HF / rotary-embedding-torch
+ * turn them, fast-transformers' linear attention, d2l.ai's additive attention, cross-modal blocks
+ * from nn.MultiheadAttention and nn.LayerNorm), loaded from the files by class, on both backends.
+ */
+class FamilyReferenceGoldenTest {
+    private static final Backend NATIVE = Backends.nativeBackend(2);
+    private static final Backend JAVA = Backends.javaReference();
+
+    @AfterAll
+    static void closeBackends() {
+        NATIVE.close();
+        JAVA.close();
+    }
+
+    static Path root() {
+        try {
+            return Path.of(FamilyReferenceGoldenTest.class.getResource("/golden-family-ref").toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<String> cases() throws IOException {
+        try (Stream<Path> dirs = Files.list(root())) {
+            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    static Stream<Arguments> casesOnBackends() throws IOException {
+        return cases().stream().flatMap(c -> Stream.of(Arguments.of(c, "native"), Arguments.of(c, "java")));
+    }
+
+    @Test
+    void everyNonPyTorchModuleIsCovered() throws IOException {
+        java.util.Set<String> classes = new java.util.TreeSet<>();
+        for (String c : cases()) {
+            classes.add(Models.className(root().resolve(c).resolve("model.safetensors")));
+        }
+        assertEquals(java.util.Set.of("AdditiveAttention", "CosineSimilarityAttention", "CrossModalCrossAttention",
+                "CrossModalFusionBlock", "FusedQkvAttention", "LinearAttention", "LowRankAttention",
+                "SlidingWindowAttention"), classes);
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("casesOnBackends")
+    void matchesThePyTorchReference(String name, String backendName) throws IOException {
+        Backend backend = backendName.equals("native") ? NATIVE : JAVA;
+        Path dir = root().resolve(name);
+        Path model = dir.resolve("model.safetensors");
+        try (Arena arena = Arena.ofConfined()) {
+            SafeTensorsFile inputs = SafeTensors.open(dir.resolve("inputs.safetensors"), arena);
+            Map<String, Tensor> in = inputs.tensors();
+            Map<String, Tensor> want = SafeTensors.open(dir.resolve("outputs.safetensors"), arena).tensors();
+            Map<?, ?> kwargs = (Map<?, ?>) Json.parse(inputs.metadata().get("forward_kwargs"));
+            Tensor padding = in.get("key_padding_mask");
+            switch (Models.className(model)) {
+                case FusedQkvAttention.CLASS_NAME -> {
+                    try (FusedQkvAttention m = FusedQkvAttention.load(model, backend)) {
+                        SdpaOptions o = SdpaOptions.builder().keyPaddingMask(padding)
+                                .causal(Boolean.TRUE.equals(kwargs.get("causal"))).build();
+                        near(name, m.forward(arena, in.get("x"), o).output(), want.get("output"));
+                    }
+                }
+                case SlidingWindowAttention.CLASS_NAME -> {
+                    try (SlidingWindowAttention m = SlidingWindowAttention.load(model, backend)) {
+                        near(name, m.forward(arena, in.get("x"), padding, in.get("global_tokens")), want.get("output"));
+                    }
+                }
+                case CosineSimilarityAttention.CLASS_NAME -> {
+                    try (CosineSimilarityAttention m = CosineSimilarityAttention.load(model, backend)) {
+                        near(name, m.forward(arena, in.get("x"), SdpaOptions.builder().keyPaddingMask(padding).build()).output(),
+                                want.get("output"));
+                    }
+                }
+                case LowRankAttention.CLASS_NAME -> {
+                    try (LowRankAttention m = LowRankAttention.load(model, backend)) {
+                        near(name, m.forward(arena, in.get("x"), in.get("context"), SdpaOptions.builder().keyPaddingMask(padding)
+                                .build()).output(), want.get("output"));
+                    }
+                }
+                case LinearAttention.CLASS_NAME -> {
+                    try (LinearAttention m = LinearAttention.load(model, backend)) {
+                        near(name, m.forward(arena, in.get("x"), padding), want.get("output"));
+                    }
+                }
+                case AdditiveAttention.CLASS_NAME -> {
+                    try (AdditiveAttention m = AdditiveAttention.load(model, backend)) {
+                        AttentionOutput o = m.forward(arena, in.get("queries"), in.get("keys"), in.get("values"), padding);
+                        near(name + " output", o.output(), want.get("output"));
+                        near(name + " weights", o.weights(), want.get("weights"));
+                    }
+                }
+                case CrossModalCrossAttention.CLASS_NAME -> {
+                    try (CrossModalCrossAttention m = CrossModalCrossAttention.load(model, backend)) {
+                        CrossModalOutput o = m.forward(arena, in.get("text"), in.get("vision"), in.get("text_mask"), in.get("vision_mask"));
+                        near(name + " text", o.text(), want.get("text"));
+                        near(name + " vision", o.vision(), want.get("vision"));
+                    }
+                }
+                case CrossModalFusionBlock.CLASS_NAME -> {
+                    try (CrossModalFusionBlock m = CrossModalFusionBlock.load(model, backend)) {
+                        CrossModalOutput o = m.forward(arena, in.get("text"), in.get("vision"), in.get("text_mask"), in.get("vision_mask"));
+                        near(name + " text", o.text(), want.get("text"));
+                        near(name + " vision", o.vision(), want.get("vision"));
+                    }
+                }
+                default -> throw new AssertionError(name + ": unexpected class " + Models.className(model));
+            }
+        }
+    }
+
+    private static void near(String what, Tensor got, Tensor want) {
+        FamilyAssert.close(what, got, want, 3e-5, 2e-4);
+    }
+}

@@ -1,0 +1,265 @@
+// attn4j_sdpa_fused: scaled dot-product attention without the [i, j] matrix. K and V are packed
+// once into tile layouts; then each task (one head, one block of queries) streams the visible
+// key tiles through an online softmax (running max m and sum l per query) into its output.
+#include "attention_visibility.h"
+#include "common.h"
+#include "sdpa_kernels.h"
+
+#include <omp.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <new>
+#include <vector>
+
+namespace attn4j {
+namespace {
+
+using sdpa::kCols;
+using sdpa::kTileKeys;
+using sdpa::kTileQueries;
+using sdpa::round_up;
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// a · b · c · d floats as a size_t, throwing std::bad_alloc when the product overflows (a
+// sizes argument that no allocation could satisfy).
+size_t floats(int64_t a, int64_t b, int64_t c = 1, int64_t d = 1) {
+    int64_t n;
+    if (__builtin_mul_overflow(a, b, &n) || __builtin_mul_overflow(n, c, &n) ||
+        __builtin_mul_overflow(n, d, &n) || __builtin_mul_overflow(n, (int64_t)sizeof(float), &n))
+        throw std::bad_alloc();
+    return (size_t)(n / (int64_t)sizeof(float));
+}
+
+struct Problem {
+    int64_t b, h, i, j, d, dv;
+    int64_t dvp;   // dv rounded up to kCols: the row width of packed V and of the accumulators
+    int64_t tiles; // key tiles per head
+    const float *q, *k, *v;
+    float *out;
+    int64_t qs[4], ks[4], vs[4], os[4];
+    float scale;
+    family::Visibility vis;
+};
+
+// Kᵀ tile t of head bh → kt [d, kTileKeys] (zero past the last key); the tile's V rows →
+// vp [nj, dvp] (zero past dv).
+void pack_tile(const Problem &p, int64_t bh, int64_t t, float *kt, float *vp) {
+    const int64_t bb = bh / p.h, hh = bh % p.h;
+    const int64_t j0 = t * kTileKeys;
+    const int64_t nj = std::min(kTileKeys, p.j - j0);
+    const float *kb = p.k + bb * p.ks[0] + hh * p.ks[1];
+    const float *vb = p.v + bb * p.vs[0] + hh * p.vs[1];
+    for (int64_t c = 0; c < p.d; ++c) {
+        float *row = kt + c * kTileKeys;
+        for (int64_t n = 0; n < nj; ++n) row[n] = kb[(j0 + n) * p.ks[2] + c * p.ks[3]];
+        for (int64_t n = nj; n < kTileKeys; ++n) row[n] = 0.0f;
+    }
+    for (int64_t n = 0; n < nj; ++n) {
+        float *row = vp + n * p.dvp;
+        const float *src = vb + (j0 + n) * p.vs[2];
+        for (int64_t c = 0; c < p.dv; ++c) row[c] = src[c * p.vs[3]];
+        for (int64_t c = p.dv; c < p.dvp; ++c) row[c] = 0.0f;
+    }
+}
+
+// Per-thread scratch of one task, carved from one allocation made before the parallel region
+// (an exception inside an OpenMP region would terminate the process).
+struct TaskScratch {
+    float *qs; // [kTileQueries, d]    scaled queries
+    float *s;  // [kTileQueries, kTileKeys] scores, then probabilities
+    float *o;  // [kTileQueries, dvp]  unnormalised output accumulators
+    float *m;  // [kTileQueries]       running max
+    float *l;  // [kTileQueries]       running sum
+
+    static int64_t floats(const Problem &p) {
+        return kTileQueries * (p.d + kTileKeys + p.dvp + 2);
+    }
+    TaskScratch(float *base, const Problem &p)
+        : qs(base), s(qs + kTileQueries * p.d), o(s + kTileQueries * kTileKeys),
+          m(o + kTileQueries * p.dvp), l(m + kTileQueries) {}
+};
+
+// True when key tile t may hold a key visible to a query of [i0, i1) in batch bb.
+bool tile_needed(const Problem &p, const uint8_t *tile_global, bool block_global, int64_t i0,
+                 int64_t i1, int64_t t) {
+    const family::Visibility &vis = p.vis;
+    if (!vis.windowed() || block_global) return true;
+    const int64_t j0 = t * kTileKeys, j1 = std::min(p.j, j0 + kTileKeys);
+    // Keys of the window of [i0, i1): [i0 − left, i1 − 1 + right].
+    const bool below = vis.left >= 0 && j1 - 1 < i0 - vis.left;
+    const bool above = vis.right >= 0 && j0 > i1 - 1 + vis.right;
+    if (!below && !above) return true;
+    return tile_global != nullptr && tile_global[t] != 0;
+}
+
+void run_task(const Problem &p, const sdpa::Kernels &kern, const float *kt_all,
+              const float *vp_all, const uint8_t *tile_global_all, int64_t task,
+              TaskScratch &w) {
+    const int64_t blocks = (p.i + kTileQueries - 1) / kTileQueries;
+    const int64_t bh = task / blocks, block = task % blocks;
+    const int64_t bb = bh / p.h, hh = bh % p.h;
+    const int64_t i0 = block * kTileQueries;
+    const int64_t ni = std::min(kTileQueries, p.i - i0);
+    const family::Visibility &vis = p.vis;
+    const uint8_t *tile_global = tile_global_all ? tile_global_all + bb * p.tiles : nullptr;
+
+    // Scaled queries [ni, d]: scaling q instead of the scores saves i·j multiplications.
+    const float *qb = p.q + bb * p.qs[0] + hh * p.qs[1];
+    bool block_global = false;
+    for (int64_t r = 0; r < ni; ++r) {
+        const float *src = qb + (i0 + r) * p.qs[2];
+        for (int64_t c = 0; c < p.d; ++c) w.qs[r * p.d + c] = p.scale * src[c * p.qs[3]];
+        block_global = block_global || vis.is_global(bb, i0 + r);
+        w.m[r] = kNegInf;
+        w.l[r] = 0.0f;
+    }
+    std::memset(w.o, 0, sizeof(float) * (size_t)(ni * p.dvp));
+
+    for (int64_t t = 0; t < p.tiles; ++t) {
+        if (!tile_needed(p, tile_global, block_global, i0, i0 + ni, t)) continue;
+        const int64_t j0 = t * kTileKeys;
+        const int64_t nj = std::min(kTileKeys, p.j - j0);
+        const float *kt = kt_all + (bh * p.tiles + t) * p.d * kTileKeys;
+        const float *vp = vp_all + (bh * p.j + j0) * p.dvp;
+        // S [ni, nj] = (scale·q) · kᵀ
+        kern.gemm(w.qs, p.d, kt, kTileKeys, w.s, kTileKeys, ni, p.d, round_up(nj, kCols), 0);
+        const bool all_visible = vis.block_all_visible(i0, i0 + ni, j0, j0 + nj);
+        for (int64_t r = 0; r < ni; ++r) {
+            float *sr = w.s + r * kTileKeys;
+            const int64_t qi = i0 + r;
+            if (vis.bias != nullptr) {
+                const float *br = vis.bias + bb * vis.bias_strides[0] + hh * vis.bias_strides[1] +
+                                  qi * vis.bias_strides[2] + j0 * vis.bias_strides[3];
+                for (int64_t c = 0; c < nj; ++c) sr[c] += br[c * vis.bias_strides[3]];
+            }
+            if (!all_visible) {
+                for (int64_t c = 0; c < nj; ++c)
+                    if (!vis.visible(bb, hh, qi, j0 + c)) sr[c] = kNegInf;
+            }
+            // Online softmax: rescale what came before to the new running max.
+            const float m_new = std::max(w.m[r], kern.max(sr, nj));
+            if (m_new == kNegInf) {
+                // Nothing visible yet: this tile adds nothing (its probabilities are 0).
+                std::memset(sr, 0, sizeof(float) * (size_t)nj);
+                continue;
+            }
+            const float alpha = std::exp(w.m[r] - m_new); // 0 on the first visible tile
+            w.l[r] = w.l[r] * alpha + kern.exp_sum(sr, nj, m_new);
+            if (alpha != 1.0f) kern.scale(w.o + r * p.dvp, p.dvp, alpha);
+            w.m[r] = m_new;
+        }
+        // O [ni, dvp] += P [ni, nj] · V [nj, dvp]
+        kern.gemm(w.s, kTileKeys, vp, p.dvp, w.o, p.dvp, ni, nj, p.dvp, 1);
+    }
+
+    float *ob = p.out + bb * p.os[0] + hh * p.os[1];
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (int64_t r = 0; r < ni; ++r) {
+        float *dst = ob + (i0 + r) * p.os[2];
+        // A query that saw no key: PyTorch's softmax of an all −∞ row, NaN.
+        const float inv = w.m[r] == kNegInf ? nan : 1.0f / w.l[r];
+        for (int64_t c = 0; c < p.dv; ++c) dst[c * p.os[3]] = w.o[r * p.dvp + c] * inv;
+    }
+}
+
+attn4j_status sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k,
+                         const attn4j_tensor *v, const attn4j_tensor *bias,
+                         const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask,
+                         const attn4j_tensor *global_tokens, int64_t window_left,
+                         int64_t window_right, float scale, attn4j_tensor *out) {
+    int32_t threads = 0;
+    attn4j_status st;
+    if ((st = check_context(ctx, &threads))) return st;
+    if ((st = check_tensor(q, "q", ATTN4J_DTYPE_F32, 4, 4))) return st;
+    if ((st = check_tensor(k, "k", ATTN4J_DTYPE_F32, 4, 4))) return st;
+    if ((st = check_tensor(v, "v", ATTN4J_DTYPE_F32, 4, 4))) return st;
+    if ((st = check_tensor(out, "out", ATTN4J_DTYPE_F32, 4, 4))) return st;
+    if (!std::isfinite(scale))
+        return fail(ATTN4J_ERR_INVALID_ARG, "scale: expected a finite value, got %g", (double)scale);
+    Problem p{};
+    p.b = q->shape[0], p.h = q->shape[1], p.i = q->shape[2], p.d = q->shape[3];
+    p.j = k->shape[2], p.dv = v->shape[3];
+    if (k->shape[0] != p.b || k->shape[1] != p.h || k->shape[3] != p.d)
+        return fail(ATTN4J_ERR_SHAPE_MISMATCH, "k: expected shape [%lld, %lld, j, %lld] (as q %s), got %s",
+                    (long long)p.b, (long long)p.h, (long long)p.d, shape_string(*q).c_str(),
+                    shape_string(*k).c_str());
+    if (v->shape[0] != p.b || v->shape[1] != p.h || v->shape[2] != p.j)
+        return fail(ATTN4J_ERR_SHAPE_MISMATCH, "v: expected shape [%lld, %lld, %lld, dv] (as k %s), got %s",
+                    (long long)p.b, (long long)p.h, (long long)p.j, shape_string(*k).c_str(),
+                    shape_string(*v).c_str());
+    if (out->shape[0] != p.b || out->shape[1] != p.h || out->shape[2] != p.i || out->shape[3] != p.dv)
+        return fail(ATTN4J_ERR_SHAPE_MISMATCH, "out: expected shape [%lld, %lld, %lld, %lld], got %s",
+                    (long long)p.b, (long long)p.h, (long long)p.i, (long long)p.dv,
+                    shape_string(*out).c_str());
+    if ((st = family::make_visibility(p.b, p.h, p.i, p.j, bias, mask, key_padding_mask,
+                                      global_tokens, window_left, window_right, &p.vis)))
+        return st;
+    if (p.b * p.h * p.i * p.dv == 0) return ATTN4J_OK; // no output element
+
+    p.dvp = round_up(p.dv, kCols);
+    p.tiles = (p.j + kTileKeys - 1) / kTileKeys;
+    p.q = static_cast<const float *>(q->data);
+    p.k = static_cast<const float *>(k->data);
+    p.v = static_cast<const float *>(v->data);
+    p.out = static_cast<float *>(out->data);
+    std::memcpy(p.qs, q->strides, sizeof p.qs);
+    std::memcpy(p.ks, k->strides, sizeof p.ks);
+    std::memcpy(p.vs, v->strides, sizeof p.vs);
+    std::memcpy(p.os, out->strides, sizeof p.os);
+    p.scale = scale;
+    const sdpa::Kernels &kern = sdpa::select_kernels();
+
+    // Allocations (all before any parallel region). new[] throws std::bad_alloc (or its
+    // subclass on a size overflow), which guarded() turns into ATTN4J_ERR_OUT_OF_MEMORY.
+    const int64_t bh_count = p.b * p.h;
+    std::unique_ptr<float[]> kt(new float[floats(bh_count, p.tiles, p.d, kTileKeys)]);
+    std::unique_ptr<float[]> vp(new float[floats(bh_count, p.j, p.dvp)]);
+    std::vector<uint8_t> tile_global;
+    if (p.vis.global != nullptr) {
+        tile_global.assign((size_t)(p.b * p.tiles), 0);
+        for (int64_t bb = 0; bb < p.b; ++bb)
+            for (int64_t n = 0; n < p.j; ++n)
+                if (p.vis.is_global(bb, n)) tile_global[(size_t)(bb * p.tiles + n / kTileKeys)] = 1;
+    }
+    const int64_t blocks = (p.i + kTileQueries - 1) / kTileQueries;
+    const int64_t tasks = bh_count * blocks;
+    const int nthreads = (int)std::max<int64_t>(1, std::min<int64_t>(threads, tasks));
+    const int64_t per_thread = TaskScratch::floats(p);
+    std::unique_ptr<float[]> scratch(new float[floats(per_thread, nthreads)]);
+
+    const int64_t pack_jobs = bh_count * p.tiles;
+#pragma omp parallel num_threads(nthreads)
+    {
+#pragma omp for schedule(static)
+        for (int64_t job = 0; job < pack_jobs; ++job) {
+            const int64_t bh = job / p.tiles, t = job % p.tiles;
+            pack_tile(p, bh, t, kt.get() + job * p.d * kTileKeys,
+                      vp.get() + (bh * p.j + t * kTileKeys) * p.dvp);
+        }
+        TaskScratch w(scratch.get() + omp_get_thread_num() * per_thread, p);
+        // Dynamic: with a window or a causal mask the tasks differ in cost.
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t task = 0; task < tasks; ++task)
+            run_task(p, kern, kt.get(), vp.get(), tile_global.empty() ? nullptr : tile_global.data(),
+                     task, w);
+    }
+    return ATTN4J_OK;
+}
+
+} // namespace
+} // namespace attn4j
+
+extern "C" ATTN4J_API attn4j_status attn4j_sdpa_fused(
+    attn4j_context *ctx, const attn4j_tensor *q, const attn4j_tensor *k, const attn4j_tensor *v,
+    const attn4j_tensor *bias, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask,
+    const attn4j_tensor *global_tokens, int64_t window_left, int64_t window_right, float scale,
+    attn4j_tensor *out) {
+    return attn4j::guarded([&] {
+        return attn4j::sdpa_fused(ctx, q, k, v, bias, mask, key_padding_mask, global_tokens,
+                                  window_left, window_right, scale, out);
+    });
+}

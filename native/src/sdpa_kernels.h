@@ -1,0 +1,44 @@
+// The tile kernels of the fused scaled dot-product attention (attn4j_sdpa_fused), behind one
+// table with two implementations: portable C++ (sdpa_kernels_scalar.cpp) and AVX2+FMA
+// (sdpa_kernels_avx2.cpp), chosen at run time.
+#pragma once
+
+#include <cstdint>
+
+namespace attn4j {
+namespace sdpa {
+
+// Keys per tile; packed Kᵀ tiles are [d, kTileKeys], zero padded past the last key.
+constexpr int64_t kTileKeys = 64;
+// Queries per task: one block of q rows streams over every visible key tile.
+constexpr int64_t kTileQueries = 48;
+// Column granule of the gemm kernel (two AVX2 vectors); packed widths are multiples of it.
+constexpr int64_t kCols = 16;
+
+inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
+
+struct Kernels {
+    // c[r, 0:cols] (= or +=) Σ_k a[r, k] · b[k, 0:cols] for r < rows, k < kdim.
+    //   a [rows, kdim] row stride lda; b [kdim, cols] row stride ldb; c [rows, cols] row stride
+    //   ldc; cols is a multiple of kCols. accumulate = 0 overwrites c.
+    void (*gemm)(const float *a, int64_t lda, const float *b, int64_t ldb, float *c,
+                 int64_t ldc, int64_t rows, int64_t kdim, int64_t cols, int accumulate);
+    // Largest of x[0..n) (−∞ for n = 0; NaN-free input assumed: NaN may or may not win).
+    float (*max)(const float *x, int64_t n);
+    // x[k] = e^(x[k] − shift) for k < n (exactly 0 where x[k] is −∞), returns the sum.
+    // shift is finite.
+    float (*exp_sum)(float *x, int64_t n, float shift);
+    // y[k] = y[k] · alpha for k < n.
+    void (*scale)(float *y, int64_t n, float alpha);
+    int isa; // as attn4j_info.fused_kernel_isa: 0 = portable C++, 1 = AVX2+FMA
+};
+
+extern const Kernels kScalarKernels;
+extern const Kernels kAvx2Kernels;
+
+// AVX2+FMA when avx2_kernels_enabled() (kernels.h: the CPU has both, and ATTN4J_FORCE_SCALAR
+// is unset, empty or "0"; read on every call, so that one test process can run both).
+const Kernels &select_kernels();
+
+} // namespace sdpa
+} // namespace attn4j
