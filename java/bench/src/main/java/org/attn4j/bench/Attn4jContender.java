@@ -79,8 +79,8 @@ final class Attn4jContender extends InProcessContender {
             return Unavailable.skipped("weights not found: " + model + " (is ../shared there?)");
         }
         if (name.equals("java") && w.usefulFlops() / 1e9 > JAVA_MAX_GFLOP) {
-            return Unavailable.skipped(String.format("too slow for the Java reference at %s (%.0f GFLOP a run; it runs "
-                    + "up to %.0f)", w, w.usefulFlops() / 1e9, JAVA_MAX_GFLOP));
+            return Unavailable.skipped(String.format("too slow for the Java reference at %s (%.1f GFLOP a run; it runs "
+                    + "up to %.1f)", w, w.usefulFlops() / 1e9, JAVA_MAX_GFLOP));
         }
         if (path == AttentionPath.MATERIALISED) {
             return MemoryInfo.skipIfTooBig(MATERIALISED_MATRICES * w.attentionMatrixBytes(),

@@ -143,7 +143,7 @@ final class Chart {
             legend(legend, textSize);
         }
 
-        /** Axis ranges: whole decades in y around min..max, half a size step of margin in x. */
+        /** Axis ranges: 1-2-5 steps in y around min..max, a margin of a fraction of a decade in x. */
         private void ranges() {
             double lo = Double.MAX_VALUE;
             double hi = 0;
@@ -162,10 +162,10 @@ final class Chart {
                 lo = 1;
                 hi = 1000;
             }
-            yMin = Math.pow(10, Math.floor(Math.log10(lo)));
-            yMax = Math.pow(10, Math.ceil(Math.log10(hi)));
-            if (yMax / yMin < 100) {
-                yMax = yMin * 100;
+            yMin = niceBelow(lo);
+            yMax = niceAbove(hi);
+            if (yMax / yMin < 10) {
+                yMax = niceAbove(yMin * 10);
             }
             double cLo = sizes.isEmpty() ? 1e4 : sizes.firstKey();
             double cHi = sizes.isEmpty() ? 1e8 : sizes.lastKey();
@@ -190,11 +190,14 @@ final class Chart {
             g.setFont(font(Font.PLAIN, textSize * 0.92f));
             FontMetrics fm = g.getFontMetrics();
             // y: a line at every decade (labelled) and at 2 and 5 (faint)
-            for (double decade = yMin; decade <= yMax * 1.0001; decade *= 10) {
+            for (double decade = Math.pow(10, Math.floor(Math.log10(yMin) + 1e-9)); decade <= yMax * 1.0001; decade *= 10) {
                 for (int m : new int[] {1, 2, 5}) {
                     double v = decade * m;
                     if (v > yMax * 1.0001) {
                         break;
+                    }
+                    if (v < yMin * 0.9999) {
+                        continue;
                     }
                     double y = py(v);
                     g.setColor(m == 1 ? GRID_MAJOR : GRID);
@@ -409,6 +412,28 @@ final class Chart {
         private Font font(int style, float size) {
             return new Font(Font.SANS_SERIF, style, 1).deriveFont(style, size);
         }
+    }
+
+    /** The largest 1, 2 or 5 × 10^k at or below v. */
+    static double niceBelow(double v) {
+        double decade = Math.pow(10, Math.floor(Math.log10(v)));
+        for (int m : new int[] {5, 2, 1}) {
+            if (m * decade <= v * (1 + 1e-9)) {
+                return m * decade;
+            }
+        }
+        return decade;
+    }
+
+    /** The smallest 1, 2 or 5 × 10^k at or above v. */
+    static double niceAbove(double v) {
+        double decade = Math.pow(10, Math.floor(Math.log10(v)));
+        for (int m : new int[] {1, 2, 5, 10}) {
+            if (m * decade >= v * (1 - 1e-9)) {
+                return m * decade;
+            }
+        }
+        return 10 * decade;
     }
 
     /** "1 ms", "20 ms", "500 ms", "1 s", "20 s", "0.5 ms". */

@@ -61,6 +61,16 @@ class ChartTest {
     }
 
     @Test
+    void axisBoundsAreOneTwoFiveSteps() {
+        assertEquals(5.0, Chart.niceBelow(7.5), 1e-12);
+        assertEquals(2.0, Chart.niceBelow(2.0), 1e-12);
+        assertEquals(0.1, Chart.niceBelow(0.19), 1e-12);
+        assertEquals(20000.0, Chart.niceAbove(17786), 1e-9);
+        assertEquals(1000.0, Chart.niceAbove(1000), 1e-9);
+        assertEquals(10.0, Chart.niceAbove(5.01), 1e-12);
+    }
+
+    @Test
     void timeLabelsHaveUnits() {
         assertEquals("1 ms", Chart.msLabel(1));
         assertEquals("500 ms", Chart.msLabel(500));
