@@ -116,12 +116,20 @@ final class BenchRunner {
         if (repeat < options.repeatFor(w)) {
             note = repeat + " timed run(s) only: the " + c.label() + " is slow";
         }
+        if (unchecked(v)) {
+            note = (note.isEmpty() ? "" : note + "; ") + "outputs unchecked: no other contender ran at this size";
+        }
         if (attempts > 1) {
             note = (note.isEmpty() ? "" : note + "; ") + "timed " + attempts + " times, others were busy";
         }
         return new Row(c.name(), c.variant(), w.i(), w.j(), w.batch(), options.threads(), s.count(), s.median(), s.min(),
                 s.max(), w.usefulFlops() / 1e9, gflops, 100 * gflops / gemmGflops, Math.max(checkPeak[0], t.peakRssMb()),
                 Math.max(checkPeak[1], t.peakRssTotalMb()), v.maxAbsDiff(), v.against(), t.otherBusyPercent(), "ok", note);
+    }
+
+    /** True when the verdict is the lone contender's (nothing to compare with). */
+    private static boolean unchecked(Agreement.Verdict v) {
+        return Double.isNaN(v.maxAbsDiff()) && v.ok();
     }
 
     private Row failure(Contender c, Workload w, Throwable e) {

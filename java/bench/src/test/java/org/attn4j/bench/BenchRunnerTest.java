@@ -142,5 +142,7 @@ class BenchRunnerTest {
         assertEquals(1, c.attempts, "no retry unless asked");
         assertTrue(once.getFirst().busy());
         assertEquals("ok", once.getFirst().status(), "a lone contender is timed, unchecked");
+        assertTrue(once.getFirst().note().contains("outputs unchecked"), once.getFirst().note());
+        assertFalse(rows.getFirst().note().contains("unchecked"), rows.getFirst().note());
     }
 }
