@@ -1,0 +1,82 @@
+package org.attn4j.bench;
+
+/**
+ * A contender that runs inside this JVM: the harness measures its memory (RSS growth from just
+ * before it opens) and whether other processes were busy while it ran.
+ */
+abstract class InProcessContender implements Contender {
+
+    /** A contender made ready for one set of inputs (a session, a module, preallocated inputs). */
+    interface Run extends AutoCloseable {
+        /** One forward pass whose outputs are copied out. */
+        Outputs forwardWithOutputs() throws Exception;
+
+        /** One forward pass as a user would make it (outputs allocated and released). */
+        void forward() throws Exception;
+
+        /** Releases what {@link #open} made (failures surface as unchecked exceptions). */
+        @Override
+        void close();
+    }
+
+    /** Edge of the tiny run that loads libraries before anything is measured. */
+    static final int PRIMING_SIZE = 4;
+
+    private boolean primed;
+
+    /** Prepares a run on these inputs; what it allocates counts toward the peak memory. */
+    protected abstract Run open(BenchInputs in) throws Exception;
+
+    /**
+     * Once per contender, an unmeasured run at a tiny size: native libraries load, thread pools
+     * start and code is compiled before the first size's memory and time are taken, so that
+     * they are not charged to that size.
+     */
+    private void prime(BenchInputs like) throws Exception {
+        if (primed) {
+            return;
+        }
+        primed = true;
+        Workload tiny = Workload.readme(1, new Size(PRIMING_SIZE, PRIMING_SIZE));
+        try (BenchInputs in = new BenchInputs(tiny, like.mask() == null ? MaskMode.NONE : MaskMode.ONES, 0);
+             Run run = open(in)) {
+            run.forward();
+        }
+    }
+
+    @Override
+    public Check check(BenchInputs in, Progress.Task task) throws Exception {
+        prime(in);
+        RssMeter rss = RssMeter.start();
+        Outputs outputs;
+        try (Run run = open(in)) {
+            outputs = run.forwardWithOutputs();
+        }
+        task.advance(1);
+        return new Check(outputs, rss.stopMb(), rss.peakTotalMb());
+    }
+
+    @Override
+    public Timing time(BenchInputs in, int warmup, int repeat, Progress.Task task) throws Exception {
+        prime(in);
+        RssMeter rss = RssMeter.start();
+        double[] ms = new double[repeat];
+        CpuMeter.Ticks before;
+        CpuMeter.Ticks after;
+        try (Run run = open(in)) {
+            for (int k = 0; k < warmup; k++) {
+                run.forward();
+                task.advance(1);
+            }
+            before = CpuMeter.read();
+            for (int k = 0; k < repeat; k++) {
+                long t0 = System.nanoTime();
+                run.forward();
+                ms[k] = (System.nanoTime() - t0) / 1e6;
+                task.advance(1);
+            }
+            after = CpuMeter.read();
+        }
+        return new Timing(ms, rss.stopMb(), rss.peakTotalMb(), CpuMeter.otherBusyPercent(before, after));
+    }
+}

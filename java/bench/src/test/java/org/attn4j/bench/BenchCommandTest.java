@@ -1,0 +1,54 @@
+package org.attn4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command's exit statuses and the paths that run nothing (help, bad options, --replot). */
+class BenchCommandTest {
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return BenchCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpPrintsUsage() {
+        assertEquals(0, run("--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: ./attn4j bench"));
+    }
+
+    @Test
+    void aBadOptionExitsWithTwoAndSaysWhy() {
+        assertEquals(2, run("--size", "12"));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.startsWith("attn4j bench: --size: expected IxJ"), e);
+        assertTrue(e.contains("usage:"), e);
+    }
+
+    @Test
+    void replotRedrawsASavedRun(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("run.json");
+        Files.writeString(json, new ReportTest().reportJson());
+        Path png = dir.resolve("again.png");
+        assertEquals(0, run("--replot", json.toString(), "--chart", png.toString(), "--chart-size", "640x400"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("| 7 × 11 "));
+        assertEquals(640, ImageIO.read(png.toFile()).getWidth());
+        assertEquals(1, run("--replot", dir.resolve("missing.json").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing.json"));
+    }
+}
