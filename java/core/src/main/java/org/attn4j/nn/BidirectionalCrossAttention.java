@@ -9,8 +9,6 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
-import org.attn4j.io.SafeTensors;
-import org.attn4j.io.SafeTensorsFile;
 
 /**
  * Bidirectional cross attention: x [b, i, dim] and context [b, j, contextDim] attend to each
@@ -54,26 +52,8 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
      * {@code __metadata__}. F32 weights are memory-mapped, not copied.
      */
     public static BidirectionalCrossAttention load(Path file, Backend backend) throws IOException {
-        Arena arena = Arena.ofShared();
-        try {
-            SafeTensorsFile st = SafeTensors.open(file, arena);
-            Metadata meta = new Metadata(st.metadata());
-            if (!CLASS_NAME.equals(meta.className())) {
-                throw new IllegalArgumentException(file + ": expected class " + CLASS_NAME + ", got " + meta.className());
-            }
-            return fromStateDict(Builder.from(meta), st.tensors(), backend, arena);
-        } catch (IOException | RuntimeException e) {
-            arena.close();
-            throw e;
-        }
-    }
-
-    static BidirectionalCrossAttention fromStateDict(Builder config, Map<String, Tensor> tensors, Backend backend,
-                                                     Arena arena) {
-        StateDictSource source = new StateDictSource(tensors, arena);
-        BidirectionalCrossAttention m = new BidirectionalCrossAttention(config, source, backend, arena);
-        source.requireAllUsed();
-        return m;
+        return ModuleFiles.load(file, CLASS_NAME,
+                (meta, source, arena) -> new BidirectionalCrossAttention(Builder.from(meta), source, backend, arena));
     }
 
     @Override
@@ -211,13 +191,7 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
         /** A fresh module initialised as PyTorch initialises one, from {@code seed}. */
         public BidirectionalCrossAttention build(Backend backend, long seed) {
             validate();
-            Arena arena = Arena.ofShared();
-            try {
-                return new BidirectionalCrossAttention(this, new RandomSource(arena, seed), backend, arena);
-            } catch (RuntimeException e) {
-                arena.close();
-                throw e;
-            }
+            return ModuleFiles.fresh(seed, (source, arena) -> new BidirectionalCrossAttention(this, source, backend, arena));
         }
 
         /** A fresh module on the default backend. */
@@ -231,13 +205,8 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
          */
         public BidirectionalCrossAttention build(Backend backend, Map<String, Tensor> stateDict) {
             validate();
-            Arena arena = Arena.ofShared();
-            try {
-                return fromStateDict(this, stateDict, backend, arena);
-            } catch (RuntimeException e) {
-                arena.close();
-                throw e;
-            }
+            return ModuleFiles.fromStateDict(stateDict,
+                    (source, arena) -> new BidirectionalCrossAttention(this, source, backend, arena));
         }
 
         void validate() {

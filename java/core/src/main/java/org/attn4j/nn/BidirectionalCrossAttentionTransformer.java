@@ -12,8 +12,6 @@ import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
-import org.attn4j.io.SafeTensors;
-import org.attn4j.io.SafeTensorsFile;
 
 /**
  * The reference's {@code BidirectionalCrossAttentionTransformer}: depth layers of
@@ -56,26 +54,8 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
 
     /** Loads a reference state dict from a safetensors file, configured from its {@code __metadata__}. */
     public static BidirectionalCrossAttentionTransformer load(Path file, Backend backend) throws IOException {
-        Arena arena = Arena.ofShared();
-        try {
-            SafeTensorsFile st = SafeTensors.open(file, arena);
-            Metadata meta = new Metadata(st.metadata());
-            if (!CLASS_NAME.equals(meta.className())) {
-                throw new IllegalArgumentException(file + ": expected class " + CLASS_NAME + ", got " + meta.className());
-            }
-            return fromStateDict(Builder.from(meta), st.tensors(), backend, arena);
-        } catch (IOException | RuntimeException e) {
-            arena.close();
-            throw e;
-        }
-    }
-
-    static BidirectionalCrossAttentionTransformer fromStateDict(Builder config, Map<String, Tensor> tensors,
-                                                                Backend backend, Arena arena) {
-        StateDictSource source = new StateDictSource(tensors, arena);
-        BidirectionalCrossAttentionTransformer m = new BidirectionalCrossAttentionTransformer(config, source, backend, arena);
-        source.requireAllUsed();
-        return m;
+        return ModuleFiles.load(file, CLASS_NAME,
+                (meta, source, arena) -> new BidirectionalCrossAttentionTransformer(Builder.from(meta), source, backend, arena));
     }
 
     /** Attention weights are per layer, so {@code returnAttn} is not offered here (as in the reference). */
@@ -232,13 +212,8 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
 
         public BidirectionalCrossAttentionTransformer build(Backend backend, long seed) {
             validate();
-            Arena arena = Arena.ofShared();
-            try {
-                return new BidirectionalCrossAttentionTransformer(this, new RandomSource(arena, seed), backend, arena);
-            } catch (RuntimeException e) {
-                arena.close();
-                throw e;
-            }
+            return ModuleFiles.fresh(seed,
+                    (source, arena) -> new BidirectionalCrossAttentionTransformer(this, source, backend, arena));
         }
 
         public BidirectionalCrossAttentionTransformer build(long seed) {
