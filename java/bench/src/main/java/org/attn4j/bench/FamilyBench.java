@@ -239,17 +239,13 @@ public final class FamilyBench {
             return field("VmHWM");
         }
 
+        /** A /proc/self/status field in bytes, read by the harness's one parser (RssMeter). */
         private static long field(String name) {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                    if (line.startsWith(name + ":")) {
-                        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                    }
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read /proc/self/status: " + e.getMessage(), e);
+            long kb = RssMeter.readKb(name);
+            if (kb <= 0) {
+                throw new IllegalStateException(name + " missing from /proc/self/status (or unreadable)");
             }
-            throw new IllegalStateException(name + " missing from /proc/self/status");
+            return kb * 1024;
         }
     }
 }
