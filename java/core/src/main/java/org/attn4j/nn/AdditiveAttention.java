@@ -9,8 +9,16 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.DType;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.module.Init;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * Additive (Bahdanau) attention: score(q, k) = w_vᵀ tanh(W_q q + W_k k), softmax over the keys,
@@ -69,13 +77,13 @@ public final class AdditiveAttention extends Module {
         }
         try (Scratch scratch = new Scratch(backend)) {
             Arena arena = scratch.arena();
-            Tensor q = FamilyInputs.sequence("queries", queries, querySize, true, false, arena);
-            Tensor k = FamilyInputs.sequence("keys", keys, keySize, true, false, arena);
+            Tensor q = SequenceInputs.sequence("queries", queries, querySize, true, false, arena);
+            Tensor k = SequenceInputs.sequence("keys", keys, keySize, true, false, arena);
             if (values == null || values.rank() != 3) {
                 throw new IllegalArgumentException("values: expected shape [b, j, dv], got " + (values == null ? "null"
                         : Shapes.toString(values.shape())));
             }
-            Tensor v = FamilyInputs.sequence("values", values, values.shape(2), true, false, arena);
+            Tensor v = SequenceInputs.sequence("values", values, values.shape(2), true, false, arena);
             long b = q.shape(0);
             long i = q.shape(1);
             long j = k.shape(1);

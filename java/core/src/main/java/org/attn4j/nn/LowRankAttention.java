@@ -8,8 +8,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.Attend;
+import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * Low-rank attention: queries and keys are projected to a small rank r per head ({@code to_q},
@@ -76,8 +85,8 @@ public final class LowRankAttention extends Module {
         }
         try (Scratch scratch = new Scratch(backend)) {
             Arena arena = scratch.arena();
-            Tensor xs = FamilyInputs.sequence("x", x, dim, true, false, arena);
-            Tensor cs = context == null ? xs : FamilyInputs.sequence("context", context, contextDim, true, false, arena);
+            Tensor xs = SequenceInputs.sequence("x", x, dim, true, false, arena);
+            Tensor cs = context == null ? xs : SequenceInputs.sequence("context", context, contextDim, true, false, arena);
             if (context == null && contextDim != dim) {
                 throw new IllegalArgumentException("context: expected a tensor (context_dim " + contextDim + " differs from dim "
                         + dim + "), got null");
