@@ -7,7 +7,6 @@ import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.attn4j.Backend;
@@ -78,11 +77,12 @@ final class EmbedCommand {
     private static void writeJsonl(Path output, List<String> texts, float[] all, int d) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
             for (int i = 0; i < texts.size(); i++) {
-                List<Double> v = new ArrayList<>(d);
+                StringBuilder line = new StringBuilder(d * 12).append("{\"text\":").append(Json.quote(texts.get(i)))
+                        .append(",\"embedding\":[");
                 for (int c = 0; c < d; c++) {
-                    v.add((double) all[i * d + c]);
+                    line.append(c == 0 ? "" : ",").append(all[i * d + c]); // shortest text that reads back as the same float
                 }
-                w.write("{\"text\":" + Json.quote(texts.get(i)) + ",\"embedding\":" + Json.write(v) + "}");
+                w.write(line.append("]}").toString());
                 w.write('\n');
             }
         }
