@@ -60,7 +60,7 @@ final class ConsistencyCommand {
                     + "%d samples, seed %d%n", module, Double.toString(noise), samples, seed);
             result.forEach((map, heads) -> {
                 for (int h = 0; h < heads.length; h++) {
-                    out.printf(Locale.ROOT, "%s head %d: %.9f%n", map, h, heads[h]);
+                    out.printf(Locale.ROOT, "%s head %d: %.4e%n", map, h, heads[h]);
                 }
             });
             return 0;
