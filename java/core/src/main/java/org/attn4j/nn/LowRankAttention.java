@@ -18,7 +18,6 @@ import org.attn4j.internal.module.ModuleFiles;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.Scratch;
 import org.attn4j.internal.module.TensorAllocator;
-import org.attn4j.internal.tensor.Shapes;
 
 /**
  * Low-rank attention: queries and keys are projected to a small rank r per head ({@code to_q},
@@ -86,17 +85,10 @@ public final class LowRankAttention extends Module {
         try (Scratch scratch = new Scratch(backend)) {
             Arena arena = scratch.arena();
             Tensor xs = SequenceInputs.sequence("x", x, dim, true, false, arena);
-            Tensor cs = context == null ? xs : SequenceInputs.sequence("context", context, contextDim, true, false, arena);
-            if (context == null && contextDim != dim) {
-                throw new IllegalArgumentException("context: expected a tensor (context_dim " + contextDim + " differs from dim "
-                        + dim + "), got null");
-            }
+            Tensor cs = SequenceInputs.context(context, xs, contextDim, arena);
             long b = xs.shape(0);
             long i = xs.shape(1);
             long j = cs.shape(1);
-            if (cs.shape(0) != b) {
-                throw new IllegalArgumentException("context: expected batch " + b + " (as x), got " + Shapes.toString(context.shape()));
-            }
             Tensor q = heads(toQ.forward(backend, scratch, xs), rank);     // [b, h, i, r]
             Tensor k = heads(toK.forward(backend, scratch, cs), rank);     // [b, h, j, r]
             Tensor v = heads(toV.forward(backend, scratch, cs), dimHead);  // [b, h, j, dimHead]

@@ -389,6 +389,14 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public void topKSoftmax(Tensor scores, Tensor mask, Tensor keyPaddingMask, long windowLeft, long windowRight,
+                            long topK, Tensor weights) {
+        ensureOpen();
+        AttentionOpArguments.topKSoftmax(scores, mask, keyPaddingMask, topK, weights);
+        AttentionReference.topKSoftmax(scores, mask, keyPaddingMask, windowLeft, windowRight, topK, weights);
+    }
+
+    @Override
     public void relu(Tensor x, Tensor y) {
         ensureOpen();
         AttentionOpArguments.relu(x, y);
