@@ -120,8 +120,8 @@ class ScoringGoldenTest {
         float[] w = want.toFloatArray();
         assertEquals(w.length, perHead.length, name + ": heads");
         for (int h = 0; h < w.length; h++) {
-            // JS of nearby rows is a difference of nearly equal terms: relative 1e-3 of a value ≈ 1e-2
-            assertEquals(w[h], perHead[h], 1e-6 + 1e-3 * Math.abs(w[h]), name + ": head " + h);
+            // the golden is float32 (relative 6e-8); measured here: 7e-8 on both backends
+            assertEquals(w[h], perHead[h], 1e-5 * Math.abs(w[h]), name + ": head " + h);
         }
     }
 }
