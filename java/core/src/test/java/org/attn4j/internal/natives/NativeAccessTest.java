@@ -1,4 +1,4 @@
-package org.attn4j;
+package org.attn4j.internal.natives;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.attn4j;
+package org.attn4j.internal.natives;
 
 import org.attn4j.bindings.attn4j_h;
 
@@ -10,23 +10,23 @@ import org.attn4j.bindings.attn4j_h;
  * --enable-native-access that leaves the module out). Both attn4j modules make such calls: core
  * loads the library, the generated bindings make the handles.
  */
-final class NativeAccess {
+public final class NativeAccess {
     /** What to add to the java command on the class path. */
-    static final String CLASS_PATH_FLAG = "--enable-native-access=ALL-UNNAMED";
+    public static final String CLASS_PATH_FLAG = "--enable-native-access=ALL-UNNAMED";
     /** What to add on the module path: both modules make restricted calls. */
-    static final String MODULE_PATH_FLAG = "--enable-native-access=org.attn4j,org.attn4j.bindings";
+    public static final String MODULE_PATH_FLAG = "--enable-native-access=org.attn4j,org.attn4j.bindings";
 
     private NativeAccess() {
     }
 
     /** The flag for the way attn4j was loaded: named modules on the module path, else the class path. */
-    static String flag() {
+    public static String flag() {
         return NativeAccess.class.getModule().isNamed() ? MODULE_PATH_FLAG : CLASS_PATH_FLAG;
     }
 
     /** Runs System.load(file), naming the flag when the JVM refuses it. */
     @SuppressWarnings("restricted") // loading the library is the point
-    static void load(String file) {
+    public static void load(String file) {
         try {
             System.load(file);
         } catch (IllegalCallerException e) {
@@ -38,7 +38,7 @@ final class NativeAccess {
      * Makes the bindings' first downcall handle (attn4j_ping's), so that a refusal surfaces here,
      * with the flag, rather than as an ExceptionInInitializerError deep in the first operation.
      */
-    static void checkBindings() {
+    public static void checkBindings() {
         try {
             attn4j_h.attn4j_ping$handle();
         } catch (IllegalCallerException | LinkageError e) {
@@ -52,7 +52,7 @@ final class NativeAccess {
     }
 
     /** True when {@code t} or one of its causes is the JVM's IllegalCallerException. */
-    static boolean refusal(Throwable t) {
+    public static boolean refusal(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof IllegalCallerException) {
                 return true;
@@ -61,7 +61,7 @@ final class NativeAccess {
         return false;
     }
 
-    static IllegalCallerException denied(Throwable cause) {
+    public static IllegalCallerException denied(Throwable cause) {
         String flag = flag();
         String where = flag.equals(CLASS_PATH_FLAG)
                 ? "attn4j is on the class path: add " + flag + " to the java command (an executable jar can say"
