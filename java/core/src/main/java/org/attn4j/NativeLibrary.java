@@ -21,7 +21,9 @@ import java.util.Locale;
  * lie in its directory (its RUNPATH is {@code $ORIGIN}) or be found by the system's loader.
  *
  * <p>Loading happens once per JVM, under a lock; every failure is an {@link UnsatisfiedLinkError}
- * that names os.name, os.arch, the file or resource it looked for, and the cause. Nothing is
+ * that names os.name, os.arch, the file or resource it looked for, and the cause, except a
+ * refused native access: an {@link IllegalCallerException} that names the --enable-native-access
+ * flag to add. Nothing is
  * swallowed, and a failed load is retried (and fails again, loudly) on the next call.
  *
  * <p>Everything that calls the generated bindings calls {@link #load()} first: their symbol
@@ -67,6 +69,7 @@ public final class NativeLibrary {
             Path file = overrideFile(override, osName, osArch);
             loadFile(file, "-D" + PATH_PROPERTY + "=" + override
                     + "; its libdnnl.so.3 and libgomp.so.1 must lie beside it or be installed", osName, osArch);
+            NativeAccess.checkBindings();
             return file;
         }
         checkPlatform(osName, osArch);
@@ -74,12 +77,13 @@ public final class NativeLibrary {
         for (String name : FILES) {
             loadFile(dir.resolve(name), "resource " + RESOURCE_DIR + name + " extracted to " + dir, osName, osArch);
         }
+        NativeAccess.checkBindings();
         return dir.resolve(FILES.getLast());
     }
 
     private static void loadFile(Path file, String origin, String osName, String osArch) {
         try {
-            System.load(file.toString());
+            NativeAccess.load(file.toString()); // IllegalCallerException naming the flag when refused
         } catch (UnsatisfiedLinkError e) {
             throw linkError("cannot load " + file + " (" + origin + ")", osName, osArch, e);
         }
