@@ -1494,6 +1494,71 @@ public class attn4j_h {
         }
     }
 
+    private static class attn4j_topk_softmax {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_LONG,
+            attn4j_h.C_LONG,
+            attn4j_h.C_LONG,
+            attn4j_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = attn4j_h.findOrThrow("attn4j_topk_softmax");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_topk_softmax(attn4j_context *ctx, const attn4j_tensor *scores, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, int64_t window_left, int64_t window_right, int64_t top_k, attn4j_tensor *weights)
+     * }
+     */
+    public static FunctionDescriptor attn4j_topk_softmax$descriptor() {
+        return attn4j_topk_softmax.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_topk_softmax(attn4j_context *ctx, const attn4j_tensor *scores, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, int64_t window_left, int64_t window_right, int64_t top_k, attn4j_tensor *weights)
+     * }
+     */
+    public static MethodHandle attn4j_topk_softmax$handle() {
+        return attn4j_topk_softmax.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_topk_softmax(attn4j_context *ctx, const attn4j_tensor *scores, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, int64_t window_left, int64_t window_right, int64_t top_k, attn4j_tensor *weights)
+     * }
+     */
+    public static MemorySegment attn4j_topk_softmax$address() {
+        return attn4j_topk_softmax.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * attn4j_status attn4j_topk_softmax(attn4j_context *ctx, const attn4j_tensor *scores, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, int64_t window_left, int64_t window_right, int64_t top_k, attn4j_tensor *weights)
+     * }
+     */
+    public static int attn4j_topk_softmax(MemorySegment ctx, MemorySegment scores, MemorySegment mask, MemorySegment key_padding_mask, long window_left, long window_right, long top_k, MemorySegment weights) {
+        var mh$ = attn4j_topk_softmax.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("attn4j_topk_softmax", ctx, scores, mask, key_padding_mask, window_left, window_right, top_k, weights);
+            }
+            return (int)mh$.invokeExact(ctx, scores, mask, key_padding_mask, window_left, window_right, top_k, weights);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class attn4j_relu {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             attn4j_h.C_INT,
