@@ -3,6 +3,7 @@
 #include "common.h"
 #include "context.h"
 #include "strided.h"
+#include "parallel.h"
 
 using namespace attn4j;
 
@@ -46,8 +47,7 @@ ATTN4J_API attn4j_status attn4j_add(attn4j_context *ctx, const attn4j_tensor *a,
         float *yd = static_cast<float *>(y->data);
         const int64_t kChunk = 8192; // a contiguous tensor is one row: share it by chunks
         const int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
-        for (int64_t task = 0; task < rows * chunks; ++task) {
+        parallel_for(rows * chunks, threads_for(rows * n, threads), [&](int64_t task) {
             int64_t off[3];
             nest.row_offsets(task / chunks, off);
             const int64_t k0 = task % chunks * kChunk;
@@ -65,7 +65,7 @@ ATTN4J_API attn4j_status attn4j_add(attn4j_context *ctx, const attn4j_tensor *a,
             } else {
                 for (int64_t k = k0; k < k1; ++k) yr[k * ys] = ar[k * as] + br[k * bs];
             }
-        }
+        });
         return ATTN4J_OK;
     });
 }

@@ -3,6 +3,7 @@
 #include "context.h"
 #include "kernels.h"
 #include "strided.h"
+#include "parallel.h"
 
 using namespace attn4j;
 
@@ -35,14 +36,13 @@ ATTN4J_API attn4j_status attn4j_gelu(attn4j_context *ctx, const attn4j_tensor *x
         // still has to be shared out between the threads.
         const int64_t kChunk = 4096;
         const int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
-        for (int64_t task = 0; task < rows * chunks; ++task) {
+        parallel_for(rows * chunks, threads_for(rows * n, threads), [&](int64_t task) {
             int64_t off[2];
             nest.row_offsets(task / chunks, off);
             const int64_t k0 = task % chunks * kChunk;
             const int64_t k1 = k0 + kChunk < n ? k0 + kChunk : n;
             k.gelu(xd + off[0] + k0 * xs, xs, yd + off[1] + k0 * ys, ys, k1 - k0);
-        }
+        });
         return ATTN4J_OK;
     });
 }

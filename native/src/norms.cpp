@@ -3,6 +3,7 @@
 #include "common.h"
 #include "context.h"
 #include "strided.h"
+#include "parallel.h"
 
 #include <cmath>
 
@@ -119,15 +120,14 @@ void for_rows(const Nest<2> &nest, const attn4j_tensor *x, const attn4j_tensor *
     const bool unit = n == 1 || (base.xs == 1 && base.ys == 1 && base.ws == 1 && base.bs == 1);
     const float *xd = static_cast<const float *>(x->data);
     float *yd = static_cast<float *>(y->data);
-#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
+    parallel_for(rows, threads_for(rows * n, threads), [&](int64_t r) {
         int64_t off[2];
         nest.row_offsets(r, off);
         Row row = base;
         row.x = xd + off[0];
         row.y = yd + off[1];
         kernel(row, unit);
-    }
+    });
 }
 
 } // namespace
