@@ -42,7 +42,7 @@ inline void strip_fma(vf (&acc)[MR][kVecs], const float *a, int64_t a_rs, int64_
         for (int v = 0; v < kVecs; ++v) bv[v] = load(b + v * kLanes);
 #pragma GCC unroll 12
         for (int r = 0; r < MR; ++r) {
-            const vf x = splat(a[r * a_rs]);
+            const vf x = broadcast(a + r * a_rs);
 #pragma GCC unroll 4
             for (int v = 0; v < kVecs; ++v) acc[r][v] = fmadd(x, bv[v], acc[r][v]);
         }

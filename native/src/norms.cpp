@@ -130,44 +130,38 @@ void for_rows(const Nest<2> &nest, const attn4j_tensor *x, const attn4j_tensor *
     });
 }
 
+// One norm call: the shared checks, then `kernel(row, unit)` on every row.
+template <class Kernel>
+attn4j_status norm_call(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight,
+                        bool layer, const attn4j_tensor *bias, float eps, attn4j_tensor *y,
+                        Kernel &&kernel) {
+    return guarded([&] {
+        int32_t threads;
+        Nest<2> nest;
+        if (attn4j_status s = check_norm(ctx, x, weight, layer, bias, eps, y, &threads, &nest))
+            return s;
+        if (numel(*x) == 0) return ATTN4J_OK;
+        for_rows(nest, x, y, weight, bias, threads, kernel);
+        return ATTN4J_OK;
+    });
+}
+
 } // namespace
 
 extern "C" {
 
 ATTN4J_API attn4j_status attn4j_rms_norm(attn4j_context *ctx, const attn4j_tensor *x,
                                          const attn4j_tensor *weight, float eps, attn4j_tensor *y) {
-    return guarded([&] {
-        int32_t threads;
-        Nest<2> nest;
-        if (attn4j_status s = check_norm(ctx, x, weight, false, nullptr, eps, y, &threads, &nest))
-            return s;
-        if (numel(*x) == 0) return ATTN4J_OK;
-        for_rows(nest, x, y, weight, nullptr, threads, [eps](Row row, bool unit) {
-            if (unit)
-                rms_row<true>(row, eps);
-            else
-                rms_row<false>(row, eps);
-        });
-        return ATTN4J_OK;
+    return norm_call(ctx, x, weight, false, nullptr, eps, y, [eps](Row row, bool unit) {
+        unit ? rms_row<true>(row, eps) : rms_row<false>(row, eps);
     });
 }
 
 ATTN4J_API attn4j_status attn4j_layer_norm(attn4j_context *ctx, const attn4j_tensor *x,
                                            const attn4j_tensor *weight, const attn4j_tensor *bias,
                                            float eps, attn4j_tensor *y) {
-    return guarded([&] {
-        int32_t threads;
-        Nest<2> nest;
-        if (attn4j_status s = check_norm(ctx, x, weight, true, bias, eps, y, &threads, &nest))
-            return s;
-        if (numel(*x) == 0) return ATTN4J_OK;
-        for_rows(nest, x, y, weight, bias, threads, [eps](Row row, bool unit) {
-            if (unit)
-                layer_row<true>(row, eps);
-            else
-                layer_row<false>(row, eps);
-        });
-        return ATTN4J_OK;
+    return norm_call(ctx, x, weight, true, bias, eps, y, [eps](Row row, bool unit) {
+        unit ? layer_row<true>(row, eps) : layer_row<false>(row, eps);
     });
 }
 

@@ -41,4 +41,15 @@ template <class F> void parallel_for(int64_t n, int threads, F &&f) {
     for (int64_t k = 0; k < n; ++k) f(k);
 }
 
+// f(row, k0, k1) over `rows` rows of n elements, each row cut into chunks [k0, k1) of at most
+// `chunk` elements (a contiguous tensor collapses to one long row, which still has to be shared
+// out between the threads), on threads_for-style `threads`.
+template <class F> void parallel_chunks(int64_t rows, int64_t n, int64_t chunk, int threads, F &&f) {
+    const int64_t chunks = (n + chunk - 1) / chunk;
+    parallel_for(rows * chunks, threads, [&](int64_t task) {
+        const int64_t k0 = task % chunks * chunk;
+        f(task / chunks, k0, k0 + chunk < n ? k0 + chunk : n);
+    });
+}
+
 } // namespace attn4j

@@ -15,8 +15,7 @@ attn4j_status relu(attn4j_context *ctx, const attn4j_tensor *x, attn4j_tensor *y
     int32_t threads = 0;
     attn4j_status st;
     if ((st = check_context(ctx, &threads))) return st;
-    if ((st = check_tensor(x, "x", ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS))) return st;
-    if ((st = check_tensor(y, "y", ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS))) return st;
+    if ((st = check_tensors({{x, "x"}, {y, "y"}}, ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS))) return st;
     bool same = x->ndim == y->ndim;
     for (int d = 0; same && d < x->ndim; ++d) same = x->shape[d] == y->shape[d];
     if (!same)

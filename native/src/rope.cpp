@@ -17,8 +17,7 @@ attn4j_status rope(attn4j_context *ctx, const attn4j_tensor *x, int64_t rotary_d
     int32_t threads = 0;
     attn4j_status st;
     if ((st = check_context(ctx, &threads))) return st;
-    if ((st = check_tensor(x, "x", ATTN4J_DTYPE_F32, 4, 4))) return st;
-    if ((st = check_tensor(y, "y", ATTN4J_DTYPE_F32, 4, 4))) return st;
+    if ((st = check_tensors({{x, "x"}, {y, "y"}}, ATTN4J_DTYPE_F32, 4, 4))) return st;
     for (int d = 0; d < 4; ++d)
         if (x->shape[d] != y->shape[d])
             return fail(ATTN4J_ERR_SHAPE_MISMATCH, "y: expected shape %s (as x), got %s",

@@ -175,10 +175,8 @@ attn4j_status sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn
     int32_t threads = 0;
     attn4j_status st;
     if ((st = check_context(ctx, &threads))) return st;
-    if ((st = check_tensor(q, "q", ATTN4J_DTYPE_F32, 4, 4))) return st;
-    if ((st = check_tensor(k, "k", ATTN4J_DTYPE_F32, 4, 4))) return st;
-    if ((st = check_tensor(v, "v", ATTN4J_DTYPE_F32, 4, 4))) return st;
-    if ((st = check_tensor(out, "out", ATTN4J_DTYPE_F32, 4, 4))) return st;
+    if ((st = check_tensors({{q, "q"}, {k, "k"}, {v, "v"}, {out, "out"}}, ATTN4J_DTYPE_F32, 4, 4)))
+        return st;
     if (!std::isfinite(scale))
         return fail(ATTN4J_ERR_INVALID_ARG, "scale: expected a finite value, got %g", (double)scale);
     Problem p{};

@@ -26,8 +26,8 @@ attn4j_status sdpa_softmax(attn4j_context *ctx, const attn4j_tensor *scores,
     int32_t threads = 0;
     attn4j_status st;
     if ((st = check_context(ctx, &threads))) return st;
-    if ((st = check_tensor(scores, "scores", ATTN4J_DTYPE_F32, 4, 4))) return st;
-    if ((st = check_tensor(weights, "weights", ATTN4J_DTYPE_F32, 4, 4))) return st;
+    if ((st = check_tensors({{scores, "scores"}, {weights, "weights"}}, ATTN4J_DTYPE_F32, 4, 4)))
+        return st;
     for (int d = 0; d < 4; ++d)
         if (weights->shape[d] != scores->shape[d])
             return fail(ATTN4J_ERR_SHAPE_MISMATCH, "weights: expected shape %s (as scores), got %s",

@@ -33,8 +33,8 @@ ATTN4J_API attn4j_status attn4j_softmax(attn4j_context *ctx, const attn4j_tensor
     return guarded([&] {
         int32_t threads;
         if (attn4j_status s = check_context(ctx, &threads)) return s;
-        if (attn4j_status s = check_tensor(x, "x", ATTN4J_DTYPE_F32, 1, ATTN4J_MAX_DIMS)) return s;
-        if (attn4j_status s = check_tensor(y, "y", ATTN4J_DTYPE_F32, 1, ATTN4J_MAX_DIMS)) return s;
+        if (attn4j_status s = check_tensors({{x, "x"}, {y, "y"}}, ATTN4J_DTYPE_F32, 1, ATTN4J_MAX_DIMS))
+            return s;
         if (axis != -1 && axis != -2)
             return fail(ATTN4J_ERR_INVALID_ARG, "axis: expected -1 or -2, got %d", axis);
         if (axis == -2 && x->ndim < 2)

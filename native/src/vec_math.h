@@ -32,131 +32,72 @@ namespace {
 
 // ---------------------------------------------------------------- the vector type and masks
 
+// The ISA fixes the width; everything else is GCC's vector extensions (arithmetic, compares,
+// selects, broadcasts of scalars), which it compiles to that ISA's instructions. a·b + c is
+// contracted to an FMA where the ISA has one (-ffp-contract=fast, GCC's default in GNU mode).
 #if ATTN4J_ISA_LEVEL == 2
-using vf = __m512;    // 16 floats
-using vm = __mmask16; // one bit per lane
 constexpr int kLanes = 16;
 #elif ATTN4J_ISA_LEVEL == 1
-using vf = __m256; // 8 floats
-using vm = __m256; // all-ones or all-zeros lanes
 constexpr int kLanes = 8;
 #else
-typedef float vf __attribute__((vector_size(16))); // 4 floats
-typedef int32_t vm __attribute__((vector_size(16))); // -1 or 0 lanes
-typedef uint32_t vu __attribute__((vector_size(16)));
-constexpr int kLanes = 4;
+constexpr int kLanes = 4; // SSE2
 #endif
+typedef float vf __attribute__((vector_size(4 * kLanes)));    // kLanes floats
+typedef int32_t vm __attribute__((vector_size(4 * kLanes)));  // lane masks: -1 or 0
+typedef uint32_t vu __attribute__((vector_size(4 * kLanes))); // bit patterns
 
 constexpr float kInf = __builtin_inff();
 
-inline vf splat(float x) {
+inline vf splat(float x) { return vf{} + x; }
+inline vf zero() { return vf{}; }
+
+// splat(*p) as one broadcast load (which AVX-512 folds into the FMA that uses it): GCC builds
+// splat of a loaded float as a scalar load and a register broadcast, two instructions more in
+// the microkernel's inner loop.
+inline vf broadcast(const float *p) {
 #if ATTN4J_ISA_LEVEL == 2
-    return _mm512_set1_ps(x);
+    return (vf)_mm512_broadcastss_ps(_mm_load_ss(p));
 #elif ATTN4J_ISA_LEVEL == 1
-    return _mm256_set1_ps(x);
+    return (vf)_mm256_broadcast_ss(p);
 #else
-    return vf{x, x, x, x};
+    return splat(*p);
 #endif
 }
-inline vf zero() { return splat(0.0f); }
 
 inline vf load(const float *p) {
-#if ATTN4J_ISA_LEVEL == 2
-    return _mm512_loadu_ps(p);
-#elif ATTN4J_ISA_LEVEL == 1
-    return _mm256_loadu_ps(p);
-#else
     vf v;
     __builtin_memcpy(&v, p, sizeof v);
     return v;
-#endif
 }
+inline void store(float *p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
 
-inline void store(float *p, vf v) {
-#if ATTN4J_ISA_LEVEL == 2
-    _mm512_storeu_ps(p, v);
-#elif ATTN4J_ISA_LEVEL == 1
-    _mm256_storeu_ps(p, v);
-#else
-    __builtin_memcpy(p, &v, sizeof v);
-#endif
-}
-
-// a·b + c, fused where the ISA has FMA.
-inline vf fmadd(vf a, vf b, vf c) {
-#if ATTN4J_ISA_LEVEL == 2
-    return _mm512_fmadd_ps(a, b, c);
-#elif ATTN4J_ISA_LEVEL == 1
-    return _mm256_fmadd_ps(a, b, c);
-#else
-    return a * b + c;
-#endif
-}
-inline float fmadd(float a, float b, float c) { return a * b + c; } // contracted under -mfma
+inline vf fmadd(vf a, vf b, vf c) { return a * b + c; }
+inline float fmadd(float a, float b, float c) { return a * b + c; }
 
 // The larger of a and b; b when either is NaN (x86's max: vmax(limit, x) lets a NaN x through).
-inline vf vmax(vf a, vf b) {
-#if ATTN4J_ISA_LEVEL == 2
-    return _mm512_max_ps(a, b);
-#elif ATTN4J_ISA_LEVEL == 1
-    return _mm256_max_ps(a, b);
-#else
-    return a > b ? a : b;
-#endif
-}
-inline vf vmin(vf a, vf b) {
-#if ATTN4J_ISA_LEVEL == 2
-    return _mm512_min_ps(a, b);
-#elif ATTN4J_ISA_LEVEL == 1
-    return _mm256_min_ps(a, b);
-#else
-    return a < b ? a : b;
-#endif
-}
+inline vf vmax(vf a, vf b) { return a > b ? a : b; }
+inline vf vmin(vf a, vf b) { return a < b ? a : b; }
 inline float vmax(float a, float b) { return a > b ? a : b; }
 inline float vmin(float a, float b) { return a < b ? a : b; }
 
 // Lanes [0, n) set; n may lie outside [0, kLanes].
 inline vm lanes_below(int64_t n) {
-    const int c = n < 0 ? 0 : n > kLanes ? kLanes : (int)n;
-#if ATTN4J_ISA_LEVEL == 2
-    return (vm)((1u << c) - 1u);
-#elif ATTN4J_ISA_LEVEL == 1
-    const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(c), idx));
-#else
-    const vm idx = {0, 1, 2, 3};
+    const int32_t c = n < 0 ? 0 : n > kLanes ? kLanes : (int32_t)n;
+    vm idx;
+    for (int l = 0; l < kLanes; ++l) idx[l] = l;
     return idx < c;
-#endif
-}
-
-inline vm mask_and(vm a, vm b) {
-#if ATTN4J_ISA_LEVEL == 2
-    return (vm)(a & b);
-#elif ATTN4J_ISA_LEVEL == 1
-    return _mm256_and_ps(a, b);
-#else
-    return a & b;
-#endif
 }
 
 // a where m is set, b elsewhere.
-inline vf select(vm m, vf a, vf b) {
-#if ATTN4J_ISA_LEVEL == 2
-    return _mm512_mask_blend_ps(m, b, a);
-#elif ATTN4J_ISA_LEVEL == 1
-    return _mm256_blendv_ps(b, a, m);
-#else
-    return m ? a : b;
-#endif
-}
+inline vf select(vm m, vf a, vf b) { return m ? a : b; }
 
-// p[0, kLanes) where m is set, 0 elsewhere; reads no element outside m.
+// p[0, kLanes) where m is set, 0 elsewhere; reads no element outside m (the one place the ISA
+// shows: a masked load instruction).
 inline vf load_masked(const float *p, vm m) {
 #if ATTN4J_ISA_LEVEL == 2
-    return _mm512_maskz_loadu_ps(m, p);
+    return _mm512_maskz_loadu_ps(_mm512_movepi32_mask((__m512i)m), p);
 #elif ATTN4J_ISA_LEVEL == 1
-    return _mm256_maskload_ps(p, _mm256_castps_si256(m));
+    return _mm256_maskload_ps(p, (__m256i)m);
 #else
     vf v = zero();
     for (int l = 0; l < kLanes; ++l)
@@ -168,9 +109,9 @@ inline vf load_masked(const float *p, vm m) {
 // Writes the lanes of v where m is set, nothing else.
 inline void store_masked(float *p, vm m, vf v) {
 #if ATTN4J_ISA_LEVEL == 2
-    _mm512_mask_storeu_ps(p, m, v);
+    _mm512_mask_storeu_ps(p, _mm512_movepi32_mask((__m512i)m), v);
 #elif ATTN4J_ISA_LEVEL == 1
-    _mm256_maskstore_ps(p, _mm256_castps_si256(m), v);
+    _mm256_maskstore_ps(p, (__m256i)m, v);
 #else
     for (int l = 0; l < kLanes; ++l)
         if (m[l]) p[l] = v[l];
@@ -179,20 +120,8 @@ inline void store_masked(float *p, vm m, vf v) {
 
 // Lanes of `valid` whose int32 p[l] is not 0; reads no element outside `valid`.
 inline vm mask_of_ints(const int32_t *p, vm valid) {
-#if ATTN4J_ISA_LEVEL == 2
-    return _mm512_mask_cmpneq_epi32_mask(valid, _mm512_maskz_loadu_epi32(valid, p),
-                                         _mm512_setzero_si512());
-#elif ATTN4J_ISA_LEVEL == 1
-    const __m256i x = _mm256_maskload_epi32((const int *)p, _mm256_castps_si256(valid));
-    const __m256i zero_i = _mm256_setzero_si256();
-    return _mm256_and_ps(valid, _mm256_castsi256_ps(
-                                    _mm256_xor_si256(_mm256_cmpeq_epi32(x, zero_i),
-                                                     _mm256_set1_epi32(-1))));
-#else
-    vm m = {0, 0, 0, 0};
-    for (int l = 0; l < kLanes; ++l) m[l] = valid[l] && p[l] != 0 ? -1 : 0;
-    return m;
-#endif
+    const vf bits = load_masked(reinterpret_cast<const float *>(p), valid);
+    return ((vu)bits != 0) & valid;
 }
 
 // ---------------------------------------------------------------- horizontal reductions
@@ -227,18 +156,7 @@ inline float pow2_of_shifted(float s) {
     __builtin_memcpy(&y, &bits, sizeof y);
     return y;
 }
-inline vf pow2_of_shifted(vf s) {
-#if ATTN4J_ISA_LEVEL == 2
-    const __m512i b = _mm512_add_epi32(_mm512_castps_si512(s), _mm512_set1_epi32(127 - 0x4B400000));
-    return _mm512_castsi512_ps(_mm512_slli_epi32(b, 23));
-#elif ATTN4J_ISA_LEVEL == 1
-    const __m256i b = _mm256_add_epi32(_mm256_castps_si256(s), _mm256_set1_epi32(127 - 0x4B400000));
-    return _mm256_castsi256_ps(_mm256_slli_epi32(b, 23));
-#else
-    const vu b = ((vu)s + (127u - 0x4B400000u)) << 23;
-    return (vf)b;
-#endif
-}
+inline vf pow2_of_shifted(vf s) { return (vf)(((vu)s + (127u - 0x4B400000u)) << 23); }
 
 template <class V> inline V splat_as(float x);
 template <> inline float splat_as<float>(float x) { return x; }
