@@ -72,7 +72,7 @@ final class BcaBench {
             } finally {
                 progress.finish();
             }
-            Report report = new Report(machine, "./attn4j bench" + (args.length == 0 ? "" : " " + String.join(" ", args)),
+            Report report = new Report(machine, PortableCommand.of(root, args),
                     Report.Settings.of(options), gemm, describe(contenders), rows);
             return output(report, options, out, err);
         } catch (IOException e) {

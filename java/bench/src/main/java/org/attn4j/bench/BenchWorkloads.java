@@ -16,7 +16,9 @@ final class BenchWorkloads {
             of("jmh", "the JMH microbenchmarks (any JMH arguments: class-name patterns, -wi, -i, -p, -prof ...)",
                     JmhWorkload::run),
             of("decode", "one token-by-token decoding step over a key/value cache, beside its memory-bandwidth floor",
-                    DecodeBench::run));
+                    DecodeBench::run),
+            of("peers", "the SDPA core and MultiheadAttention beside ONNX Runtime's flash MHA, PyTorch 2.10 and 1.13",
+                    PeersBench::run));
 
     /** The workload of that name, or null. */
     static BenchWorkload find(String name) {

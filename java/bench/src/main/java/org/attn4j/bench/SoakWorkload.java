@@ -36,8 +36,22 @@ final class SoakWorkload {
     /** java [heap options] --enable-native-access=ALL-UNNAMED [attn4j properties] -cp [this class path] Soak args. */
     static List<String> command(String[] args) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> java = javaCommand();
+        cmd.add(java.getFirst());
         cmd.addAll(HEAP);
+        cmd.addAll(java.subList(1, java.size()));
+        cmd.add(Soak.class.getName());
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /**
+     * The start of a child JVM's command line, the main class to follow: this JDK's java,
+     * --enable-native-access, the attn4j properties this JVM was given, and this class path.
+     */
+    static List<String> javaCommand() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
         for (String property : List.of("attn4j.root", "attn4j.shared", "attn4j.library.path")) {
             String value = System.getProperty(property);
@@ -47,8 +61,6 @@ final class SoakWorkload {
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Soak.class.getName());
-        cmd.addAll(List.of(args));
         return cmd;
     }
 }
