@@ -420,7 +420,13 @@ void check_bad_arguments(attn4j_context *ctx) {
         {"scale", ATTN4J_ERR_INVALID_ARG, [](Problem &q) { q.scale = INFINITY; }},
         {"qk", ATTN4J_ERR_INVALID_ARG, [](Problem &q) { q.out.t.data = q.qk.t.data; }},
         {"context_out", ATTN4J_ERR_INVALID_ARG, [](Problem &q) { q.out.t.data = q.cout.t.data; }},
-        {"context_v", ATTN4J_ERR_INVALID_ARG, [](Problem &q) { q.cout.t.data = q.cv.t.data; }},
+        // context_out over context_v's elements exactly (its own layout could reach past them
+        // into whichever input the heap placed next, and the message would name that one).
+        {"context_v", ATTN4J_ERR_INVALID_ARG,
+         [](Problem &q) {
+             q.cout.t.data = q.cv.t.data;
+             std::memcpy(q.cout.t.strides, q.cv.t.strides, sizeof q.cout.t.strides);
+         }},
         {"qk", ATTN4J_ERR_OVERFLOW, [](Problem &q) { q.qk.t.strides[0] = INT64_MAX / 2; }},
         {"context_v", ATTN4J_ERR_NULL_ARGUMENT, [](Problem &q) { q.cv.t.data = nullptr; }},
         {"qk", ATTN4J_ERR_INVALID_ARG,
