@@ -102,6 +102,9 @@ public final class AdditiveAttention extends Module {
 
     /** Configuration: querySize, keySize and numHiddens (all required). */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int querySize;
         private int keySize;
         private int numHiddens;

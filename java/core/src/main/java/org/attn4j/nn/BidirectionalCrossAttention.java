@@ -124,6 +124,9 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
 
     /** Configuration with the reference's names and defaults. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         int dim;
         int heads = 8;
         int dimHead = 64;

@@ -140,6 +140,9 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
 
     /** Configuration with the reference's names and defaults. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         int dim;
         int depth = 1;
         Integer contextDim;

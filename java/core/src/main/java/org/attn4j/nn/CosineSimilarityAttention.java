@@ -102,6 +102,9 @@ public final class CosineSimilarityAttention extends Module {
 
     /** Configuration: dim (required), heads 8, dimHead 64, scale 10. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int dim;
         private int heads = 8;
         private int dimHead = 64;

@@ -97,6 +97,9 @@ public final class CrossModalCrossAttention extends Module {
 
     /** Configuration: textDim and visionDim (required), heads 8. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int textDim;
         private int visionDim;
         private int heads = 8;

@@ -135,6 +135,9 @@ public final class CrossModalFusionBlock extends Module {
 
     /** Configuration: textDim and visionDim (required), heads 8, ffMult 4. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int textDim;
         private int visionDim;
         private int heads = 8;

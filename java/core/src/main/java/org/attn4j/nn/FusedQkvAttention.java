@@ -99,6 +99,9 @@ public final class FusedQkvAttention extends Module {
 
     /** Configuration: dim (required), heads 8, dimHead 64, no rotary embedding. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int dim;
         private int heads = 8;
         private int dimHead = 64;

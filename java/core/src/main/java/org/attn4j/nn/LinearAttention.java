@@ -124,6 +124,9 @@ public final class LinearAttention extends Module {
 
     /** Configuration: dim (required), heads 8, dimHead 64, not causal, eps 1e-6. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int dim;
         private int heads = 8;
         private int dimHead = 64;

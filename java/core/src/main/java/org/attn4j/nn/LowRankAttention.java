@@ -133,6 +133,9 @@ public final class LowRankAttention extends Module {
 
     /** Configuration: dim and rank (required), contextDim = dim, heads 8, dimHead 64. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int dim;
         private Integer contextDim;
         private int heads = 8;

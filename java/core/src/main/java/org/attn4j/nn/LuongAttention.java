@@ -172,6 +172,9 @@ public final class LuongAttention extends Module {
 
     /** Configuration: method, querySize and keySize (required), hiddenSize (concat), bias (default false). */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private Score score;
         private int querySize;
         private int keySize;

@@ -175,6 +175,9 @@ public final class MultiheadAttention extends Module {
 
     /** Configuration with PyTorch's names and defaults (batch_first false, bias true). */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         int embedDim;
         int numHeads;
         float dropout;

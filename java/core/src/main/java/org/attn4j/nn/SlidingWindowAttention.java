@@ -106,6 +106,9 @@ public final class SlidingWindowAttention extends Module {
 
     /** Configuration: dim and a window (required), heads 8, dimHead 64. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int dim;
         private int heads = 8;
         private int dimHead = 64;

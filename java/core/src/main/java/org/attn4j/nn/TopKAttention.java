@@ -143,6 +143,9 @@ public final class TopKAttention extends Module {
 
     /** Configuration: dim and topK (required), contextDim = dim, heads 8, dimHead 64. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int dim;
         private Integer contextDim;
         private int heads = 8;

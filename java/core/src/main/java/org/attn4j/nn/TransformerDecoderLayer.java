@@ -148,6 +148,9 @@ public final class TransformerDecoderLayer extends Module {
 
     /** Configuration with PyTorch's names and defaults. */
     public static final class Builder extends TransformerLayerBuilder<Builder, TransformerDecoderLayer> {
+        private Builder() { // from builder() only
+        }
+
         @Override
         TransformerDecoderLayer create(ParameterSource source, Backend backend, Arena arena) {
             return new TransformerDecoderLayer(copyTo(new Builder()), source, backend, arena);

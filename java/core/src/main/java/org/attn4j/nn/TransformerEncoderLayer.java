@@ -129,6 +129,9 @@ public final class TransformerEncoderLayer extends Module {
 
     /** Configuration with PyTorch's names and defaults. */
     public static final class Builder extends TransformerLayerBuilder<Builder, TransformerEncoderLayer> {
+        private Builder() { // from builder() only
+        }
+
         @Override
         TransformerEncoderLayer create(ParameterSource source, Backend backend, Arena arena) {
             return new TransformerEncoderLayer(copyTo(new Builder()), source, backend, arena);
