@@ -4,8 +4,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
 import org.attn4j.bindings.attn4j_h;
 import org.attn4j.bindings.attn4j_info;
+import org.attn4j.internal.natives.NativeLibrary;
+import org.attn4j.internal.natives.NativeStatus;
 
 /** Library-level facts and calls: version and runtime information, and the empty downcall. */
 public final class Attn4j {
@@ -23,6 +26,11 @@ public final class Attn4j {
      * @param fusedKernelIsa the fused attention kernel's code path ("avx2+fma" or "portable")
      */
     public record Info(String version, String backend, String onednnVersion, String isa, int threads, String fusedKernelIsa) {
+    }
+
+    /** The file libattn4j was loaded from (extracted from the jar, or the override property's file). */
+    public static Path libraryPath() {
+        return NativeLibrary.path();
     }
 
     /** Loads the library if needed and describes it and the default backend. */

@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.attn4j.Tensor;
-import org.attn4j.io.Json;
+import org.attn4j.internal.io.Json;
 import org.attn4j.io.Npy;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

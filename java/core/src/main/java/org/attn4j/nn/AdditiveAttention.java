@@ -9,6 +9,12 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.module.Init;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Additive (Bahdanau) attention: score(q, k) = w_vᵀ tanh(W_q q + W_k k), softmax over the keys,

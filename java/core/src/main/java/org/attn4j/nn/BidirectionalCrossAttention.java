@@ -9,6 +9,13 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.BidirectionalInputs;
+import org.attn4j.internal.layer.BidirectionalAttentionLayer;
+import org.attn4j.internal.module.Metadata;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Bidirectional cross attention: x [b, i, dim] and context [b, j, contextDim] attend to each
@@ -57,7 +64,7 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
     }
 
     @Override
-    public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, ForwardOptions options) {
+    public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, BidirectionalOptions options) {
         enter();
         try (Scratch scratch = new Scratch(backend)) {
             BidirectionalInputs in = BidirectionalInputs.check(x, context, options, layer.dim, layer.contextDim,

@@ -12,6 +12,14 @@ import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.BidirectionalInputs;
+import org.attn4j.internal.layer.BidirectionalAttentionLayer;
+import org.attn4j.internal.layer.FeedForward;
+import org.attn4j.internal.layer.RmsNorm;
+import org.attn4j.internal.module.Metadata;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
 
 /**
  * The reference's {@code BidirectionalCrossAttentionTransformer}: depth layers of
@@ -60,7 +68,7 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
 
     /** Attention weights are per layer, so {@code returnAttn} is not offered here (as in the reference). */
     @Override
-    public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, ForwardOptions options) {
+    public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, BidirectionalOptions options) {
         if (options != null && options.returnAttn()) {
             throw new IllegalArgumentException("returnAttn: the transformer returns no attention weights (as the reference)");
         }

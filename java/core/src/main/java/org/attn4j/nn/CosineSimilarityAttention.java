@@ -9,6 +9,15 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.QkvAttentionLayer;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.QkvAttentionConfig;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Cosine-similarity attention (Henry et al. 2020, "Query-Key Normalization"): q and k are
@@ -64,7 +73,7 @@ public final class CosineSimilarityAttention extends Module {
                     + " is the temperature), got " + options.scale());
         }
         try (Scratch scratch = new Scratch(backend)) {
-            Tensor in = FamilyInputs.sequence("x", x, config.dim(), true, false, scratch.arena());
+            Tensor in = SequenceInputs.sequence("x", x, config.dim(), true, false, scratch.arena());
             Visibility vis = Masks.sdpa(options, in.shape(0), config.heads(), in.shape(1), in.shape(1), scratch.arena());
             return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, vis, scale, options.needWeights(),
                     options.path());

@@ -9,6 +9,12 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.CrossModalInputs;
+import org.attn4j.internal.layer.CrossModalLayer;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Cross-modal fusion by cross attention in both directions: text attends to vision and vision

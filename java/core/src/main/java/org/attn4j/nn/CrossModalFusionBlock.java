@@ -9,6 +9,16 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.CrossModalInputs;
+import org.attn4j.internal.layer.CrossModalLayer;
+import org.attn4j.internal.layer.LayerNorm;
+import org.attn4j.internal.layer.LayerNormFeedForward;
+import org.attn4j.internal.layer.MultiheadAttentionLayer;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * A text–vision fusion block: pre-norm self attention within each modality, cross attention

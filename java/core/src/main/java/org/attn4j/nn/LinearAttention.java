@@ -9,8 +9,15 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.DType;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * Linear attention (Katharopoulos et al. 2020, "Transformers are RNNs"): the softmax kernel is
@@ -72,7 +79,7 @@ public final class LinearAttention extends Module {
             throw new IllegalArgumentException("allocator must not be null");
         }
         try (Scratch scratch = new Scratch(backend)) {
-            Tensor in = FamilyInputs.sequence("x", x, dim, true, false, scratch.arena());
+            Tensor in = SequenceInputs.sequence("x", x, dim, true, false, scratch.arena());
             long b = in.shape(0);
             long n = in.shape(1);
             if (keyPaddingMask != null) {

@@ -9,6 +9,15 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.Attend;
+import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Low-rank attention: queries and keys are projected to a small rank r per head ({@code to_q},
@@ -75,8 +84,8 @@ public final class LowRankAttention extends Module {
         }
         try (Scratch scratch = new Scratch(backend)) {
             Arena arena = scratch.arena();
-            Tensor xs = FamilyInputs.sequence("x", x, dim, true, false, arena);
-            Tensor cs = FamilyInputs.context(context, xs, contextDim, arena);
+            Tensor xs = SequenceInputs.sequence("x", x, dim, true, false, arena);
+            Tensor cs = SequenceInputs.context(context, xs, contextDim, arena);
             long b = xs.shape(0);
             long i = xs.shape(1);
             long j = cs.shape(1);

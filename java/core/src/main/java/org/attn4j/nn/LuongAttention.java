@@ -10,6 +10,12 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Init;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Luong's attention scores (Luong, Pham &amp; Manning 2015), softmax over the keys, weights ·

@@ -9,8 +9,17 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.DType;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.MultiheadAttentionLayer;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.Metadata;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * Multi-head attention compatible with PyTorch's {@code nn.MultiheadAttention}: the same state
@@ -75,12 +84,12 @@ public final class MultiheadAttention extends Module {
         try (Scratch scratch = new Scratch(backend)) {
             Arena arena = scratch.arena();
             boolean unbatched = query != null && query.rank() == 2;
-            boolean selfAttention = FamilyInputs.sameView(query, key) && FamilyInputs.sameView(key, value);
-            boolean sharedMemory = FamilyInputs.sameView(key, value);
-            Tensor q = FamilyInputs.sequence("query", query, layer.embedDim, batchFirst, unbatched, arena);
-            Tensor k = selfAttention ? q : FamilyInputs.sequence("key", key, layer.kdim, batchFirst, unbatched, arena);
+            boolean selfAttention = SequenceInputs.sameView(query, key) && SequenceInputs.sameView(key, value);
+            boolean sharedMemory = SequenceInputs.sameView(key, value);
+            Tensor q = SequenceInputs.sequence("query", query, layer.embedDim, batchFirst, unbatched, arena);
+            Tensor k = selfAttention ? q : SequenceInputs.sequence("key", key, layer.kdim, batchFirst, unbatched, arena);
             Tensor v = selfAttention ? q : sharedMemory ? k
-                    : FamilyInputs.sequence("value", value, layer.vdim, batchFirst, unbatched, arena);
+                    : SequenceInputs.sequence("value", value, layer.vdim, batchFirst, unbatched, arena);
             long b = q.shape(0);
             long l = q.shape(1);
             long s = k.shape(1);

@@ -8,6 +8,15 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.QkvAttentionLayer;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.QkvAttentionConfig;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Local (sliding-window) self attention: each position attends to the keys at most
@@ -61,7 +70,7 @@ public final class SlidingWindowAttention extends Module {
             throw new IllegalArgumentException("allocator must not be null");
         }
         try (Scratch scratch = new Scratch(backend)) {
-            Tensor in = FamilyInputs.sequence("x", x, config.dim(), true, false, scratch.arena());
+            Tensor in = SequenceInputs.sequence("x", x, config.dim(), true, false, scratch.arena());
             SdpaOptions o = SdpaOptions.builder().keyPaddingMask(keyPaddingMask).globalTokens(globalTokens)
                     .window(windowLeft, windowRight).build();
             Visibility vis = Masks.sdpa(o, in.shape(0), config.heads(), in.shape(1), in.shape(1), scratch.arena());

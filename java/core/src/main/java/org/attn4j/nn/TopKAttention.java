@@ -9,6 +9,13 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.internal.check.SequenceInputs;
 
 /**
  * Hard (top-k) attention, the selection of the Explicit Sparse Transformer (Zhao et al. 2019) and
@@ -88,8 +95,8 @@ public final class TopKAttention extends Module {
                 throw new IllegalArgumentException("allocator must not be null");
             }
             Arena arena = scratch.arena();
-            Tensor xs = FamilyInputs.sequence("x", x, dim, true, false, arena);
-            Tensor cs = FamilyInputs.context(context, xs, contextDim, arena);
+            Tensor xs = SequenceInputs.sequence("x", x, dim, true, false, arena);
+            Tensor cs = SequenceInputs.context(context, xs, contextDim, arena);
             long b = xs.shape(0);
             long i = xs.shape(1);
             long j = cs.shape(1);
