@@ -23,7 +23,9 @@ public final class Attn4j {
      * @param onednnVersion  the oneDNN version the library runs on
      * @param isa            oneDNN's effective ISA ("avx2", ...)
      * @param threads        threads of the default backend
-     * @param fusedKernelIsa the fused attention kernel's code path ("avx2+fma" or "portable")
+     * @param fusedKernelIsa the instruction set of attn4j's own kernels ("avx512", "avx2+fma" or
+     *                       "portable"): the CPU's best, capped by the environment variable
+     *                       {@code ATTN4J_ISA} (portable, avx2, avx512)
      */
     public record Info(String version, String backend, String onednnVersion, String isa, int threads, String fusedKernelIsa) {
     }
@@ -55,6 +57,7 @@ public final class Attn4j {
         return switch (code) {
             case 0 -> "portable";
             case 1 -> "avx2+fma";
+            case 2 -> "avx512";
             default -> "unknown code " + code + " (library newer than this jar?)";
         };
     }
