@@ -14,7 +14,6 @@ import org.attn4j.internal.layer.BidirectionalAttentionLayer;
 import org.attn4j.internal.module.Metadata;
 import org.attn4j.internal.module.ModuleFiles;
 import org.attn4j.internal.module.ParameterSource;
-import org.attn4j.internal.module.Scratch;
 import org.attn4j.internal.module.TensorAllocator;
 
 /**
@@ -65,15 +64,12 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
 
     @Override
     public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, BidirectionalOptions options) {
-        enter();
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             BidirectionalInputs in = BidirectionalInputs.check(x, context, options, layer.dim, layer.contextDim,
                     layer.heads, scratch.arena());
             return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, options.returnAttn(),
                     options.resolvedPath());
-        } finally {
-            exit();
-        }
+        });
     }
 
     @Override
@@ -104,13 +100,6 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
     }
 
     @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        layer.collect(sd, "");
-        return sd;
-    }
-
-    @Override
     public Map<String, String> metadata() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("dim", Integer.toString(layer.dim));
@@ -135,6 +124,9 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
 
     /** Configuration with the reference's names and defaults. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         int dim;
         int heads = 8;
         int dimHead = 64;

@@ -38,6 +38,9 @@ public record BidirectionalOptions(Tensor mask, Tensor contextMask, Tensor relPo
 
     /** Builder of {@link BidirectionalOptions}. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private Tensor mask;
         private Tensor contextMask;
         private Tensor relPosBias;

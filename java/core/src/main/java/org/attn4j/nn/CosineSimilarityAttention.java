@@ -16,7 +16,6 @@ import org.attn4j.internal.mask.Visibility;
 import org.attn4j.internal.module.ModuleFiles;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.QkvAttentionConfig;
-import org.attn4j.internal.module.Scratch;
 import org.attn4j.internal.module.TensorAllocator;
 
 /**
@@ -64,7 +63,6 @@ public final class CosineSimilarityAttention extends Module {
      * masks as SDPA's. The scale is the module's: options.scale() must be NaN (unset).
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, SdpaOptions options) {
-        checkOpen();
         if (allocator == null || options == null) {
             throw new IllegalArgumentException("allocator and options must not be null (use SdpaOptions.DEFAULT)");
         }
@@ -72,12 +70,12 @@ public final class CosineSimilarityAttention extends Module {
             throw new IllegalArgumentException("options.scale: expected unset (the module's scale " + scale
                     + " is the temperature), got " + options.scale());
         }
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             Tensor in = SequenceInputs.sequence("x", x, config.dim(), true, false, scratch.arena());
             Visibility vis = Masks.sdpa(options, in.shape(0), config.heads(), in.shape(1), in.shape(1), scratch.arena());
             return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, vis, scale, options.needWeights(),
                     options.path());
-        }
+        });
     }
 
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x) {
@@ -87,13 +85,6 @@ public final class CosineSimilarityAttention extends Module {
     /** The temperature multiplying the cosines. */
     public float scale() {
         return scale;
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        layer.collect(sd);
-        return sd;
     }
 
     @Override
@@ -111,6 +102,9 @@ public final class CosineSimilarityAttention extends Module {
 
     /** Configuration: dim (required), heads 8, dimHead 64, scale 10. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int dim;
         private int heads = 8;
         private int dimHead = 64;

@@ -17,7 +17,6 @@ import org.attn4j.internal.mask.Visibility;
 import org.attn4j.internal.module.Metadata;
 import org.attn4j.internal.module.ModuleFiles;
 import org.attn4j.internal.module.ParameterSource;
-import org.attn4j.internal.module.Scratch;
 import org.attn4j.internal.module.TensorAllocator;
 import org.attn4j.internal.tensor.Shapes;
 
@@ -74,14 +73,13 @@ public final class MultiheadAttention extends Module {
      * tensor as query, key and value for self attention (one packed projection then).
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor query, Tensor key, Tensor value, MhaOptions options) {
-        checkOpen();
         if (allocator == null) {
             throw new IllegalArgumentException("allocator must not be null");
         }
         if (options == null) {
             throw new IllegalArgumentException("options must not be null (use MhaOptions.DEFAULT)");
         }
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             Arena arena = scratch.arena();
             boolean unbatched = query != null && query.rank() == 2;
             boolean selfAttention = SequenceInputs.sameView(query, key) && SequenceInputs.sameView(key, value);
@@ -125,7 +123,7 @@ public final class MultiheadAttention extends Module {
                 weights = weights == null ? null : weights.select(0, 0);
             }
             return new AttentionOutput(output, weights);
-        }
+        });
     }
 
     /** Self attention on one tensor: {@code forward(allocator, x, x, x, options)}. */
@@ -154,13 +152,6 @@ public final class MultiheadAttention extends Module {
     }
 
     @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        layer.collect(sd, "");
-        return sd;
-    }
-
-    @Override
     public Map<String, String> metadata() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("embed_dim", Integer.toString(layer.embedDim));
@@ -184,6 +175,9 @@ public final class MultiheadAttention extends Module {
 
     /** Configuration with PyTorch's names and defaults (batch_first false, bias true). */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         int embedDim;
         int numHeads;
         float dropout;

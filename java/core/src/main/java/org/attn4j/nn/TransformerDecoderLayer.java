@@ -66,11 +66,10 @@ public final class TransformerDecoderLayer extends Module {
      * {@code allocator}.
      */
     public Tensor forward(SegmentAllocator allocator, Tensor tgt, Tensor memory, DecoderLayerOptions options) {
-        checkOpen();
         if (allocator == null || options == null) {
             throw new IllegalArgumentException("allocator and options must not be null (use DecoderLayerOptions.DEFAULT)");
         }
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             Arena arena = scratch.arena();
             boolean unbatched = tgt != null && tgt.rank() == 2;
             int d = config.dModel;
@@ -107,7 +106,7 @@ public final class TransformerDecoderLayer extends Module {
                 norm3.apply(backend, y);
             }
             return SequenceInputs.output(y, config.batchFirst, unbatched, allocator);
-        }
+        });
     }
 
     /** Same without masks. */
@@ -138,18 +137,6 @@ public final class TransformerDecoderLayer extends Module {
     }
 
     @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        selfAttn.collect(sd, "self_attn.");
-        crossAttn.collect(sd, "multihead_attn.");
-        ff.collect(sd);
-        norm1.collect(sd);
-        norm2.collect(sd);
-        norm3.collect(sd);
-        return sd;
-    }
-
-    @Override
     public Map<String, String> metadata() {
         return config.metadata(CLASS_NAME);
     }
@@ -161,6 +148,9 @@ public final class TransformerDecoderLayer extends Module {
 
     /** Configuration with PyTorch's names and defaults. */
     public static final class Builder extends TransformerLayerBuilder<Builder, TransformerDecoderLayer> {
+        private Builder() { // from builder() only
+        }
+
         @Override
         TransformerDecoderLayer create(ParameterSource source, Backend backend, Arena arena) {
             return new TransformerDecoderLayer(copyTo(new Builder()), source, backend, arena);

@@ -60,11 +60,10 @@ public final class TransformerEncoderLayer extends Module {
      * the layer's output in the same layout, from {@code allocator}.
      */
     public Tensor forward(SegmentAllocator allocator, Tensor src, EncoderLayerOptions options) {
-        checkOpen();
         if (allocator == null || options == null) {
             throw new IllegalArgumentException("allocator and options must not be null (use EncoderLayerOptions.DEFAULT)");
         }
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             Arena arena = scratch.arena();
             boolean unbatched = src != null && src.rank() == 2;
             Tensor x = SequenceInputs.sequence("src", src, config.dModel, config.batchFirst, unbatched, arena); // [b, S, d]
@@ -90,7 +89,7 @@ public final class TransformerEncoderLayer extends Module {
                 norm2.apply(backend, y);
             }
             return SequenceInputs.output(y, config.batchFirst, unbatched, allocator);
-        }
+        });
     }
 
     /** Same without masks. */
@@ -119,16 +118,6 @@ public final class TransformerEncoderLayer extends Module {
     }
 
     @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        selfAttn.collect(sd, "self_attn.");
-        ff.collect(sd);
-        norm1.collect(sd);
-        norm2.collect(sd);
-        return sd;
-    }
-
-    @Override
     public Map<String, String> metadata() {
         return config.metadata(CLASS_NAME);
     }
@@ -140,6 +129,9 @@ public final class TransformerEncoderLayer extends Module {
 
     /** Configuration with PyTorch's names and defaults. */
     public static final class Builder extends TransformerLayerBuilder<Builder, TransformerEncoderLayer> {
+        private Builder() { // from builder() only
+        }
+
         @Override
         TransformerEncoderLayer create(ParameterSource source, Backend backend, Arena arena) {
             return new TransformerEncoderLayer(copyTo(new Builder()), source, backend, arena);

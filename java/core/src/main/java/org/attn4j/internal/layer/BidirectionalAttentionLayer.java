@@ -5,6 +5,7 @@ import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.BidirectionalInputs;
 import org.attn4j.internal.module.Init;
+import org.attn4j.internal.module.Parameter;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
 import org.attn4j.nn.AttentionPath;
@@ -34,8 +35,8 @@ public final class BidirectionalAttentionLayer {
     private final Linear contextToV;     // contextDim → inner, no bias
     private final Linear toOut;          // inner → dim
     private final Linear contextToOut;   // inner → contextDim
-    private final Tensor talkingHeadsWeight;        // [h, h, 1, 1] or null
-    private final Tensor contextTalkingHeadsWeight; // [h, h, 1, 1] or null
+    private final Parameter talkingHeadsWeight;        // [h, h, 1, 1] or null
+    private final Parameter contextTalkingHeadsWeight; // [h, h, 1, 1] or null
 
     public BidirectionalAttentionLayer(ParameterSource source, int dim, int contextDim, int heads, int dimHead,
                                 boolean prenorm, boolean talkingHeads) {
@@ -103,8 +104,8 @@ public final class BidirectionalAttentionLayer {
         Tensor merged = scratch.allocate(b, i, inner);
         Tensor contextMerged = scratch.allocate(b, j, inner);
         Tensor[] attn = {null, null};
-        Tensor mix = talkingHeads ? talkingHeadsWeight.reshape(heads, heads) : null;
-        Tensor contextMix = talkingHeads ? contextTalkingHeadsWeight.reshape(heads, heads) : null;
+        Tensor mix = talkingHeads ? talkingHeadsWeight.get().reshape(heads, heads) : null;
+        Tensor contextMix = talkingHeads ? contextTalkingHeadsWeight.get().reshape(heads, heads) : null;
         if (path == AttentionPath.FUSED) {
             backend.bcaFused(qk, contextQk, v, contextV, in.relPosBias(), in.mask(), in.contextMask(), mix, contextMix,
                     scale, splitHeads(merged), splitHeads(contextMerged));
@@ -152,24 +153,5 @@ public final class BidirectionalAttentionLayer {
     /** [b, n, h·d] contiguous → the [b, h, n, d] view. */
     private Tensor splitHeads(Tensor t) {
         return t.reshape(t.shape(0), t.shape(1), heads, dimHead).permute(0, 2, 1, 3);
-    }
-
-    public void collect(Map<String, Tensor> stateDict, String prefix) {
-        Map<String, Tensor> local = new java.util.LinkedHashMap<>();
-        if (prenorm) {
-            norm.collect(local);
-            contextNorm.collect(local);
-        }
-        toQk.collect(local);
-        contextToQk.collect(local);
-        toV.collect(local);
-        contextToV.collect(local);
-        toOut.collect(local);
-        contextToOut.collect(local);
-        if (talkingHeads) {
-            local.put("talking_heads.weight", talkingHeadsWeight);
-            local.put("context_talking_heads.weight", contextTalkingHeadsWeight);
-        }
-        local.forEach((k, t) -> stateDict.put(prefix + k, t));
     }
 }

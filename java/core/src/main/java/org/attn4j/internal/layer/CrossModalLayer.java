@@ -56,13 +56,4 @@ public final class CrossModalLayer {
         visionNorm.apply(backend, visionOut);
         return new CrossModalOutput(textOut, visionOut);
     }
-
-    public void collect(Map<String, Tensor> stateDict, String prefix) {
-        Map<String, Tensor> local = new java.util.LinkedHashMap<>();
-        textToVision.collect(local, "text_to_vision.");
-        visionToText.collect(local, "vision_to_text.");
-        textNorm.collect(local);
-        visionNorm.collect(local);
-        local.forEach((k, t) -> stateDict.put(prefix + k, t));
-    }
 }

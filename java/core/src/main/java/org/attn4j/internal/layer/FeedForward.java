@@ -31,10 +31,4 @@ public final class FeedForward {
         backend.gelu(h, h);
         return down.forward(backend, scratch, h);
     }
-
-    public void collect(Map<String, Tensor> stateDict) {
-        norm.collect(stateDict);
-        up.collect(stateDict);
-        down.collect(stateDict);
-    }
 }

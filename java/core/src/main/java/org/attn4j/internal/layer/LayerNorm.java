@@ -4,13 +4,14 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.module.Init;
+import org.attn4j.internal.module.Parameter;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
 
 /** PyTorch LayerNorm over the last axis with weight and bias ({name}.weight, {name}.bias; fresh: ones and zeros). */
 public final class LayerNorm {
-    public final Tensor weight; // [dim]
-    public final Tensor bias;   // [dim]
+    public final Parameter weight; // [dim]
+    public final Parameter bias;   // [dim]
     public final float eps;
     private final String name;
 
@@ -24,17 +25,12 @@ public final class LayerNorm {
     /** x [..., dim] → a new tensor of the same shape from {@code allocator}. */
     public Tensor forward(Backend backend, TensorAllocator allocator, Tensor x) {
         Tensor y = allocator.allocate(x.shape());
-        backend.layerNorm(x, weight, bias, eps, y);
+        backend.layerNorm(x, weight.get(), bias.get(), eps, y);
         return y;
     }
 
     /** In place: x = LayerNorm(x). */
     public void apply(Backend backend, Tensor x) {
-        backend.layerNorm(x, weight, bias, eps, x);
-    }
-
-    public void collect(Map<String, Tensor> stateDict) {
-        stateDict.put(name + ".weight", weight);
-        stateDict.put(name + ".bias", bias);
+        backend.layerNorm(x, weight.get(), bias.get(), eps, x);
     }
 }

@@ -31,10 +31,4 @@ public final class LayerNormFeedForward {
         backend.gelu(h, h);
         return down.forward(backend, allocator, h);
     }
-
-    public void collect(Map<String, Tensor> stateDict) {
-        norm.collect(stateDict);
-        up.collect(stateDict);
-        down.collect(stateDict);
-    }
 }

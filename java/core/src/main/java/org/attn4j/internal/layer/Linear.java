@@ -4,13 +4,14 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.module.Init;
+import org.attn4j.internal.module.Parameter;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
 
 /** PyTorch Linear: y[..., out] = x[..., in] · weight[out, in]ᵀ + bias[out] (bias optional). */
 public final class Linear {
-    public final Tensor weight; // [out, in]
-    public final Tensor bias;   // [out] or null
+    public final Parameter weight; // [out, in]
+    public final Parameter bias;   // [out] or null
     private final String name;
 
     public Linear(ParameterSource source, String name, long in, long out, boolean withBias) {
@@ -20,11 +21,11 @@ public final class Linear {
     }
 
     public long in() {
-        return weight.shape(1);
+        return weight.shape()[1];
     }
 
     public long out() {
-        return weight.shape(0);
+        return weight.shape()[0];
     }
 
     /** x [..., in] → a new [..., out] from {@code allocator}. */
@@ -32,14 +33,7 @@ public final class Linear {
         long[] shape = x.shape();
         shape[shape.length - 1] = out();
         Tensor y = allocator.allocate(shape);
-        backend.linear(x, weight, bias, y);
+        backend.linear(x, weight.get(), Parameter.read(bias), y);
         return y;
-    }
-
-    public void collect(Map<String, Tensor> stateDict) {
-        stateDict.put(name + ".weight", weight);
-        if (bias != null) {
-            stateDict.put(name + ".bias", bias);
-        }
     }
 }

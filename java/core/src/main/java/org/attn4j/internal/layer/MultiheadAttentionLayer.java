@@ -5,6 +5,7 @@ import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.mask.Visibility;
 import org.attn4j.internal.module.Init;
+import org.attn4j.internal.module.Parameter;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
 import org.attn4j.nn.AttentionOutput;
@@ -29,13 +30,13 @@ public final class MultiheadAttentionLayer {
     /** constant_(0), as PyTorch starts biases here: a uniform draw of half-width 0. */
     public static final Init ZEROS = new Init(0, false);
 
-    private final Tensor inProjWeight; // [3E, E] or null
-    private final Tensor qProjWeight;  // [E, E] or null
-    private final Tensor kProjWeight;  // [E, kdim] or null
-    private final Tensor vProjWeight;  // [E, vdim] or null
-    private final Tensor inProjBias;   // [3E] or null
-    private final Tensor outProjWeight; // [E, E]
-    private final Tensor outProjBias;   // [E] or null
+    private final Parameter inProjWeight; // [3E, E] or null
+    private final Parameter qProjWeight;  // [E, E] or null
+    private final Parameter kProjWeight;  // [E, kdim] or null
+    private final Parameter vProjWeight;  // [E, vdim] or null
+    private final Parameter inProjBias;   // [3E] or null
+    private final Parameter outProjWeight; // [E, E]
+    private final Parameter outProjBias;   // [E] or null
 
     public MultiheadAttentionLayer(ParameterSource source, int embedDim, int heads, int kdim, int vdim, boolean bias) {
         if (embedDim % heads != 0) {
@@ -83,6 +84,10 @@ public final class MultiheadAttentionLayer {
         long l = query.shape(1);
         long s = key.shape(1);
         long e = embedDim;
+        Tensor inProjWeight = Parameter.read(this.inProjWeight); // [3E, E] or null
+        Tensor inProjBias = Parameter.read(this.inProjBias);     // [3E] or null
+        Tensor outProjWeight = this.outProjWeight.get();         // [E, E]
+        Tensor outProjBias = Parameter.read(this.outProjBias);   // [E] or null
 
         // 1. projections → [b, h, n, headDim] views
         Tensor q;
@@ -105,10 +110,10 @@ public final class MultiheadAttentionLayer {
             k = split.select(0, 0);
             v = split.select(0, 1);
         } else {
-            q = project(backend, scratch, query, packed ? inProjWeight.slice(0, 0, e) : qProjWeight, slice(inProjBias, 0, e));
-            k = project(backend, scratch, key, packed ? inProjWeight.slice(0, e, 2 * e) : kProjWeight,
+            q = project(backend, scratch, query, packed ? inProjWeight.slice(0, 0, e) : qProjWeight.get(), slice(inProjBias, 0, e));
+            k = project(backend, scratch, key, packed ? inProjWeight.slice(0, e, 2 * e) : kProjWeight.get(),
                     slice(inProjBias, e, 2 * e));
-            v = project(backend, scratch, value, packed ? inProjWeight.slice(0, 2 * e, 3 * e) : vProjWeight,
+            v = project(backend, scratch, value, packed ? inProjWeight.slice(0, 2 * e, 3 * e) : vProjWeight.get(),
                     slice(inProjBias, 2 * e, 3 * e));
         }
 
@@ -147,22 +152,5 @@ public final class MultiheadAttentionLayer {
 
     private static Tensor slice(Tensor bias, long from, long to) {
         return bias == null ? null : bias.slice(0, from, to);
-    }
-
-    public void collect(Map<String, Tensor> stateDict, String prefix) {
-        if (packed) {
-            stateDict.put(prefix + "in_proj_weight", inProjWeight);
-        } else {
-            stateDict.put(prefix + "q_proj_weight", qProjWeight);
-            stateDict.put(prefix + "k_proj_weight", kProjWeight);
-            stateDict.put(prefix + "v_proj_weight", vProjWeight);
-        }
-        if (bias) {
-            stateDict.put(prefix + "in_proj_bias", inProjBias);
-        }
-        stateDict.put(prefix + "out_proj.weight", outProjWeight);
-        if (bias) {
-            stateDict.put(prefix + "out_proj.bias", outProjBias);
-        }
     }
 }

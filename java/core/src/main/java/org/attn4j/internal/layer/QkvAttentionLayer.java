@@ -90,9 +90,4 @@ public final class QkvAttentionLayer {
         backend.rmsNorm(t, unitNormWeight, NORM_EPS, y);
         return y;
     }
-
-    public void collect(Map<String, Tensor> stateDict) {
-        toQkv.collect(stateDict);
-        toOut.collect(stateDict);
-    }
 }

@@ -4,6 +4,7 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.module.Init;
+import org.attn4j.internal.module.Parameter;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
 
@@ -12,7 +13,7 @@ public final class RmsNorm {
     /** torch.finfo(torch.float32).eps, what nn.RMSNorm uses when eps is not given. */
     public static final float EPS = Math.ulp(1.0f);
 
-    public final Tensor weight; // [dim]
+    public final Parameter weight; // [dim]
     private final String name;
 
     public RmsNorm(ParameterSource source, String name, long dim) {
@@ -23,11 +24,7 @@ public final class RmsNorm {
     /** x [..., dim] → a new tensor of the same shape from {@code allocator}. */
     public Tensor forward(Backend backend, TensorAllocator allocator, Tensor x) {
         Tensor y = allocator.allocate(x.shape());
-        backend.rmsNorm(x, weight, EPS, y);
+        backend.rmsNorm(x, weight.get(), EPS, y);
         return y;
-    }
-
-    public void collect(Map<String, Tensor> stateDict) {
-        stateDict.put(name + ".weight", weight);
     }
 }

@@ -25,9 +25,4 @@ public final class TransformerFeedForward {
         activation.apply(backend, h);
         return linear2.forward(backend, allocator, h);
     }
-
-    public void collect(Map<String, Tensor> stateDict) {
-        linear1.collect(stateDict);
-        linear2.collect(stateDict);
-    }
 }

@@ -20,17 +20,17 @@ public final class ModuleFiles {
 
     /** Builds a module from its configuration and a parameter source, inside {@code arena}. */
     public interface Factory<M> {
-        M create(Metadata meta, ParameterSource source, Arena arena);
+        M create(Metadata meta, ParameterSource source, ModuleArena arena);
     }
 
     /** Builds a module from a parameter source inside {@code arena} (configuration already known). */
     public interface Constructor<M> {
-        M create(ParameterSource source, Arena arena);
+        M create(ParameterSource source, ModuleArena arena);
     }
 
     /** Loads {@code file}: its metadata "class" must be {@code className}; every tensor must be used. */
     public static <M> M load(Path file, String className, Factory<M> factory) throws IOException {
-        Arena arena = Arena.ofShared();
+        ModuleArena arena = new ModuleArena();
         try {
             SafeTensorsFile st = SafeTensors.open(file, arena);
             Metadata meta = new Metadata(st.metadata());
@@ -52,7 +52,7 @@ public final class ModuleFiles {
         if (stateDict == null) {
             throw new IllegalArgumentException("stateDict must not be null");
         }
-        Arena arena = Arena.ofShared();
+        ModuleArena arena = new ModuleArena();
         try {
             StateDictSource source = new StateDictSource(stateDict, arena);
             M module = constructor.create(source, arena);
@@ -66,7 +66,7 @@ public final class ModuleFiles {
 
     /** Freshly initialised as PyTorch initialises the module, from {@code seed}. */
     public static <M> M fresh(long seed, Constructor<M> constructor) {
-        Arena arena = Arena.ofShared();
+        ModuleArena arena = new ModuleArena();
         try {
             return constructor.create(new RandomSource(arena, seed), arena);
         } catch (RuntimeException e) {

@@ -1,6 +1,6 @@
 package org.attn4j.internal.module;
 
-import org.attn4j.Tensor;
+
 
 /**
  * Where a module's parameters come from: a state dict being loaded (checked by name and shape)
@@ -8,11 +8,11 @@ import org.attn4j.Tensor;
  * state-dict name, so loading and building share one code path.
  */
 public interface ParameterSource {
-    /** The F32 contiguous parameter {@code name} of exactly {@code shape}. */
-    public Tensor get(String name, long[] shape, Init init);
+    /** The F32 contiguous parameter {@code name} of exactly {@code shape}, registered with its module. */
+    Parameter get(String name, long[] shape, Init init);
 
     /** This source with {@code prefix} put before every name ("layers.0.0."). */
-    public default ParameterSource prefixed(String prefix) {
+    default ParameterSource prefixed(String prefix) {
         ParameterSource outer = this;
         return (name, shape, init) -> outer.get(prefix + name, shape, init);
     }

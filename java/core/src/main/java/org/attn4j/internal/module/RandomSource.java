@@ -8,16 +8,16 @@ import org.attn4j.Tensor;
 
 /** Fresh parameters initialised as PyTorch's defaults do ({@link Init}), from a seed. */
 public final class RandomSource implements ParameterSource {
-    private final SegmentAllocator allocator;
+    private final ModuleArena allocator;
     private final SplittableRandom random;
 
-    public RandomSource(SegmentAllocator allocator, long seed) {
+    public RandomSource(ModuleArena allocator, long seed) {
         this.allocator = allocator;
         this.random = new SplittableRandom(seed);
     }
 
     @Override
-    public Tensor get(String name, long[] shape, Init init) {
+    public Parameter get(String name, long[] shape, Init init) {
         Tensor t = Tensor.zeros(allocator, DType.F32, shape);
         long n = t.numel();
         long seed = random.nextLong(); // one stream per parameter: adding one leaves the others as they were
@@ -26,6 +26,6 @@ public final class RandomSource implements ParameterSource {
             float v = init.fillOnes() ? 1f : (float) ((2 * r.nextDouble() - 1) * init.bound());
             t.segment().setAtIndex(ValueLayout.JAVA_FLOAT, k, v); // native order: little-endian on every supported CPU
         }
-        return t;
+        return allocator.register(name, t);
     }
 }

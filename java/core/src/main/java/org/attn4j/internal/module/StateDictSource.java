@@ -19,16 +19,16 @@ import org.attn4j.internal.tensor.Shapes;
  */
 public final class StateDictSource implements ParameterSource {
     private final Map<String, Tensor> tensors;
-    private final SegmentAllocator allocator;
+    private final ModuleArena allocator;
     private final Set<String> used = new LinkedHashSet<>();
 
-    public StateDictSource(Map<String, Tensor> tensors, SegmentAllocator allocator) {
+    public StateDictSource(Map<String, Tensor> tensors, ModuleArena allocator) {
         this.tensors = tensors;
         this.allocator = allocator;
     }
 
     @Override
-    public Tensor get(String name, long[] shape, Init init) {
+    public Parameter get(String name, long[] shape, Init init) {
         Tensor t = tensors.get(name);
         if (t == null) {
             throw new IllegalArgumentException("missing tensor " + name + " (expected shape " + Shapes.toString(shape) + ")");
@@ -42,7 +42,7 @@ public final class StateDictSource implements ParameterSource {
         }
         used.add(name);
         boolean inPlace = t.dtype() == DType.F32 && t.isContiguous() && t.segment().address() % 4 == 0;
-        return inPlace ? t : t.to(DType.F32, allocator);
+        return allocator.register(name, inPlace ? t : t.to(DType.F32, allocator));
     }
 
     /** Throws IllegalArgumentException naming every tensor of the state dict no module took. */

@@ -7,10 +7,10 @@ import org.attn4j.Tensor;
 /** Where a module puts an F32 tensor it is about to write in full: the caller's memory or scratch. */
 public interface TensorAllocator {
     /** A contiguous F32 tensor of this shape; its contents are undefined until written. */
-    public Tensor allocate(long... shape);
+    Tensor allocate(long... shape);
 
     /** Zero-filled tensors from any SegmentAllocator (outputs handed to the caller). */
-    public static TensorAllocator of(SegmentAllocator allocator) {
+    static TensorAllocator of(SegmentAllocator allocator) {
         return shape -> Tensor.zeros(allocator, DType.F32, shape);
     }
 }
