@@ -33,7 +33,7 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
         TaskContext task = TaskContext.get();
-        int threads = plan.threadsPerTask() > 0 ? plan.threadsPerTask() : task == null ? 1 : Math.max(1, task.cpus());
+        int threads = TaskThreads.resolve(plan.threadsPerTask());
         int partition = task == null ? 0 : task.partitionId();
         return new Iterator<>() {
             private LoadedModule model; // loaded with the first row: an empty partition loads nothing
@@ -52,7 +52,7 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
                     return false;
                 }
                 if (model == null) {
-                    model = ExecutorModels.get(plan.source(), threads);
+                    model = ExecutorModels.module(plan.source(), threads);
                 }
                 List<Row> chunk = new ArrayList<>(plan.batchSize());
                 while (chunk.size() < plan.batchSize() && rows.hasNext()) {
