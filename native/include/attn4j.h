@@ -243,6 +243,21 @@ ATTN4J_API attn4j_status attn4j_sdpa_softmax(attn4j_context *ctx, const attn4j_t
                                              int64_t window_left, int64_t window_right,
                                              attn4j_tensor *weights);
 
+/* Top-k (hard) attention softmax on a materialised score matrix (the Explicit Sparse
+ * Transformer's selection):
+ *   scores [b, h, i, j]   already scaled (read only)
+ *   mask, key_padding_mask, window_left, window_right: as above (no bias, no global tokens)
+ *   top_k ≥ 1: per row, only the visible keys whose score is ≥ the row's top_k-th largest visible
+ *   score are kept. Ties with that score are all kept (a row may keep more than top_k; the result
+ *   does not depend on the order of the keys); a row with at most top_k visible keys keeps them all.
+ *   weights [b, h, i, j] = softmax over the kept keys, 0 elsewhere; NaN rows where a query sees
+ *   nothing or where a visible score is NaN. weights may alias scores. */
+ATTN4J_API attn4j_status attn4j_topk_softmax(attn4j_context *ctx, const attn4j_tensor *scores,
+                                             const attn4j_tensor *mask,
+                                             const attn4j_tensor *key_padding_mask,
+                                             int64_t window_left, int64_t window_right,
+                                             int64_t top_k, attn4j_tensor *weights);
+
 /* y = max(x, 0) elementwise (NaN stays NaN). Same shapes, any strides. y may alias x. */
 ATTN4J_API attn4j_status attn4j_relu(attn4j_context *ctx, const attn4j_tensor *x,
                                      attn4j_tensor *y);

@@ -1,4 +1,5 @@
-/* attn4j_relu, attn4j_rope, attn4j_additive_scores and attn4j_linear_attention against naive
+/* attn4j_relu, attn4j_rope, attn4j_additive_scores, attn4j_linear_attention and
+ * attn4j_topk_softmax against naive
  * double-precision references, on odd sizes and strided views, plus argument errors. */
 #include "attn4j.h"
 
@@ -188,6 +189,68 @@ static void test_linear(attn4j_context *ctx) {
     }
 }
 
+static int descending(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Scores on a grid of quarters (many ties), key padding, causal window; the reference sorts each
+ * row to find the top_k-th largest visible score and keeps every visible key scoring >= it. */
+static void test_topk(attn4j_context *ctx) {
+    const int64_t b = 2, h = 3, i = 11, j = 11, top_k = 4;
+    const int64_t n = b * h * i * j;
+    float *s = malloc(sizeof(float) * (size_t)n), *w = malloc(sizeof(float) * (size_t)n);
+    double *want = malloc(sizeof(double) * (size_t)n), row[11], sorted[11];
+    uint8_t kpm[2 * 11];
+    for (int64_t e = 0; e < n; ++e) s[e] = floorf(uniform() * 8.0f) / 4.0f;
+    for (int64_t e = 0; e < b * j; ++e) kpm[e] = uniform() > -0.6f;
+    kpm[0] = 0; /* query 0 of batch 0 sees nothing under the causal window: a NaN row */
+    for (int64_t bb = 0; bb < b; ++bb)
+        for (int64_t hh = 0; hh < h; ++hh)
+            for (int64_t r = 0; r < i; ++r) {
+                const float *in = s + ((bb * h + hh) * i + r) * j;
+                double *out = want + ((bb * h + hh) * i + r) * j;
+                int64_t seen = 0;
+                for (int64_t c = 0; c < j; ++c) {
+                    row[c] = kpm[bb * j + c] && c <= r ? in[c] : -INFINITY;
+                    seen += row[c] != -INFINITY;
+                    sorted[c] = row[c];
+                }
+                qsort(sorted, (size_t)j, sizeof(double), descending);
+                double threshold = sorted[top_k - 1], max = -INFINITY, sum = 0;
+                for (int64_t c = 0; c < j; ++c) {
+                    if (row[c] < threshold) row[c] = -INFINITY;
+                    if (row[c] > max) max = row[c];
+                }
+                for (int64_t c = 0; c < j; ++c) sum += row[c] == -INFINITY ? 0 : exp(row[c] - max);
+                for (int64_t c = 0; c < j; ++c)
+                    out[c] = seen == 0 ? NAN : row[c] == -INFINITY ? 0 : exp(row[c] - max) / sum;
+            }
+    const int64_t shape[4] = {b, h, i, j}, ms[2] = {b, j};
+    attn4j_tensor ts = dense(s, ATTN4J_DTYPE_F32, 4, shape), tw = dense(w, ATTN4J_DTYPE_F32, 4, shape);
+    attn4j_tensor tm = dense(kpm, ATTN4J_DTYPE_BOOL, 2, ms);
+    CHECK(attn4j_topk_softmax(ctx, &ts, NULL, &tm, -1, 0, top_k, &tw) == ATTN4J_OK, "topk: %s", attn4j_last_error());
+    for (int64_t e = 0; e < n; ++e) {
+        int ok = isnan(want[e]) ? isnan(w[e]) : fabs(w[e] - want[e]) <= 1e-6 * (1 + fabs(want[e]));
+        if (!ok) {
+            CHECK(0, "topk[%lld] = %.8g, want %.8g", (long long)e, w[e], want[e]);
+            break;
+        }
+    }
+    int64_t kept_more = 0; /* the grid must produce ties at the threshold, or the case tests nothing */
+    for (int64_t r = 0; r < b * h * i; ++r) {
+        int64_t kept = 0;
+        for (int64_t c = 0; c < j; ++c) kept += w[r * j + c] > 0;
+        kept_more += kept > top_k;
+    }
+    CHECK(kept_more > 0, "topk: no row kept more than top_k keys (no ties)");
+    s[5 * j + 3] = NAN; /* row 5 of batch 0, head 0 sees key 3 once nothing is masked */
+    CHECK(attn4j_topk_softmax(ctx, &ts, NULL, NULL, -1, -1, top_k, &tw) == ATTN4J_OK, "topk nan: %s", attn4j_last_error());
+    CHECK(isnan(w[5 * j]) && isnan(w[5 * j + 10]), "topk: a NaN score makes its row NaN");
+    CHECK(attn4j_topk_softmax(ctx, &ts, NULL, NULL, -1, -1, 0, &tw) == ATTN4J_ERR_INVALID_ARG, "topk: top_k 0");
+    free(s), free(w), free(want);
+}
+
 int main(void) {
     attn4j_context *ctx = NULL;
     if (attn4j_context_create(2, &ctx) != ATTN4J_OK) {
@@ -198,6 +261,7 @@ int main(void) {
     test_rope(ctx);
     test_additive(ctx);
     test_linear(ctx);
+    test_topk(ctx);
     attn4j_context_destroy(ctx);
     if (failures) {
         fprintf(stderr, "%d failures\n", failures);

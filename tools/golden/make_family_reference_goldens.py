@@ -182,8 +182,8 @@ class Fusion(nn.Module):
 
 # ---------------------------------------------------------------------------- cases
 
-def save(name, cls, ctor, module, inputs, forward_kwargs, outputs, notes):
-    d = os.path.join(OUT, name)
+def save(name, cls, ctor, module, inputs, forward_kwargs, outputs, notes, root=OUT):
+    d = os.path.join(root, name)
     os.makedirs(d, exist_ok=True)
     meta = {k: json.dumps(v) for k, v in ctor.items()}
     meta["class"] = cls

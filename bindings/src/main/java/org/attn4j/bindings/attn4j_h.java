@@ -68,12 +68,6 @@ public class attn4j_h {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    /**
-     * {@snippet lang=c :
-     * typedef int32_t attn4j_status
-     * }
-     */
-    public static final OfInt attn4j_status = attn4j_h.C_INT;
     private static final int ATTN4J_OK = (int)0L;
     /**
      * {@snippet lang=c :
@@ -155,6 +149,66 @@ public class attn4j_h {
     public static int ATTN4J_ERR_INTERNAL() {
         return ATTN4J_ERR_INTERNAL;
     }
+    private static final int ATTN4J_MAX_DIMS = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define ATTN4J_MAX_DIMS 8
+     * }
+     */
+    public static int ATTN4J_MAX_DIMS() {
+        return ATTN4J_MAX_DIMS;
+    }
+    private static final int ATTN4J_DTYPE_F32 = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define ATTN4J_DTYPE_F32 0
+     * }
+     */
+    public static int ATTN4J_DTYPE_F32() {
+        return ATTN4J_DTYPE_F32;
+    }
+    private static final int ATTN4J_DTYPE_F16 = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define ATTN4J_DTYPE_F16 1
+     * }
+     */
+    public static int ATTN4J_DTYPE_F16() {
+        return ATTN4J_DTYPE_F16;
+    }
+    private static final int ATTN4J_DTYPE_BF16 = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define ATTN4J_DTYPE_BF16 2
+     * }
+     */
+    public static int ATTN4J_DTYPE_BF16() {
+        return ATTN4J_DTYPE_BF16;
+    }
+    private static final int ATTN4J_DTYPE_BOOL = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define ATTN4J_DTYPE_BOOL 3
+     * }
+     */
+    public static int ATTN4J_DTYPE_BOOL() {
+        return ATTN4J_DTYPE_BOOL;
+    }
+    private static final int ATTN4J_DTYPE_F64 = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define ATTN4J_DTYPE_F64 4
+     * }
+     */
+    public static int ATTN4J_DTYPE_F64() {
+        return ATTN4J_DTYPE_F64;
+    }
+    /**
+     * {@snippet lang=c :
+     * typedef int32_t attn4j_status
+     * }
+     */
+    public static final OfInt attn4j_status = attn4j_h.C_INT;
 
     private static class attn4j_status_string {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -226,7 +280,7 @@ public class attn4j_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * const char *attn4j_last_error()
+     * const char *attn4j_last_error(void)
      * }
      */
     public static FunctionDescriptor attn4j_last_error$descriptor() {
@@ -236,7 +290,7 @@ public class attn4j_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * const char *attn4j_last_error()
+     * const char *attn4j_last_error(void)
      * }
      */
     public static MethodHandle attn4j_last_error$handle() {
@@ -246,7 +300,7 @@ public class attn4j_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * const char *attn4j_last_error()
+     * const char *attn4j_last_error(void)
      * }
      */
     public static MemorySegment attn4j_last_error$address() {
@@ -255,7 +309,7 @@ public class attn4j_h {
 
     /**
      * {@snippet lang=c :
-     * const char *attn4j_last_error()
+     * const char *attn4j_last_error(void)
      * }
      */
     public static MemorySegment attn4j_last_error() {
@@ -268,60 +322,6 @@ public class attn4j_h {
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
-    }
-    private static final int ATTN4J_MAX_DIMS = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * #define ATTN4J_MAX_DIMS 8
-     * }
-     */
-    public static int ATTN4J_MAX_DIMS() {
-        return ATTN4J_MAX_DIMS;
-    }
-    private static final int ATTN4J_DTYPE_F32 = (int)0L;
-    /**
-     * {@snippet lang=c :
-     * #define ATTN4J_DTYPE_F32 0
-     * }
-     */
-    public static int ATTN4J_DTYPE_F32() {
-        return ATTN4J_DTYPE_F32;
-    }
-    private static final int ATTN4J_DTYPE_F16 = (int)1L;
-    /**
-     * {@snippet lang=c :
-     * #define ATTN4J_DTYPE_F16 1
-     * }
-     */
-    public static int ATTN4J_DTYPE_F16() {
-        return ATTN4J_DTYPE_F16;
-    }
-    private static final int ATTN4J_DTYPE_BF16 = (int)2L;
-    /**
-     * {@snippet lang=c :
-     * #define ATTN4J_DTYPE_BF16 2
-     * }
-     */
-    public static int ATTN4J_DTYPE_BF16() {
-        return ATTN4J_DTYPE_BF16;
-    }
-    private static final int ATTN4J_DTYPE_BOOL = (int)3L;
-    /**
-     * {@snippet lang=c :
-     * #define ATTN4J_DTYPE_BOOL 3
-     * }
-     */
-    public static int ATTN4J_DTYPE_BOOL() {
-        return ATTN4J_DTYPE_BOOL;
-    }
-    private static final int ATTN4J_DTYPE_F64 = (int)4L;
-    /**
-     * {@snippet lang=c :
-     * #define ATTN4J_DTYPE_F64 4
-     * }
-     */
-    public static int ATTN4J_DTYPE_F64() {
-        return ATTN4J_DTYPE_F64;
     }
 
     private static class attn4j_get_info {
@@ -394,7 +394,7 @@ public class attn4j_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * attn4j_status attn4j_ping()
+     * attn4j_status attn4j_ping(void)
      * }
      */
     public static FunctionDescriptor attn4j_ping$descriptor() {
@@ -404,7 +404,7 @@ public class attn4j_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * attn4j_status attn4j_ping()
+     * attn4j_status attn4j_ping(void)
      * }
      */
     public static MethodHandle attn4j_ping$handle() {
@@ -414,7 +414,7 @@ public class attn4j_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * attn4j_status attn4j_ping()
+     * attn4j_status attn4j_ping(void)
      * }
      */
     public static MemorySegment attn4j_ping$address() {
@@ -423,7 +423,7 @@ public class attn4j_h {
 
     /**
      * {@snippet lang=c :
-     * attn4j_status attn4j_ping()
+     * attn4j_status attn4j_ping(void)
      * }
      */
     public static int attn4j_ping() {
@@ -1494,6 +1494,71 @@ public class attn4j_h {
         }
     }
 
+    private static class attn4j_topk_softmax {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_LONG,
+            attn4j_h.C_LONG,
+            attn4j_h.C_LONG,
+            attn4j_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = attn4j_h.findOrThrow("attn4j_topk_softmax");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_topk_softmax(attn4j_context *ctx, const attn4j_tensor *scores, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, int64_t window_left, int64_t window_right, int64_t top_k, attn4j_tensor *weights)
+     * }
+     */
+    public static FunctionDescriptor attn4j_topk_softmax$descriptor() {
+        return attn4j_topk_softmax.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_topk_softmax(attn4j_context *ctx, const attn4j_tensor *scores, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, int64_t window_left, int64_t window_right, int64_t top_k, attn4j_tensor *weights)
+     * }
+     */
+    public static MethodHandle attn4j_topk_softmax$handle() {
+        return attn4j_topk_softmax.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_topk_softmax(attn4j_context *ctx, const attn4j_tensor *scores, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, int64_t window_left, int64_t window_right, int64_t top_k, attn4j_tensor *weights)
+     * }
+     */
+    public static MemorySegment attn4j_topk_softmax$address() {
+        return attn4j_topk_softmax.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * attn4j_status attn4j_topk_softmax(attn4j_context *ctx, const attn4j_tensor *scores, const attn4j_tensor *mask, const attn4j_tensor *key_padding_mask, int64_t window_left, int64_t window_right, int64_t top_k, attn4j_tensor *weights)
+     * }
+     */
+    public static int attn4j_topk_softmax(MemorySegment ctx, MemorySegment scores, MemorySegment mask, MemorySegment key_padding_mask, long window_left, long window_right, long top_k, MemorySegment weights) {
+        var mh$ = attn4j_topk_softmax.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("attn4j_topk_softmax", ctx, scores, mask, key_padding_mask, window_left, window_right, top_k, weights);
+            }
+            return (int)mh$.invokeExact(ctx, scores, mask, key_padding_mask, window_left, window_right, top_k, weights);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class attn4j_relu {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             attn4j_h.C_INT,
@@ -1745,3 +1810,4 @@ public class attn4j_h {
         }
     }
 }
+

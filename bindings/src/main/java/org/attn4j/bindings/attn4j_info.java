@@ -64,7 +64,7 @@ public class attn4j_info {
         return version_major$LAYOUT;
     }
 
-    private static final long version_major$OFFSET = 0;
+    private static final long version_major$OFFSET = $LAYOUT.byteOffset(groupElement("version_major"));
 
     /**
      * Offset for field:
@@ -108,7 +108,7 @@ public class attn4j_info {
         return version_minor$LAYOUT;
     }
 
-    private static final long version_minor$OFFSET = 4;
+    private static final long version_minor$OFFSET = $LAYOUT.byteOffset(groupElement("version_minor"));
 
     /**
      * Offset for field:
@@ -152,7 +152,7 @@ public class attn4j_info {
         return version_patch$LAYOUT;
     }
 
-    private static final long version_patch$OFFSET = 8;
+    private static final long version_patch$OFFSET = $LAYOUT.byteOffset(groupElement("version_patch"));
 
     /**
      * Offset for field:
@@ -196,7 +196,7 @@ public class attn4j_info {
         return dnnl_major$LAYOUT;
     }
 
-    private static final long dnnl_major$OFFSET = 12;
+    private static final long dnnl_major$OFFSET = $LAYOUT.byteOffset(groupElement("dnnl_major"));
 
     /**
      * Offset for field:
@@ -240,7 +240,7 @@ public class attn4j_info {
         return dnnl_minor$LAYOUT;
     }
 
-    private static final long dnnl_minor$OFFSET = 16;
+    private static final long dnnl_minor$OFFSET = $LAYOUT.byteOffset(groupElement("dnnl_minor"));
 
     /**
      * Offset for field:
@@ -284,7 +284,7 @@ public class attn4j_info {
         return dnnl_patch$LAYOUT;
     }
 
-    private static final long dnnl_patch$OFFSET = 20;
+    private static final long dnnl_patch$OFFSET = $LAYOUT.byteOffset(groupElement("dnnl_patch"));
 
     /**
      * Offset for field:
@@ -328,7 +328,7 @@ public class attn4j_info {
         return max_threads$LAYOUT;
     }
 
-    private static final long max_threads$OFFSET = 24;
+    private static final long max_threads$OFFSET = $LAYOUT.byteOffset(groupElement("max_threads"));
 
     /**
      * Offset for field:
@@ -372,7 +372,7 @@ public class attn4j_info {
         return fused_kernel_isa$LAYOUT;
     }
 
-    private static final long fused_kernel_isa$OFFSET = 28;
+    private static final long fused_kernel_isa$OFFSET = $LAYOUT.byteOffset(groupElement("fused_kernel_isa"));
 
     /**
      * Offset for field:
@@ -416,7 +416,7 @@ public class attn4j_info {
         return isa$LAYOUT;
     }
 
-    private static final long isa$OFFSET = 32;
+    private static final long isa$OFFSET = $LAYOUT.byteOffset(groupElement("isa"));
 
     /**
      * Offset for field:
@@ -468,7 +468,7 @@ public class attn4j_info {
      * }
      */
     public static byte isa(MemorySegment struct, long index0) {
-        return (byte)isa$ELEM_HANDLE.get(struct, isa$OFFSET, index0);
+        return (byte)isa$ELEM_HANDLE.get(struct, 0L, index0);
     }
 
     /**
@@ -478,7 +478,7 @@ public class attn4j_info {
      * }
      */
     public static void isa(MemorySegment struct, long index0, byte fieldValue) {
-        isa$ELEM_HANDLE.set(struct, isa$OFFSET, index0, fieldValue);
+        isa$ELEM_HANDLE.set(struct, 0L, index0, fieldValue);
     }
 
     /**

@@ -56,7 +56,7 @@ public class attn4j_tensor {
         return data$LAYOUT;
     }
 
-    private static final long data$OFFSET = 0;
+    private static final long data$OFFSET = $LAYOUT.byteOffset(groupElement("data"));
 
     /**
      * Offset for field:
@@ -100,7 +100,7 @@ public class attn4j_tensor {
         return dtype$LAYOUT;
     }
 
-    private static final long dtype$OFFSET = 8;
+    private static final long dtype$OFFSET = $LAYOUT.byteOffset(groupElement("dtype"));
 
     /**
      * Offset for field:
@@ -144,7 +144,7 @@ public class attn4j_tensor {
         return ndim$LAYOUT;
     }
 
-    private static final long ndim$OFFSET = 12;
+    private static final long ndim$OFFSET = $LAYOUT.byteOffset(groupElement("ndim"));
 
     /**
      * Offset for field:
@@ -188,7 +188,7 @@ public class attn4j_tensor {
         return shape$LAYOUT;
     }
 
-    private static final long shape$OFFSET = 16;
+    private static final long shape$OFFSET = $LAYOUT.byteOffset(groupElement("shape"));
 
     /**
      * Offset for field:
@@ -240,7 +240,7 @@ public class attn4j_tensor {
      * }
      */
     public static long shape(MemorySegment struct, long index0) {
-        return (long)shape$ELEM_HANDLE.get(struct, shape$OFFSET, index0);
+        return (long)shape$ELEM_HANDLE.get(struct, 0L, index0);
     }
 
     /**
@@ -250,7 +250,7 @@ public class attn4j_tensor {
      * }
      */
     public static void shape(MemorySegment struct, long index0, long fieldValue) {
-        shape$ELEM_HANDLE.set(struct, shape$OFFSET, index0, fieldValue);
+        shape$ELEM_HANDLE.set(struct, 0L, index0, fieldValue);
     }
 
     private static final SequenceLayout strides$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("strides"));
@@ -265,7 +265,7 @@ public class attn4j_tensor {
         return strides$LAYOUT;
     }
 
-    private static final long strides$OFFSET = 80;
+    private static final long strides$OFFSET = $LAYOUT.byteOffset(groupElement("strides"));
 
     /**
      * Offset for field:
@@ -317,7 +317,7 @@ public class attn4j_tensor {
      * }
      */
     public static long strides(MemorySegment struct, long index0) {
-        return (long)strides$ELEM_HANDLE.get(struct, strides$OFFSET, index0);
+        return (long)strides$ELEM_HANDLE.get(struct, 0L, index0);
     }
 
     /**
@@ -327,7 +327,7 @@ public class attn4j_tensor {
      * }
      */
     public static void strides(MemorySegment struct, long index0, long fieldValue) {
-        strides$ELEM_HANDLE.set(struct, strides$OFFSET, index0, fieldValue);
+        strides$ELEM_HANDLE.set(struct, 0L, index0, fieldValue);
     }
 
     /**

@@ -90,6 +90,18 @@ public interface Backend extends AutoCloseable {
     void sdpaSoftmax(Tensor scores, Tensor bias, Tensor mask, Tensor keyPaddingMask, Tensor globalTokens,
                      long windowLeft, long windowRight, Tensor weights);
 
+    /**
+     * Hard (top-k) attention softmax on materialised scores [b, h, i, j] (already scaled), with the
+     * visibility rules of {@link #sdpaFused} (mask, keyPaddingMask, window; no bias, no global
+     * tokens): per row the keys whose score is at least the row's topK-th largest visible score
+     * are kept, ties with it included (so a row may keep more than topK, and the result does not
+     * depend on the order of the keys); weights [b, h, i, j] = softmax over the kept keys, 0
+     * elsewhere. NaN rows where a query sees no key or a visible score is NaN. topK ≥ 1; weights
+     * may be scores.
+     */
+    void topKSoftmax(Tensor scores, Tensor mask, Tensor keyPaddingMask, long windowLeft, long windowRight, long topK,
+                     Tensor weights);
+
     /** y = max(x, 0) (NaN stays NaN). y may be x. */
     void relu(Tensor x, Tensor y);
 

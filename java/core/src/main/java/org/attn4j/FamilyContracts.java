@@ -80,6 +80,14 @@ final class FamilyContracts {
         }
     }
 
+    // scores, weights [b, h, i, j]; weights may be scores; mask broadcastable, keyPaddingMask [b, j]
+    static void topKSoftmax(Tensor scores, Tensor mask, Tensor keyPaddingMask, long topK, Tensor weights) {
+        sdpaSoftmax(scores, null, mask, keyPaddingMask, null, weights);
+        if (topK < 1) {
+            throw new IllegalArgumentException("topK: expected a value >= 1, got " + topK);
+        }
+    }
+
     static void relu(Tensor x, Tensor y) {
         Checks.input(x, "x", F32);
         Checks.output(y, "y", F32);

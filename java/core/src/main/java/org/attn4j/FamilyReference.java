@@ -116,6 +116,45 @@ final class FamilyReference {
         }
     }
 
+    static void topKSoftmax(Tensor scores, Tensor mask, Tensor keyPaddingMask, long windowLeft, long windowRight,
+                            long topK, Tensor weights) {
+        long[] s = scores.shape();
+        Tensor me = mask == null ? null : mask.expand(s);
+        double[] row = new double[Math.toIntExact(s[3])];
+        double[] sorted = new double[row.length];
+        for (long b = 0; b < s[0]; b++) {
+            for (long h = 0; h < s[1]; h++) {
+                for (long i = 0; i < s[2]; i++) {
+                    boolean nan = false;
+                    for (int j = 0; j < row.length; j++) {
+                        row[j] = scores.getAt(off(scores, b, h, i, j));
+                    }
+                    maskedRow(row, null, me, keyPaddingMask, null, windowLeft, windowRight, b, h, i);
+                    for (int j = 0; j < row.length; j++) {
+                        nan |= Double.isNaN(row[j]);
+                    }
+                    if (nan) { // a NaN score has no rank: the whole row is NaN
+                        java.util.Arrays.fill(row, Double.NaN);
+                    } else if (topK < row.length) {
+                        // threshold: the topK-th largest, invisible keys counting as −∞
+                        System.arraycopy(row, 0, sorted, 0, row.length);
+                        java.util.Arrays.sort(sorted);
+                        double threshold = sorted[row.length - Math.toIntExact(topK)];
+                        for (int j = 0; j < row.length; j++) {
+                            row[j] = row[j] < threshold ? Double.NEGATIVE_INFINITY : row[j];
+                        }
+                    }
+                    if (!nan) {
+                        softmax(row);
+                    }
+                    for (int j = 0; j < row.length; j++) {
+                        weights.setAtOffset(off(weights, b, h, i, j), row[j]);
+                    }
+                }
+            }
+        }
+    }
+
     static void relu(Tensor x, Tensor y) {
         int[] all = Strided.range(0, x.rank());
         long[] xs = Strided.offsets(x, all);

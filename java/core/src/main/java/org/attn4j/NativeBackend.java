@@ -277,6 +277,24 @@ final class NativeBackend implements Backend {
     }
 
     @Override
+    public void topKSoftmax(Tensor scores, Tensor mask, Tensor keyPaddingMask, long windowLeft, long windowRight,
+                            long topK, Tensor weights) {
+        FamilyContracts.topKSoftmax(scores, mask, keyPaddingMask, topK, weights);
+        Tensor mask4 = mask == null ? null : mask.expand(scores.shape());
+        MemorySegment ctx = context();
+        NativeTensors d = NativeTensors.forThread();
+        int status;
+        try {
+            status = (int) attn4j_h.attn4j_topk_softmax$handle().invokeExact(ctx, d.describe(0, scores, "scores"),
+                    d.describe(1, mask4, "mask"), d.describe(2, keyPaddingMask, "keyPaddingMask"), windowLeft, windowRight,
+                    topK, d.describe(3, weights, "weights"));
+        } catch (Throwable t) {
+            throw NativeStatus.rethrow(t);
+        }
+        NativeStatus.check(status, "attn4j_topk_softmax");
+    }
+
+    @Override
     public void relu(Tensor x, Tensor y) {
         FamilyContracts.relu(x, y);
         MemorySegment ctx = context();

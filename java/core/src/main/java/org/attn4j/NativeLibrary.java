@@ -12,8 +12,9 @@ import java.util.Locale;
  * load; without it the library is extracted from this jar ({@value #RESOURCE}) to a unique
  * temporary file (deleted on exit) and loaded from there. Loading happens once per JVM, under a
  * lock; every failure is an {@link UnsatisfiedLinkError} that names os.name, os.arch, the file
- * or resource it looked for, and the cause. Nothing is swallowed, and a failed load is retried
- * (and fails again, loudly) on the next call.
+ * or resource it looked for, and the cause, except a refused native access: an
+ * {@link IllegalCallerException} that names the --enable-native-access flag to add. Nothing is
+ * swallowed, and a failed load is retried (and fails again, loudly) on the next call.
  *
  * <p>Everything that calls the generated bindings calls {@link #load()} first: their symbol
  * lookup ({@code SymbolLookup.loaderLookup()}) sees the libraries this class loader loaded.
@@ -61,10 +62,11 @@ public final class NativeLibrary {
             origin = "resource " + RESOURCE + " extracted to " + file;
         }
         try {
-            System.load(file.toString());
+            NativeAccess.load(file.toString()); // IllegalCallerException naming the flag when refused
         } catch (UnsatisfiedLinkError e) {
             throw linkError("cannot load " + file + " (" + origin + ")", osName, osArch, e);
         }
+        NativeAccess.checkBindings();
         return file;
     }
 

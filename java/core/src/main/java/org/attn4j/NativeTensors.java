@@ -1,5 +1,7 @@
 package org.attn4j;
 
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.attn4j.bindings.attn4j_tensor;
@@ -17,6 +19,13 @@ import org.attn4j.bindings.attn4j_tensor;
 final class NativeTensors {
     static final int SLOTS = 11;
     private static final long DESCRIPTOR_BYTES = attn4j_tensor.sizeof(); // 144
+    /**
+     * Byte offsets of shape[0] and strides[0] in a descriptor. Why not the generated indexed
+     * accessors (attn4j_tensor.shape(struct, k, v)): in the jextract that makes the bindings they
+     * pass base offset 0 to a handle of the array alone, so they write over data/dtype/ndim.
+     */
+    private static final long SHAPE = attn4j_tensor.shape$offset();
+    private static final long STRIDES = attn4j_tensor.strides$offset();
     private static final ThreadLocal<NativeTensors> PER_THREAD = ThreadLocal.withInitial(NativeTensors::new);
 
     @SuppressWarnings("unused") // held only to keep the memory alive as long as this object
@@ -57,10 +66,15 @@ final class NativeTensors {
         int rank = t.rank();
         attn4j_tensor.ndim(d, rank);
         for (int k = 0; k < rank; k++) {
-            attn4j_tensor.shape(d, k, t.shape(k));
-            attn4j_tensor.strides(d, k, t.stride(k));
+            dim(d, k, t.shape(k), t.stride(k));
         }
         return d;
+    }
+
+    /** Writes shape[k] and strides[k] of descriptor {@code d}. */
+    private static void dim(MemorySegment d, int k, long size, long stride) {
+        d.set(JAVA_LONG, SHAPE + 8L * k, size);
+        d.set(JAVA_LONG, STRIDES + 8L * k, stride);
     }
 
     /**
@@ -76,12 +90,10 @@ final class NativeTensors {
         int lead = rank - t.rank();
         if (lead > 0) {
             for (int k = t.rank() - 1; k >= 0; k--) { // shift right, last dim first
-                attn4j_tensor.shape(d, k + lead, t.shape(k));
-                attn4j_tensor.strides(d, k + lead, t.stride(k));
+                dim(d, k + lead, t.shape(k), t.stride(k));
             }
             for (int k = 0; k < lead; k++) {
-                attn4j_tensor.shape(d, k, 1);
-                attn4j_tensor.strides(d, k, 0);
+                dim(d, k, 1, 0);
             }
             attn4j_tensor.ndim(d, rank);
         }

@@ -372,6 +372,14 @@ final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public void topKSoftmax(Tensor scores, Tensor mask, Tensor keyPaddingMask, long windowLeft, long windowRight,
+                            long topK, Tensor weights) {
+        ensureOpen();
+        FamilyContracts.topKSoftmax(scores, mask, keyPaddingMask, topK, weights);
+        FamilyReference.topKSoftmax(scores, mask, keyPaddingMask, windowLeft, windowRight, topK, weights);
+    }
+
+    @Override
     public void relu(Tensor x, Tensor y) {
         ensureOpen();
         FamilyContracts.relu(x, y);

@@ -87,6 +87,12 @@ final class SharedBackend implements Backend {
     }
 
     @Override
+    public void topKSoftmax(Tensor scores, Tensor mask, Tensor keyPaddingMask, long windowLeft, long windowRight,
+                            long topK, Tensor weights) {
+        target.topKSoftmax(scores, mask, keyPaddingMask, windowLeft, windowRight, topK, weights);
+    }
+
+    @Override
     public void relu(Tensor x, Tensor y) {
         target.relu(x, y);
     }

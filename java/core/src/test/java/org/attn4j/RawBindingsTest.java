@@ -1,5 +1,6 @@
 package org.attn4j;
 
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -59,8 +60,8 @@ class RawBindingsTest {
         attn4j_tensor.ndim(t, shape.length);
         long[] strides = Shapes.contiguousStrides(shape);
         for (int k = 0; k < shape.length; k++) {
-            attn4j_tensor.shape(t, k, shape[k]);
-            attn4j_tensor.strides(t, k, strides[k]);
+            attn4j_tensor.shape(t).setAtIndex(JAVA_LONG, k, shape[k]);
+            attn4j_tensor.strides(t).setAtIndex(JAVA_LONG, k, strides[k]);
         }
         return t;
     }
@@ -92,10 +93,10 @@ class RawBindingsTest {
     void badDimsRanksAndDtypes() {
         MemorySegment y = tensor(2, 3);
         MemorySegment negative = tensor(2, 3);
-        attn4j_tensor.shape(negative, 0, -2);
+        attn4j_tensor.shape(negative).setAtIndex(JAVA_LONG, 0, -2);
         assertFails(attn4j_h.ATTN4J_ERR_INVALID_ARG(), attn4j_h.attn4j_gelu(ctx, negative, y), "x");
         MemorySegment negativeStride = tensor(2, 3);
-        attn4j_tensor.strides(negativeStride, 1, -1);
+        attn4j_tensor.strides(negativeStride).setAtIndex(JAVA_LONG, 1, -1);
         assertFails(attn4j_h.ATTN4J_ERR_INVALID_ARG(), attn4j_h.attn4j_gelu(ctx, negativeStride, y), "x");
         MemorySegment tooManyDims = tensor(2, 3);
         attn4j_tensor.ndim(tooManyDims, 9);
@@ -103,8 +104,8 @@ class RawBindingsTest {
         attn4j_tensor.ndim(tooManyDims, -1);
         assertNotEquals(attn4j_h.ATTN4J_OK(), attn4j_h.attn4j_gelu(ctx, tooManyDims, y));
         MemorySegment huge = tensor(2, 3);
-        attn4j_tensor.shape(huge, 0, Long.MAX_VALUE / 2);
-        attn4j_tensor.shape(huge, 1, 4);
+        attn4j_tensor.shape(huge).setAtIndex(JAVA_LONG, 0, Long.MAX_VALUE / 2);
+        attn4j_tensor.shape(huge).setAtIndex(JAVA_LONG, 1, 4);
         assertFails(attn4j_h.ATTN4J_ERR_OVERFLOW(), attn4j_h.attn4j_gelu(ctx, huge, y), "x");
         MemorySegment boolX = tensor(2, 3);
         attn4j_tensor.dtype(boolX, attn4j_h.ATTN4J_DTYPE_BOOL());

@@ -3,6 +3,7 @@ package org.attn4j.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,16 +35,19 @@ import org.attn4j.nn.SlidingWindowAttention;
  * Medians over repeats; a busy check before each part (other processes' CPU use, in cores).
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp java/bench/target/classes:$(cat java/bench/target/classpath.txt) \
- *     org.attn4j.bench.FamilyBench [--n 4096] [--window-n 65536] [--window 128] [--threads 2] [--repeat 5]
+ * ./attn4j bench family [--n 4096] [--window-n 65536] [--window 128] [--threads 2] [--repeat 5]
  *     [--python /usr/bin/python3] [--script bench/python/family_mha_bench.py] [--skip-torch] [--skip-window]
  * </pre>
  */
-public final class FamilyBench {
+final class FamilyBench {
+    static final String OPTIONS = "--n N, --window-n N, --window W, --threads T, --repeat R, --python PATH, --script FILE,"
+            + " --skip-torch, --skip-window";
+
     private FamilyBench() {
     }
 
-    public static void main(String[] argv) throws Exception {
+    /** {@code ./attn4j bench family [options]}: prints its figures on {@code out}. */
+    static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Map<String, String> args = parse(argv);
         int n = Integer.parseInt(args.getOrDefault("--n", "4096"));
         int windowN = Integer.parseInt(args.getOrDefault("--window-n", "65536"));
@@ -53,17 +57,24 @@ public final class FamilyBench {
         try (Backend backend = Backends.nativeBackend(threads)) {
             if (!args.containsKey("--skip-torch")) {
                 causalVsTorch(backend, n, threads, repeat, args.getOrDefault("--python", "/usr/bin/python3"),
-                        args.getOrDefault("--script", "bench/python/family_mha_bench.py"));
+                        args.getOrDefault("--script", defaultScript()), out);
             }
             if (!args.containsKey("--skip-window")) {
-                slidingWindow(backend, windowN, window, Math.max(1, repeat / 2));
+                slidingWindow(backend, windowN, window, Math.max(1, repeat / 2), out);
             }
         }
+        return 0;
     }
 
-    private static void causalVsTorch(Backend backend, int n, int threads, int repeat, String python, String script)
-            throws Exception {
-        System.out.printf(Locale.ROOT, "== causal self attention, batch 1, n=%d, 8 heads of 64 (embed 512), %d threads%n", n, threads);
+    /** bench/python/family_mha_bench.py under the checkout the launcher names (-Dattn4j.root), else under the working directory. */
+    private static String defaultScript() {
+        return Path.of(System.getProperty("attn4j.root", ".")).resolve("bench").resolve("python").resolve("family_mha_bench.py")
+                .toString();
+    }
+
+    private static void causalVsTorch(Backend backend, int n, int threads, int repeat, String python, String script,
+                                      PrintStream out) throws Exception {
+        out.printf(Locale.ROOT, "== causal self attention, batch 1, n=%d, 8 heads of 64 (embed 512), %d threads%n", n, threads);
         Path dir = Files.createTempDirectory("attn4j-family-bench");
         try (Arena arena = Arena.ofConfined();
              MultiheadAttention mha = MultiheadAttention.builder().embedDim(512).numHeads(8).batchFirst(true).build(backend, 1)) {
@@ -74,7 +85,7 @@ public final class FamilyBench {
             Tensor x = Tensor.randn(arena, 2, 1, n, 512);
             SafeTensors.write(input, Map.of("x", x));
             MhaOptions causal = MhaOptions.builder().isCausal(true).needWeights(false).build();
-            System.out.printf(Locale.ROOT, "busy before attn4j: %.2f cores%n", busyCores());
+            out.printf(Locale.ROOT, "busy before attn4j: %.2f cores%n", busyCores());
             double[] times = new double[repeat];
             long growth = 0;
             float[] ours = null;
@@ -83,17 +94,17 @@ public final class FamilyBench {
                     Memory.resetPeak();
                     long before = Memory.rssBytes();
                     long t = System.nanoTime();
-                    Tensor out = mha.forward(run, x, causal).output();
+                    Tensor output = mha.forward(run, x, causal).output();
                     double s = (System.nanoTime() - t) / 1e9;
                     growth = Math.max(growth, Memory.peakBytes() - before);
                     if (r >= 0) {
                         times[r] = s;
                     }
-                    ours = out.toFloatArray();
+                    ours = output.toFloatArray();
                 }
             }
             double median = median(times);
-            System.out.printf(Locale.ROOT, "attn4j  MultiheadAttention (fused)   median %.3f s  %s  peak RSS growth %s%n",
+            out.printf(Locale.ROOT, "attn4j  MultiheadAttention (fused)   median %.3f s  %s  peak RSS growth %s%n",
                     median, round(times), mib(growth));
 
             List<String> cmd = List.of(python, script, "--model", model.toString(), "--input", input.toString(), "--output",
@@ -115,7 +126,7 @@ public final class FamilyBench {
             Map<?, ?> torch = (Map<?, ?>) Json.parse(json);
             double torchMedian = ((Number) torch.get("median_s")).doubleValue();
             long torchGrowth = ((Number) torch.get("peak_rss_growth_bytes")).longValue();
-            System.out.printf(Locale.ROOT, "PyTorch %s nn.MultiheadAttention  median %.3f s  %s  peak RSS growth %s  (busy before: %.2f cores)%n",
+            out.printf(Locale.ROOT, "PyTorch %s nn.MultiheadAttention  median %.3f s  %s  peak RSS growth %s  (busy before: %.2f cores)%n",
                     torch.get("torch"), torchMedian, torch.get("times_s"), mib(torchGrowth),
                     ((Number) torch.get("busy_cpus_before")).doubleValue());
             try (Arena a = Arena.ofConfined()) {
@@ -124,7 +135,7 @@ public final class FamilyBench {
                 for (int k = 0; k < theirs.length; k++) {
                     diff = Math.max(diff, Math.abs((double) ours[k] - theirs[k]));
                 }
-                System.out.printf(Locale.ROOT, "speed-up %.2fx, memory %.1fx less; max |attn4j - PyTorch| = %.2e%n",
+                out.printf(Locale.ROOT, "speed-up %.2fx, memory %.1fx less; max |attn4j - PyTorch| = %.2e%n",
                         torchMedian / median, (double) torchGrowth / Math.max(1, growth), diff);
             }
         } finally {
@@ -137,9 +148,10 @@ public final class FamilyBench {
         }
     }
 
-    private static void slidingWindow(Backend backend, int maxN, int window, int repeat) throws IOException, InterruptedException {
-        System.out.printf(Locale.ROOT, "== sliding-window attention, batch 1, window %d each side, 8 heads of 64 (dim 512)%n", window);
-        System.out.printf(Locale.ROOT, "busy before: %.2f cores%n", busyCores());
+    private static void slidingWindow(Backend backend, int maxN, int window, int repeat, PrintStream out)
+            throws IOException, InterruptedException {
+        out.printf(Locale.ROOT, "== sliding-window attention, batch 1, window %d each side, 8 heads of 64 (dim 512)%n", window);
+        out.printf(Locale.ROOT, "busy before: %.2f cores%n", busyCores());
         try (SlidingWindowAttention swa = SlidingWindowAttention.builder().dim(512).heads(8).dimHead(64).window(window)
                 .build(backend, 3)) {
             for (int n = maxN / 4; n <= maxN; n *= 2) {
@@ -160,7 +172,7 @@ public final class FamilyBench {
                         }
                     }
                     double dense = 8.0 * n * n * 4;
-                    System.out.printf(Locale.ROOT, "n=%6d  median %.3f s  peak RSS growth %s = %.0f bytes per position"
+                    out.printf(Locale.ROOT, "n=%6d  median %.3f s  peak RSS growth %s = %.0f bytes per position"
                             + "  (dense [h, n, n] scores alone: %.1f GiB)%n", n, median(times), mib(growth),
                             (double) growth / n, dense / (1L << 30));
                 }
@@ -176,7 +188,7 @@ public final class FamilyBench {
             } else if (argv[k].startsWith("--") && k + 1 < argv.length) {
                 m.put(argv[k], argv[++k]);
             } else {
-                throw new IllegalArgumentException("unknown argument " + argv[k] + " (see the class javadoc)");
+                throw new IllegalArgumentException("unknown argument " + argv[k] + " (expected " + OPTIONS + ")");
             }
         }
         return m;

@@ -48,7 +48,7 @@ final class OnnxContender extends InProcessContender {
     @Override
     public String describe() {
         return "ONNX Runtime " + ortVersion() + " Java API, CPU provider, " + threads
-                + " intra-op thread(s), spinning off, graph " + modelDir.resolve("model_masks.onnx")
+                + " intra-op thread(s), spinning off, graph " + modelDir.getFileName().resolve("model_masks.onnx")
                 + " (model.onnx when no masks are passed)";
     }
 

@@ -43,11 +43,17 @@ final class PytorchContender implements Contender {
     private String version = "";
     private String blas = "";
 
+    /** Weights from golden/bca_readme/model.safetensors (the reference README's configuration). */
     PytorchContender(String python, Path script, Path golden, int threads) {
+        this(python, script, golden, golden.resolve("bca_readme").resolve("model.safetensors"), threads);
+    }
+
+    /** {@code golden}: the cases the script proves itself on; {@code model}: the weights it times. */
+    PytorchContender(String python, Path script, Path golden, Path model, int threads) {
         this.python = python;
         this.script = script;
         this.golden = golden;
-        this.model = golden.resolve("bca_readme").resolve("model.safetensors");
+        this.model = model;
         this.threads = threads;
     }
 

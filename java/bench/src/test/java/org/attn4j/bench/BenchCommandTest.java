@@ -51,4 +51,27 @@ class BenchCommandTest {
         assertEquals(1, run("--replot", dir.resolve("missing.json").toString()));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing.json"));
     }
+
+    @Test
+    void workloadsAreChosenByNameOrFlag() {
+        assertEquals(2, run("no-such-workload"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown workload \"no-such-workload\""));
+        assertEquals(2, run("--workload"));
+        assertEquals(2, run("--workload", "decode", "--steps", "zero"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--steps: expected a positive integer"), err.toString());
+        assertEquals(2, run("family", "--bogus"));
+        assertEquals(0, run("--workload=bca", "--help"));
+        String usage = out.toString(StandardCharsets.UTF_8);
+        for (BenchWorkload w : BenchWorkloads.ALL) {
+            assertTrue(usage.contains("  " + w.name() + " "), usage);
+        }
+    }
+
+    @Test
+    void theSoakRunsInAChildJvmOfThisJdkWithAFixedHeap() {
+        var cmd = SoakWorkload.command(new String[] {"--forwards", "10"});
+        assertTrue(cmd.getFirst().startsWith(System.getProperty("java.home")), cmd.toString());
+        assertTrue(cmd.containsAll(SoakWorkload.HEAP), cmd.toString());
+        assertEquals(java.util.List.of(Soak.class.getName(), "--forwards", "10"), cmd.subList(cmd.size() - 3, cmd.size()));
+    }
 }

@@ -14,6 +14,8 @@ final class Commands {
         add(commands, Command.of("run", RunCommand.USAGE, RunCommand::run));
         add(commands, Command.of("demo", DemoCommand.USAGE, DemoCommand::run));
         add(commands, Command.of("heatmap", HeatmapCommand.USAGE, HeatmapCommand::run));
+        add(commands, Command.of("embed", EmbedCommand.USAGE, EmbedCommand::run));
+        add(commands, Command.of("consistency", ConsistencyCommand.USAGE, ConsistencyCommand::run));
         add(commands, Command.of("info", InfoCommand.USAGE, InfoCommand::run));
         add(commands, new HelpCommand(Collections.unmodifiableMap(commands)));
         return Collections.unmodifiableMap(commands);

@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
 import org.attn4j.Tensor;
 import org.attn4j.io.Json;
 import org.attn4j.io.Npy;
@@ -98,7 +97,7 @@ final class FamilyRun {
         }
         AttentionPath path = RunCommand.parsePath(args.get("--path"));
         String cls = Models.className(model);
-        try (Arena arena = Arena.ofConfined(); Backend backend = backend(args)) {
+        try (Arena arena = Arena.ofConfined(); Backend backend = RunCommand.backend("run", args)) {
             Map<String, Object> kwargs = new LinkedHashMap<>();
             Map<String, Tensor> in = inputs(args, cls, arena, kwargs);
             override(args, "--need-weights", "need_weights", kwargs);
@@ -242,16 +241,6 @@ final class FamilyRun {
                     + name + "=FILE.npy)");
         }
         return t;
-    }
-
-    private static Backend backend(Args args) {
-        int threads = args.integer("--threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
-        String name = args.get("--backend") == null ? System.getProperty("attn4j.backend", "native") : args.get("--backend");
-        return switch (name) {
-            case "native" -> Backends.nativeBackend(threads);
-            case "java" -> Backends.javaReference();
-            default -> throw new UsageException("run: --backend: expected native or java, got " + name);
-        };
     }
 
     private static void write(Path output, boolean npy, Map<String, Tensor> result) throws IOException {

@@ -25,16 +25,22 @@ final class HeatmapCommand {
             attn4j heatmap --model M.safetensors (--inputs I.safetensors | --x X.npy --context C.npy [...])
                            --png OUT.png [--batch B] [--head H] [--threads N]
               Draws attn (softmax over j) and context_attn (softmax over i) of batch B, head H (default 0, 0).
-              Sequences longer than the picture are shown whole by averaging blocks of cells (stated on it).""";
+              Sequences longer than the picture are shown whole by averaging blocks of cells (stated on it).
+            attn4j heatmap --model M [--tokenizer T] --text S [--pair S2] --png OUT.png [--layer L] [--head H] [--threads N]
+              A BERT's attention over a real sentence (or pair): layer L, head H (default 0, 0), tokens as axis labels.
+              M as for attn4j embed (an .onnx with --tokenizer, a HuggingFace directory, or all-minilm-l6-v2).""";
 
     private static final Set<String> VALUED = Set.of("--model", "--inputs", "--png", "--batch", "--head", "--threads",
-            "--x", "--context", "--mask", "--context-mask", "--rel-pos-bias");
+            "--x", "--context", "--mask", "--context-mask", "--rel-pos-bias", "--text", "--pair", "--layer", "--tokenizer");
 
     private HeatmapCommand() {
     }
 
     static int run(List<String> argv, PrintStream out) throws IOException {
         Args args = Args.parse("heatmap", argv, VALUED, Set.of(), Set.of());
+        if (args.has("--text")) {
+            return TokenHeatmap.run(args, out);
+        }
         Path model = RunCommand.existing(args.required("--model"), "--model");
         Path png = Path.of(args.required("--png"));
         int batch = args.integer("--batch", 0, 0, Integer.MAX_VALUE);

@@ -60,7 +60,7 @@ final class RunCommand {
         };
         AttentionPath path = parsePath(args.get("--path"));
         try (Arena arena = Arena.ofConfined();
-             Backend backend = backend(args);
+             Backend backend = backend("run", args);
              BidirectionalModule module = Models.load(model, backend)) {
             Inputs in = readInputs(args, arena);
             if (args.has("--return-attn") && args.has("--no-return-attn")) {
@@ -87,13 +87,14 @@ final class RunCommand {
         }
     }
 
-    private static Backend backend(Args args) {
+    /** The backend --backend (default: -Dattn4j.backend, else native) with --threads names. */
+    static Backend backend(String command, Args args) {
         int threads = args.integer("--threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
         String name = args.get("--backend") == null ? System.getProperty("attn4j.backend", "native") : args.get("--backend");
         return switch (name) {
             case "native" -> Backends.nativeBackend(threads);
             case "java" -> Backends.javaReference();
-            default -> throw new UsageException("run: --backend: expected native or java, got " + name);
+            default -> throw new UsageException(command + ": --backend: expected native or java, got " + name);
         };
     }
 

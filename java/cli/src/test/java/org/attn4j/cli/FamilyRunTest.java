@@ -124,8 +124,9 @@ class FamilyRunTest {
         Path garbage = tmp.resolve("garbage.safetensors");
         Files.write(garbage, new byte[] {1, 2, 3});
         assertFalse(FamilyRun.handles(List.of("--model", garbage.toString())));
-        assertFalse(FamilyRun.handles(List.of("--model", Path.of("..", "..", "..", "shared", "golden", "bca_basic",
-                "model.safetensors").toString())));
+        Path bca = Path.of("..", "core", "src", "test", "resources", "golden", "bca_basic", "model.safetensors");
+        assertTrue(Files.isRegularFile(bca), bca.toAbsolutePath().toString());
+        assertFalse(FamilyRun.handles(List.of("--model", bca.toString())));
         assertTrue(FamilyRun.handles(List.of("--model=" + model)));
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,9 +40,10 @@ class RunCommandTest {
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** The PyTorch golden case {name}, in java/core's test resources (this module's folder is java/cli). */
     static Path golden(String name) {
-        Path p = Path.of(System.getProperty("attn4j.shared", "../../../shared"), "golden", name);
-        assumeTrue(Files.isDirectory(p), "golden case not found: " + p);
+        Path p = Path.of("..", "core", "src", "test", "resources", "golden", name);
+        assertTrue(Files.isDirectory(p), "golden case not found: " + p.toAbsolutePath());
         return p;
     }
 

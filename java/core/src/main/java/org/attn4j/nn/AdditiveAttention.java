@@ -8,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
-import org.attn4j.DType;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
 
 /**
@@ -63,45 +61,24 @@ public final class AdditiveAttention extends Module {
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor queries, Tensor keys, Tensor values,
                                    Tensor keyPaddingMask) {
-        checkOpen();
-        if (allocator == null) {
-            throw new IllegalArgumentException("allocator must not be null");
-        }
+        enter();
         try (Scratch scratch = new Scratch(backend)) {
-            Arena arena = scratch.arena();
-            Tensor q = FamilyInputs.sequence("queries", queries, querySize, true, false, arena);
-            Tensor k = FamilyInputs.sequence("keys", keys, keySize, true, false, arena);
-            if (values == null || values.rank() != 3) {
-                throw new IllegalArgumentException("values: expected shape [b, j, dv], got " + (values == null ? "null"
-                        : Shapes.toString(values.shape())));
+            if (allocator == null) {
+                throw new IllegalArgumentException("allocator must not be null");
             }
-            Tensor v = FamilyInputs.sequence("values", values, values.shape(2), true, false, arena);
-            long b = q.shape(0);
-            long i = q.shape(1);
-            long j = k.shape(1);
-            if (k.shape(0) != b || v.shape(0) != b || v.shape(1) != j) {
-                throw new IllegalArgumentException("keys, values: expected [" + b + ", j, ·] with equal j (as queries "
-                        + Shapes.toString(queries.shape()) + "), got " + Shapes.toString(keys.shape()) + " and "
-                        + Shapes.toString(values.shape()));
-            }
-            if (keyPaddingMask != null) {
-                Masks.alive("keyPaddingMask", keyPaddingMask);
-                if (keyPaddingMask.dtype() != DType.BOOL || keyPaddingMask.rank() != 2 || keyPaddingMask.shape(0) != b
-                        || keyPaddingMask.shape(1) != j) {
-                    throw new IllegalArgumentException("keyPaddingMask: expected BOOL" + Shapes.toString(new long[] {b, j})
-                            + ", got " + keyPaddingMask);
-                }
-            }
+            QueryKeyValue in = QueryKeyValue.check(queries, keys, values, keyPaddingMask, querySize, keySize, scratch.arena());
             // scores [b, i, j] = w_vᵀ tanh(W_q q + W_k k), then the masked softmax over j and weights · values
-            Tensor scores = scratch.allocate(b, i, j);
-            backend.additiveScores(wq.forward(backend, scratch, q), wk.forward(backend, scratch, k), wv.reshape(numHiddens),
-                    scores);
+            Tensor scores = scratch.allocate(in.b(), in.i(), in.j());
+            backend.additiveScores(wq.forward(backend, scratch, in.queries()), wk.forward(backend, scratch, in.keys()),
+                    wv.reshape(numHiddens), scores);
             TensorAllocator out = TensorAllocator.of(allocator);
-            Tensor weights = out.allocate(b, i, j);
-            backend.sdpaSoftmax(scores.unsqueeze(1), null, null, keyPaddingMask, null, -1, -1, weights.unsqueeze(1));
-            Tensor output = out.allocate(b, i, v.shape(2));
-            backend.matmul(weights, false, v, false, 1f, output);
+            Tensor weights = out.allocate(in.b(), in.i(), in.j());
+            backend.sdpaSoftmax(scores.unsqueeze(1), null, null, in.keyPaddingMask(), null, -1, -1, weights.unsqueeze(1));
+            Tensor output = out.allocate(in.b(), in.i(), in.values().shape(2));
+            backend.matmul(weights, false, in.values(), false, 1f, output);
             return new AttentionOutput(output, weights);
+        } finally {
+            exit();
         }
     }
 

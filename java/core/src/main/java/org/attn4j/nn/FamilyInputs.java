@@ -39,6 +39,26 @@ final class FamilyInputs {
     }
 
     /**
+     * The keys' sequence of a module that attends to {@code context} [b, j, contextDim], or to
+     * its own checked input xs [b, i, dim] when context is null (then contextDim must be dim).
+     */
+    static Tensor context(Tensor context, Tensor xs, long contextDim, Arena arena) {
+        if (context == null) {
+            if (contextDim != xs.shape(2)) {
+                throw new IllegalArgumentException("context: expected a tensor (context_dim " + contextDim
+                        + " differs from dim " + xs.shape(2) + "), got null");
+            }
+            return xs;
+        }
+        Tensor cs = sequence("context", context, contextDim, true, false, arena);
+        if (cs.shape(0) != xs.shape(0)) {
+            throw new IllegalArgumentException("context: expected batch " + xs.shape(0) + " (as x), got "
+                    + Shapes.toString(context.shape()));
+        }
+        return cs;
+    }
+
+    /**
      * t itself when it is F32 on a 4-byte boundary, else an F32 copy from {@code arena}. Why the
      * alignment: tensors mapped from a safetensors file start wherever the previous tensor ended
      * (after a BOOL mask, at any byte), and the backends take F32 only at aligned addresses.

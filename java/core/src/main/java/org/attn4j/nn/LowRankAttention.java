@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
 
 /**
@@ -77,17 +76,10 @@ public final class LowRankAttention extends Module {
         try (Scratch scratch = new Scratch(backend)) {
             Arena arena = scratch.arena();
             Tensor xs = FamilyInputs.sequence("x", x, dim, true, false, arena);
-            Tensor cs = context == null ? xs : FamilyInputs.sequence("context", context, contextDim, true, false, arena);
-            if (context == null && contextDim != dim) {
-                throw new IllegalArgumentException("context: expected a tensor (context_dim " + contextDim + " differs from dim "
-                        + dim + "), got null");
-            }
+            Tensor cs = FamilyInputs.context(context, xs, contextDim, arena);
             long b = xs.shape(0);
             long i = xs.shape(1);
             long j = cs.shape(1);
-            if (cs.shape(0) != b) {
-                throw new IllegalArgumentException("context: expected batch " + b + " (as x), got " + Shapes.toString(context.shape()));
-            }
             Tensor q = heads(toQ.forward(backend, scratch, xs), rank);     // [b, h, i, r]
             Tensor k = heads(toK.forward(backend, scratch, cs), rank);     // [b, h, j, r]
             Tensor v = heads(toV.forward(backend, scratch, cs), dimHead);  // [b, h, j, dimHead]

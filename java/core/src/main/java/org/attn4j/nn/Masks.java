@@ -214,6 +214,17 @@ final class Masks {
         return out;
     }
 
+    /** Checks an optional key padding mask: null, or a live BOOL tensor [b, j] (true = attend). */
+    static void keyPadding(String name, Tensor mask, long b, long j) {
+        if (mask == null) {
+            return;
+        }
+        alive(name, mask);
+        if (mask.dtype() != DType.BOOL || mask.rank() != 2 || mask.shape(0) != b || mask.shape(1) != j) {
+            throw new IllegalArgumentException(name + ": expected BOOL" + Shapes.toString(new long[] {b, j}) + ", got " + mask);
+        }
+    }
+
     static void alive(String name, Tensor t) {
         if (!t.isAlive()) {
             throw new IllegalStateException(name + ": the arena of this tensor is closed");

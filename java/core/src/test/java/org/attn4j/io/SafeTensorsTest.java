@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -254,7 +253,6 @@ class SafeTensorsTest {
     @Test
     void readsTheGoldenModelOfBcaBasic() throws IOException {
         Path golden = TestTensors.golden();
-        assumeTrue(golden != null, "golden files not found: pass -Dattn4j.shared=/work/shared");
         try (Arena arena = Arena.ofConfined()) {
             SafeTensorsFile f = SafeTensors.open(golden.resolve("bca_basic/model.safetensors"), arena);
             Tensor w = f.tensor("to_qk.weight");
@@ -278,7 +276,6 @@ class SafeTensorsTest {
     @ValueSource(strings = {"bca_basic", "bca_masks", "bca_talking_prenorm", "bcat_depth2"})
     void goldenFilesMatchTheirCaseJson(String name) throws IOException {
         Path golden = TestTensors.golden();
-        assumeTrue(golden != null, "golden files not found: pass -Dattn4j.shared=/work/shared");
         Path caseDir = golden.resolve(name);
         Map<?, ?> spec = (Map<?, ?>) Json.parse(Files.readString(caseDir.resolve("case.json")));
         try (Arena arena = Arena.ofConfined()) {
@@ -346,12 +343,11 @@ class SafeTensorsTest {
     @Test
     void rewritingGoldenFilesIsByteIdentical() throws IOException {
         Path golden = TestTensors.golden();
-        assumeTrue(golden != null, "golden files not found: pass -Dattn4j.shared=/work/shared");
         List<Path> files;
         try (Stream<Path> s = Files.walk(golden)) {
             files = s.filter(p -> p.toString().endsWith(".safetensors")).sorted().toList();
         }
-        assertTrue(files.size() >= 17, "found " + files);
+        assertTrue(files.size() >= 16, "found " + files);
         try (Arena arena = Arena.ofConfined()) {
             for (Path p : files) {
                 SafeTensorsFile f = SafeTensors.open(p, arena);

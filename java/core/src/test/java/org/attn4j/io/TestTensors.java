@@ -2,13 +2,14 @@ package org.attn4j.io;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
 
-/** Test helpers: tensors with recognisable values, byte views, the shared golden folder. */
+/** Test helpers: tensors with recognisable values, byte views, the golden folder. */
 final class TestTensors {
     private TestTensors() {
     }
@@ -47,13 +48,16 @@ final class TestTensors {
                 () -> "bytes differ for " + expected + ": " + Arrays.toString(e) + " vs " + Arrays.toString(a));
     }
 
-    /** The golden folder from -Dattn4j.shared, or null when it is not there. */
+    /** The golden cases' folder /golden/ on the test class path (src/test/resources/golden). */
     static Path golden() {
-        String shared = System.getProperty("attn4j.shared");
-        if (shared == null) {
-            return null;
+        URL url = TestTensors.class.getResource("/golden");
+        if (url == null) {
+            throw new IllegalStateException("/golden is not on the test class path");
         }
-        Path golden = Path.of(shared, "golden");
-        return Files.isDirectory(golden) ? golden : null;
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(url.toString(), e);
+        }
     }
 }

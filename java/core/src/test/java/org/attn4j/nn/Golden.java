@@ -2,9 +2,9 @@ package org.attn4j.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Path;
 import org.attn4j.Tensor;
 
@@ -13,12 +13,17 @@ final class Golden {
     private Golden() {
     }
 
-    /** ../shared/golden/{name}, from the attn4j.shared system property Maven sets. */
+    /** The golden case /golden/{name}/ on the test class path (src/test/resources/golden). */
     static Path dir(String name) {
-        String shared = System.getProperty("attn4j.shared", "../../../shared");
-        Path p = Path.of(shared, "golden", name);
-        assumeTrue(Files.isDirectory(p), "golden case not found: " + p.toAbsolutePath());
-        return p;
+        URL url = Golden.class.getResource("/golden/" + name);
+        if (url == null) {
+            throw new IllegalStateException("golden case /golden/" + name + " is not on the test class path");
+        }
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(url.toString(), e);
+        }
     }
 
     /** Asserts |got − want| ≤ atol + rtol·|want| element-wise, naming the worst element. */

@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every case of ../shared/golden (the PyTorch reference's own outputs) through the public API,
- * on both backends and both attention paths, within the tolerances case.json suggests.
+ * Every golden case (src/test/resources/golden: the PyTorch reference's own outputs) through the
+ * public API, on both backends and both attention paths, within the tolerances case.json suggests.
  */
 class GoldenCasesTest {
     private static final Backend NATIVE = Backends.nativeBackend(2);

@@ -1,0 +1,153 @@
+package org.attn4j.bench;
+
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.attn4j.Backend;
+import org.attn4j.Backends;
+import org.attn4j.Tensor;
+import org.attn4j.nn.DecodeStep;
+import org.attn4j.nn.KeyValueCache;
+import org.attn4j.nn.MultiheadAttention;
+
+/**
+ * {@code ./attn4j bench decode}: one token-by-token decoding step (causal self attention over a
+ * KeyValueCache) at cache lengths 128, 1024 and 4096, 8 heads of 64, batch 1, beside its
+ * memory-bandwidth floor: the bytes the step must read (the cache's keys and values, plus the
+ * module's weights for MultiheadAttention) over the copy bandwidth measured in the same run.
+ * A step at length L attends one new token to L + 1 keys; the cache is truncated back to L after
+ * each, so every timed step sees the same length. Medians over {@code --steps} steps.
+ *
+ * <pre>
+ * ./attn4j bench decode [--lengths 128,1024,4096] [--heads 8] [--dim-head 64] [--threads 2] [--steps 200]
+ * </pre>
+ */
+final class DecodeBench {
+    static final String OPTIONS = "--lengths L1,L2,..., --heads H, --dim-head D, --threads T, --steps S";
+
+    private DecodeBench() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        List<Integer> lengths = List.of(128, 1024, 4096);
+        int heads = 8;
+        int dimHead = 64;
+        int threads = 2;
+        int steps = 200;
+        for (int k = 0; k < args.length; k++) {
+            if (k + 1 >= args.length) {
+                throw new IllegalArgumentException(args[k] + ": expected a value (options: " + OPTIONS + ")");
+            }
+            String value = args[++k];
+            switch (args[k - 1]) {
+                case "--lengths" -> {
+                    List<Integer> l = new ArrayList<>();
+                    for (String s : value.split(",")) {
+                        l.add(positive("--lengths", s.trim()));
+                    }
+                    lengths = l;
+                }
+                case "--heads" -> heads = positive("--heads", value);
+                case "--dim-head" -> dimHead = positive("--dim-head", value);
+                case "--threads" -> threads = positive("--threads", value);
+                case "--steps" -> steps = positive("--steps", value);
+                default -> throw new IllegalArgumentException("unknown option " + args[k - 1] + " (options: " + OPTIONS + ")");
+            }
+        }
+        Machine machine = Machine.detect();
+        out.printf(Locale.ROOT, "# decoding step: causal self attention over a key/value cache%n%n");
+        out.printf(Locale.ROOT, "%s; load average %s; %d thread(s), batch 1, %d heads of %d, %d steps per length%n%n",
+                machine.describe(), LoadAverage.read(), threads, heads, dimHead, steps);
+        err.println("attn4j bench decode: measuring the copy bandwidth (" + (CopyBandwidth.BYTES >> 20) + " MiB, "
+                + threads + " thread(s))");
+        double bandwidth = CopyBandwidth.measure(threads);
+        out.printf(Locale.ROOT, "copy bandwidth (memmove of %d MiB, %d thread(s), median of %d): %.2f GB/s%n%n",
+                CopyBandwidth.BYTES >> 20, threads, CopyBandwidth.ROUNDS, bandwidth / 1e9);
+        out.println("| step | cache length | bytes read per step | floor µs | median µs | min µs | × floor |");
+        out.println("|---|---|---|---|---|---|---|");
+        int embed = heads * dimHead;
+        try (Backend backend = Backends.nativeBackend(threads);
+             MultiheadAttention mha = MultiheadAttention.builder().embedDim(embed).numHeads(heads).batchFirst(true)
+                     .build(backend, 1)) {
+            double weightBytes = 4.0 * 4 * embed * (double) embed; // in_proj [3E, E] and out_proj [E, E], F32
+            for (int length : lengths) {
+                double cacheBytes = 2.0 * 4 * heads * dimHead * (double) (length + 1); // k and v of L + 1 tokens
+                err.println("attn4j bench decode: cache length " + length);
+                row(out, "SDPA", length, cacheBytes, bandwidth, sdpaSteps(backend, heads, dimHead, length, steps));
+                row(out, "MultiheadAttention", length, cacheBytes + weightBytes, bandwidth,
+                        mhaSteps(mha, heads, dimHead, length, steps));
+            }
+        }
+        out.printf(Locale.ROOT, "%nfloor = bytes read per step / copy bandwidth (keys and values of L + 1 tokens, F32;"
+                + " MultiheadAttention also reads its 4·E² weights). load average after: %s%n", LoadAverage.read());
+        return 0;
+    }
+
+    private static void row(PrintStream out, String step, int length, double bytes, double bandwidth, double[] us) {
+        Stats s = Stats.of(us);
+        double floor = bytes / bandwidth * 1e6;
+        out.printf(Locale.ROOT, "| %s | %d | %.2f MiB | %.1f | %.1f | %.1f | %.2f |%n", step, length, bytes / (1 << 20), floor,
+                s.median(), s.min(), s.median() / floor);
+    }
+
+    /** Microseconds of each timed DecodeStep.sdpa of one token at cache length {@code length}. */
+    private static double[] sdpaSteps(Backend backend, int heads, int dimHead, int length, int steps) {
+        try (Arena arena = Arena.ofConfined()) {
+            KeyValueCache cache = KeyValueCache.allocate(arena, 1, heads, length + 1, dimHead);
+            cache.append(Tensor.randn(arena, 1, 1, heads, length, dimHead), Tensor.randn(arena, 2, 1, heads, length, dimHead));
+            Tensor q = Tensor.randn(arena, 3, 1, heads, 1, dimHead);
+            Tensor k = Tensor.randn(arena, 4, 1, heads, 1, dimHead);
+            Tensor v = Tensor.randn(arena, 5, 1, heads, 1, dimHead);
+            // outputs come from one reused block, as a decoding loop would keep them
+            SegmentAllocator outputs = SegmentAllocator.prefixAllocator(arena.allocate(1 << 20, 64));
+            double[] us = new double[steps];
+            for (int s = -steps / 10 - 1; s < steps; s++) { // negative steps warm up
+                long t0 = System.nanoTime();
+                DecodeStep.sdpa(backend, outputs, q, k, v, cache);
+                double elapsed = (System.nanoTime() - t0) / 1e3;
+                cache.truncate(length);
+                if (s >= 0) {
+                    us[s] = elapsed;
+                }
+            }
+            return us;
+        }
+    }
+
+    /** Microseconds of each timed DecodeStep.multiheadAttention of one token after a prompt of {@code length}. */
+    private static double[] mhaSteps(MultiheadAttention mha, int heads, int dimHead, int length, int steps) {
+        try (Arena arena = Arena.ofConfined()) {
+            int embed = heads * dimHead;
+            KeyValueCache cache = KeyValueCache.allocate(arena, 1, heads, length + 1, dimHead);
+            DecodeStep.multiheadAttention(mha, arena, Tensor.randn(arena, 6, 1, length, embed), cache); // the prompt
+            Tensor x = Tensor.randn(arena, 7, 1, 1, embed);
+            SegmentAllocator outputs = SegmentAllocator.prefixAllocator(arena.allocate(1 << 20, 64));
+            double[] us = new double[steps];
+            for (int s = -steps / 10 - 1; s < steps; s++) {
+                long t0 = System.nanoTime();
+                DecodeStep.multiheadAttention(mha, outputs, x, cache);
+                double elapsed = (System.nanoTime() - t0) / 1e3;
+                cache.truncate(length);
+                if (s >= 0) {
+                    us[s] = elapsed;
+                }
+            }
+            return us;
+        }
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int v = Integer.parseInt(value);
+            if (v >= 1) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // the message below says what was expected
+        }
+        throw new IllegalArgumentException(option + ": expected a positive integer, got \"" + value + "\"");
+    }
+}

@@ -1,0 +1,127 @@
+package org.attn4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.attn4j.Backend;
+import org.attn4j.Backends;
+import org.attn4j.Tensor;
+import org.attn4j.io.Json;
+import org.attn4j.io.SafeTensors;
+import org.attn4j.io.SafeTensorsFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Luong's scores, top-k attention and the attention-consistency measure against PyTorch
+ * implementations of their definitions (tools/golden/make_scoring_goldens.py), loaded from the
+ * files by class, on both backends. The consistency cases carry PyTorch's standard normal draws,
+ * so the whole measure (perturbation, JS in nats, per-head means) is compared, not just the JS.
+ */
+class ScoringGoldenTest {
+    private static final Backend NATIVE = Backends.nativeBackend(2);
+    private static final Backend JAVA = Backends.javaReference();
+
+    @AfterAll
+    static void closeBackends() {
+        NATIVE.close();
+        JAVA.close();
+    }
+
+    static Path root() {
+        try {
+            return Path.of(ScoringGoldenTest.class.getResource("/golden-family-scoring").toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<String> cases() throws IOException {
+        try (Stream<Path> dirs = Files.list(root())) {
+            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    static Stream<Arguments> casesOnBackends() throws IOException {
+        return cases().stream().flatMap(c -> Stream.of(Arguments.of(c, "native"), Arguments.of(c, "java")));
+    }
+
+    @Test
+    void everyScoreAndTheMeasureAreCovered() throws IOException {
+        List<String> kinds = new ArrayList<>();
+        for (String c : cases()) {
+            kinds.add(c.replaceAll("_.*", ""));
+        }
+        assertEquals(List.of("consistency", "consistency", "luong", "luong", "luong", "luong", "topk", "topk", "topk"), kinds);
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("casesOnBackends")
+    void matchesThePyTorchDefinition(String name, String backendName) throws IOException {
+        Backend backend = backendName.equals("native") ? NATIVE : JAVA;
+        Path dir = root().resolve(name);
+        Path model = dir.resolve("model.safetensors");
+        try (Arena arena = Arena.ofConfined()) {
+            SafeTensorsFile inputs = SafeTensors.open(dir.resolve("inputs.safetensors"), arena);
+            Map<String, Tensor> in = inputs.tensors();
+            Map<String, Tensor> want = SafeTensors.open(dir.resolve("outputs.safetensors"), arena).tensors();
+            Map<?, ?> kwargs = (Map<?, ?>) Json.parse(inputs.metadata().get("forward_kwargs"));
+            try (Module m = switch (Models.className(model)) {
+                case LuongAttention.CLASS_NAME -> LuongAttention.load(model, backend);
+                case TopKAttention.CLASS_NAME -> TopKAttention.load(model, backend);
+                default -> throw new AssertionError(name + ": unexpected class " + Models.className(model));
+            }) {
+                if (name.startsWith("consistency")) {
+                    consistency(name, m, in, kwargs, want.get("consistency"));
+                    return;
+                }
+                AttentionOutput o = m instanceof LuongAttention luong
+                        ? luong.forward(arena, in.get("queries"), in.get("keys"), in.get("values"), in.get("key_padding_mask"))
+                        : ((TopKAttention) m).forward(arena, in.get("x"), in.get("context"), in.get("key_padding_mask"),
+                                Boolean.TRUE.equals(kwargs.get("causal")));
+                FamilyAssert.close(name + " output", o.output(), want.get("output"), 3e-5, 2e-4);
+                FamilyAssert.close(name + " weights", o.weights(), want.get("weights"), 3e-5, 2e-4);
+            }
+        }
+    }
+
+    /** The measure on the golden's own draws (inputs noise.{sample}.{name}). */
+    private static void consistency(String name, Module m, Map<String, Tensor> in, Map<?, ?> kwargs, Tensor want) {
+        int samples = ((Number) kwargs.get("samples")).intValue();
+        double noise = ((Number) kwargs.get("noise")).doubleValue();
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        List<Map<String, Tensor>> draws = new ArrayList<>();
+        for (int s = 0; s < samples; s++) {
+            draws.add(new LinkedHashMap<>());
+        }
+        in.forEach((key, t) -> {
+            if (key.startsWith("noise.")) {
+                String[] parts = key.split("\\.", 3);
+                draws.get(Integer.parseInt(parts[1])).put(parts[2], t);
+            } else {
+                inputs.put(key, t);
+            }
+        });
+        Map<String, double[]> got = AttentionConsistency.measure(AttentionProbe.of(m), inputs, noise, draws);
+        assertEquals(1, got.size(), name + ": one map");
+        double[] perHead = got.values().iterator().next();
+        float[] w = want.toFloatArray();
+        assertEquals(w.length, perHead.length, name + ": heads");
+        for (int h = 0; h < w.length; h++) {
+            // the golden is float32 (relative 6e-8); measured here: 7e-8 on both backends
+            assertEquals(w[h], perHead[h], 1e-5 * Math.abs(w[h]), name + ": head " + h);
+        }
+    }
+}
