@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ModuleApplier on {@code local[2]} (one JVM, two task threads; a failed task is tried once
  * more): the same numbers as attn4j in this process, retries, bad rows.
  */
-@Timeout(value = 150, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a safety net for loaded machines
 class ModuleApplierTest {
     @TempDir
     static Path dir;
