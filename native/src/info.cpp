@@ -14,8 +14,8 @@ namespace {
 // oneDNN's effective ISA in the words of its ONEDNN_MAX_CPU_ISA setting.
 const char *isa_name(dnnl_cpu_isa_t isa) {
     switch (isa) {
-    case dnnl_cpu_isa_all:
-        return "all";
+    case dnnl_cpu_isa_default:
+        return "default";
     case dnnl_cpu_isa_sse41:
         return "sse41";
     case dnnl_cpu_isa_avx:
@@ -24,18 +24,24 @@ const char *isa_name(dnnl_cpu_isa_t isa) {
         return "avx2";
     case dnnl_cpu_isa_avx2_vnni:
         return "avx2_vnni";
-    case dnnl_cpu_isa_avx512_mic:
-        return "avx512_mic";
-    case dnnl_cpu_isa_avx512_mic_4ops:
-        return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx2_vnni_2:
+        return "avx2_vnni_2";
     case dnnl_cpu_isa_avx512_core:
         return "avx512_core";
     case dnnl_cpu_isa_avx512_core_vnni:
         return "avx512_core_vnni";
     case dnnl_cpu_isa_avx512_core_bf16:
         return "avx512_core_bf16";
-    case dnnl_cpu_isa_avx512_core_amx:
-        return "avx512_core_amx";
+    case dnnl_cpu_isa_avx10_1_512: // = avx512_core_fp16
+        return "avx10_1_512";
+    case dnnl_cpu_isa_avx10_1_512_amx: // = avx512_core_amx
+        return "avx10_1_512_amx";
+    case dnnl_cpu_isa_avx10_1_512_amx_fp16: // = avx512_core_amx_fp16
+        return "avx10_1_512_amx_fp16";
+    case dnnl_cpu_isa_avx10_2:
+        return "avx10_2";
+    case dnnl_cpu_isa_avx10_2_amx_2:
+        return "avx10_2_amx_2";
     default:
         return "unknown";
     }

@@ -56,7 +56,7 @@ static void test_info(void) {
                info.version_minor == ATTN4J_TEST_VERSION_MINOR &&
                info.version_patch == ATTN4J_TEST_VERSION_PATCH,
            "library version = the CMake project version");
-    EXPECT(info.dnnl_major == 2 && info.dnnl_minor >= 6, "oneDNN 2.6+");
+    EXPECT(info.dnnl_major == 3 && info.dnnl_minor >= 13, "oneDNN 3.13+");
     EXPECT(info.max_threads >= 1, "max_threads");
     EXPECT(info.fused_kernel_isa == 0 || info.fused_kernel_isa == 1, "fused_kernel_isa");
     { /* ATTN4J_FORCE_SCALAR turns the AVX2 kernels off, and info says so. */

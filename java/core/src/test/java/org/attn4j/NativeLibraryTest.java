@@ -2,12 +2,18 @@ package org.attn4j;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,22 +60,33 @@ class NativeLibraryTest {
     @Test
     void missingResourceIsNamed() {
         UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class,
-                () -> NativeLibrary.extract("/native/none-such/libattn4j.so", "Linux", "amd64"));
+                () -> NativeLibrary.extractAll("/native/none-such/", List.of("libattn4j.so"), "Linux", "amd64"));
         assertTrue(e.getMessage().contains("/native/none-such/libattn4j.so"), e.getMessage());
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
     }
 
     @Test
-    void extractsThePackedLibraryToAUniqueFile() throws IOException {
-        Path a = NativeLibrary.extract(NativeLibrary.RESOURCE, "Linux", "amd64");
-        Path b = NativeLibrary.extract(NativeLibrary.RESOURCE, "Linux", "amd64");
+    void extractsEveryBundledFileIntoAPrivateFolderOfItsOwn() throws IOException {
+        Path a = NativeLibrary.extractAll(NativeLibrary.RESOURCE_DIR, NativeLibrary.FILES, "Linux", "amd64");
+        Path b = NativeLibrary.extractAll(NativeLibrary.RESOURCE_DIR, NativeLibrary.FILES, "Linux", "amd64");
         try {
-            assertTrue(!a.equals(b), "two extractions share " + a);
-            assertArrayEquals(Files.readAllBytes(NativeLibrary.path()), Files.readAllBytes(a),
+            assertNotEquals(a, b, "two extractions share one folder");
+            assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                    PosixFilePermission.OWNER_EXECUTE), Files.getPosixFilePermissions(a), "folder " + a);
+            try (Stream<Path> files = Files.list(a)) {
+                assertEquals(Set.copyOf(NativeLibrary.FILES),
+                        files.map(f -> f.getFileName().toString()).collect(Collectors.toSet()));
+            }
+            // The surefire JVM loads the build's own library; the jar carries that very file.
+            assertArrayEquals(Files.readAllBytes(NativeLibrary.path()), Files.readAllBytes(a.resolve("libattn4j.so")),
                     "the jar's library is the one the build made");
         } finally {
-            Files.deleteIfExists(a);
-            Files.deleteIfExists(b);
+            for (Path dir : List.of(a, b)) {
+                for (String name : NativeLibrary.FILES) {
+                    Files.deleteIfExists(dir.resolve(name));
+                }
+                Files.deleteIfExists(dir);
+            }
         }
     }
 }
