@@ -1,6 +1,6 @@
 // Library and runtime information (attn4j_get_info) and the empty call (attn4j_ping).
 #include "common.h"
-#include "kernels.h"
+#include "isa.h"
 
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
@@ -64,9 +64,8 @@ ATTN4J_API attn4j_status attn4j_get_info(attn4j_info *out) {
         out->dnnl_minor = v->minor;
         out->dnnl_patch = v->patch;
         out->max_threads = omp_get_max_threads();
-        // AVX2+FMA kernels run where the CPU has both (__builtin_cpu_supports in kernels.cpp,
-        // which also honours ATTN4J_FORCE_SCALAR, as attn4j_bca_fused does).
-        out->fused_kernel_isa = avx2_kernels_enabled() ? 1 : 0;
+        // The kernels' ISA now (isa.h: the CPU's best, capped by ATTN4J_ISA).
+        out->fused_kernel_isa = (int32_t)active_isa();
         std::strncpy(out->isa, isa_name(dnnl_get_effective_cpu_isa()), sizeof out->isa - 1);
         return ATTN4J_OK;
     });

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.attn4j.internal.natives.NativeLibrary;
 
 /**
  * What a user's machine must provide for the native files the jar carries

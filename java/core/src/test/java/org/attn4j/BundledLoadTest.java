@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.attn4j.internal.natives.NativeLibrary;
 
 /**
  * The jar's own natives, loaded as a user's JVM loads them: a child JVM without

@@ -3,6 +3,7 @@ package org.attn4j;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.attn4j.internal.natives.NativeLibrary;
 
 /**
  * Run in a child JVM by {@link BundledLoadTest}: loads attn4j from the class path's bundled files
