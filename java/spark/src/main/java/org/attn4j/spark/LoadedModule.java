@@ -12,7 +12,7 @@ import org.attn4j.nn.BidirectionalCrossAttentionTransformer;
 import org.attn4j.nn.BidirectionalModule;
 import org.attn4j.nn.BidirectionalOutput;
 import org.attn4j.nn.EncoderLayerOptions;
-import org.attn4j.nn.ForwardOptions;
+import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.MhaOptions;
 import org.attn4j.nn.Models;
 import org.attn4j.nn.Module;
@@ -100,7 +100,7 @@ abstract sealed class LoadedModule implements AutoCloseable {
          * a real position) → out [g, i, dim] and contextOut [g, j, contextDim] from {@code arena}.
          */
         BidirectionalOutput forward(Arena arena, Tensor x, Tensor context, Tensor mask, Tensor contextMask) {
-            return module.forward(arena, x, context, ForwardOptions.builder().mask(mask).contextMask(contextMask).build());
+            return module.forward(arena, x, context, BidirectionalOptions.builder().mask(mask).contextMask(contextMask).build());
         }
 
         @Override

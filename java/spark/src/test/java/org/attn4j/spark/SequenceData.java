@@ -14,7 +14,7 @@ import org.attn4j.Backends;
 import org.attn4j.Tensor;
 import org.attn4j.nn.BidirectionalCrossAttention;
 import org.attn4j.nn.BidirectionalOutput;
-import org.attn4j.nn.ForwardOptions;
+import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.MhaOptions;
 import org.attn4j.nn.MultiheadAttention;
 
@@ -111,7 +111,7 @@ final class SequenceData {
         try (Arena arena = Arena.ofConfined()) {
             float[][] x = (float[][]) row.get(1);
             float[][] c = (float[][]) row.get(2);
-            ForwardOptions.Builder opts = ForwardOptions.builder();
+            BidirectionalOptions.Builder opts = BidirectionalOptions.builder();
             if (row.get(3) != null) {
                 opts.mask(Tensor.ofBooleans(arena, (boolean[]) row.get(3), 1, x.length));
             }
