@@ -58,7 +58,7 @@ abstract sealed class LoadedModule implements AutoCloseable {
         Backend backend = Backends.nativeBackend(threads);
         try {
             if (two) {
-                return new TwoSequence(backend, Models.load(file, backend));
+                return new TwoSequence(backend, Models.loadBidirectional(file, backend));
             }
             Module m = cls.equals(MultiheadAttention.CLASS_NAME) ? MultiheadAttention.load(file, backend)
                     : TransformerEncoderLayer.load(file, backend);
