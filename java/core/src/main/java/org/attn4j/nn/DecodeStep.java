@@ -125,9 +125,27 @@ public final class DecodeStep {
         }
     }
 
+    /**
+     * New tokens per step up to which a step takes the materialised path: scores [b, h, t, length]
+     * are then at most t / (d + dv) of the cache's bytes, and two matrix products read the keys
+     * and the values once each, in place. (The fused kernel repacks the keys and values into
+     * scratch first: one more pass over the cache, which a decoding step is bound by.)
+     */
+    static final long MATERIALISED_MAX_TOKENS = 16;
+
     /** out [b, h, t, dv] = attention of q [b, h, t, d] (new tokens from position past on) to all the cache holds. */
     private static void attend(Backend backend, Tensor q, KeyValueCache cache, long past, float scale, Tensor out) {
         // Query r sits at position past + r and sees keys j ≤ past + r: a window of past positions ahead.
-        backend.sdpaFused(q, cache.keys(), cache.values(), null, null, null, null, -1, past, scale, out);
+        long t = q.shape(2);
+        if (t > MATERIALISED_MAX_TOKENS) {
+            backend.sdpaFused(q, cache.keys(), cache.values(), null, null, null, null, -1, past, scale, out);
+            return;
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            Tensor scores = Tensor.zeros(scratch, DType.F32, q.shape(0), q.shape(1), t, cache.length()); // [b, h, t, length]
+            backend.matmul(q, false, cache.keys(), true, scale, scores);
+            backend.sdpaSoftmax(scores, null, null, null, null, -1, past, scores);
+            backend.matmul(scores, false, cache.values(), false, 1f, out);
+        }
     }
 }
