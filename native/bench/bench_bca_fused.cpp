@@ -151,12 +151,13 @@ int main(int argc, char **argv) {
     check(attn4j_context_threads(ctx, &threads), "attn4j_context_threads");
     attn4j_info info{};
     check(attn4j_get_info(&info), "attn4j_get_info");
-    const char *forced = std::getenv("ATTN4J_FORCE_SCALAR");
+    // The kernels' ISA: the CPU's best, capped by ATTN4J_ISA (attn4j_info.fused_kernel_isa).
+    const char *isa_names[] = {"portable", "avx2", "avx512"};
+    const char *isa = info.fused_kernel_isa >= 0 && info.fused_kernel_isa <= 2
+                          ? isa_names[info.fused_kernel_isa]
+                          : "unknown";
     std::printf("bca_fused: batch %lld, %lld heads of %lld, %d threads, kernels %s%s%s%s\n",
-                (long long)o.batch, (long long)o.heads, (long long)o.dim_head, threads,
-                forced != nullptr && forced[0] != '\0' && std::strcmp(forced, "0") != 0
-                    ? "portable (forced)"
-                    : (info.fused_kernel_isa ? "avx2+fma" : "portable"),
+                (long long)o.batch, (long long)o.heads, (long long)o.dim_head, threads, isa,
                 o.mask ? ", masks" : "", o.bias ? ", rel_pos_bias" : "",
                 o.talking_heads ? ", talking heads" : "");
     // cpu ms/thread: this process's CPU time per call over the thread count, a steadier

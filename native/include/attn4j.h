@@ -78,7 +78,8 @@ typedef struct attn4j_info {
     int32_t dnnl_minor;
     int32_t dnnl_patch;
     int32_t max_threads;   /* threads a context gets when created with 0 */
-    int32_t fused_kernel_isa; /* 0 = portable C++, 1 = AVX2+FMA */
+    int32_t fused_kernel_isa; /* kernels' ISA: 0 = portable, 1 = AVX2+FMA, 2 = AVX-512 (the
+                                 CPU's best, capped by the environment variable ATTN4J_ISA) */
     char isa[64];          /* oneDNN's effective ISA, e.g. "avx2" (NUL-terminated) */
 } attn4j_info;
 

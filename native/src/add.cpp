@@ -3,6 +3,7 @@
 #include "common.h"
 #include "context.h"
 #include "strided.h"
+#include "parallel.h"
 
 using namespace attn4j;
 
@@ -13,9 +14,9 @@ ATTN4J_API attn4j_status attn4j_add(attn4j_context *ctx, const attn4j_tensor *a,
     return guarded([&] {
         int32_t threads;
         if (attn4j_status s = check_context(ctx, &threads)) return s;
-        if (attn4j_status s = check_tensor(a, "a", ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS)) return s;
+        if (attn4j_status s = check_tensors({{a, "a"}, {y, "y"}}, ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS))
+            return s;
         if (attn4j_status s = check_tensor(b, "b", ATTN4J_DTYPE_F32, 0, a->ndim)) return s;
-        if (attn4j_status s = check_tensor(y, "y", ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS)) return s;
         const int lead = a->ndim - b->ndim;
         for (int d = 0; d < b->ndim; ++d)
             if (b->shape[d] != 1 && b->shape[d] != a->shape[lead + d])
@@ -44,14 +45,10 @@ ATTN4J_API attn4j_status attn4j_add(attn4j_context *ctx, const attn4j_tensor *a,
         const float *ad = static_cast<const float *>(a->data);
         const float *bd = static_cast<const float *>(b->data);
         float *yd = static_cast<float *>(y->data);
-        const int64_t kChunk = 8192; // a contiguous tensor is one row: share it by chunks
-        const int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
-        for (int64_t task = 0; task < rows * chunks; ++task) {
+        parallel_chunks(rows, n, 8192, threads_for(rows * n, threads), [&](int64_t row, int64_t k0,
+                                                                           int64_t k1) {
             int64_t off[3];
-            nest.row_offsets(task / chunks, off);
-            const int64_t k0 = task % chunks * kChunk;
-            const int64_t k1 = k0 + kChunk < n ? k0 + kChunk : n;
+            nest.row_offsets(row, off);
             const float *ar = ad + off[0];
             const float *br = bd + off[1];
             float *yr = yd + off[2];
@@ -65,7 +62,7 @@ ATTN4J_API attn4j_status attn4j_add(attn4j_context *ctx, const attn4j_tensor *a,
             } else {
                 for (int64_t k = k0; k < k1; ++k) yr[k * ys] = ar[k * as] + br[k * bs];
             }
-        }
+        });
         return ATTN4J_OK;
     });
 }

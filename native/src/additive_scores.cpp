@@ -1,6 +1,7 @@
 // attn4j_additive_scores: Bahdanau's alignment scores, scores[b, i, j] = Σ_c w[c] ·
 // tanh(q[b, i, c] + k[b, j, c]), on projected queries and keys.
 #include "common.h"
+#include "parallel.h"
 
 #include <omp.h>
 
@@ -37,8 +38,7 @@ attn4j_status additive_scores(attn4j_context *ctx, const attn4j_tensor *q,
     const float *wd = static_cast<const float *>(w->data);
     float *sd = static_cast<float *>(scores->data);
     const int nthreads = (int)std::max<int64_t>(1, std::min<int64_t>(threads, rows * j * a / 32768 + 1));
-#pragma omp parallel for num_threads(nthreads) schedule(static)
-    for (int64_t row = 0; row < rows; ++row) {
+    parallel_for(rows, nthreads, [&](int64_t row) {
         const int64_t bb = row / i, qi = row % i;
         const float *qr = qd + bb * q->strides[0] + qi * q->strides[1];
         float *out = sd + bb * scores->strides[0] + qi * scores->strides[1];
@@ -49,7 +49,7 @@ attn4j_status additive_scores(attn4j_context *ctx, const attn4j_tensor *q,
                 sum += wd[e * w->strides[0]] * std::tanh(qr[e * q->strides[2]] + kr[e * k->strides[2]]);
             out[c * scores->strides[2]] = sum;
         }
-    }
+    });
     return ATTN4J_OK;
 }
 

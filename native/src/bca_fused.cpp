@@ -4,19 +4,10 @@
 #include "bca_fused_kernels.h"
 #include "bca_fused_run.h"
 #include "common.h"
-#include "kernels.h"
 
 #include <cmath>
 
 namespace attn4j {
-namespace bca {
-
-// One switch for every kernel of the library (kernels.h): the CPU's AVX2+FMA, unless the
-// environment variable ATTN4J_FORCE_SCALAR says otherwise (read on every call).
-const Kernels &select_kernels() { return avx2_kernels_enabled() ? kAvx2Kernels : kScalarKernels; }
-
-} // namespace bca
-
 namespace {
 
 #define BCA_CHECK(expr)                                                                            \

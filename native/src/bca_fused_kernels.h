@@ -1,6 +1,6 @@
 // The tile kernels of the fused bidirectional cross attention (attn4j_bca_fused): what each one
-// computes on one (i-block × j-block) tile, and the two implementations behind one table
-// (portable C++ in bca_fused_scalar.cpp, AVX2+FMA in bca_fused_avx2.cpp).
+// computes on one (i-block × j-block) tile. One table per ISA, written once in
+// bca_fused_tiles.h over the vector-math layer, chosen at run time (isa.h).
 //
 // The driver (bca_fused_run.cpp) packs operands into these layouts, where dp is the head size d
 // rounded up to a multiple of kPanel and the padding columns hold zeros:
@@ -16,7 +16,8 @@ namespace bca {
 // The reference's finite mask fill (-torch.finfo(float32).max), not -inf.
 constexpr float kFill = -3.4028235e38f;
 
-// Width of a context_qk panel and the multiple dp is rounded up to: two AVX2 vectors.
+// Width of a context_qk panel and the multiple dp is rounded up to: one microkernel strip
+// (two AVX2 vectors, one AVX-512 vector).
 constexpr int64_t kPanel = 16;
 
 inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
@@ -47,7 +48,8 @@ struct QkTile {
 //     The driver picks row_factor[r] = e^(row_max[r] − M) so that
 //     e^(s − col_max[c]) = p[r, c] · row_factor[r] · e^(M − col_max[c]): one exponential per
 //     element serves both softmaxes (see bca_fused_run.cpp for when that is exact enough).
-// Columns in [nj, round_up(nj, 8)) of p and pc are written as 0.
+// Columns in [nj, round_up(nj, 16)) of p and pc may be written (as 0); column statistics are
+// read and col_sum written in whole vectors up to round_up(nj, 16).
 struct SoftmaxTile {
     float *s; // [ni, lds] in: scores, out: row exponentials
     int64_t lds;
@@ -59,7 +61,7 @@ struct SoftmaxTile {
     const float *col_mul;    // [nj] or NULL (direct mode)
     int64_t ni, nj;
     float *row_sum; // [ni] out, or NULL
-    float *col_sum; // [round_up(nj, 8)] out, or NULL
+    float *col_sum; // [round_up(nj, 16)] out, or NULL
 };
 
 // o[r, :] = o[r, :] · row_rescale[r] + Σ_c p[r, c] · cv[c, :]      (a row-direction update)
@@ -91,7 +93,7 @@ struct Kernels {
     void (*softmax)(const SoftmaxTile &t);
     void (*pv)(const PvTile &t);
     void (*ptv)(const PtvTile &t);
-    // y[k] = e^x[k] for x ≤ 88 (0 below −87.6, exact 1 at 0); y may alias x.
+    // y[k] = e^x[k] for x ≤ 88.375 (0 below −87.68, exact 1 at 0); y may alias x.
     void (*exp)(const float *x, float *y, int64_t n);
     // Talking heads on tiles: y[g][k] = Σ_h w[g·heads + h] · x[h][k], x[h] = x + h·stride,
     // y[g] = y + g·stride, k < n. y must not alias x.
@@ -101,12 +103,9 @@ struct Kernels {
     void (*pack_panel)(const float *const *rows, int64_t d, int64_t dp, float *panel);
 };
 
-extern const Kernels kScalarKernels;
-extern const Kernels kAvx2Kernels;
-
-// The table attn4j_bca_fused uses now: AVX2+FMA when the CPU has both, unless the environment
-// variable ATTN4J_FORCE_SCALAR is set to a non-empty value other than "0" (read on every call,
-// so that a test can run both paths in one process; the switch of kernels.h).
+// The table attn4j_bca_fused uses now: the ISA of isa.h (the CPU's best, capped by the
+// environment variable ATTN4J_ISA; read on every call, so that a test can run every path in
+// one process).
 const Kernels &select_kernels();
 
 } // namespace bca

@@ -6,22 +6,25 @@
 // per tile instead of three, plus the mixing (2·h² per element).
 //
 // Pass 2 is split over i-blocks (and over j too when there are few i-blocks). Every unit adds
-// to all of context_out, so each thread keeps its own [h, j, dp] share, summed at the end of
-// each batch element: scratch O(threads · h · (i + j) · d) on this path, the price of mixing
-// heads without holding [h, i, j].
+// to all of context_out, so the units are dealt into a fixed number of shares (contiguous runs
+// of units, one [h, j, dp] accumulator each), summed share by share in index order at the end
+// of each batch element: scratch O(shares · h · (i + j) · d) on this path, the price of mixing
+// heads without holding [h, i, j]. Why shares and not threads: which thread runs which unit
+// changes from call to call, and a float sum depends on its grouping; a share's units and the
+// order of the final sum depend on the shape and the context's thread count only, so the
+// results are bit-identical whatever the schedule, the team OpenMP grants, or how many
+// callers run at once.
 #include "bca_fused_support.h"
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
-#include <omp.h>
-
 namespace attn4j {
 namespace bca {
 namespace {
 
-// Per-thread scratch of pass 2 (all heads of one tile at once).
+// Scratch of one share of pass 2 (all heads of one tile at once).
 struct Mixed {
     float *q, *v;             // [H, bi, dp]
     float *o;                 // [H, bi, dp]
@@ -29,8 +32,8 @@ struct Mixed {
     float *mp, *mpc;          // [H, bi, lds] the same, mixed over heads
     float *bias;              // [bi, lds]
     float *row_max, *col_max; // [bi], [lds]
-    float *co;                // [H, J, dp] this thread's share of context_out (one batch element)
-    float *o_all;             // [H, I, dp] this thread's share of out, when j is split; else NULL
+    float *co;                // [H, J, dp] this share of context_out (one batch element)
+    float *o_all;             // [H, I, dp] this share of out, when j is split; else NULL
     int32_t *col_ok;          // [jp]
     uint8_t *row_ok;          // [bi]
 
@@ -172,6 +175,7 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
     const bool split_j = j_chunks > 1;
     const int64_t units = i_blocks * j_chunks;
     const int threads = useful_threads(pl, units);
+    const int shares = threads; // share s runs units [s·units/shares, (s+1)·units/shares)
 
     Carver measure(nullptr);
     Mixed probe;
@@ -180,25 +184,19 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
     // The shared context side: context_v is read in place when its rows look packed.
     const bool cv_shared = !cv_in_place(sh);
     const size_t side_floats = (size_t)(H * pl.jp * dp + (cv_shared ? H * J * dp : 0));
-    Block block = allocate(per_thread * threads + side_floats * sizeof(float));
-    float *side_base = reinterpret_cast<float *>(block.get() + per_thread * threads);
+    Scratch block(per_thread * shares + side_floats * sizeof(float));
+    float *side_base = reinterpret_cast<float *>(block.get() + per_thread * shares);
     const ContextSide side{side_base, cv_shared ? side_base + H * pl.jp * dp : nullptr, pl.jp, J,
                            dp};
-    std::vector<Mixed> scratch((size_t)threads);
-    for (int t = 0; t < threads; ++t) {
-        Carver carver(block.get() + per_thread * t);
-        scratch[t].carve(carver, pl, split_j);
+    std::vector<Mixed> scratch((size_t)shares);
+    for (int s = 0; s < shares; ++s) {
+        Carver carver(block.get() + per_thread * s);
+        scratch[s].carve(carver, pl, split_j);
     }
 
-#pragma omp parallel num_threads(threads) if (threads > 1)
-    {
+    in_team(threads, [&] {
         FlushDenormals flush;
-        const int team = omp_get_num_threads();
-        Mixed &w = scratch[omp_get_thread_num()];
         for (int64_t b = 0; b < B; ++b) {
-            std::memset(w.co, 0, (size_t)(H * J * dp) * sizeof(float));
-            if (split_j) std::memset(w.o_all, 0, (size_t)(H * I * dp) * sizeof(float));
-            const int32_t *col_ok = pack_col_ok(sh, b, w.col_ok);
 #pragma omp for schedule(dynamic, 1)
             for (int64_t m = 0; m < H * j_blocks; ++m) {
                 const int64_t j0 = (m % j_blocks) * pl.bj;
@@ -206,27 +204,33 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
             } // implicit barrier: the context side is complete
 
 #pragma omp for schedule(dynamic, 1)
-            for (int64_t u = 0; u < units; ++u) {
-                const int64_t ib = u / j_chunks, jc = u % j_chunks;
-                const int64_t i0 = ib * pl.bi, ni = std::min(pl.bi, I - i0);
-                const int64_t ja = std::min(J, (jc * j_blocks / j_chunks) * pl.bj);
-                const int64_t jb = std::min(J, ((jc + 1) * j_blocks / j_chunks) * pl.bj);
-                mixed_unit(sh, w, side, st, wt.empty() ? nullptr : wt.data(),
-                           wct.empty() ? nullptr : wct.data(), b, i0, ni, ja, jb, col_ok);
-                for (int64_t g = 0; g < H; ++g)
-                    for (int64_t r = 0; r < ni; ++r) {
-                        const float *o = w.o + (g * pl.bi + r) * dp; // [dp]
-                        if (split_j) {
-                            float *dst = w.o_all + (g * I + i0 + r) * dp;
-                            for (int64_t e = 0; e < pl.d; ++e) dst[e] += o[e];
-                        } else {
-                            float *dst = sh.out.row(b, g, i0 + r);
-                            for (int64_t e = 0; e < pl.d; ++e) dst[e * sh.out.s3] = o[e];
+            for (int s = 0; s < shares; ++s) {
+                Mixed &w = scratch[s];
+                std::memset(w.co, 0, (size_t)(H * J * dp) * sizeof(float));
+                if (split_j) std::memset(w.o_all, 0, (size_t)(H * I * dp) * sizeof(float));
+                const int32_t *col_ok = pack_col_ok(sh, b, w.col_ok);
+                for (int64_t u = s * units / shares; u < (s + 1) * units / shares; ++u) {
+                    const int64_t ib = u / j_chunks, jc = u % j_chunks;
+                    const int64_t i0 = ib * pl.bi, ni = std::min(pl.bi, I - i0);
+                    const int64_t ja = std::min(J, (jc * j_blocks / j_chunks) * pl.bj);
+                    const int64_t jb = std::min(J, ((jc + 1) * j_blocks / j_chunks) * pl.bj);
+                    mixed_unit(sh, w, side, st, wt.empty() ? nullptr : wt.data(),
+                               wct.empty() ? nullptr : wct.data(), b, i0, ni, ja, jb, col_ok);
+                    for (int64_t g = 0; g < H; ++g)
+                        for (int64_t r = 0; r < ni; ++r) {
+                            const float *o = w.o + (g * pl.bi + r) * dp; // [dp]
+                            if (split_j) {
+                                float *dst = w.o_all + (g * I + i0 + r) * dp;
+                                for (int64_t e = 0; e < pl.d; ++e) dst[e] += o[e];
+                            } else {
+                                float *dst = sh.out.row(b, g, i0 + r);
+                                for (int64_t e = 0; e < pl.d; ++e) dst[e * sh.out.s3] = o[e];
+                            }
                         }
-                    }
-            } // implicit barrier: every thread's shares are complete
+                }
+            } // implicit barrier: every share is complete
 
-            // Sum the threads' shares into the outputs, split by (head, block of rows).
+            // Sum the shares into the outputs in share order, split by (head, block of rows).
             const int64_t jr = (J + pl.bj - 1) / pl.bj, ir = split_j ? (I + pl.bi - 1) / pl.bi : 0;
 #pragma omp for schedule(dynamic, 1)
             for (int64_t m = 0; m < H * (jr + ir); ++m) {
@@ -239,15 +243,15 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
                     const int64_t s3 = ctx_side ? sh.cout.s3 : sh.out.s3;
                     for (int64_t e = 0; e < pl.d; ++e) {
                         float sum = 0.0f;
-                        for (int t = 0; t < team; ++t)
-                            sum += ctx_side ? scratch[t].co[(g * J + r) * dp + e]
-                                            : scratch[t].o_all[(g * I + r) * dp + e];
+                        for (int s = 0; s < shares; ++s)
+                            sum += ctx_side ? scratch[s].co[(g * J + r) * dp + e]
+                                            : scratch[s].o_all[(g * I + r) * dp + e];
                         dst[e * s3] = sum;
                     }
                 }
             } // implicit barrier before the next batch element clears the shares
         }
-    }
+    });
 }
 
 } // namespace bca

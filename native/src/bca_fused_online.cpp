@@ -319,7 +319,7 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
     const size_t per_thread = (measure.used() + 63) / 64 * 64;
     const int64_t partial_floats =
         sp.chunks > 1 ? sp.units * pl.J * (2 + (with_outputs ? pl.dp : 0)) : 0;
-    Block block = allocate(per_thread * threads + (size_t)partial_floats * sizeof(float));
+    Scratch block(per_thread * threads + (size_t)partial_floats * sizeof(float));
     float *partials = reinterpret_cast<float *>(block.get() + per_thread * threads);
     std::vector<Online> scratch((size_t)threads);
     std::vector<float *> accs((size_t)threads);
@@ -329,8 +329,7 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
         accs[t] = carver.take<float>(pl.dp);
     }
 
-#pragma omp parallel num_threads(threads) if (threads > 1)
-    {
+    in_team(threads, [&] {
         FlushDenormals flush;
         Online &w = scratch[omp_get_thread_num()];
         float *acc = accs[omp_get_thread_num()];
@@ -370,7 +369,7 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
                               col_stats_max, col_stats_sum, acc);
             }
         }
-    }
+    });
 }
 
 } // namespace bca

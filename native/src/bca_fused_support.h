@@ -4,13 +4,13 @@
 #pragma once
 
 #include "bca_fused_run.h"
+#include "parallel.h"
+#include "scratch.h"
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <memory>
-#include <new>
 #if defined(__SSE__)
 #include <xmmintrin.h>
 #endif
@@ -20,33 +20,7 @@ namespace bca {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-// ---------------------------------------------------------------- memory
-
-// Hands out 64-byte aligned pieces of one block; with a null base it only measures.
-class Carver {
-  public:
-    explicit Carver(char *base) : base_(base) {}
-    template <class T> T *take(int64_t count) {
-        const size_t offset = (used_ + 63) / 64 * 64;
-        used_ = offset + (size_t)count * sizeof(T);
-        return base_ != nullptr ? reinterpret_cast<T *>(base_ + offset) : nullptr;
-    }
-    size_t used() const { return used_; }
-
-  private:
-    char *base_;
-    size_t used_ = 0;
-};
-
-struct AlignedFree {
-    void operator()(char *p) const { ::operator delete(p, std::align_val_t(64)); }
-};
-using Block = std::unique_ptr<char, AlignedFree>;
-
-// Throws std::bad_alloc (turned into ATTN4J_ERR_OUT_OF_MEMORY by the caller's guard).
-inline Block allocate(size_t bytes) {
-    return Block(static_cast<char *>(::operator new(bytes > 0 ? bytes : 1, std::align_val_t(64))));
-}
+// ---------------------------------------------------------------- memory and threads
 
 // Why: products of tiny probabilities can be subnormal, and subnormal arithmetic costs
 // microcode assists on x86; their values are far below what the result can show.
@@ -119,15 +93,11 @@ struct Shared {
     bool has_mask, has_cmask;
 };
 
-// Threads worth starting for `units` independent pieces of work: at most one per unit, and
-// one per ~2 MFLOP of products. Why: starting a team costs microseconds on an idle machine and
-// up to a scheduler time slice on a busy one; tiny calls (i = j = 16) run faster alone.
+// Threads worth starting for `units` independent pieces of work of one call (parallel.h):
+// tiny calls (i = j = 16) run on the calling thread alone.
 inline int useful_threads(const Plan &pl, int64_t units) {
     const double flops = 6.0 * (double)pl.B * pl.H * pl.I * pl.J * pl.dp;
-    const double by_work = flops / 2e6 + 1.0;
-    int64_t n = std::min<int64_t>(pl.threads, units);
-    if (by_work < (double)n) n = (int64_t)by_work;
-    return n < 1 ? 1 : (int)n;
+    return threads_for_flops(flops, units, pl.threads);
 }
 
 // context_v is read in place when its rows already look packed (d contiguous and a multiple

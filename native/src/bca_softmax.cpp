@@ -13,6 +13,7 @@
 #include "context.h"
 #include "kernels.h"
 #include "strided.h"
+#include "parallel.h"
 
 #include <omp.h>
 
@@ -83,8 +84,7 @@ void run_by_slices(const Call &c, int threads) {
     const int64_t slices = c.b * c.h, j = c.j;
     Buffer stats(bytes_for(threads * 2 * j, sizeof(float)));
     Buffer keep(bytes_for(threads * j, 1));
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t index = 0; index < slices; ++index) {
+    parallel_for(slices, threads, [&](int64_t index) {
         const int t = omp_get_thread_num();
         float *col_max = stats.floats() + (int64_t)t * 2 * j, *col_sum = col_max + j;
         uint8_t *keep_j = static_cast<uint8_t *>(keep.get()) + (int64_t)t * j;
@@ -96,7 +96,7 @@ void run_by_slices(const Call &c, int threads) {
         for (int64_t r = 0; r < c.i; ++r) k.bca_pass_b(s, r, col_max, col_sum);
         for (int64_t q = 0; q < j; ++q) col_sum[q] = 1.0f / col_sum[q];
         for (int64_t r = 0; r < c.i; ++r) k.bca_pass_c(s, r, col_sum);
-    }
+    });
 }
 
 // Few slices: the whole team works on each slice, rows shared out, and merges its per-thread

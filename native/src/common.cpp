@@ -119,6 +119,13 @@ attn4j_status check_tensor(const attn4j_tensor *t, const char *name, int32_t dty
     return ATTN4J_OK;
 }
 
+attn4j_status check_tensors(std::initializer_list<NamedTensor> tensors, int32_t dtype,
+                            int32_t min_rank, int32_t max_rank) {
+    for (const NamedTensor &n : tensors)
+        if (attn4j_status s = check_tensor(n.t, n.name, dtype, min_rank, max_rank)) return s;
+    return ATTN4J_OK;
+}
+
 attn4j_status check_optional(const attn4j_tensor *t, const char *name, int32_t dtype,
                              int32_t min_rank, int32_t max_rank) {
     if (t == nullptr) return ATTN4J_OK;

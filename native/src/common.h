@@ -6,6 +6,7 @@
 #include "attn4j.h"
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 struct attn4j_context;
@@ -30,6 +31,15 @@ template <class Body> attn4j_status guarded(Body &&body) noexcept;
 // `name` appears in the message ("x: expected rank 2..8, got 9").
 attn4j_status check_tensor(const attn4j_tensor *t, const char *name, int32_t dtype,
                            int32_t min_rank, int32_t max_rank);
+
+// check_tensor on each (tensor, name) pair in order, all with the same dtype and ranks; the
+// first failure's status.
+struct NamedTensor {
+    const attn4j_tensor *t;
+    const char *name;
+};
+attn4j_status check_tensors(std::initializer_list<NamedTensor> tensors, int32_t dtype,
+                            int32_t min_rank, int32_t max_rank);
 
 // Same as check_tensor, but `t` may be NULL (an absent optional input).
 attn4j_status check_optional(const attn4j_tensor *t, const char *name, int32_t dtype,

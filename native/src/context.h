@@ -65,7 +65,7 @@ class PrimitiveCache {
 };
 
 // Sets the calling thread's OpenMP thread count for the length of one call and restores it
-// after. Why: oneDNN 2.x on the OpenMP runtime sizes its parallel regions (and some blocking
+// after. Why: oneDNN on the OpenMP runtime sizes its parallel regions (and some blocking
 // decisions at primitive creation) from omp_get_max_threads() of the calling thread, and the
 // caller's own setting (a JVM thread's) must not leak out of, or into, our calls.
 class OmpThreads {

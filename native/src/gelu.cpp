@@ -3,6 +3,7 @@
 #include "context.h"
 #include "kernels.h"
 #include "strided.h"
+#include "parallel.h"
 
 using namespace attn4j;
 
@@ -13,8 +14,8 @@ ATTN4J_API attn4j_status attn4j_gelu(attn4j_context *ctx, const attn4j_tensor *x
     return guarded([&] {
         int32_t threads;
         if (attn4j_status s = check_context(ctx, &threads)) return s;
-        if (attn4j_status s = check_tensor(x, "x", ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS)) return s;
-        if (attn4j_status s = check_tensor(y, "y", ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS)) return s;
+        if (attn4j_status s = check_tensors({{x, "x"}, {y, "y"}}, ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS))
+            return s;
         if (attn4j_status s = check_same_shape(*y, "y", *x, "x")) return s;
         if (attn4j_status s = check_output_layout(*y, "y")) return s;
         if (numel(*x) == 0) return ATTN4J_OK;
@@ -31,18 +32,12 @@ ATTN4J_API attn4j_status attn4j_gelu(attn4j_context *ctx, const attn4j_tensor *x
         const float *xd = static_cast<const float *>(x->data);
         float *yd = static_cast<float *>(y->data);
         const Kernels &k = kernels();
-        // Why by chunks of one long row: a contiguous tensor collapses to a single row, which
-        // still has to be shared out between the threads.
-        const int64_t kChunk = 4096;
-        const int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
-        for (int64_t task = 0; task < rows * chunks; ++task) {
+        parallel_chunks(rows, n, 4096, threads_for(rows * n, threads), [&](int64_t row, int64_t k0,
+                                                                           int64_t k1) {
             int64_t off[2];
-            nest.row_offsets(task / chunks, off);
-            const int64_t k0 = task % chunks * kChunk;
-            const int64_t k1 = k0 + kChunk < n ? k0 + kChunk : n;
+            nest.row_offsets(row, off);
             k.gelu(xd + off[0] + k0 * xs, xs, yd + off[1] + k0 * ys, ys, k1 - k0);
-        }
+        });
         return ATTN4J_OK;
     });
 }

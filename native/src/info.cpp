@@ -1,6 +1,6 @@
 // Library and runtime information (attn4j_get_info) and the empty call (attn4j_ping).
 #include "common.h"
-#include "kernels.h"
+#include "isa.h"
 
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
@@ -14,8 +14,8 @@ namespace {
 // oneDNN's effective ISA in the words of its ONEDNN_MAX_CPU_ISA setting.
 const char *isa_name(dnnl_cpu_isa_t isa) {
     switch (isa) {
-    case dnnl_cpu_isa_all:
-        return "all";
+    case dnnl_cpu_isa_default:
+        return "default";
     case dnnl_cpu_isa_sse41:
         return "sse41";
     case dnnl_cpu_isa_avx:
@@ -24,18 +24,24 @@ const char *isa_name(dnnl_cpu_isa_t isa) {
         return "avx2";
     case dnnl_cpu_isa_avx2_vnni:
         return "avx2_vnni";
-    case dnnl_cpu_isa_avx512_mic:
-        return "avx512_mic";
-    case dnnl_cpu_isa_avx512_mic_4ops:
-        return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx2_vnni_2:
+        return "avx2_vnni_2";
     case dnnl_cpu_isa_avx512_core:
         return "avx512_core";
     case dnnl_cpu_isa_avx512_core_vnni:
         return "avx512_core_vnni";
     case dnnl_cpu_isa_avx512_core_bf16:
         return "avx512_core_bf16";
-    case dnnl_cpu_isa_avx512_core_amx:
-        return "avx512_core_amx";
+    case dnnl_cpu_isa_avx10_1_512: // = avx512_core_fp16
+        return "avx10_1_512";
+    case dnnl_cpu_isa_avx10_1_512_amx: // = avx512_core_amx
+        return "avx10_1_512_amx";
+    case dnnl_cpu_isa_avx10_1_512_amx_fp16: // = avx512_core_amx_fp16
+        return "avx10_1_512_amx_fp16";
+    case dnnl_cpu_isa_avx10_2:
+        return "avx10_2";
+    case dnnl_cpu_isa_avx10_2_amx_2:
+        return "avx10_2_amx_2";
     default:
         return "unknown";
     }
@@ -58,9 +64,8 @@ ATTN4J_API attn4j_status attn4j_get_info(attn4j_info *out) {
         out->dnnl_minor = v->minor;
         out->dnnl_patch = v->patch;
         out->max_threads = omp_get_max_threads();
-        // AVX2+FMA kernels run where the CPU has both (__builtin_cpu_supports in kernels.cpp,
-        // which also honours ATTN4J_FORCE_SCALAR, as attn4j_bca_fused does).
-        out->fused_kernel_isa = avx2_kernels_enabled() ? 1 : 0;
+        // The kernels' ISA now (isa.h: the CPU's best, capped by ATTN4J_ISA).
+        out->fused_kernel_isa = (int32_t)active_isa();
         std::strncpy(out->isa, isa_name(dnnl_get_effective_cpu_isa()), sizeof out->isa - 1);
         return ATTN4J_OK;
     });

@@ -1,6 +1,6 @@
 // Inner loops that run along one row (or one block of columns) for softmax, GELU and the
-// two-way softmax, compiled twice from kernels_impl.h: portable (kernels_portable.cpp) and
-// with AVX2+FMA (kernels_avx2.cpp). kernels() picks a table at run time.
+// two-way softmax, written once in kernels_impl.h over the vector-math layer and compiled per
+// ISA (kernels_<isa>.cpp). kernels() picks a table at run time (isa.h).
 #pragma once
 
 #include <cstdint>
@@ -24,7 +24,6 @@ struct BcaSlice {
 constexpr int64_t kSoftmaxColumnBlock = 64;
 
 struct Kernels {
-    const char *name; // "portable" or "avx2"
 
     // y = softmax(x) over n elements (strides xs, ys); y may alias x.
     void (*softmax_row)(const float *x, int64_t xs, float *y, int64_t ys, int64_t n);
@@ -45,18 +44,7 @@ struct Kernels {
     void (*bca_pass_c)(const BcaSlice &s, int64_t r, const float *col_inv);
 };
 
-namespace portable {
-extern const Kernels kTable;
-}
-namespace avx2 {
-extern const Kernels kTable;
-}
-
-// True when the AVX2+FMA kernels run: the CPU has both, and the environment variable
-// ATTN4J_FORCE_SCALAR is unset, empty or "0" (the switch that attn4j_bca_fused honours too).
-bool avx2_kernels_enabled();
-
-// The kernel table for this process.
+// The table of the ISA in use now (isa.h).
 const Kernels &kernels();
 
 } // namespace attn4j

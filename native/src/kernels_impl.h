@@ -1,6 +1,7 @@
-// Bodies of the row kernels declared in kernels.h. Included once per instruction set, with
-// ATTN4J_KERNEL_NS naming it (kernels_portable.cpp, kernels_avx2.cpp); everything here lives
-// in that namespace and calls nothing out of line, so the two builds never mix.
+// Bodies of the row kernels declared in kernels.h, written once over the vector-math layer:
+// plain loops with `omp simd` over its scalar exp and GELU, which the compiler vectorises
+// with the ISA of the kernels_<isa>.cpp build that includes this file. Everything here lives
+// in that build's namespace and calls nothing out of line, so the builds never mix.
 #pragma once
 
 #include "kernels.h"
@@ -19,11 +20,11 @@ void softmax_row_impl(const float *x, int64_t xs, float *y, int64_t ys, int64_t 
     if (Unit) xs = ys = 1;
     float peak = -__builtin_inff();
 #pragma omp simd reduction(max : peak)
-    for (int64_t k = 0; k < n; ++k) peak = max_f(peak, x[k * xs]);
+    for (int64_t k = 0; k < n; ++k) peak = vmax(x[k * xs], peak);
     float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
     for (int64_t k = 0; k < n; ++k) {
-        float e = exp_approx(x[k * xs] - peak);
+        float e = exp(x[k * xs] - peak);
         y[k * ys] = e;
         sum += e;
     }
@@ -52,14 +53,14 @@ void softmax_columns_impl(const float *x, int64_t xs_n, int64_t xs_m, float *y, 
     for (int64_t i = 0; i < n; ++i) {
         const float *xr = x + i * xs_n;
 #pragma omp simd
-        for (int64_t j = 0; j < w; ++j) peak[j] = max_f(peak[j], xr[j * xs_m]);
+        for (int64_t j = 0; j < w; ++j) peak[j] = vmax(xr[j * xs_m], peak[j]);
     }
     for (int64_t i = 0; i < n; ++i) {
         const float *xr = x + i * xs_n;
         float *yr = y + i * ys_n;
 #pragma omp simd
         for (int64_t j = 0; j < w; ++j) {
-            float e = exp_approx(xr[j * xs_m] - peak[j]);
+            float e = exp(xr[j * xs_m] - peak[j]);
             yr[j * ys_m] = e;
             sum[j] += e;
         }
@@ -110,13 +111,13 @@ void bca_pass_a_impl(const BcaSlice &s, int64_t r, float *col_max) {
         if (HasBias) v += bias[k * bj];
         v = (keep_i & keep_j[k]) ? v : kFill;
         ctx[k * cj] = v;
-        row_max = max_f(row_max, v);
-        col_max[k] = max_f(col_max[k], v);
+        row_max = vmax(v, row_max);
+        col_max[k] = vmax(v, col_max[k]);
     }
     float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
     for (int64_t k = 0; k < s.j; ++k) {
-        float e = exp_approx(ctx[k * cj] - row_max);
+        float e = exp(ctx[k * cj] - row_max);
         attn[k * aj] = e;
         sum += e;
     }
@@ -145,7 +146,7 @@ void bca_pass_b_impl(const BcaSlice &s, int64_t r, const float *col_max, float *
     float *ctx = s.ctx + r * s.ctx_si;
 #pragma omp simd
     for (int64_t k = 0; k < s.j; ++k) {
-        float e = exp_approx(ctx[k * cj] - col_max[k]);
+        float e = exp(ctx[k * cj] - col_max[k]);
         ctx[k * cj] = e;
         col_sum[k] += e;
     }
@@ -174,17 +175,8 @@ void bca_pass_c(const BcaSlice &s, int64_t r, const float *col_inv) {
 
 } // namespace
 
-#define ATTN4J_STR2(x) #x
-#define ATTN4J_STR(x) ATTN4J_STR2(x)
-
-extern const Kernels kTable;
-const Kernels kTable = {
-    ATTN4J_STR(ATTN4J_KERNEL_NS), // the table's name: "portable" or "avx2"
-    softmax_row, softmax_columns, gelu, bca_pass_a, bca_pass_b, bca_pass_c,
-};
-
-#undef ATTN4J_STR
-#undef ATTN4J_STR2
+extern const Kernels kRowKernels;
+const Kernels kRowKernels = {softmax_row, softmax_columns, gelu, bca_pass_a, bca_pass_b, bca_pass_c};
 
 } // namespace ATTN4J_KERNEL_NS
 } // namespace attn4j

@@ -61,10 +61,8 @@ attn4j_status linear_attention(attn4j_context *ctx, const attn4j_tensor *q,
     int32_t threads = 0;
     attn4j_status st;
     if ((st = check_context(ctx, &threads))) return st;
-    if ((st = check_tensor(q, "q", ATTN4J_DTYPE_F32, 4, 4))) return st;
-    if ((st = check_tensor(k, "k", ATTN4J_DTYPE_F32, 4, 4))) return st;
-    if ((st = check_tensor(v, "v", ATTN4J_DTYPE_F32, 4, 4))) return st;
-    if ((st = check_tensor(out, "out", ATTN4J_DTYPE_F32, 4, 4))) return st;
+    if ((st = check_tensors({{q, "q"}, {k, "k"}, {v, "v"}, {out, "out"}}, ATTN4J_DTYPE_F32, 4, 4)))
+        return st;
     if ((st = check_optional(key_padding_mask, "key_padding_mask", ATTN4J_DTYPE_BOOL, 2, 2))) return st;
     const int64_t b = q->shape[0], h = q->shape[1], i = q->shape[2], d = q->shape[3];
     const int64_t j = k->shape[2], dv = v->shape[3];

@@ -213,10 +213,18 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
         // Why user mode: a library-managed scratchpad belongs to the primitive, and one
         // cached primitive may run on several threads at once.
         attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-        if (alpha != 1.0f) attr.set_output_scales(0, {alpha});
-        dnnl::matmul::desc op = bias_in != nullptr ? dnnl::matmul::desc(a_md, b_md, bias_md, c_md)
-                                                   : dnnl::matmul::desc(a_md, b_md, c_md);
-        dnnl::matmul::primitive_desc pd(op, attr, ctx->engine);
+        if (alpha != 1.0f) {
+            // c = alpha · (a·b) as a linear post-op (alpha·x + 0). Why not scales: oneDNN 3.x
+            // takes those as run-time arguments; alpha is part of the cache key, so the
+            // primitive may as well carry it.
+            dnnl::post_ops ops;
+            ops.append_eltwise(dnnl::algorithm::eltwise_linear, alpha, 0.0f);
+            attr.set_post_ops(ops);
+        }
+        dnnl::matmul::primitive_desc pd =
+            bias_in != nullptr
+                ? dnnl::matmul::primitive_desc(ctx->engine, a_md, b_md, bias_md, c_md, attr)
+                : dnnl::matmul::primitive_desc(ctx->engine, a_md, b_md, c_md, attr);
         CachedPrimitive built;
         built.primitive = dnnl::matmul(pd);
         built.scratchpad_bytes = pd.scratchpad_desc().get_size();

@@ -3,6 +3,7 @@
 #include "common.h"
 #include "context.h"
 #include "strided.h"
+#include "parallel.h"
 
 #include <cmath>
 
@@ -119,15 +120,30 @@ void for_rows(const Nest<2> &nest, const attn4j_tensor *x, const attn4j_tensor *
     const bool unit = n == 1 || (base.xs == 1 && base.ys == 1 && base.ws == 1 && base.bs == 1);
     const float *xd = static_cast<const float *>(x->data);
     float *yd = static_cast<float *>(y->data);
-#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
+    parallel_for(rows, threads_for(rows * n, threads), [&](int64_t r) {
         int64_t off[2];
         nest.row_offsets(r, off);
         Row row = base;
         row.x = xd + off[0];
         row.y = yd + off[1];
         kernel(row, unit);
-    }
+    });
+}
+
+// One norm call: the shared checks, then `kernel(row, unit)` on every row.
+template <class Kernel>
+attn4j_status norm_call(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight,
+                        bool layer, const attn4j_tensor *bias, float eps, attn4j_tensor *y,
+                        Kernel &&kernel) {
+    return guarded([&] {
+        int32_t threads;
+        Nest<2> nest;
+        if (attn4j_status s = check_norm(ctx, x, weight, layer, bias, eps, y, &threads, &nest))
+            return s;
+        if (numel(*x) == 0) return ATTN4J_OK;
+        for_rows(nest, x, y, weight, bias, threads, kernel);
+        return ATTN4J_OK;
+    });
 }
 
 } // namespace
@@ -136,38 +152,16 @@ extern "C" {
 
 ATTN4J_API attn4j_status attn4j_rms_norm(attn4j_context *ctx, const attn4j_tensor *x,
                                          const attn4j_tensor *weight, float eps, attn4j_tensor *y) {
-    return guarded([&] {
-        int32_t threads;
-        Nest<2> nest;
-        if (attn4j_status s = check_norm(ctx, x, weight, false, nullptr, eps, y, &threads, &nest))
-            return s;
-        if (numel(*x) == 0) return ATTN4J_OK;
-        for_rows(nest, x, y, weight, nullptr, threads, [eps](Row row, bool unit) {
-            if (unit)
-                rms_row<true>(row, eps);
-            else
-                rms_row<false>(row, eps);
-        });
-        return ATTN4J_OK;
+    return norm_call(ctx, x, weight, false, nullptr, eps, y, [eps](Row row, bool unit) {
+        unit ? rms_row<true>(row, eps) : rms_row<false>(row, eps);
     });
 }
 
 ATTN4J_API attn4j_status attn4j_layer_norm(attn4j_context *ctx, const attn4j_tensor *x,
                                            const attn4j_tensor *weight, const attn4j_tensor *bias,
                                            float eps, attn4j_tensor *y) {
-    return guarded([&] {
-        int32_t threads;
-        Nest<2> nest;
-        if (attn4j_status s = check_norm(ctx, x, weight, true, bias, eps, y, &threads, &nest))
-            return s;
-        if (numel(*x) == 0) return ATTN4J_OK;
-        for_rows(nest, x, y, weight, bias, threads, [eps](Row row, bool unit) {
-            if (unit)
-                layer_row<true>(row, eps);
-            else
-                layer_row<false>(row, eps);
-        });
-        return ATTN4J_OK;
+    return norm_call(ctx, x, weight, true, bias, eps, y, [eps](Row row, bool unit) {
+        unit ? layer_row<true>(row, eps) : layer_row<false>(row, eps);
     });
 }
 

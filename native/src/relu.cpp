@@ -1,6 +1,7 @@
 // attn4j_relu: y = max(x, 0) elementwise over any strided view (the activation of PyTorch's
 // transformer layers by default).
 #include "common.h"
+#include "parallel.h"
 
 #include <omp.h>
 
@@ -14,8 +15,7 @@ attn4j_status relu(attn4j_context *ctx, const attn4j_tensor *x, attn4j_tensor *y
     int32_t threads = 0;
     attn4j_status st;
     if ((st = check_context(ctx, &threads))) return st;
-    if ((st = check_tensor(x, "x", ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS))) return st;
-    if ((st = check_tensor(y, "y", ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS))) return st;
+    if ((st = check_tensors({{x, "x"}, {y, "y"}}, ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS))) return st;
     bool same = x->ndim == y->ndim;
     for (int d = 0; same && d < x->ndim; ++d) same = x->shape[d] == y->shape[d];
     if (!same)
@@ -32,8 +32,7 @@ attn4j_status relu(attn4j_context *ctx, const attn4j_tensor *x, attn4j_tensor *y
     const int64_t ys = rank == 0 ? 1 : y->strides[rank - 1];
     const int64_t rows = count / inner;
     const int nthreads = (int)std::max<int64_t>(1, std::min<int64_t>(threads, count / 65536 + 1));
-#pragma omp parallel for num_threads(nthreads) schedule(static)
-    for (int64_t row = 0; row < rows; ++row) {
+    parallel_for(rows, nthreads, [&](int64_t row) {
         int64_t xo = 0, yo = 0, rest = row;
         for (int d = rank - 2; d >= 0; --d) {
             const int64_t index = rest % x->shape[d];
@@ -52,7 +51,7 @@ attn4j_status relu(attn4j_context *ctx, const attn4j_tensor *x, attn4j_tensor *y
                 out[c * ys] = v > 0.0f || v != v ? v : 0.0f;
             }
         }
-    }
+    });
     return ATTN4J_OK;
 }
 

@@ -1,6 +1,7 @@
 // attn4j_rope: rotary position embeddings on [b, h, n, d] (RoFormer), in the rotate-half or the
 // interleaved pairing, with angles formed in float32 as PyTorch implementations form them.
 #include "common.h"
+#include "parallel.h"
 
 #include <omp.h>
 
@@ -16,8 +17,7 @@ attn4j_status rope(attn4j_context *ctx, const attn4j_tensor *x, int64_t rotary_d
     int32_t threads = 0;
     attn4j_status st;
     if ((st = check_context(ctx, &threads))) return st;
-    if ((st = check_tensor(x, "x", ATTN4J_DTYPE_F32, 4, 4))) return st;
-    if ((st = check_tensor(y, "y", ATTN4J_DTYPE_F32, 4, 4))) return st;
+    if ((st = check_tensors({{x, "x"}, {y, "y"}}, ATTN4J_DTYPE_F32, 4, 4))) return st;
     for (int d = 0; d < 4; ++d)
         if (x->shape[d] != y->shape[d])
             return fail(ATTN4J_ERR_SHAPE_MISMATCH, "y: expected shape %s (as x), got %s",
@@ -53,8 +53,7 @@ attn4j_status rope(attn4j_context *ctx, const attn4j_tensor *x, int64_t rotary_d
     float *dst = static_cast<float *>(y->data);
     const int64_t *xs = x->strides, *ys = y->strides;
     const int nthreads = (int)std::max<int64_t>(1, std::min<int64_t>(threads, rows * d / 65536 + 1));
-#pragma omp parallel for num_threads(nthreads) schedule(static)
-    for (int64_t row = 0; row < rows; ++row) {
+    parallel_for(rows, nthreads, [&](int64_t row) {
         const int64_t bb = row / (h * n), hh = row / n % h, r = row % n;
         const float *a = src + bb * xs[0] + hh * xs[1] + r * xs[2];
         float *out = dst + bb * ys[0] + hh * ys[1] + r * ys[2];
@@ -68,7 +67,7 @@ attn4j_status rope(attn4j_context *ctx, const attn4j_tensor *x, int64_t rotary_d
             out[i1 * ys[3]] = x1 * c + x0 * s;
         }
         for (int64_t k = rotary_dim; k < d; ++k) out[k * ys[3]] = a[k * xs[3]];
-    }
+    });
     return ATTN4J_OK;
 }
 

@@ -3,6 +3,8 @@
 // key tiles through an online softmax (running max m and sum l per query) into its output.
 #include "attention_visibility.h"
 #include "common.h"
+#include "parallel.h"
+#include "scratch.h"
 #include "sdpa_kernels.h"
 
 #include <omp.h>
@@ -10,7 +12,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <memory>
 #include <new>
 #include <vector>
 
@@ -174,10 +175,8 @@ attn4j_status sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn
     int32_t threads = 0;
     attn4j_status st;
     if ((st = check_context(ctx, &threads))) return st;
-    if ((st = check_tensor(q, "q", ATTN4J_DTYPE_F32, 4, 4))) return st;
-    if ((st = check_tensor(k, "k", ATTN4J_DTYPE_F32, 4, 4))) return st;
-    if ((st = check_tensor(v, "v", ATTN4J_DTYPE_F32, 4, 4))) return st;
-    if ((st = check_tensor(out, "out", ATTN4J_DTYPE_F32, 4, 4))) return st;
+    if ((st = check_tensors({{q, "q"}, {k, "k"}, {v, "v"}, {out, "out"}}, ATTN4J_DTYPE_F32, 4, 4)))
+        return st;
     if (!std::isfinite(scale))
         return fail(ATTN4J_ERR_INVALID_ARG, "scale: expected a finite value, got %g", (double)scale);
     Problem p{};
@@ -213,11 +212,26 @@ attn4j_status sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn
     p.scale = scale;
     const sdpa::Kernels &kern = sdpa::select_kernels();
 
-    // Allocations (all before any parallel region). new[] throws std::bad_alloc (or its
-    // subclass on a size overflow), which guarded() turns into ATTN4J_ERR_OUT_OF_MEMORY.
+    // Allocations (all before any parallel region). floats() and Scratch throw std::bad_alloc,
+    // which guarded() turns into ATTN4J_ERR_OUT_OF_MEMORY.
     const int64_t bh_count = p.b * p.h;
-    std::unique_ptr<float[]> kt(new float[floats(bh_count, p.tiles, p.d, kTileKeys)]);
-    std::unique_ptr<float[]> vp(new float[floats(bh_count, p.j, p.dvp)]);
+    const int64_t blocks = (p.i + kTileQueries - 1) / kTileQueries;
+    const int64_t tasks = bh_count * blocks;
+    const double flops = 4.0 * (double)bh_count * p.i * p.j * (p.d + p.dv);
+    const int nthreads = threads_for_flops(flops, tasks, threads);
+    const int64_t per_thread = TaskScratch::floats(p);
+    const size_t kt_floats = floats(bh_count, p.tiles, p.d, kTileKeys);
+    const size_t vp_floats = floats(bh_count, p.j, p.dvp);
+    const size_t task_floats = floats(per_thread, nthreads);
+    Carver measure(nullptr);
+    measure.take<float>((int64_t)kt_floats);
+    measure.take<float>((int64_t)vp_floats);
+    measure.take<float>((int64_t)task_floats);
+    Scratch block(measure.used());
+    Carver carver(block.get());
+    float *kt = carver.take<float>((int64_t)kt_floats);
+    float *vp = carver.take<float>((int64_t)vp_floats);
+    float *scratch = carver.take<float>((int64_t)task_floats);
     std::vector<uint8_t> tile_global;
     if (p.vis.global != nullptr) {
         tile_global.assign((size_t)(p.b * p.tiles), 0);
@@ -225,28 +239,20 @@ attn4j_status sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn
             for (int64_t n = 0; n < p.j; ++n)
                 if (p.vis.is_global(bb, n)) tile_global[(size_t)(bb * p.tiles + n / kTileKeys)] = 1;
     }
-    const int64_t blocks = (p.i + kTileQueries - 1) / kTileQueries;
-    const int64_t tasks = bh_count * blocks;
-    const int nthreads = (int)std::max<int64_t>(1, std::min<int64_t>(threads, tasks));
-    const int64_t per_thread = TaskScratch::floats(p);
-    std::unique_ptr<float[]> scratch(new float[floats(per_thread, nthreads)]);
 
     const int64_t pack_jobs = bh_count * p.tiles;
-#pragma omp parallel num_threads(nthreads)
-    {
+    in_team(nthreads, [&] {
 #pragma omp for schedule(static)
         for (int64_t job = 0; job < pack_jobs; ++job) {
             const int64_t bh = job / p.tiles, t = job % p.tiles;
-            pack_tile(p, bh, t, kt.get() + job * p.d * kTileKeys,
-                      vp.get() + (bh * p.j + t * kTileKeys) * p.dvp);
+            pack_tile(p, bh, t, kt + job * p.d * kTileKeys, vp + (bh * p.j + t * kTileKeys) * p.dvp);
         }
-        TaskScratch w(scratch.get() + omp_get_thread_num() * per_thread, p);
+        TaskScratch w(scratch + omp_get_thread_num() * per_thread, p);
         // Dynamic: with a window or a causal mask the tasks differ in cost.
 #pragma omp for schedule(dynamic, 1)
         for (int64_t task = 0; task < tasks; ++task)
-            run_task(p, kern, kt.get(), vp.get(), tile_global.empty() ? nullptr : tile_global.data(),
-                     task, w);
-    }
+            run_task(p, kern, kt, vp, tile_global.empty() ? nullptr : tile_global.data(), task, w);
+    });
     return ATTN4J_OK;
 }
 

@@ -1,6 +1,6 @@
-// The tile kernels of the fused scaled dot-product attention (attn4j_sdpa_fused), behind one
-// table with two implementations: portable C++ (sdpa_kernels_scalar.cpp) and AVX2+FMA
-// (sdpa_kernels_avx2.cpp), chosen at run time.
+// The tile kernels of the fused scaled dot-product attention (attn4j_sdpa_fused and
+// attn4j_sdpa_softmax): one table per ISA, written once in sdpa_tiles.h over the vector-math
+// layer, chosen at run time (isa.h).
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@ namespace sdpa {
 constexpr int64_t kTileKeys = 64;
 // Queries per task: one block of q rows streams over every visible key tile.
 constexpr int64_t kTileQueries = 48;
-// Column granule of the gemm kernel (two AVX2 vectors); packed widths are multiples of it.
+// Column granule of the gemm kernel (one microkernel strip); packed widths are multiples of it.
 constexpr int64_t kCols = 16;
 
 inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
@@ -30,14 +30,10 @@ struct Kernels {
     float (*exp_sum)(float *x, int64_t n, float shift);
     // y[k] = y[k] · alpha for k < n.
     void (*scale)(float *y, int64_t n, float alpha);
-    int isa; // as attn4j_info.fused_kernel_isa: 0 = portable C++, 1 = AVX2+FMA
 };
 
-extern const Kernels kScalarKernels;
-extern const Kernels kAvx2Kernels;
-
-// AVX2+FMA when avx2_kernels_enabled() (kernels.h: the CPU has both, and ATTN4J_FORCE_SCALAR
-// is unset, empty or "0"; read on every call, so that one test process can run both).
+// The table of the ISA in use now (isa.h: the CPU's best, capped by ATTN4J_ISA; read on
+// every call, so that one test process can run every path).
 const Kernels &select_kernels();
 
 } // namespace sdpa

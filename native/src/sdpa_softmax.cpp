@@ -4,6 +4,7 @@
 #include "attention_visibility.h"
 #include "common.h"
 #include "sdpa_kernels.h"
+#include "parallel.h"
 
 #include <omp.h>
 
@@ -25,8 +26,8 @@ attn4j_status sdpa_softmax(attn4j_context *ctx, const attn4j_tensor *scores,
     int32_t threads = 0;
     attn4j_status st;
     if ((st = check_context(ctx, &threads))) return st;
-    if ((st = check_tensor(scores, "scores", ATTN4J_DTYPE_F32, 4, 4))) return st;
-    if ((st = check_tensor(weights, "weights", ATTN4J_DTYPE_F32, 4, 4))) return st;
+    if ((st = check_tensors({{scores, "scores"}, {weights, "weights"}}, ATTN4J_DTYPE_F32, 4, 4)))
+        return st;
     for (int d = 0; d < 4; ++d)
         if (weights->shape[d] != scores->shape[d])
             return fail(ATTN4J_ERR_SHAPE_MISMATCH, "weights: expected shape %s (as scores), got %s",
@@ -52,8 +53,7 @@ attn4j_status sdpa_softmax(attn4j_context *ctx, const attn4j_tensor *scores,
     float *dst = static_cast<float *>(weights->data);
     const int64_t *ss = scores->strides, *ws = weights->strides;
 
-#pragma omp parallel for num_threads(nthreads) schedule(static)
-    for (int64_t row = 0; row < rows; ++row) {
+    parallel_for(rows, nthreads, [&](int64_t row) {
         const int64_t bb = row / (h * i), hh = row / i % h, qi = row % i;
         float *x = buffer.get() + (int64_t)omp_get_thread_num() * j;
         const float *in = src + bb * ss[0] + hh * ss[1] + qi * ss[2];
@@ -72,12 +72,12 @@ attn4j_status sdpa_softmax(attn4j_context *ctx, const attn4j_tensor *scores,
         if (m == -std::numeric_limits<float>::infinity()) {
             // A query that sees nothing: PyTorch's softmax of an all −∞ row.
             for (int64_t c = 0; c < j; ++c) out[c * ws[3]] = std::numeric_limits<float>::quiet_NaN();
-            continue;
+            return;
         }
         const float sum = kern.exp_sum(x, j, m);
         const float inv = 1.0f / sum;
         for (int64_t c = 0; c < j; ++c) out[c * ws[3]] = x[c] * inv;
-    }
+    });
     return ATTN4J_OK;
 }
 

@@ -4,6 +4,7 @@
 #include "context.h"
 #include "kernels.h"
 #include "strided.h"
+#include "parallel.h"
 
 #include <algorithm>
 
@@ -16,12 +17,11 @@ void softmax_rows(const Nest<2> &nest, const float *x, float *y, int threads) {
     const int64_t rows = nest.rows(), n = nest.inner();
     const int64_t xs = nest.strides[0][nest.ndim - 1], ys = nest.strides[1][nest.ndim - 1];
     const Kernels &k = kernels();
-#pragma omp parallel for num_threads(threads_for(rows *n, threads)) schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
+    parallel_for(rows, threads_for(rows * n, threads), [&](int64_t r) {
         int64_t off[2];
         nest.row_offsets(r, off);
         k.softmax_row(x + off[0], xs, y + off[1], ys, n);
-    }
+    });
 }
 
 } // namespace
@@ -33,8 +33,8 @@ ATTN4J_API attn4j_status attn4j_softmax(attn4j_context *ctx, const attn4j_tensor
     return guarded([&] {
         int32_t threads;
         if (attn4j_status s = check_context(ctx, &threads)) return s;
-        if (attn4j_status s = check_tensor(x, "x", ATTN4J_DTYPE_F32, 1, ATTN4J_MAX_DIMS)) return s;
-        if (attn4j_status s = check_tensor(y, "y", ATTN4J_DTYPE_F32, 1, ATTN4J_MAX_DIMS)) return s;
+        if (attn4j_status s = check_tensors({{x, "x"}, {y, "y"}}, ATTN4J_DTYPE_F32, 1, ATTN4J_MAX_DIMS))
+            return s;
         if (axis != -1 && axis != -2)
             return fail(ATTN4J_ERR_INVALID_ARG, "axis: expected -1 or -2, got %d", axis);
         if (axis == -2 && x->ndim < 2)
@@ -85,8 +85,7 @@ ATTN4J_API attn4j_status attn4j_softmax(attn4j_context *ctx, const attn4j_tensor
         const int64_t ys_n = y->strides[nd - 2], ys_m = y->strides[nd - 1];
         const Kernels &k = kernels();
         const int64_t blocks = (m + kSoftmaxColumnBlock - 1) / kSoftmaxColumnBlock;
-#pragma omp parallel for num_threads(threads_for(slices *n *m, threads)) schedule(static)
-        for (int64_t task = 0; task < slices * blocks; ++task) {
+        parallel_for(slices * blocks, threads_for(slices * n * m, threads), [&](int64_t task) {
             int64_t off[2];
             outer.row_offsets(task / blocks, off);
             const int64_t j0 = task % blocks * kSoftmaxColumnBlock;
@@ -94,7 +93,7 @@ ATTN4J_API attn4j_status attn4j_softmax(attn4j_context *ctx, const attn4j_tensor
             const float *xb = xd + off[0] + j0 * xs_m;
             float *yb = yd + off[1] + j0 * ys_m;
             k.softmax_columns(xb, xs_n, xs_m, yb, ys_n, ys_m, n, w);
-        }
+        });
         return ATTN4J_OK;
     });
 }

@@ -1,14 +1,27 @@
-// Branch-free float exp and GELU written so that the compiler vectorises loops over them
-// (glibc's expf/erff are scalar calls that stop vectorisation). Accuracy: exp within 2 ulp on
-// [-87.3, 88.7]; Φ (GELU's erf part) within 3e-7 relative down to x = −8.
-//
-// Included only by kernels_impl.h, inside the namespace of one instruction set: nothing here
-// may call an out-of-line function shared with other files (no std:: templates, which a
-// -mavx2 file could otherwise emit for the portable code to pick up).
+// The vector-math layer: one vector type per instruction set and the few operations every
+// kernel is written in (loads and stores with lane masks, FMA, max, selects, horizontal sums
+// and maxima), plus exp, Φ and GELU written once over them. Every kernel body (kernels_impl.h,
+// bca_fused_tiles.h, sdpa_tiles.h) is written against this layer and compiled once per ISA by
+// the kernels_<isa>.cpp files, which define:
+//   ATTN4J_KERNEL_NS   the namespace of that build: portable, avx2 or avx512
+//   ATTN4J_ISA_LEVEL   0 = portable (GCC vectors of 4 floats: SSE2 on any x86-64),
+//                      1 = AVX2+FMA (8 lanes), 2 = AVX-512 F/BW/DQ/VL (16 lanes)
+// Everything here lives in that namespace, inside an unnamed one, and calls nothing out of
+// line (no std:: function templates): a weak symbol compiled with -mavx512f must never be
+// what the portable code links to.
 #pragma once
 
-#ifndef ATTN4J_KERNEL_NS
-#error "vec_math.h belongs inside kernels_impl.h"
+#if !defined(ATTN4J_KERNEL_NS) || !defined(ATTN4J_ISA_LEVEL)
+#error "vec_math.h belongs inside a kernels_<isa>.cpp build (ATTN4J_KERNEL_NS, ATTN4J_ISA_LEVEL)"
+#endif
+#if ATTN4J_ISA_LEVEL >= 1
+#include <immintrin.h>
+#endif
+#if ATTN4J_ISA_LEVEL == 1 && !(defined(__AVX2__) && defined(__FMA__))
+#error "the avx2 build needs -mavx2 -mfma (cmake/Attn4jFlags.cmake)"
+#endif
+#if ATTN4J_ISA_LEVEL == 2 && !(defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512VL__))
+#error "the avx512 build needs -mavx512f -mavx512dq -mavx512vl (cmake/Attn4jFlags.cmake)"
 #endif
 
 #include <cstdint>
@@ -17,59 +30,169 @@ namespace attn4j {
 namespace ATTN4J_KERNEL_NS {
 namespace {
 
-inline float min_f(float a, float b) { return b < a ? b : a; }
-inline float max_f(float a, float b) { return a < b ? b : a; }
+// ---------------------------------------------------------------- the vector type and masks
 
-inline float bits_to_float(int32_t bits) {
-    float f;
-    __builtin_memcpy(&f, &bits, sizeof f);
-    return f;
+// The ISA fixes the width; everything else is GCC's vector extensions (arithmetic, compares,
+// selects, broadcasts of scalars), which it compiles to that ISA's instructions. a·b + c is
+// contracted to an FMA where the ISA has one (-ffp-contract=fast, GCC's default in GNU mode).
+#if ATTN4J_ISA_LEVEL == 2
+constexpr int kLanes = 16;
+#elif ATTN4J_ISA_LEVEL == 1
+constexpr int kLanes = 8;
+#else
+constexpr int kLanes = 4; // SSE2
+#endif
+typedef float vf __attribute__((vector_size(4 * kLanes)));    // kLanes floats
+typedef int32_t vm __attribute__((vector_size(4 * kLanes)));  // lane masks: -1 or 0
+typedef uint32_t vu __attribute__((vector_size(4 * kLanes))); // bit patterns
+
+constexpr float kInf = __builtin_inff();
+
+inline vf splat(float x) { return vf{} + x; }
+inline vf zero() { return vf{}; }
+
+// splat(*p) as one broadcast load (which AVX-512 folds into the FMA that uses it): GCC builds
+// splat of a loaded float as a scalar load and a register broadcast, two instructions more in
+// the microkernel's inner loop.
+inline vf broadcast(const float *p) {
+#if ATTN4J_ISA_LEVEL == 2
+    return (vf)_mm512_broadcastss_ps(_mm_load_ss(p));
+#elif ATTN4J_ISA_LEVEL == 1
+    return (vf)_mm256_broadcast_ss(p);
+#else
+    return splat(*p);
+#endif
 }
 
-inline int32_t float_to_bits(float f) {
-    int32_t bits;
-    __builtin_memcpy(&bits, &f, sizeof bits);
-    return bits;
+inline vf load(const float *p) {
+    vf v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+inline void store(float *p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
+
+inline vf fmadd(vf a, vf b, vf c) { return a * b + c; }
+inline float fmadd(float a, float b, float c) { return a * b + c; }
+
+// The larger of a and b; b when either is NaN (x86's max: vmax(limit, x) lets a NaN x through).
+inline vf vmax(vf a, vf b) { return a > b ? a : b; }
+inline vf vmin(vf a, vf b) { return a < b ? a : b; }
+inline float vmax(float a, float b) { return a > b ? a : b; }
+inline float vmin(float a, float b) { return a < b ? a : b; }
+
+// Lanes [0, n) set; n may lie outside [0, kLanes].
+inline vm lanes_below(int64_t n) {
+    const int32_t c = n < 0 ? 0 : n > kLanes ? kLanes : (int32_t)n;
+    vm idx;
+    for (int l = 0; l < kLanes; ++l) idx[l] = l;
+    return idx < c;
 }
 
-// e^x. Range reduction x = n·ln2 + r with |r| ≤ ln2/2, then Cephes' degree-6 polynomial for
-// e^r, then scaling by 2^n built in the exponent bits. Below −87.3 the true value is
-// subnormal (< 1.2e-38) and we return 0; above 88.7 it overflows to +inf; NaN stays NaN.
-inline float exp_approx(float x) {
-    const float kMagic = 12582912.0f; // 1.5·2^23: adding it rounds to an integer in the low bits
-    const float kLog2e = 1.44269504088896341f;
-    const float kLn2Hi = 0.693359375f; // ln 2 split in two so that n·kLn2Hi is exact
-    const float kLn2Lo = -2.12194440e-4f;
-    // Why the bounds come first: max_f/min_f return their first argument when a comparison
-    // involves NaN, so a NaN x clamps to -87.3 here and the integer exponent below stays in
-    // range (a NaN there made `(half + 127) << 23` shift a negative value: UB, found by
-    // native/fuzz/fuzz_abi). The NaN itself is restored by the last line.
-    float xc = min_f(88.7f, max_f(-87.3f, x));
-    float shifted = xc * kLog2e + kMagic;
-    float n = shifted - kMagic;
-    int32_t ni = float_to_bits(shifted) - float_to_bits(kMagic); // n as an integer, |n| ≤ 128
-    float r = xc - n * kLn2Hi;
-    r = r - n * kLn2Lo;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r * r + r + 1.0f;
-    // 2^n as two factors so that n = 128 (x near 88.7) does not overflow the exponent field.
-    int32_t half = ni >> 1;
-    float scale1 = bits_to_float((half + 127) << 23);
-    float scale2 = bits_to_float((ni - half + 127) << 23);
-    float y = p * scale1 * scale2;
-    y = x < -87.3f ? 0.0f : y;
-    y = x > 88.7f ? __builtin_inff() : y;
-    return x != x ? x : y;
+// a where m is set, b elsewhere.
+inline vf select(vm m, vf a, vf b) { return m ? a : b; }
+
+// p[0, kLanes) where m is set, 0 elsewhere; reads no element outside m (the one place the ISA
+// shows: a masked load instruction).
+inline vf load_masked(const float *p, vm m) {
+#if ATTN4J_ISA_LEVEL == 2
+    return _mm512_maskz_loadu_ps(_mm512_movepi32_mask((__m512i)m), p);
+#elif ATTN4J_ISA_LEVEL == 1
+    return _mm256_maskload_ps(p, (__m256i)m);
+#else
+    vf v = zero();
+    for (int l = 0; l < kLanes; ++l)
+        if (m[l]) v[l] = p[l];
+    return v;
+#endif
+}
+
+// Writes the lanes of v where m is set, nothing else.
+inline void store_masked(float *p, vm m, vf v) {
+#if ATTN4J_ISA_LEVEL == 2
+    _mm512_mask_storeu_ps(p, _mm512_movepi32_mask((__m512i)m), v);
+#elif ATTN4J_ISA_LEVEL == 1
+    _mm256_maskstore_ps(p, (__m256i)m, v);
+#else
+    for (int l = 0; l < kLanes; ++l)
+        if (m[l]) p[l] = v[l];
+#endif
+}
+
+// Lanes of `valid` whose int32 p[l] is not 0; reads no element outside `valid`.
+inline vm mask_of_ints(const int32_t *p, vm valid) {
+    const vf bits = load_masked(reinterpret_cast<const float *>(p), valid);
+    return ((vu)bits != 0) & valid;
+}
+
+// ---------------------------------------------------------------- horizontal reductions
+
+// Folds the lanes of v with op in a pairwise tree (lane l with lane l + w, halving w): the same
+// order on every ISA width. Called once per row of a tile, not per element.
+template <class Op> inline float fold(vf v, Op op) {
+    float x[kLanes];
+    store(x, v);
+    for (int w = kLanes / 2; w > 0; w /= 2)
+        for (int l = 0; l < w; ++l) x[l] = op(x[l], x[l + w]);
+    return x[0];
+}
+
+inline float hsum(vf v) {
+    return fold(v, [](float a, float b) { return a + b; });
+}
+inline float hmax(vf v) {
+    return fold(v, [](float a, float b) { return vmax(a, b); });
+}
+
+// ---------------------------------------------------------------- exp, Φ, GELU
+
+// 2^n from s = n + 1.5·2^23 held as a float (|n| ≤ 127): n sits in the low mantissa bits, and
+// (bits(s) − bits(1.5·2^23) + 127) << 23 is 2^n's pattern (n = −127 gives +0). Unsigned
+// arithmetic: every bit pattern of s is defined behaviour, a NaN's included.
+inline float pow2_of_shifted(float s) {
+    uint32_t bits;
+    __builtin_memcpy(&bits, &s, sizeof bits);
+    bits = (bits + (127u - 0x4B400000u)) << 23;
+    float y;
+    __builtin_memcpy(&y, &bits, sizeof y);
+    return y;
+}
+inline vf pow2_of_shifted(vf s) { return (vf)(((vu)s + (127u - 0x4B400000u)) << 23); }
+
+template <class V> inline V splat_as(float x);
+template <> inline float splat_as<float>(float x) { return x; }
+template <> inline vf splat_as<vf>(float x) { return splat(x); }
+
+// e^x, for V = float (loops the compiler vectorises) and V = vf alike. Range reduction
+// x = n·ln2 + r with |r| ≤ ln2/2, Cephes' degree-6 polynomial for e^r (relative error ≈ 1.2e-7,
+// within 2 ulp), then 2^n in the exponent bits.
+//   x < −88: +0 (x clamps to −88, where n = −127 has exponent field 0; the true value is
+//            below 1.2e-38 from −87.68 on), −∞ included;
+//   x > 88.375: e^88.375 ≈ 2.4e38 (n stays ≤ 127; every caller passes differences from a
+//            maximum or other arguments ≤ 0, so nothing reaches it);
+//   NaN: NaN (the clamps let it through; any arithmetic on it stays NaN).
+template <class V> inline V exp(V x) {
+    const V magic = splat_as<V>(12582912.0f); // 1.5·2^23: x·log2e + magic rounds to an integer
+    x = vmax(splat_as<V>(-88.0f), x);
+    x = vmin(splat_as<V>(88.375f), x);
+    const V shifted = fmadd(x, splat_as<V>(1.44269504088896341f), magic);
+    const V n = shifted - magic;
+    V r = fmadd(n, splat_as<V>(-0.693359375f), x); // ln 2 in two parts, so that n·hi is exact
+    r = fmadd(n, splat_as<V>(2.12194440e-4f), r);
+    V p = splat_as<V>(1.9875691500e-4f);
+    p = fmadd(p, r, splat_as<V>(1.3981999507e-3f));
+    p = fmadd(p, r, splat_as<V>(8.3334519073e-3f));
+    p = fmadd(p, r, splat_as<V>(4.1665795894e-2f));
+    p = fmadd(p, r, splat_as<V>(1.6666665459e-1f));
+    p = fmadd(p, r, splat_as<V>(5.0000001201e-1f));
+    const V one = splat_as<V>(1.0f);
+    p = fmadd(fmadd(p, r, one), r, one); // p·r² + r + 1
+    return p * pow2_of_shifted(shifted);
 }
 
 // Φ(x), the standard normal CDF, through erfc: Φ(x) = ½·erfc(−x/√2). erfc uses the Chebyshev
 // fit of Numerical Recipes (fractional error < 1.2e-7 for every z ≥ 0), so Φ keeps its
-// relative accuracy in the far negative tail where 1 + erf(x/√2) would cancel.
+// relative accuracy in the far negative tail where 1 + erf(x/√2) would cancel. Within 3e-7
+// relative down to x = −8.
 inline float normal_cdf(float x) {
     const float kInvSqrt2 = 0.70710678118654752f;
     float z = (x < 0.0f ? -x : x) * kInvSqrt2; // |x|/√2
@@ -84,7 +207,7 @@ inline float normal_cdf(float x) {
     p = p * t + 0.37409196f;
     p = p * t + 1.00002368f;
     p = p * t - 1.26551223f;
-    float erfc_z = t * exp_approx(p - z * z); // erfc(|x|/√2)
+    float erfc_z = t * exp(p - z * z); // erfc(|x|/√2)
     return x < 0.0f ? 0.5f * erfc_z : 1.0f - 0.5f * erfc_z;
 }
 

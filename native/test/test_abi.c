@@ -56,15 +56,20 @@ static void test_info(void) {
                info.version_minor == ATTN4J_TEST_VERSION_MINOR &&
                info.version_patch == ATTN4J_TEST_VERSION_PATCH,
            "library version = the CMake project version");
-    EXPECT(info.dnnl_major == 2 && info.dnnl_minor >= 6, "oneDNN 2.6+");
+    EXPECT(info.dnnl_major == 3 && info.dnnl_minor >= 13, "oneDNN 3.13+");
     EXPECT(info.max_threads >= 1, "max_threads");
-    EXPECT(info.fused_kernel_isa == 0 || info.fused_kernel_isa == 1, "fused_kernel_isa");
-    { /* ATTN4J_FORCE_SCALAR turns the AVX2 kernels off, and info says so. */
-        const char *forced = getenv("ATTN4J_FORCE_SCALAR");
-        if (forced != NULL && forced[0] != '\0' && strcmp(forced, "0") != 0)
-            EXPECT(info.fused_kernel_isa == 0, "portable kernels forced");
-        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-            EXPECT(info.fused_kernel_isa == 1, "AVX2+FMA kernels where the CPU has them");
+    { /* The kernels' ISA is the CPU's best, capped by ATTN4J_ISA, and info says so. */
+        const int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        const int avx512 = avx2 && __builtin_cpu_supports("avx512f") &&
+                           __builtin_cpu_supports("avx512bw") &&
+                           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+        int want = avx512 ? 2 : avx2 ? 1 : 0;
+        const char *cap = getenv("ATTN4J_ISA");
+        if (cap != NULL && cap[0] != '\0') {
+            const int limit = strcmp(cap, "avx512") == 0 ? 2 : strcmp(cap, "avx2") == 0 ? 1 : 0;
+            want = limit < want ? limit : want;
+        }
+        EXPECT(info.fused_kernel_isa == want, "fused_kernel_isa: the CPU's best ISA, capped by ATTN4J_ISA");
     }
     EXPECT(memchr(info.isa, '\0', sizeof info.isa) != NULL && info.isa[0] != '\0', "isa named");
     EXPECT(strcmp(info.isa, "unknown") != 0, info.isa);

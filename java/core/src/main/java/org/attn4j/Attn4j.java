@@ -4,8 +4,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
 import org.attn4j.bindings.attn4j_h;
 import org.attn4j.bindings.attn4j_info;
+import org.attn4j.internal.natives.NativeLibrary;
+import org.attn4j.internal.natives.NativeStatus;
 
 /** Library-level facts and calls: version and runtime information, and the empty downcall. */
 public final class Attn4j {
@@ -20,9 +23,16 @@ public final class Attn4j {
      * @param onednnVersion  the oneDNN version the library runs on
      * @param isa            oneDNN's effective ISA ("avx2", ...)
      * @param threads        threads of the default backend
-     * @param fusedKernelIsa the fused attention kernel's code path ("avx2+fma" or "portable")
+     * @param fusedKernelIsa the instruction set of attn4j's own kernels ("avx512", "avx2+fma" or
+     *                       "portable"): the CPU's best, capped by the environment variable
+     *                       {@code ATTN4J_ISA} (portable, avx2, avx512)
      */
     public record Info(String version, String backend, String onednnVersion, String isa, int threads, String fusedKernelIsa) {
+    }
+
+    /** The file libattn4j was loaded from (extracted from the jar, or the override property's file). */
+    public static Path libraryPath() {
+        return NativeLibrary.path();
     }
 
     /** Loads the library if needed and describes it and the default backend. */
@@ -47,6 +57,7 @@ public final class Attn4j {
         return switch (code) {
             case 0 -> "portable";
             case 1 -> "avx2+fma";
+            case 2 -> "avx512";
             default -> "unknown code " + code + " (library newer than this jar?)";
         };
     }

@@ -1,5 +1,8 @@
 package org.attn4j;
 
+import org.attn4j.internal.backend.NativeBackend;
+import org.attn4j.internal.backend.ReferenceBackend;
+
 /**
  * Where a {@link Backend} comes from. {@link #defaultBackend()} is the JVM-wide instance that
  * modules use unless given one: system property {@value #BACKEND_PROPERTY} = {@code native}
@@ -28,7 +31,7 @@ public final class Backends {
             synchronized (Backends.class) {
                 b = shared;
                 if (b == null) {
-                    b = new SharedBackend(fromProperties(System.getProperty(BACKEND_PROPERTY), System.getProperty(THREADS_PROPERTY)));
+                    b = fromProperties(System.getProperty(BACKEND_PROPERTY), System.getProperty(THREADS_PROPERTY), true);
                     shared = b;
                 }
             }
@@ -51,14 +54,19 @@ public final class Backends {
         return new ReferenceBackend();
     }
 
-    /** The backend the two property values select (null = the default). */
+    /** The backend the two property values select (null = the default), owned by the caller. */
     static Backend fromProperties(String kind, String threads) {
+        return fromProperties(kind, threads, false);
+    }
+
+    /** The same; {@code jvmWide}: the default backend, whose close() throws. */
+    private static Backend fromProperties(String kind, String threads, boolean jvmWide) {
         String k = kind == null || kind.isBlank() ? "native" : kind.trim();
         return switch (k) {
-            case "native" -> new NativeBackend(parseThreads(threads));
+            case "native" -> new NativeBackend(parseThreads(threads), jvmWide);
             case "java" -> {
                 parseThreads(threads); // a bad value is an error whichever backend it would have gone to
-                yield new ReferenceBackend();
+                yield new ReferenceBackend(jvmWide);
             }
             default -> throw new IllegalArgumentException("-D" + BACKEND_PROPERTY + ": expected native or java, got " + kind);
         };

@@ -6,6 +6,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.attn4j.internal.tensor.Elements;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * A strided view of a {@link MemorySegment}: dtype, shape and strides (in elements, never
@@ -19,9 +21,7 @@ import java.util.SplittableRandom;
  * is not. Sizes are longs: nothing here stops at 2 GB.
  */
 public final class Tensor {
-    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Most dimensions a tensor may have (ATTN4J_MAX_DIMS in attn4j.h). */
     public static final int MAX_RANK = 8;
@@ -388,7 +388,7 @@ public final class Tensor {
     // ------------------------------------------------------------------ internals
 
     /** Element offset (in elements from element [0..0]) of a full index. */
-    long offsetOf(long[] index) {
+    private long offsetOf(long[] index) {
         long off = 0;
         for (int k = 0; k < index.length; k++) {
             off += index[k] * strides[k];
@@ -409,36 +409,12 @@ public final class Tensor {
     }
 
     /** The element at element offset {@code off}, widened to double. */
-    double getAt(long off) {
-        long b = off * dtype.byteSize();
-        return switch (dtype) {
-            case F32 -> segment.get(F32, b);
-            case F64 -> segment.get(F64, b);
-            case F16 -> Float.float16ToFloat(segment.get(I16, b));
-            case BF16 -> Float.intBitsToFloat((segment.get(I16, b) & 0xffff) << 16);
-            case BOOL -> segment.get(ValueLayout.JAVA_BYTE, b) != 0 ? 1.0 : 0.0;
-        };
+    private double getAt(long off) {
+        return Elements.get(this, off);
     }
 
-    void setAtOffset(long off, double value) {
-        long b = off * dtype.byteSize();
-        switch (dtype) {
-            case F32 -> segment.set(F32, b, (float) value);
-            case F64 -> segment.set(F64, b, value);
-            case F16 -> segment.set(I16, b, Float.floatToFloat16((float) value));
-            case BF16 -> segment.set(I16, b, toBFloat16((float) value));
-            case BOOL -> segment.set(ValueLayout.JAVA_BYTE, b, (byte) (value != 0 ? 1 : 0));
-        }
-    }
-
-    /** float → bfloat16 with round-to-nearest-even; NaN stays NaN. */
-    static short toBFloat16(float value) {
-        int bits = Float.floatToRawIntBits(value);
-        if (Float.isNaN(value)) {
-            return (short) ((bits >>> 16) | 0x40);
-        }
-        int rounding = 0x7fff + ((bits >>> 16) & 1);
-        return (short) ((bits + rounding) >>> 16);
+    private void setAtOffset(long off, double value) {
+        Elements.set(this, off, value);
     }
 
     private int axis(int dim) {

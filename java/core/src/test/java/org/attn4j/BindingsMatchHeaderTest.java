@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import org.attn4j.bindings.attn4j_h;
 import org.attn4j.bindings.attn4j_info;
 import org.attn4j.bindings.attn4j_tensor;
+import org.attn4j.internal.natives.NativeLibrary;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * Test tensors in the layouts a caller can hand an operation: contiguous, transposed (last two

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.attn4j.internal.tensor.Elements;
 import org.junit.jupiter.api.Test;
 
 /** Views, copies, conversions and the checks of {@link Tensor}. */
@@ -87,10 +88,10 @@ class TensorTest {
                     assertEquals(values[k], back[k], tol * Math.max(1, Math.abs(values[k])), half + " at " + k);
                 }
             }
-            assertEquals((short) 0x3f80, Tensor.toBFloat16(1f));
-            assertEquals((short) 0x3f80, Tensor.toBFloat16(1.00390625f));   // halfway: rounds to the even 0x3f80
-            assertEquals((short) 0x3f82, Tensor.toBFloat16(1.01171875f));   // halfway: rounds to the even 0x3f82
-            assertTrue(Float.isNaN(Float.intBitsToFloat(Tensor.toBFloat16(Float.NaN) << 16)));
+            assertEquals((short) 0x3f80, Elements.toBFloat16(1f));
+            assertEquals((short) 0x3f80, Elements.toBFloat16(1.00390625f));   // halfway: rounds to the even 0x3f80
+            assertEquals((short) 0x3f82, Elements.toBFloat16(1.01171875f));   // halfway: rounds to the even 0x3f82
+            assertTrue(Float.isNaN(Float.intBitsToFloat(Elements.toBFloat16(Float.NaN) << 16)));
         }
     }
 

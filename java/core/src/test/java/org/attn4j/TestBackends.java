@@ -1,5 +1,8 @@
 package org.attn4j;
 
+import org.attn4j.internal.backend.NativeBackend;
+import org.attn4j.internal.backend.ReferenceBackend;
+
 /**
  * The two backends every suite runs against, made once per test JVM (a native context caches
  * oneDNN primitives: one per JVM keeps the suite fast), and the oracle: the Java reference run

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * {@link Backend#topKSoftmax}, the selection of hard attention, on both backends: the native

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.nn.AttentionPath;
 import org.attn4j.nn.BidirectionalCrossAttention;
+import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.BidirectionalOutput;
-import org.attn4j.nn.ForwardOptions;
 
 /**
  * attn4j itself: {@link BidirectionalCrossAttention} loaded from the same model.safetensors the
@@ -92,7 +92,7 @@ final class Attn4jContender extends InProcessContender {
     @Override
     protected Run open(BenchInputs in) throws Exception {
         BidirectionalCrossAttention module = BidirectionalCrossAttention.load(model, backend);
-        ForwardOptions options = ForwardOptions.builder().mask(in.mask()).contextMask(in.contextMask())
+        BidirectionalOptions options = BidirectionalOptions.builder().mask(in.mask()).contextMask(in.contextMask())
                 .returnAttn(false).path(path).build();
         return new Run() {
             @Override

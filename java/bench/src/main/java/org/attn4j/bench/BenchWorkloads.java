@@ -17,6 +17,7 @@ final class BenchWorkloads {
                     JmhWorkload::run),
             of("decode", "one token-by-token decoding step over a key/value cache, beside its memory-bandwidth floor",
                     DecodeBench::run),
+            of("minilm", "all-MiniLM-L6-v2 sentence embeddings: attn4j beside ONNX Runtime and LangChain4j", MiniLmBench::run),
             of("peers", "the SDPA core and MultiheadAttention beside ONNX Runtime's flash MHA, PyTorch 2.10 and 1.13",
                     PeersBench::run));
 

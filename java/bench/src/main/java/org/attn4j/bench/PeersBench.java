@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
-import org.attn4j.io.Json;
+import org.attn4j.internal.io.Json;
 import org.attn4j.io.Npy;
 import org.attn4j.nn.MhaOptions;
 import org.attn4j.nn.MultiheadAttention;

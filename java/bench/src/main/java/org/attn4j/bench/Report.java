@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.attn4j.io.Json;
+import org.attn4j.internal.io.Json;
 
 /**
  * What a run prints and writes: the Markdown report (header, table, notes) and the JSON

@@ -20,8 +20,8 @@ import org.attn4j.Backends;
 import org.attn4j.Tensor;
 import org.attn4j.nn.AttentionPath;
 import org.attn4j.nn.BidirectionalCrossAttention;
+import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.BidirectionalOutput;
-import org.attn4j.nn.ForwardOptions;
 
 /**
  * The load and leak figures of issue 7, as a plain program (it times and measures things, so it
@@ -78,9 +78,9 @@ public final class Soak {
     }
 
     /** Inputs of one forward (masks with fully masked rows on odd cases, a broadcast bias on later ones). */
-    private record Case(Tensor x, Tensor context, ForwardOptions options) {
-        ForwardOptions on(AttentionPath path) {
-            return new ForwardOptions(options.mask(), options.contextMask(), options.relPosBias(), false, path);
+    private record Case(Tensor x, Tensor context, BidirectionalOptions options) {
+        BidirectionalOptions on(AttentionPath path) {
+            return new BidirectionalOptions(options.mask(), options.contextMask(), options.relPosBias(), false, path);
         }
     }
 
@@ -99,7 +99,7 @@ public final class Soak {
             for (int k = 0; k < contextMask.length; k++) {
                 contextMask[k] = (k * 3 + c) % 4 != 1;
             }
-            ForwardOptions.Builder o = ForwardOptions.builder();
+            BidirectionalOptions.Builder o = BidirectionalOptions.builder();
             if (c % 2 == 1) {
                 o.mask(Tensor.ofBooleans(shared, mask, b, i)).contextMask(Tensor.ofBooleans(shared, contextMask, b, j));
             }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.attn4j.Tensor;
-import org.attn4j.io.Json;
+import org.attn4j.internal.io.Json;
 import org.attn4j.io.Npy;
 import org.attn4j.io.SafeTensors;
 import org.bytedeco.javacpp.FloatPointer;

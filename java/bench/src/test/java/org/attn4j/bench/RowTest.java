@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import org.attn4j.io.Json;
+import org.attn4j.internal.io.Json;
 import org.junit.jupiter.api.Test;
 
 class RowTest {

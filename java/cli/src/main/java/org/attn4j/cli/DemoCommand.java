@@ -13,8 +13,8 @@ import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
 import org.attn4j.nn.BidirectionalCrossAttention;
+import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.BidirectionalOutput;
-import org.attn4j.nn.ForwardOptions;
 
 /**
  * {@code attn4j demo}: the reference README's example. Video [1, 4096, 512] and audio
@@ -54,7 +54,7 @@ final class DemoCommand {
                 boolean[] audioMask = new boolean[j];
                 Arrays.fill(videoMask, true);
                 Arrays.fill(audioMask, true);
-                ForwardOptions options = ForwardOptions.builder()
+                BidirectionalOptions options = BidirectionalOptions.builder()
                         .mask(Tensor.ofBooleans(arena, videoMask, 1, i))
                         .contextMask(Tensor.ofBooleans(arena, audioMask, 1, j)).build();
                 out.println("  video    " + video + "   audio " + audio + "   masks all true");

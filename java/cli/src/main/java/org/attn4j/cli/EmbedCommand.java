@@ -12,7 +12,7 @@ import java.util.Set;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
-import org.attn4j.io.Json;
+import org.attn4j.internal.io.Json;
 import org.attn4j.io.Npy;
 import org.attn4j.text.SentenceEmbedder;
 

@@ -12,8 +12,8 @@ import org.attn4j.Tensor;
 import org.attn4j.nn.AttentionPath;
 import org.attn4j.nn.BidirectionalCrossAttention;
 import org.attn4j.nn.BidirectionalModule;
+import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.BidirectionalOutput;
-import org.attn4j.nn.ForwardOptions;
 import org.attn4j.nn.Models;
 
 /**
@@ -61,7 +61,7 @@ final class HeatmapCommand {
             if (head >= module.heads()) {
                 throw new UsageException("heatmap: --head: expected < " + module.heads() + ", got " + head);
             }
-            BidirectionalOutput o = module.forward(arena, x, in.tensors().get("context"), ForwardOptions.builder()
+            BidirectionalOutput o = module.forward(arena, x, in.tensors().get("context"), BidirectionalOptions.builder()
                     .mask(in.tensors().get("mask")).contextMask(in.tensors().get("context_mask"))
                     .relPosBias(in.tensors().get("rel_pos_bias")).returnAttn(true)
                     .path(AttentionPath.MATERIALISED).build());

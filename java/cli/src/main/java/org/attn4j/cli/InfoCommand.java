@@ -3,7 +3,6 @@ package org.attn4j.cli;
 import java.io.PrintStream;
 import java.util.List;
 import org.attn4j.Attn4j;
-import org.attn4j.NativeLibrary;
 
 /** {@code attn4j info}: library version, backend, oneDNN version, ISA, threads, fused kernel ISA. */
 final class InfoCommand {
@@ -27,7 +26,7 @@ final class InfoCommand {
         out.println("oneDNN        " + info.onednnVersion());
         out.println("ISA           " + info.isa());
         out.println("fused kernel  " + info.fusedKernelIsa());
-        out.println("library       " + NativeLibrary.path());
+        out.println("library       " + Attn4j.libraryPath());
         out.println("java          " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
         return 0;
     }

@@ -13,14 +13,14 @@ import java.util.Set;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
-import org.attn4j.io.Json;
+import org.attn4j.internal.io.Json;
 import org.attn4j.io.Npy;
 import org.attn4j.io.SafeTensors;
 import org.attn4j.io.SafeTensorsFile;
 import org.attn4j.nn.AttentionPath;
 import org.attn4j.nn.BidirectionalModule;
+import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.BidirectionalOutput;
-import org.attn4j.nn.ForwardOptions;
 import org.attn4j.nn.Models;
 
 /**
@@ -67,7 +67,7 @@ final class RunCommand {
                 throw new UsageException("run: --return-attn and --no-return-attn contradict each other");
             }
             boolean returnAttn = args.has("--return-attn") || in.returnAttn && !args.has("--no-return-attn");
-            ForwardOptions options = ForwardOptions.builder().mask(in.tensors.get("mask"))
+            BidirectionalOptions options = BidirectionalOptions.builder().mask(in.tensors.get("mask"))
                     .contextMask(in.tensors.get("context_mask")).relPosBias(in.tensors.get("rel_pos_bias"))
                     .returnAttn(returnAttn).path(path).build();
             long start = System.nanoTime();

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
+import org.attn4j.internal.io.PyLiteral;
+import org.attn4j.internal.io.TensorStreamer;
 
 /**
  * Reads and writes NumPy's .npy format (versions 1.0, 2.0 and 3.0): the magic "\x93NUMPY", a

@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
+import org.attn4j.internal.io.Json;
+import org.attn4j.internal.io.JsonException;
+import org.attn4j.internal.io.TensorStreamer;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian (unsigned) header length N,

@@ -16,8 +16,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.attn4j.DType;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
+import org.attn4j.internal.io.Json;
+import org.attn4j.internal.tensor.Shapes;
 
 /** Helpers shared by the safetensors and .npy readers and writers. */
 final class TensorFiles {

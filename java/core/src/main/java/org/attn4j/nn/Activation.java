@@ -32,7 +32,7 @@ public enum Activation {
     }
 
     /** In place on x. */
-    void apply(Backend backend, Tensor x) {
+    public void apply(Backend backend, Tensor x) {
         switch (this) {
             case RELU -> backend.relu(x, x);
             case GELU -> backend.gelu(x, x);

@@ -9,6 +9,12 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.module.Init;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.Parameter;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Additive (Bahdanau) attention: score(q, k) = w_vᵀ tanh(W_q q + W_k k), softmax over the keys,
@@ -26,7 +32,7 @@ public final class AdditiveAttention extends Module {
     private final int numHiddens;
     private final Linear wq; // querySize → hidden
     private final Linear wk; // keySize → hidden
-    private final Tensor wv; // [1, hidden]
+    private final Parameter wv; // [1, hidden]
 
     private AdditiveAttention(int querySize, int keySize, int numHiddens, ParameterSource source, Backend backend,
                               Arena weights) {
@@ -61,8 +67,7 @@ public final class AdditiveAttention extends Module {
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor queries, Tensor keys, Tensor values,
                                    Tensor keyPaddingMask) {
-        enter();
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             if (allocator == null) {
                 throw new IllegalArgumentException("allocator must not be null");
             }
@@ -70,25 +75,14 @@ public final class AdditiveAttention extends Module {
             // scores [b, i, j] = w_vᵀ tanh(W_q q + W_k k), then the masked softmax over j and weights · values
             Tensor scores = scratch.allocate(in.b(), in.i(), in.j());
             backend.additiveScores(wq.forward(backend, scratch, in.queries()), wk.forward(backend, scratch, in.keys()),
-                    wv.reshape(numHiddens), scores);
+                    wv.get().reshape(numHiddens), scores);
             TensorAllocator out = TensorAllocator.of(allocator);
             Tensor weights = out.allocate(in.b(), in.i(), in.j());
             backend.sdpaSoftmax(scores.unsqueeze(1), null, null, in.keyPaddingMask(), null, -1, -1, weights.unsqueeze(1));
             Tensor output = out.allocate(in.b(), in.i(), in.values().shape(2));
             backend.matmul(weights, false, in.values(), false, 1f, output);
             return new AttentionOutput(output, weights);
-        } finally {
-            exit();
-        }
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        wk.collect(sd);
-        wq.collect(sd);
-        sd.put("w_v.weight", wv);
-        return sd;
+        });
     }
 
     @Override
@@ -108,6 +102,9 @@ public final class AdditiveAttention extends Module {
 
     /** Configuration: querySize, keySize and numHiddens (all required). */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int querySize;
         private int keySize;
         private int numHiddens;

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.attn4j.Shapes;
+import org.attn4j.internal.tensor.Shapes;
 import org.attn4j.Tensor;
 
 /**

@@ -1,6 +1,9 @@
 package org.attn4j.nn;
 
-/** How bidirectional cross attention is computed. */
+/**
+ * How a module computes its attention: by the fused tiled kernel (online softmax, no score
+ * matrix held) or by materialising the scores. Every module's options take one.
+ */
 public enum AttentionPath {
     /** FUSED unless attention weights are asked for, then MATERIALISED. */
     AUTO,

@@ -66,7 +66,7 @@ public interface AttentionProbe {
                             + "attention rows are not probability distributions");
                 }
                 yield probe(List.of("x", "context"), List.of("mask", "context_mask", "rel_pos_bias"), (a, in) -> {
-                    BidirectionalOutput o = m.forward(a, in.get("x"), in.get("context"), ForwardOptions.builder()
+                    BidirectionalOutput o = m.forward(a, in.get("x"), in.get("context"), BidirectionalOptions.builder()
                             .mask(in.get("mask")).contextMask(in.get("context_mask")).relPosBias(in.get("rel_pos_bias"))
                             .returnAttn(true).path(AttentionPath.MATERIALISED).build());
                     Map<String, Tensor> maps = new LinkedHashMap<>();

@@ -9,6 +9,12 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.BidirectionalInputs;
+import org.attn4j.internal.layer.BidirectionalAttentionLayer;
+import org.attn4j.internal.module.Metadata;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Bidirectional cross attention: x [b, i, dim] and context [b, j, contextDim] attend to each
@@ -57,16 +63,13 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
     }
 
     @Override
-    public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, ForwardOptions options) {
-        enter();
-        try (Scratch scratch = new Scratch(backend)) {
+    public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, BidirectionalOptions options) {
+        return call(scratch -> {
             BidirectionalInputs in = BidirectionalInputs.check(x, context, options, layer.dim, layer.contextDim,
                     layer.heads, scratch.arena());
             return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, options.returnAttn(),
                     options.resolvedPath());
-        } finally {
-            exit();
-        }
+        });
     }
 
     @Override
@@ -97,13 +100,6 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
     }
 
     @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        layer.collect(sd, "");
-        return sd;
-    }
-
-    @Override
     public Map<String, String> metadata() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("dim", Integer.toString(layer.dim));
@@ -128,6 +124,9 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
 
     /** Configuration with the reference's names and defaults. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         int dim;
         int heads = 8;
         int dimHead = 64;

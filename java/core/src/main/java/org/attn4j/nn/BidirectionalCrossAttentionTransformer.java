@@ -12,6 +12,14 @@ import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.BidirectionalInputs;
+import org.attn4j.internal.layer.BidirectionalAttentionLayer;
+import org.attn4j.internal.layer.FeedForward;
+import org.attn4j.internal.layer.RmsNorm;
+import org.attn4j.internal.module.Metadata;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
 
 /**
  * The reference's {@code BidirectionalCrossAttentionTransformer}: depth layers of
@@ -60,12 +68,11 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
 
     /** Attention weights are per layer, so {@code returnAttn} is not offered here (as in the reference). */
     @Override
-    public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, ForwardOptions options) {
+    public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, BidirectionalOptions options) {
         if (options != null && options.returnAttn()) {
             throw new IllegalArgumentException("returnAttn: the transformer returns no attention weights (as the reference)");
         }
-        enter();
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             BidirectionalInputs in = BidirectionalInputs.check(x, context, options, config.dim, config.contextDim(),
                     config.heads, scratch.arena());
             // The residual streams live in the caller's memory from the start: they are the outputs.
@@ -84,13 +91,11 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
                 }
             }
             if (config.finalNorms) {
-                backend.rmsNorm(xs, finalNorm.weight, RmsNorm.EPS, xs);
-                backend.rmsNorm(cs, finalContextNorm.weight, RmsNorm.EPS, cs);
+                backend.rmsNorm(xs, finalNorm.weight.get(), RmsNorm.EPS, xs);
+                backend.rmsNorm(cs, finalContextNorm.weight.get(), RmsNorm.EPS, cs);
             }
             return new BidirectionalOutput(xs, cs, null, null);
-        } finally {
-            exit();
-        }
+        });
     }
 
     @Override
@@ -110,21 +115,6 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
 
     public int depth() {
         return config.depth;
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        for (int l = 0; l < config.depth; l++) {
-            attention.get(l).collect(sd, "layers." + l + ".0.");
-            feedForward.get(l).collect(sd);
-            contextFeedForward.get(l).collect(sd);
-        }
-        if (config.finalNorms) {
-            finalNorm.collect(sd);
-            finalContextNorm.collect(sd);
-        }
-        return sd;
     }
 
     @Override
@@ -150,6 +140,9 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
 
     /** Configuration with the reference's names and defaults. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         int dim;
         int depth = 1;
         Integer contextDim;

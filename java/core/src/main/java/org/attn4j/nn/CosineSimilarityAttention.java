@@ -9,6 +9,14 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.QkvAttentionLayer;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.QkvAttentionConfig;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Cosine-similarity attention (Henry et al. 2020, "Query-Key Normalization"): q and k are
@@ -55,7 +63,6 @@ public final class CosineSimilarityAttention extends Module {
      * masks as SDPA's. The scale is the module's: options.scale() must be NaN (unset).
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, SdpaOptions options) {
-        checkOpen();
         if (allocator == null || options == null) {
             throw new IllegalArgumentException("allocator and options must not be null (use SdpaOptions.DEFAULT)");
         }
@@ -63,12 +70,12 @@ public final class CosineSimilarityAttention extends Module {
             throw new IllegalArgumentException("options.scale: expected unset (the module's scale " + scale
                     + " is the temperature), got " + options.scale());
         }
-        try (Scratch scratch = new Scratch(backend)) {
-            Tensor in = FamilyInputs.sequence("x", x, config.dim(), true, false, scratch.arena());
+        return call(scratch -> {
+            Tensor in = SequenceInputs.sequence("x", x, config.dim(), true, false, scratch.arena());
             Visibility vis = Masks.sdpa(options, in.shape(0), config.heads(), in.shape(1), in.shape(1), scratch.arena());
             return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, vis, scale, options.needWeights(),
                     options.path());
-        }
+        });
     }
 
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x) {
@@ -78,13 +85,6 @@ public final class CosineSimilarityAttention extends Module {
     /** The temperature multiplying the cosines. */
     public float scale() {
         return scale;
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        layer.collect(sd);
-        return sd;
     }
 
     @Override
@@ -102,6 +102,9 @@ public final class CosineSimilarityAttention extends Module {
 
     /** Configuration: dim (required), heads 8, dimHead 64, scale 10. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int dim;
         private int heads = 8;
         private int dimHead = 64;

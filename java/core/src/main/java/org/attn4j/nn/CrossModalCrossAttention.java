@@ -9,6 +9,11 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.CrossModalInputs;
+import org.attn4j.internal.layer.CrossModalLayer;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Cross-modal fusion by cross attention in both directions: text attends to vision and vision
@@ -60,27 +65,19 @@ public final class CrossModalCrossAttention extends Module {
      */
     public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision, Tensor textMask,
                                     Tensor visionMask) {
-        checkOpen();
         if (allocator == null) {
             throw new IllegalArgumentException("allocator must not be null");
         }
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             CrossModalInputs in = CrossModalInputs.check(text, vision, textMask, visionMask, layer.textDim, layer.visionDim,
                     scratch.arena());
             return layer.forward(backend, TensorAllocator.of(allocator), scratch, in.text(), in.vision(), in.textMask(),
                     in.visionMask(), AttentionPath.AUTO);
-        }
+        });
     }
 
     public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision) {
         return forward(allocator, text, vision, null, null);
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        layer.collect(sd, "");
-        return sd;
     }
 
     @Override
@@ -100,6 +97,9 @@ public final class CrossModalCrossAttention extends Module {
 
     /** Configuration: textDim and visionDim (required), heads 8. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int textDim;
         private int visionDim;
         private int heads = 8;

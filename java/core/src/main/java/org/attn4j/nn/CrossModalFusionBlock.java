@@ -9,6 +9,16 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.CrossModalInputs;
+import org.attn4j.internal.layer.CrossModalLayer;
+import org.attn4j.internal.layer.LayerNorm;
+import org.attn4j.internal.layer.LayerNormFeedForward;
+import org.attn4j.internal.layer.MultiheadAttentionLayer;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * A text–vision fusion block: pre-norm self attention within each modality, cross attention
@@ -73,11 +83,10 @@ public final class CrossModalFusionBlock extends Module {
      */
     public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision, Tensor textMask,
                                     Tensor visionMask) {
-        checkOpen();
         if (allocator == null) {
             throw new IllegalArgumentException("allocator must not be null");
         }
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             CrossModalInputs in = CrossModalInputs.check(text, vision, textMask, visionMask, cross.textDim, cross.visionDim,
                     scratch.arena());
             Tensor t = selfBlock(scratch, textSelfNorm, textSelfAttn, in.text(), in.textMask());
@@ -90,7 +99,7 @@ public final class CrossModalFusionBlock extends Module {
             backend.add(mixed.text(), textFf.forward(backend, scratch, scratch, mixed.text()), textOut);
             backend.add(mixed.vision(), visionFf.forward(backend, scratch, scratch, mixed.vision()), visionOut);
             return new CrossModalOutput(textOut, visionOut);
-        }
+        });
     }
 
     public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision) {
@@ -105,19 +114,6 @@ public final class CrossModalFusionBlock extends Module {
         Tensor y = scratch.allocate(x.shape());
         backend.add(x, a, y);
         return y;
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        textSelfNorm.collect(sd);
-        textSelfAttn.collect(sd, "text_self_attn.");
-        visionSelfNorm.collect(sd);
-        visionSelfAttn.collect(sd, "vision_self_attn.");
-        cross.collect(sd, "cross.");
-        textFf.collect(sd);
-        visionFf.collect(sd);
-        return sd;
     }
 
     @Override
@@ -139,6 +135,9 @@ public final class CrossModalFusionBlock extends Module {
 
     /** Configuration: textDim and visionDim (required), heads 8, ffMult 4. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int textDim;
         private int visionDim;
         private int heads = 8;

@@ -5,8 +5,8 @@ import java.lang.foreign.SegmentAllocator;
 import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.DType;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * One step of token-by-token causal self attention over a {@link KeyValueCache}: the t new

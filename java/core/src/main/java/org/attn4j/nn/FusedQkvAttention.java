@@ -8,6 +8,14 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.QkvAttentionLayer;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.QkvAttentionConfig;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Multi-head self attention from one packed projection, the common transformer block's layout:
@@ -44,16 +52,15 @@ public final class FusedQkvAttention extends Module {
      * {@code allocator}. Masks use SDPA's conventions (boolean true = attend).
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, SdpaOptions options) {
-        checkOpen();
         if (allocator == null || options == null) {
             throw new IllegalArgumentException("allocator and options must not be null (use SdpaOptions.DEFAULT)");
         }
-        try (Scratch scratch = new Scratch(backend)) {
-            Tensor in = FamilyInputs.sequence("x", x, config.dim(), true, false, scratch.arena());
+        return call(scratch -> {
+            Tensor in = SequenceInputs.sequence("x", x, config.dim(), true, false, scratch.arena());
             Visibility vis = Masks.sdpa(options, in.shape(0), config.heads(), in.shape(1), in.shape(1), scratch.arena());
             return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, vis, options.scale(),
                     options.needWeights(), options.path());
-        }
+        });
     }
 
     /** Same with {@link SdpaOptions#DEFAULT}. */
@@ -79,13 +86,6 @@ public final class FusedQkvAttention extends Module {
     }
 
     @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        layer.collect(sd);
-        return sd;
-    }
-
-    @Override
     public Map<String, String> metadata() {
         Map<String, String> m = config.metadata();
         m.put("class", CLASS_NAME);
@@ -99,6 +99,9 @@ public final class FusedQkvAttention extends Module {
 
     /** Configuration: dim (required), heads 8, dimHead 64, no rotary embedding. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int dim;
         private int heads = 8;
         private int dimHead = 64;

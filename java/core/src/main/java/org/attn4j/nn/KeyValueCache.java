@@ -3,8 +3,8 @@ package org.attn4j.nn;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import org.attn4j.DType;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * The keys and values of the tokens decoded so far, for token-by-token causal self attention

@@ -9,8 +9,14 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.DType;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * Linear attention (Katharopoulos et al. 2020, "Transformers are RNNs"): the softmax kernel is
@@ -67,12 +73,11 @@ public final class LinearAttention extends Module {
      * @param keyPaddingMask BOOL [b, n], true = attend (false marks padding); null = none
      */
     public Tensor forward(SegmentAllocator allocator, Tensor x, Tensor keyPaddingMask) {
-        checkOpen();
         if (allocator == null) {
             throw new IllegalArgumentException("allocator must not be null");
         }
-        try (Scratch scratch = new Scratch(backend)) {
-            Tensor in = FamilyInputs.sequence("x", x, dim, true, false, scratch.arena());
+        return call(scratch -> {
+            Tensor in = SequenceInputs.sequence("x", x, dim, true, false, scratch.arena());
             long b = in.shape(0);
             long n = in.shape(1);
             if (keyPaddingMask != null) {
@@ -89,7 +94,7 @@ public final class LinearAttention extends Module {
             backend.linearAttention(split.select(0, 0), split.select(0, 1), split.select(0, 2), keyPaddingMask, causal, eps,
                     merged.reshape(b, n, heads, dimHead).permute(0, 2, 1, 3));
             return toOut.forward(backend, TensorAllocator.of(allocator), merged);
-        }
+        });
     }
 
     public Tensor forward(SegmentAllocator allocator, Tensor x) {
@@ -98,14 +103,6 @@ public final class LinearAttention extends Module {
 
     public boolean causal() {
         return causal;
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        toQkv.collect(sd);
-        toOut.collect(sd);
-        return sd;
     }
 
     @Override
@@ -127,6 +124,9 @@ public final class LinearAttention extends Module {
 
     /** Configuration: dim (required), heads 8, dimHead 64, not causal, eps 1e-6. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int dim;
         private int heads = 8;
         private int dimHead = 64;

@@ -9,6 +9,14 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.Attend;
+import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Low-rank attention: queries and keys are projected to a small rank r per head ({@code to_q},
@@ -69,14 +77,13 @@ public final class LowRankAttention extends Module {
      * as SDPA's (boolean true = attend).
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, SdpaOptions options) {
-        checkOpen();
         if (allocator == null || options == null) {
             throw new IllegalArgumentException("allocator and options must not be null (use SdpaOptions.DEFAULT)");
         }
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             Arena arena = scratch.arena();
-            Tensor xs = FamilyInputs.sequence("x", x, dim, true, false, arena);
-            Tensor cs = FamilyInputs.context(context, xs, contextDim, arena);
+            Tensor xs = SequenceInputs.sequence("x", x, dim, true, false, arena);
+            Tensor cs = SequenceInputs.context(context, xs, contextDim, arena);
             long b = xs.shape(0);
             long i = xs.shape(1);
             long j = cs.shape(1);
@@ -89,7 +96,7 @@ public final class LowRankAttention extends Module {
             Tensor weights = Attend.run(backend, out, scratch, q, k, v, vis, options.resolvedScale(rank),
                     options.needWeights(), options.path(), heads(merged, dimHead));
             return new AttentionOutput(toOut.forward(backend, out, merged), weights);
-        }
+        });
     }
 
     /** Self attention with {@link SdpaOptions#DEFAULT}. */
@@ -104,16 +111,6 @@ public final class LowRankAttention extends Module {
 
     public int rank() {
         return rank;
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        toQ.collect(sd);
-        toK.collect(sd);
-        toV.collect(sd);
-        toOut.collect(sd);
-        return sd;
     }
 
     @Override
@@ -136,6 +133,9 @@ public final class LowRankAttention extends Module {
 
     /** Configuration: dim and rank (required), contextDim = dim, heads 8, dimHead 64. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int dim;
         private Integer contextDim;
         private int heads = 8;

@@ -10,6 +10,12 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.module.Init;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.Parameter;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Luong's attention scores (Luong, Pham &amp; Manning 2015), softmax over the keys, weights ·
@@ -55,7 +61,7 @@ public final class LuongAttention extends Module {
     private final int hiddenSize; // concat only, else 0
     private final boolean bias;
     private final Linear attn;    // general: keySize → querySize; concat: querySize + keySize → hidden; dot: null
-    private final Tensor v;       // concat: [hidden]; else null
+    private final Parameter v;    // concat: [hidden]; else null
 
     private LuongAttention(Score score, int querySize, int keySize, int hiddenSize, boolean bias, ParameterSource source,
                            Backend backend, Arena weights) {
@@ -107,8 +113,7 @@ public final class LuongAttention extends Module {
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor queries, Tensor keys, Tensor values,
                                    Tensor keyPaddingMask) {
-        enter();
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             if (allocator == null) {
                 throw new IllegalArgumentException("allocator must not be null");
             }
@@ -119,13 +124,13 @@ public final class LuongAttention extends Module {
                 case GENERAL -> backend.matmul(in.queries(), false, attn.forward(backend, scratch, in.keys()), true, 1f, scores);
                 case CONCAT -> {
                     // W [q; k] + b = (W[:, :querySize] q + b) + W[:, querySize:] k: two [·, hidden] projections
-                    Tensor wq = attn.weight.slice(1, 0, querySize);          // [hidden, querySize], row stride q + k
-                    Tensor wk = attn.weight.slice(1, querySize, querySize + keySize);
+                    Tensor wq = attn.weight.get().slice(1, 0, querySize);          // [hidden, querySize], row stride q + k
+                    Tensor wk = attn.weight.get().slice(1, querySize, querySize + keySize);
                     Tensor q = scratch.allocate(in.b(), in.i(), hiddenSize);
                     Tensor k = scratch.allocate(in.b(), in.j(), hiddenSize);
-                    backend.linear(in.queries(), wq, attn.bias, q);
+                    backend.linear(in.queries(), wq, Parameter.read(attn.bias), q);
                     backend.linear(in.keys(), wk, null, k);
-                    backend.additiveScores(q, k, v, scores);
+                    backend.additiveScores(q, k, v.get(), scores);
                 }
             }
             TensorAllocator out = TensorAllocator.of(allocator);
@@ -134,26 +139,12 @@ public final class LuongAttention extends Module {
             Tensor output = out.allocate(in.b(), in.i(), in.values().shape(2));
             backend.matmul(weights, false, in.values(), false, 1f, output);
             return new AttentionOutput(output, weights);
-        } finally {
-            exit();
-        }
+        });
     }
 
     /** The score function. */
     public Score score() {
         return score;
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        if (attn != null) {
-            attn.collect(sd);
-        }
-        if (v != null) {
-            sd.put("v", v);
-        }
-        return sd;
     }
 
     @Override
@@ -181,6 +172,9 @@ public final class LuongAttention extends Module {
 
     /** Configuration: method, querySize and keySize (required), hiddenSize (concat), bias (default false). */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private Score score;
         private int querySize;
         private int keySize;

@@ -36,6 +36,9 @@ public record MhaOptions(Tensor keyPaddingMask, Tensor attnMask, boolean needWei
 
     /** Builder of {@link MhaOptions}; starts from PyTorch's defaults. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private Tensor keyPaddingMask;
         private Tensor attnMask;
         private boolean needWeights = true;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import org.attn4j.Backend;
+import org.attn4j.internal.module.Metadata;
 import org.attn4j.io.SafeTensors;
 
 /** Loads whichever bidirectional module a safetensors file's {@code __metadata__.class} names. */

@@ -3,11 +3,11 @@ package org.attn4j.nn;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.module.ModuleArena;
+import org.attn4j.internal.module.Scratch;
 import org.attn4j.io.SafeTensors;
 
 /**
@@ -15,25 +15,29 @@ import org.attn4j.io.SafeTensors;
  * {@link #close()} releases. Immutable after construction, so any number of threads may call
  * forward at once. Closing twice, or calling forward after close, throws IllegalStateException.
  *
- * <p>Why an in-flight count: the native kernels get the weights as raw addresses, which keep no
- * arena acquired, so freeing the weights while another thread is inside forward would be a
- * use-after-free (a JVM crash for memory-mapped weights). A close that races running forwards
- * therefore only marks the module closed (new forwards throw IllegalStateException) and the
- * last running forward releases the weights when it returns.
+ * <p>The protocol is kept here, once, as PyTorch's {@code Module.__call__} wraps every
+ * {@code forward}: a module's forward runs its computation through {@code call}, which enters
+ * (refused once closed), gives the computation a scratch arena, and exits; the last call out
+ * after a close frees the weights, so a close racing running forwards never frees memory under a
+ * kernel. Parameters are registered under their PyTorch state-dict names as the module is built
+ * (that record is {@link #stateDict()}), and they can be read only while a call is running: a
+ * module that computes outside the protocol fails with IllegalStateException at once.
  */
 public abstract class Module implements AutoCloseable {
     /** The backend every forward runs on. */
     protected final Backend backend;
-    private final Arena weights; // shared: forwards may come from any thread
-    private static final long CLOSED = 1L << 62;
-    private final AtomicLong state = new AtomicLong(); // running forwards, plus CLOSED once closed
+    private final ModuleArena weights;
 
+    /**
+     * A module whose weights live in {@code weights} (a shared arena): close() releases it once
+     * no call is running.
+     */
     protected Module(Backend backend, Arena weights) {
         if (backend == null) {
             throw new IllegalArgumentException("backend must not be null");
         }
         this.backend = backend;
-        this.weights = weights;
+        this.weights = weights instanceof ModuleArena m ? m : new ModuleArena(weights);
     }
 
     /** The backend this module computes on. */
@@ -41,8 +45,10 @@ public abstract class Module implements AutoCloseable {
         return backend;
     }
 
-    /** The parameters under their PyTorch state-dict names, in the reference's order. */
-    public abstract Map<String, Tensor> stateDict();
+    /** The parameters under their PyTorch state-dict names, in the order the module registered them. */
+    public Map<String, Tensor> stateDict() {
+        return weights.parameters();
+    }
 
     /** Constructor arguments as the reference's safetensors {@code __metadata__} holds them, "class" included. */
     public abstract Map<String, String> metadata();
@@ -57,34 +63,35 @@ public abstract class Module implements AutoCloseable {
         }
     }
 
-    /** Throws IllegalStateException when closed. */
-    protected final void checkOpen() {
-        if ((state.get() & CLOSED) != 0) {
-            throw new IllegalStateException(getClass().getSimpleName() + " is closed");
+    /** One computation of a forward, given the call's scratch (freed when the call ends). */
+    interface Computation<R> {
+        R compute(Scratch scratch);
+    }
+
+    /**
+     * Runs {@code computation} as one call of this module: enter (IllegalStateException when
+     * closed), compute with a fresh scratch, free the scratch, exit.
+     */
+    final <R> R call(Computation<R> computation) {
+        enter();
+        try (Scratch scratch = new Scratch(backend)) {
+            return computation.compute(scratch);
+        } finally {
+            exit();
         }
     }
 
     /**
-     * Marks a forward (or anything else that reads the weights) as running: the weights stay
-     * allocated until the matching {@link #exit()}. Throws IllegalStateException when closed.
+     * Marks a call (a forward, or anything else that reads the weights) as running: the weights
+     * stay allocated until the matching {@link #exit()}. Throws IllegalStateException when closed.
      */
     protected final void enter() {
-        for (;;) {
-            long s = state.get();
-            if ((s & CLOSED) != 0) {
-                throw new IllegalStateException(getClass().getSimpleName() + " is closed");
-            }
-            if (state.compareAndSet(s, s + 1)) {
-                return;
-            }
-        }
+        weights.enter(getClass().getSimpleName());
     }
 
     /** Ends what {@link #enter()} began; the last one out after a close releases the weights. */
     protected final void exit() {
-        if (state.decrementAndGet() == CLOSED) {
-            weights.close();
-        }
+        weights.exit();
     }
 
     /**
@@ -93,21 +100,6 @@ public abstract class Module implements AutoCloseable {
      */
     @Override
     public void close() {
-        for (;;) {
-            long s = state.get();
-            if ((s & CLOSED) != 0) {
-                throw new IllegalStateException(getClass().getSimpleName() + " is already closed");
-            }
-            if (state.compareAndSet(s, s | CLOSED)) {
-                if (s == 0) {
-                    weights.close();
-                }
-                return;
-            }
-        }
-    }
-
-    static Map<String, Tensor> ordered() {
-        return new LinkedHashMap<>();
+        weights.closeWhenIdle(getClass().getSimpleName());
     }
 }

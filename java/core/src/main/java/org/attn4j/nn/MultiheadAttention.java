@@ -9,8 +9,16 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.DType;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.MultiheadAttentionLayer;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.Metadata;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * Multi-head attention compatible with PyTorch's {@code nn.MultiheadAttention}: the same state
@@ -65,22 +73,21 @@ public final class MultiheadAttention extends Module {
      * tensor as query, key and value for self attention (one packed projection then).
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor query, Tensor key, Tensor value, MhaOptions options) {
-        checkOpen();
         if (allocator == null) {
             throw new IllegalArgumentException("allocator must not be null");
         }
         if (options == null) {
             throw new IllegalArgumentException("options must not be null (use MhaOptions.DEFAULT)");
         }
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             Arena arena = scratch.arena();
             boolean unbatched = query != null && query.rank() == 2;
-            boolean selfAttention = FamilyInputs.sameView(query, key) && FamilyInputs.sameView(key, value);
-            boolean sharedMemory = FamilyInputs.sameView(key, value);
-            Tensor q = FamilyInputs.sequence("query", query, layer.embedDim, batchFirst, unbatched, arena);
-            Tensor k = selfAttention ? q : FamilyInputs.sequence("key", key, layer.kdim, batchFirst, unbatched, arena);
+            boolean selfAttention = SequenceInputs.sameView(query, key) && SequenceInputs.sameView(key, value);
+            boolean sharedMemory = SequenceInputs.sameView(key, value);
+            Tensor q = SequenceInputs.sequence("query", query, layer.embedDim, batchFirst, unbatched, arena);
+            Tensor k = selfAttention ? q : SequenceInputs.sequence("key", key, layer.kdim, batchFirst, unbatched, arena);
             Tensor v = selfAttention ? q : sharedMemory ? k
-                    : FamilyInputs.sequence("value", value, layer.vdim, batchFirst, unbatched, arena);
+                    : SequenceInputs.sequence("value", value, layer.vdim, batchFirst, unbatched, arena);
             long b = q.shape(0);
             long l = q.shape(1);
             long s = k.shape(1);
@@ -116,7 +123,7 @@ public final class MultiheadAttention extends Module {
                 weights = weights == null ? null : weights.select(0, 0);
             }
             return new AttentionOutput(output, weights);
-        }
+        });
     }
 
     /** Self attention on one tensor: {@code forward(allocator, x, x, x, options)}. */
@@ -145,13 +152,6 @@ public final class MultiheadAttention extends Module {
     }
 
     @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        layer.collect(sd, "");
-        return sd;
-    }
-
-    @Override
     public Map<String, String> metadata() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("embed_dim", Integer.toString(layer.embedDim));
@@ -175,6 +175,9 @@ public final class MultiheadAttention extends Module {
 
     /** Configuration with PyTorch's names and defaults (batch_first false, bias true). */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         int embedDim;
         int numHeads;
         float dropout;

@@ -3,8 +3,9 @@ package org.attn4j.nn;
 import java.lang.foreign.SegmentAllocator;
 import org.attn4j.Backend;
 import org.attn4j.DType;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * Rotary position embeddings (RoFormer, Su et al. 2021) applied to queries and keys: channel
@@ -58,7 +59,7 @@ public record RotaryEmbedding(int rotaryDim, double theta, boolean interleaved) 
     }
 
     /** In place on an F32 [b, h, n, d] view (positions 0..n−1). */
-    void applyInPlace(Backend backend, Tensor x) {
+    public void applyInPlace(Backend backend, Tensor x) {
         backend.rope(x, rotaryDim, 0, theta, interleaved, x);
     }
 }

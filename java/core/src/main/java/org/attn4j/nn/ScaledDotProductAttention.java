@@ -2,8 +2,14 @@ package org.attn4j.nn;
 
 import java.lang.foreign.SegmentAllocator;
 import org.attn4j.Backend;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.Attend;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * Scaled dot-product attention over heads, as PyTorch's {@code F.scaled_dot_product_attention}:
@@ -79,6 +85,6 @@ public final class ScaledDotProductAttention {
         if (!t.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(name + ": expected dtype F32, F16 or BF16, got " + t.dtype());
         }
-        return FamilyInputs.f32(t, scratch.arena());
+        return SequenceInputs.f32(t, scratch.arena());
     }
 }

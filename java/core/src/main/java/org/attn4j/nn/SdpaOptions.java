@@ -52,6 +52,9 @@ public record SdpaOptions(Tensor attnMask, Tensor keyPaddingMask, boolean causal
 
     /** Builder of {@link SdpaOptions}. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private Tensor attnMask;
         private Tensor keyPaddingMask;
         private boolean causal;

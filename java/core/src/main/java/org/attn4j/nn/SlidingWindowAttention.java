@@ -8,6 +8,14 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.QkvAttentionLayer;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.QkvAttentionConfig;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Local (sliding-window) self attention: each position attends to the keys at most
@@ -56,18 +64,17 @@ public final class SlidingWindowAttention extends Module {
      * @param globalTokens   BOOL [b, n], true = global position; null = none
      */
     public Tensor forward(SegmentAllocator allocator, Tensor x, Tensor keyPaddingMask, Tensor globalTokens) {
-        checkOpen();
         if (allocator == null) {
             throw new IllegalArgumentException("allocator must not be null");
         }
-        try (Scratch scratch = new Scratch(backend)) {
-            Tensor in = FamilyInputs.sequence("x", x, config.dim(), true, false, scratch.arena());
+        return call(scratch -> {
+            Tensor in = SequenceInputs.sequence("x", x, config.dim(), true, false, scratch.arena());
             SdpaOptions o = SdpaOptions.builder().keyPaddingMask(keyPaddingMask).globalTokens(globalTokens)
                     .window(windowLeft, windowRight).build();
             Visibility vis = Masks.sdpa(o, in.shape(0), config.heads(), in.shape(1), in.shape(1), scratch.arena());
             return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, vis, Float.NaN, false,
                     AttentionPath.FUSED).output();
-        }
+        });
     }
 
     /** Same without padding or global tokens. */
@@ -81,13 +88,6 @@ public final class SlidingWindowAttention extends Module {
 
     public long windowRight() {
         return windowRight;
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        layer.collect(sd);
-        return sd;
     }
 
     @Override
@@ -106,6 +106,9 @@ public final class SlidingWindowAttention extends Module {
 
     /** Configuration: dim and a window (required), heads 8, dimHead 64. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int dim;
         private int heads = 8;
         private int dimHead = 64;

@@ -9,6 +9,12 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Hard (top-k) attention, the selection of the Explicit Sparse Transformer (Zhao et al. 2019) and
@@ -82,14 +88,13 @@ public final class TopKAttention extends Module {
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, Tensor keyPaddingMask,
                                    boolean causal) {
-        enter();
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             if (allocator == null) {
                 throw new IllegalArgumentException("allocator must not be null");
             }
             Arena arena = scratch.arena();
-            Tensor xs = FamilyInputs.sequence("x", x, dim, true, false, arena);
-            Tensor cs = FamilyInputs.context(context, xs, contextDim, arena);
+            Tensor xs = SequenceInputs.sequence("x", x, dim, true, false, arena);
+            Tensor cs = SequenceInputs.context(context, xs, contextDim, arena);
             long b = xs.shape(0);
             long i = xs.shape(1);
             long j = cs.shape(1);
@@ -105,9 +110,7 @@ public final class TopKAttention extends Module {
             Tensor merged = scratch.allocate(b, i, (long) heads * dimHead); // [b, i, h·d], written as [b, h, i, d]
             backend.matmul(weights, false, v, false, 1f, heads(merged));
             return new AttentionOutput(toOut.forward(backend, out, merged), weights);
-        } finally {
-            exit();
-        }
+        });
     }
 
     /** [b, n, h·d] contiguous → the [b, h, n, d] view. */
@@ -118,16 +121,6 @@ public final class TopKAttention extends Module {
     /** Keys kept per query row (at least; ties with the last one are kept too). */
     public int topK() {
         return topK;
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        toQ.collect(sd);
-        toK.collect(sd);
-        toV.collect(sd);
-        toOut.collect(sd);
-        return sd;
     }
 
     @Override
@@ -150,6 +143,9 @@ public final class TopKAttention extends Module {
 
     /** Configuration: dim and topK (required), contextDim = dim, heads 8, dimHead 64. */
     public static final class Builder {
+        private Builder() { // from builder() only
+        }
+
         private int dim;
         private Integer contextDim;
         private int heads = 8;

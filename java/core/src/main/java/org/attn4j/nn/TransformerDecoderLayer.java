@@ -6,8 +6,18 @@ import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.Shapes;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.LayerNorm;
+import org.attn4j.internal.layer.MultiheadAttentionLayer;
+import org.attn4j.internal.layer.TransformerFeedForward;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.internal.tensor.Shapes;
 
 /**
  * PyTorch's {@code nn.TransformerDecoderLayer} (inference): self attention over the target,
@@ -56,30 +66,29 @@ public final class TransformerDecoderLayer extends Module {
      * {@code allocator}.
      */
     public Tensor forward(SegmentAllocator allocator, Tensor tgt, Tensor memory, DecoderLayerOptions options) {
-        checkOpen();
         if (allocator == null || options == null) {
             throw new IllegalArgumentException("allocator and options must not be null (use DecoderLayerOptions.DEFAULT)");
         }
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             Arena arena = scratch.arena();
             boolean unbatched = tgt != null && tgt.rank() == 2;
             int d = config.dModel;
-            Tensor x = FamilyInputs.sequence("tgt", tgt, d, config.batchFirst, unbatched, arena);       // [b, T, d]
-            Tensor mem = FamilyInputs.sequence("memory", memory, d, config.batchFirst, unbatched, arena); // [b, S, d]
+            Tensor x = SequenceInputs.sequence("tgt", tgt, d, config.batchFirst, unbatched, arena);       // [b, T, d]
+            Tensor mem = SequenceInputs.sequence("memory", memory, d, config.batchFirst, unbatched, arena); // [b, S, d]
             long b = x.shape(0);
             long t = x.shape(1);
             long s = mem.shape(1);
             if (mem.shape(0) != b) {
                 throw new IllegalArgumentException("memory: expected batch " + b + " (as tgt), got " + Shapes.toString(memory.shape()));
             }
-            Visibility selfVis = Masks.torch(options.tgtMask(), FamilyInputs.batchedPadding("tgt_key_padding_mask",
+            Visibility selfVis = Masks.torch(options.tgtMask(), SequenceInputs.batchedPadding("tgt_key_padding_mask",
                     options.tgtKeyPaddingMask(), unbatched), options.tgtIsCausal(), b, config.nhead, t, t, arena,
                     "tgt_mask", "tgt_key_padding_mask");
-            Visibility crossVis = Masks.torch(options.memoryMask(), FamilyInputs.batchedPadding("memory_key_padding_mask",
+            Visibility crossVis = Masks.torch(options.memoryMask(), SequenceInputs.batchedPadding("memory_key_padding_mask",
                     options.memoryKeyPaddingMask(), unbatched), options.memoryIsCausal(), b, config.nhead, t, s, arena,
                     "memory_mask", "memory_key_padding_mask");
             AttentionPath path = options.path();
-            TensorAllocator out = FamilyInputs.needsCopy(config.batchFirst, unbatched) ? scratch : TensorAllocator.of(allocator);
+            TensorAllocator out = SequenceInputs.needsCopy(config.batchFirst, unbatched) ? scratch : TensorAllocator.of(allocator);
             Tensor y = out.allocate(b, t, d);
             Tensor x1 = scratch.allocate(b, t, d);
             Tensor x2 = scratch.allocate(b, t, d);
@@ -96,8 +105,8 @@ public final class TransformerDecoderLayer extends Module {
                 backend.add(x2, ff.forward(backend, scratch, scratch, x2), y);
                 norm3.apply(backend, y);
             }
-            return FamilyInputs.output(y, config.batchFirst, unbatched, allocator);
-        }
+            return SequenceInputs.output(y, config.batchFirst, unbatched, allocator);
+        });
     }
 
     /** Same without masks. */
@@ -128,18 +137,6 @@ public final class TransformerDecoderLayer extends Module {
     }
 
     @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        selfAttn.collect(sd, "self_attn.");
-        crossAttn.collect(sd, "multihead_attn.");
-        ff.collect(sd);
-        norm1.collect(sd);
-        norm2.collect(sd);
-        norm3.collect(sd);
-        return sd;
-    }
-
-    @Override
     public Map<String, String> metadata() {
         return config.metadata(CLASS_NAME);
     }
@@ -151,6 +148,9 @@ public final class TransformerDecoderLayer extends Module {
 
     /** Configuration with PyTorch's names and defaults. */
     public static final class Builder extends TransformerLayerBuilder<Builder, TransformerDecoderLayer> {
+        private Builder() { // from builder() only
+        }
+
         @Override
         TransformerDecoderLayer create(ParameterSource source, Backend backend, Arena arena) {
             return new TransformerDecoderLayer(copyTo(new Builder()), source, backend, arena);

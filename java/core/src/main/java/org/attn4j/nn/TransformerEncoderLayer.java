@@ -7,6 +7,16 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.layer.LayerNorm;
+import org.attn4j.internal.layer.MultiheadAttentionLayer;
+import org.attn4j.internal.layer.TransformerFeedForward;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * PyTorch's {@code nn.TransformerEncoderLayer} (inference): self attention and a feed-forward,
@@ -50,20 +60,19 @@ public final class TransformerEncoderLayer extends Module {
      * the layer's output in the same layout, from {@code allocator}.
      */
     public Tensor forward(SegmentAllocator allocator, Tensor src, EncoderLayerOptions options) {
-        checkOpen();
         if (allocator == null || options == null) {
             throw new IllegalArgumentException("allocator and options must not be null (use EncoderLayerOptions.DEFAULT)");
         }
-        try (Scratch scratch = new Scratch(backend)) {
+        return call(scratch -> {
             Arena arena = scratch.arena();
             boolean unbatched = src != null && src.rank() == 2;
-            Tensor x = FamilyInputs.sequence("src", src, config.dModel, config.batchFirst, unbatched, arena); // [b, S, d]
+            Tensor x = SequenceInputs.sequence("src", src, config.dModel, config.batchFirst, unbatched, arena); // [b, S, d]
             long b = x.shape(0);
             long s = x.shape(1);
-            Visibility vis = Masks.torch(options.srcMask(), FamilyInputs.batchedPadding("src_key_padding_mask",
+            Visibility vis = Masks.torch(options.srcMask(), SequenceInputs.batchedPadding("src_key_padding_mask",
                     options.srcKeyPaddingMask(), unbatched), options.isCausal(), b, config.nhead, s, s, arena,
                     "src_mask", "src_key_padding_mask");
-            TensorAllocator out = FamilyInputs.needsCopy(config.batchFirst, unbatched) ? scratch : TensorAllocator.of(allocator);
+            TensorAllocator out = SequenceInputs.needsCopy(config.batchFirst, unbatched) ? scratch : TensorAllocator.of(allocator);
             Tensor y = out.allocate(b, s, config.dModel);
             if (config.normFirst) {
                 // x + sa(norm1(x)), then + ff(norm2(·))
@@ -79,8 +88,8 @@ public final class TransformerEncoderLayer extends Module {
                 backend.add(x1, ff.forward(backend, scratch, scratch, x1), y);
                 norm2.apply(backend, y);
             }
-            return FamilyInputs.output(y, config.batchFirst, unbatched, allocator);
-        }
+            return SequenceInputs.output(y, config.batchFirst, unbatched, allocator);
+        });
     }
 
     /** Same without masks. */
@@ -109,16 +118,6 @@ public final class TransformerEncoderLayer extends Module {
     }
 
     @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = ordered();
-        selfAttn.collect(sd, "self_attn.");
-        ff.collect(sd);
-        norm1.collect(sd);
-        norm2.collect(sd);
-        return sd;
-    }
-
-    @Override
     public Map<String, String> metadata() {
         return config.metadata(CLASS_NAME);
     }
@@ -130,6 +129,9 @@ public final class TransformerEncoderLayer extends Module {
 
     /** Configuration with PyTorch's names and defaults. */
     public static final class Builder extends TransformerLayerBuilder<Builder, TransformerEncoderLayer> {
+        private Builder() { // from builder() only
+        }
+
         @Override
         TransformerEncoderLayer create(ParameterSource source, Backend backend, Arena arena) {
             return new TransformerEncoderLayer(copyTo(new Builder()), source, backend, arena);

@@ -6,6 +6,9 @@ import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.module.Metadata;
+import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.ParameterSource;
 
 /**
  * The configuration of PyTorch's TransformerEncoderLayer and TransformerDecoderLayer (the same

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
+import org.attn4j.internal.io.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

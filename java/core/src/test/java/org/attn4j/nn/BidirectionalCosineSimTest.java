@@ -128,7 +128,7 @@ class BidirectionalCosineSimTest {
             for (Backend backend : new Backend[] {NATIVE, JAVA}) {
                 try (BidirectionalCrossAttention m = builder.build(backend, sd)) {
                     for (AttentionPath path : new AttentionPath[] {AttentionPath.FUSED, AttentionPath.MATERIALISED}) {
-                        BidirectionalOutput o = m.forward(arena, x, context, ForwardOptions.builder().path(path).build());
+                        BidirectionalOutput o = m.forward(arena, x, context, BidirectionalOptions.builder().path(path).build());
                         FamilyAssert.close(backend.name() + " " + path + " out", o.out(), out, 2e-5, 1e-4);
                         FamilyAssert.close(backend.name() + " " + path + " context_out", o.contextOut(), contextOut, 2e-5, 1e-4);
                     }

@@ -40,7 +40,7 @@ final class FamilyAssert {
 
     /** BOOL tensor with each element true with probability p. */
     static Tensor bools(Arena arena, SplittableRandom r, double p, long... shape) {
-        int n = Math.toIntExact(org.attn4j.Shapes.product(shape));
+        int n = Math.toIntExact(org.attn4j.internal.tensor.Shapes.product(shape));
         boolean[] v = new boolean[n];
         for (int k = 0; k < n; k++) {
             v[k] = r.nextDouble() < p;

@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
-import org.attn4j.io.Json;
+import org.attn4j.internal.io.Json;
 import org.attn4j.io.SafeTensors;
 import org.attn4j.io.SafeTensorsFile;
 import org.junit.jupiter.api.AfterAll;

@@ -58,7 +58,7 @@ class GoldenCasesTest {
             SafeTensorsFile outputs = SafeTensors.open(dir.resolve("outputs.safetensors"), arena);
             Map<String, Tensor> in = inputs.tensors();
             boolean returnAttn = outputs.tensors().containsKey("attn") && path == AttentionPath.MATERIALISED;
-            ForwardOptions options = ForwardOptions.builder().mask(in.get("mask")).contextMask(in.get("context_mask"))
+            BidirectionalOptions options = BidirectionalOptions.builder().mask(in.get("mask")).contextMask(in.get("context_mask"))
                     .relPosBias(in.get("rel_pos_bias")).returnAttn(returnAttn).path(path).build();
             BidirectionalOutput got = model.forward(arena, in.get("x"), in.get("context"), options);
             Golden.assertClose(name + " out", got.out(), outputs.tensor("out"), atol, rtol);

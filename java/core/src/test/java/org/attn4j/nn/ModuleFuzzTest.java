@@ -55,9 +55,9 @@ class ModuleFuzzTest {
             boolean[] wild = {false}; // a poisoned value of magnitude ≥ 1e4 or non-finite: rounding may differ in kind
             Tensor x = input(data, arena, seed + 1, b, i, dim, wild);
             Tensor context = input(data, arena, seed + 2, b, j, contextDim, wild);
-            ForwardOptions options;
+            BidirectionalOptions options;
             try {
-                options = new ForwardOptions(mask(data, arena, b, i), mask(data, arena, b, j),
+                options = new BidirectionalOptions(mask(data, arena, b, i), mask(data, arena, b, j),
                         bias(data, arena, seed + 3, b, heads, i, j), data.consumeBoolean(),
                         AttentionPath.values()[data.consumeInt(0, 2)]);
             } catch (IllegalArgumentException refused) { // FUSED with returnAttn
@@ -73,7 +73,7 @@ class ModuleFuzzTest {
                 return;
             }
             BidirectionalOutput want = onJava.forward(arena, x, context,
-                    new ForwardOptions(options.mask(), options.contextMask(), options.relPosBias(), options.returnAttn(),
+                    new BidirectionalOptions(options.mask(), options.contextMask(), options.relPosBias(), options.returnAttn(),
                             AttentionPath.MATERIALISED));
             assertArrayEquals(want.out().shape(), got.out().shape(), "out: shape");
             assertArrayEquals(want.contextOut().shape(), got.contextOut().shape(), "context_out: shape");

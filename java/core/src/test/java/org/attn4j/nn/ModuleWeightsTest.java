@@ -163,15 +163,15 @@ class ModuleWeightsTest {
                     () -> m.forward(arena, x, Tensor.randn(arena, 3, 3, 5, 6)));
             assertTrue(e.getMessage().startsWith("context: expected batch 2"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> m.forward(arena, x, c,
-                    ForwardOptions.builder().mask(Tensor.randn(arena, 4, 2, 3)).build()));
+                    BidirectionalOptions.builder().mask(Tensor.randn(arena, 4, 2, 3)).build()));
             assertEquals("mask: expected dtype BOOL, got F32", e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> m.forward(arena, x, c,
-                    ForwardOptions.builder().contextMask(Tensor.ofBooleans(arena, new boolean[4], 2, 2)).build()));
+                    BidirectionalOptions.builder().contextMask(Tensor.ofBooleans(arena, new boolean[4], 2, 2)).build()));
             assertEquals("contextMask: expected shape [2, 5], got [2, 2]", e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> m.forward(arena, x, c,
-                    ForwardOptions.builder().relPosBias(Tensor.randn(arena, 5, 3, 3, 5)).build()));
+                    BidirectionalOptions.builder().relPosBias(Tensor.randn(arena, 5, 3, 3, 5)).build()));
             assertEquals("relPosBias: expected a shape broadcastable to [2, 2, 3, 5], got [3, 3, 5]", e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> ForwardOptions.builder().returnAttn(true)
+            assertThrows(IllegalArgumentException.class, () -> BidirectionalOptions.builder().returnAttn(true)
                     .path(AttentionPath.FUSED).build());
         }
     }

@@ -45,7 +45,7 @@ class NumericalEdgesTest {
 
     /** The reference run and the native paths: {java materialised, native materialised, native fused}. */
     private static BidirectionalOutput[] run(Arena arena, boolean talking, boolean prenorm, Tensor x, Tensor context,
-                                             ForwardOptions.Builder o) {
+                                             BidirectionalOptions.Builder o) {
         try (BidirectionalCrossAttention onJava = builder(talking, prenorm).build(JAVA, 5);
              BidirectionalCrossAttention onNative = builder(talking, prenorm).build(NATIVE, 5)) {
             return new BidirectionalOutput[] {
@@ -94,7 +94,7 @@ class NumericalEdgesTest {
                 Tensor x = Tensor.randn(arena, 1, b, i, 12);
                 Tensor context = Tensor.randn(arena, 2, b, j, 7);
                 x.setFloat(p, 0, 2, 4); // x[0, 2, 4]
-                BidirectionalOutput[] r = run(arena, talking, prenorm, x, context, ForwardOptions.builder());
+                BidirectionalOutput[] r = run(arena, talking, prenorm, x, context, BidirectionalOptions.builder());
                 allAgree(r);
                 // The reference's pattern: row 2 of out[0] and all of context_out[0] NaN, batch 1 untouched.
                 for (long n = 0; n < i; n++) {
@@ -121,7 +121,7 @@ class NumericalEdgesTest {
             Tensor context = Tensor.randn(arena, 4, 1, 6, 7);
             context.setFloat(Float.NaN, 0, 5, 0);
             Tensor contextMask = Tensor.ofBooleans(arena, new boolean[] {true, true, false, true, true, false}, 1, 6);
-            BidirectionalOutput[] r = run(arena, talking, prenorm, x, context, ForwardOptions.builder().contextMask(contextMask));
+            BidirectionalOutput[] r = run(arena, talking, prenorm, x, context, BidirectionalOptions.builder().contextMask(contextMask));
             allAgree(r);
             // PyTorch: attn gives the masked column ~0 weight, but 0 · NaN is NaN, so every out row is NaN;
             // context_attn's column 5 is uniform over i (fully masked), so context_out stays finite.
@@ -146,7 +146,7 @@ class NumericalEdgesTest {
             try (Arena arena = Arena.ofConfined()) {
                 Tensor x = Tensor.randn(arena, 1, b, i, 12);
                 Tensor context = Tensor.randn(arena, 2, b, j, 7);
-                ForwardOptions.Builder o = ForwardOptions.builder()
+                BidirectionalOptions.Builder o = BidirectionalOptions.builder()
                         .mask(Tensor.ofBooleans(arena, new boolean[b * i], b, i))
                         .contextMask(Tensor.ofBooleans(arena, new boolean[b * j], b, j))
                         .relPosBias(Tensor.randn(arena, 3, 3, i, j));
@@ -189,7 +189,7 @@ class NumericalEdgesTest {
             Tensor context = Tensor.randn(arena, 7, 0f, 1e4f, 2, 11, 7);
             Tensor mask = Tensor.ofBooleans(arena, new boolean[] {true, false, true, true, true, true, true, true, false,
                 true, true, true, true, true, true, true, true, true}, 2, 9);
-            BidirectionalOutput[] r = run(arena, talking, prenorm, x, context, ForwardOptions.builder().mask(mask));
+            BidirectionalOutput[] r = run(arena, talking, prenorm, x, context, BidirectionalOptions.builder().mask(mask));
             for (BidirectionalOutput o : r) {
                 for (float v : o.out().toFloatArray()) {
                     assertTrue(Float.isFinite(v), "out: " + v);

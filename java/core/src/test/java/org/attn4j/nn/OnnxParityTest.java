@@ -77,7 +77,7 @@ class OnnxParityTest {
             }
             for (AttentionPath path : new AttentionPath[] {AttentionPath.FUSED, AttentionPath.MATERIALISED}) {
                 BidirectionalOutput got = model.forward(arena, x, context,
-                        ForwardOptions.builder().mask(mask).contextMask(contextMask).path(path).build());
+                        BidirectionalOptions.builder().mask(mask).contextMask(contextMask).path(path).build());
                 assertNear(name + " " + path + " out", got.out().toFloatArray(), want[0]);
                 assertNear(name + " " + path + " context_out", got.contextOut().toFloatArray(), want[1]);
             }

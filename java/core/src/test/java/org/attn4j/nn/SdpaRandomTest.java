@@ -13,6 +13,7 @@ import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
+import org.attn4j.internal.mask.Masks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -48,7 +48,7 @@ class ThreadSafetyTest {
     }
 
     /** Inputs of one forward: odd, prime and length-1 sequences, masks with fully masked rows, a broadcast bias. */
-    private record Case(Tensor x, Tensor context, ForwardOptions options) {
+    private record Case(Tensor x, Tensor context, BidirectionalOptions options) {
     }
 
     private static List<Case> cases(Arena shared) {
@@ -66,7 +66,7 @@ class ThreadSafetyTest {
             for (int k = 0; k < contextMask.length; k++) {
                 contextMask[k] = (k * 3 + c) % 4 != 1;
             }
-            ForwardOptions.Builder o = ForwardOptions.builder();
+            BidirectionalOptions.Builder o = BidirectionalOptions.builder();
             if (c % 2 == 1) {
                 o.mask(Tensor.ofBooleans(shared, mask, b, i)).contextMask(Tensor.ofBooleans(shared, contextMask, b, j));
             }
@@ -78,8 +78,8 @@ class ThreadSafetyTest {
         return cases;
     }
 
-    private static ForwardOptions onPath(ForwardOptions o, AttentionPath path) {
-        return new ForwardOptions(o.mask(), o.contextMask(), o.relPosBias(), false, path);
+    private static BidirectionalOptions onPath(BidirectionalOptions o, AttentionPath path) {
+        return new BidirectionalOptions(o.mask(), o.contextMask(), o.relPosBias(), false, path);
     }
 
     /** out and contextOut as raw float bits, so that the comparison is exact (NaN included). */
@@ -216,7 +216,7 @@ class ThreadSafetyTest {
             closedMask.close();
             Tensor x = Tensor.randn(arena, 1, 1, 3, 32);
             e = assertThrows(IllegalStateException.class,
-                    () -> m.forward(arena, x, context, ForwardOptions.builder().mask(deadMask).build()));
+                    () -> m.forward(arena, x, context, BidirectionalOptions.builder().mask(deadMask).build()));
             assertTrue(e.getMessage().startsWith("mask: "), e.getMessage());
 
             // x is confined to this thread: another thread must get a clean exception, not a read of it.

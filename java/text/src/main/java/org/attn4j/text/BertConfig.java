@@ -1,7 +1,7 @@
 package org.attn4j.text;
 
 import java.util.Map;
-import org.attn4j.io.Json;
+import org.attn4j.internal.io.Json;
 
 /**
  * A BERT encoder's shape, with HuggingFace's config.json names: vocab_size, hidden_size,

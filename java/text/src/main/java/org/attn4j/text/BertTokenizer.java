@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.attn4j.io.Json;
-import org.attn4j.io.JsonException;
+import org.attn4j.internal.io.Json;
+import org.attn4j.internal.io.JsonException;
 
 /**
  * A HuggingFace {@code tokenizer.json} of the BERT WordPiece kind (BertNormalizer,

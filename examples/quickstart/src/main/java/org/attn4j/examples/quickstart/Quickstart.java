@@ -29,7 +29,7 @@ public final class Quickstart {
             Tensor audioMask = Tensor.ofBooleans(arena, audioOnes, 1, 8192);
 
             BidirectionalOutput o = jointCrossAttn.forward(arena, video, audio,
-                    ForwardOptions.builder().mask(videoMask).contextMask(audioMask).build());
+                    BidirectionalOptions.builder().mask(videoMask).contextMask(audioMask).build());
             Tensor videoOut = o.out();         // [1, 4096, 512]
             Tensor audioOut = o.contextOut();  // [1, 8192, 386]
 

@@ -9,8 +9,8 @@ import org.attn4j.Backends;
 import org.attn4j.Tensor;
 import org.attn4j.nn.AttentionPath;
 import org.attn4j.nn.BidirectionalCrossAttention;
+import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.BidirectionalOutput;
-import org.attn4j.nn.ForwardOptions;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -60,7 +60,7 @@ public class BcaForwardBenchmark {
     private Arena inputs;
     private Tensor x;       // [1, i, 512]
     private Tensor context; // [1, j, 386]
-    private ForwardOptions options;
+    private BidirectionalOptions options;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -77,7 +77,7 @@ public class BcaForwardBenchmark {
         Arrays.fill(keepI, true);
         Arrays.fill(keepJ, true);
         // the README example passes masks (all true): the kernel's masked code path is what runs
-        options = ForwardOptions.builder().mask(Tensor.ofBooleans(inputs, keepI, 1, i))
+        options = BidirectionalOptions.builder().mask(Tensor.ofBooleans(inputs, keepI, 1, i))
                 .contextMask(Tensor.ofBooleans(inputs, keepJ, 1, j))
                 .path(AttentionPath.valueOf(path)).build();
     }

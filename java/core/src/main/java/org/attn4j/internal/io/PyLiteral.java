@@ -1,0 +1,278 @@
+package org.attn4j.internal.io;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A strict parser for the subset of Python literals that .npy headers are made of (what
+ * numpy's {@code ast.literal_eval} sees): dicts with string keys (a repeated key is an error),
+ * tuples, lists, single- or double-quoted strings (escapes \\ \' \" only), decimal integers
+ * (a trailing L from Python 2 writers is accepted), True, False and None. Values map to
+ * LinkedHashMap, {@link Tuple}, List, String, Long, Boolean and {@link #NONE}. Nesting is
+ * limited so hostile headers cannot exhaust the stack.
+ */
+public final class PyLiteral {
+    /** Python's None (a Java null would be ambiguous in map lookups). */
+    public static final Object NONE = new Object() {
+        @Override
+        public String toString() {
+            return "None";
+        }
+    };
+
+    /** A Python tuple, kept apart from lists so that a shape written as a list is rejected. */
+    public record Tuple(List<Object> items) {
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder("(");
+            for (int k = 0; k < items.size(); k++) {
+                sb.append(k == 0 ? "" : ", ").append(repr(items.get(k)));
+            }
+            return sb.append(items.size() == 1 ? ",)" : ")").toString();
+        }
+    }
+
+    /** Malformed literal: the message says what and where (character offset). */
+    public static final class SyntaxException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SyntaxException(String message) {
+            super(message);
+        }
+    }
+
+    public static final int MAX_DEPTH = 32;
+
+    private final String text;
+    private int pos;
+    private int depth;
+
+    private PyLiteral(String text) {
+        this.text = text;
+    }
+
+    /** Parses one literal, surrounded by optional whitespace (numpy pads headers with spaces and a newline). */
+    public static Object parse(String text) {
+        PyLiteral p = new PyLiteral(text);
+        p.skipWhitespace();
+        Object value = p.value();
+        p.skipWhitespace();
+        if (p.pos < text.length()) {
+            throw p.error("expected end of header after the literal, got " + p.describe());
+        }
+        return value;
+    }
+
+    /** Python's repr of a parsed value, for messages. */
+    public static String repr(Object value) {
+        if (value instanceof String s) {
+            return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+        }
+        if (value instanceof Boolean b) {
+            return b ? "True" : "False";
+        }
+        return String.valueOf(value);
+    }
+
+    private Object value() {
+        if (pos >= text.length()) {
+            throw error("expected a value, got end of header");
+        }
+        char c = text.charAt(pos);
+        return switch (c) {
+            case '{' -> dict();
+            case '(' -> tuple();
+            case '[' -> list();
+            case '\'', '"' -> string();
+            case 'T' -> word("True", Boolean.TRUE);
+            case 'F' -> word("False", Boolean.FALSE);
+            case 'N' -> word("None", NONE);
+            default -> {
+                if (c == '-' || (c >= '0' && c <= '9')) {
+                    yield integer();
+                }
+                throw error("expected a value, got " + describe());
+            }
+        };
+    }
+
+    private Map<String, Object> dict() {
+        enter();
+        pos++;
+        Map<String, Object> map = new LinkedHashMap<>();
+        while (true) {
+            skipWhitespace();
+            if (peek() == '}') {
+                pos++;
+                depth--;
+                return map;
+            }
+            int keyPos = pos;
+            if (peek() != '\'' && peek() != '"') {
+                throw error("expected a string key or '}', got " + describe());
+            }
+            String key = string();
+            skipWhitespace();
+            if (peek() != ':') {
+                throw error("expected ':' after key " + repr(key) + ", got " + describe());
+            }
+            pos++;
+            skipWhitespace();
+            Object value = value();
+            if (map.containsKey(key)) {
+                throw new SyntaxException("duplicate key " + repr(key) + " at offset " + keyPos);
+            }
+            map.put(key, value);
+            skipWhitespace();
+            if (peek() == ',') {
+                pos++;
+            } else if (peek() != '}') {
+                throw error("expected ',' or '}' after a dict entry, got " + describe());
+            }
+        }
+    }
+
+    private Object tuple() {
+        enter();
+        pos++;
+        List<Object> items = new ArrayList<>();
+        boolean comma = false;
+        while (true) {
+            skipWhitespace();
+            if (peek() == ')') {
+                pos++;
+                depth--;
+                // Python: "(3)" is the int 3, "(3,)" and "()" are tuples.
+                return items.size() == 1 && !comma ? items.get(0) : new Tuple(List.copyOf(items));
+            }
+            items.add(value());
+            skipWhitespace();
+            if (peek() == ',') {
+                pos++;
+                comma = true;
+            } else if (peek() != ')') {
+                throw error("expected ',' or ')' in a tuple, got " + describe());
+            }
+        }
+    }
+
+    private List<Object> list() {
+        enter();
+        pos++;
+        List<Object> items = new ArrayList<>();
+        while (true) {
+            skipWhitespace();
+            if (peek() == ']') {
+                pos++;
+                depth--;
+                return items;
+            }
+            items.add(value());
+            skipWhitespace();
+            if (peek() == ',') {
+                pos++;
+            } else if (peek() != ']') {
+                throw error("expected ',' or ']' in a list, got " + describe());
+            }
+        }
+    }
+
+    private String string() {
+        int start = pos;
+        char quote = text.charAt(pos++);
+        StringBuilder sb = new StringBuilder();
+        while (true) {
+            if (pos >= text.length()) {
+                throw new SyntaxException("unterminated string starting at offset " + start);
+            }
+            char c = text.charAt(pos++);
+            if (c == quote) {
+                return sb.toString();
+            }
+            if (c == '\n' || c == '\r') {
+                throw new SyntaxException("line break inside the string starting at offset " + start);
+            }
+            if (c == '\\') {
+                char e = pos < text.length() ? text.charAt(pos++) : '\0';
+                if (e != '\\' && e != '\'' && e != '"') {
+                    throw new SyntaxException("unsupported escape in the string starting at offset " + start);
+                }
+                sb.append(e);
+            } else {
+                sb.append(c);
+            }
+        }
+    }
+
+    private Long integer() {
+        int start = pos;
+        if (peek() == '-') {
+            pos++;
+        }
+        int digits = pos;
+        while (peek() >= '0' && peek() <= '9') {
+            pos++;
+        }
+        if (pos == digits) {
+            throw error("expected a digit, got " + describe());
+        }
+        String literal = text.substring(start, pos);
+        if (text.charAt(digits) == '0' && pos - digits > 1) {
+            throw new SyntaxException("integer " + literal + " has a leading zero at offset " + start);
+        }
+        if (peek() == 'L' || peek() == 'l') {
+            pos++; // Python 2 long suffix, as numpy's own reader tolerates
+        }
+        if (peek() == '.' || peek() == 'e' || peek() == 'E' || peek() == 'j' || peek() == 'x' || peek() == '_') {
+            throw error("expected an integer, got a number continuing with " + describe());
+        }
+        try {
+            return Long.parseLong(literal);
+        } catch (NumberFormatException e) {
+            throw new SyntaxException("integer " + (literal.length() > 40 ? literal.substring(0, 40) + "..." : literal)
+                    + " at offset " + start + " does not fit 64 bits");
+        }
+    }
+
+    private Object word(String word, Object value) {
+        if (!text.startsWith(word, pos)) {
+            throw error("expected a value, got " + describe());
+        }
+        pos += word.length();
+        return value;
+    }
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw error("nesting deeper than " + MAX_DEPTH);
+        }
+    }
+
+    private void skipWhitespace() {
+        while (pos < text.length()) {
+            char c = text.charAt(pos);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                return;
+            }
+            pos++;
+        }
+    }
+
+    private char peek() {
+        return pos < text.length() ? text.charAt(pos) : '\uffff';
+    }
+
+    private String describe() {
+        if (pos >= text.length()) {
+            return "end of header";
+        }
+        char c = text.charAt(pos);
+        return c < 0x20 || c > 0x7e ? String.format("U+%04X", (int) c) : "'" + c + "'";
+    }
+
+    private SyntaxException error(String what) {
+        return new SyntaxException(what + " at offset " + pos);
+    }
+}

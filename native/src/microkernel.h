@@ -1,0 +1,70 @@
+// The register-blocked product microkernel of the vector-math layer, written once for every
+// ISA (see vec_math.h): a strip of MR ≤ kRows output rows × 16 output columns held in
+// MR·kVecs accumulator vectors, one broadcast of an A element and kVecs loads of B per k step.
+//   avx512: 12 rows × 1 zmm   (12 accumulators, 1 B vector; 32 registers leave room)
+//   avx2:    6 rows × 2 ymm   (12 accumulators + 2 B + 1 broadcast = 15 of 16 registers)
+//   portable: 2 rows × 4 xmm  (8 accumulators + 4 B + 1 broadcast of SSE2's 16)
+// Twelve independent FMA chains cover the FMA latency on two ports. Every product of the fused
+// kernels (S = Q·Kᵀ, O += P·V, CO += Pᵀ·V, the SDPA gemm) is this loop with its own A strides
+// and epilogue.
+#pragma once
+
+#include "vec_math.h"
+
+namespace attn4j {
+namespace ATTN4J_KERNEL_NS {
+namespace {
+
+constexpr int kStripCols = 16; // columns of one strip: a bca panel, an sdpa column granule
+constexpr int kVecs = kStripCols / kLanes;
+#if ATTN4J_ISA_LEVEL == 2
+constexpr int kRows = 12;
+#elif ATTN4J_ISA_LEVEL == 1
+constexpr int kRows = 6;
+#else
+constexpr int kRows = 2;
+#endif
+
+// A strip height as a type, so that a strip function can be instantiated per height.
+template <int N> struct Rows {
+    static constexpr int value = N;
+};
+
+// acc[r][v] += Σ_k a[r·a_rs + k·a_ks] · b[k·ldb + v·kLanes + 0..kLanes) for r < MR, k < kdim.
+// (a_rs, a_ks) = (lda, 1) reads A by rows, (1, lda) reads Aᵀ.
+template <int MR>
+inline void strip_fma(vf (&acc)[MR][kVecs], const float *a, int64_t a_rs, int64_t a_ks,
+                      const float *b, int64_t ldb, int64_t kdim) {
+#pragma GCC unroll 4
+    for (int64_t k = 0; k < kdim; ++k, a += a_ks, b += ldb) {
+        vf bv[kVecs];
+#pragma GCC unroll 4
+        for (int v = 0; v < kVecs; ++v) bv[v] = load(b + v * kLanes);
+#pragma GCC unroll 12
+        for (int r = 0; r < MR; ++r) {
+            const vf x = broadcast(a + r * a_rs);
+#pragma GCC unroll 4
+            for (int v = 0; v < kVecs; ++v) acc[r][v] = fmadd(x, bv[v], acc[r][v]);
+        }
+    }
+}
+
+// Calls f(Rows<MR>(), r0) over [0, n) in strips of kRows, then one shorter strip.
+template <int MR, class F> inline void last_strip(int64_t left, int64_t r0, F &f) {
+    if constexpr (MR > 0) {
+        if (left == MR)
+            f(Rows<MR>(), r0);
+        else
+            last_strip<MR - 1>(left, r0, f);
+    }
+}
+
+template <class F> inline void for_strips(int64_t n, F f) {
+    int64_t r0 = 0;
+    for (; r0 + kRows <= n; r0 += kRows) f(Rows<kRows>(), r0);
+    if (r0 < n) last_strip<kRows - 1>(n - r0, r0, f);
+}
+
+} // namespace
+} // namespace ATTN4J_KERNEL_NS
+} // namespace attn4j
