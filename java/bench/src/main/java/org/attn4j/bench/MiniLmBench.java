@@ -1,6 +1,7 @@
 package org.attn4j.bench;
 
 import java.io.PrintStream;
+import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
+import org.attn4j.DType;
+import org.attn4j.Tensor;
 
 /**
  * {@code ./attn4j bench minilm}: sentence embeddings with all-MiniLM-L6-v2 (LangChain4j's jar),
@@ -16,7 +19,7 @@ import org.attn4j.Backends;
  * [sentences, tokens]; every sentence has exactly that many tokens. Outputs are checked first
  * (cosine of every embedding against ONNX Runtime's). Timed twice: tokenisation excluded (the
  * encoder, pooling and normalisation on prepared ids) and included (texts in). Medians, contenders
- * interleaved run by run; the GEMM rate of this machine is measured in the same run; resident
+ * interleaved run by run with an sgemm whose rate is the % GEMM column's reference; resident
  * memory growth of each contender's first batches at the largest shape, before any timing.
  *
  * <pre>
@@ -26,6 +29,7 @@ import org.attn4j.Backends;
 final class MiniLmBench {
     static final String OPTIONS = "--threads T, --shapes BxS,..., --runs N, --contenders attn4j,onnxruntime,langchain4j";
     // all-MiniLM-L6-v2: 6 layers, hidden 384, feed-forward 1536
+    private static final int GEMM_N = 1024;
     private static final double LINEAR_FLOP_PER_TOKEN = 6 * 2.0 * (4 * 384 * 384 + 2 * 384 * 1536);
 
     private MiniLmBench() {
@@ -70,16 +74,13 @@ final class MiniLmBench {
         Machine machine = Machine.detect();
         out.printf(Locale.ROOT, "# all-MiniLM-L6-v2 sentence embeddings%n%n%s; load average %s; %d intra-op thread(s)%n%n",
                 machine.describe(), LoadAverage.read(), threads);
-        double gemm;
-        try (Backend backend = Backends.nativeBackend(threads)) {
-            err.println("attn4j bench minilm: measuring the GEMM rate");
-            gemm = GemmProbe.measure(backend);
-        }
-        out.printf(Locale.ROOT, "GEMM rate (sgemm %d³ through oneDNN, %d threads, median): %.1f GFLOP/s%n%n", GemmProbe.N, threads,
-                gemm);
-
         Map<String, MiniLmContender> contenders = new LinkedHashMap<>();
-        try {
+        try (Backend gemmBackend = Backends.nativeBackend(threads); Arena gemmArena = Arena.ofConfined()) {
+            // the GEMM rate is timed inside every round of the interleaved runs, under the same load as the contenders
+            Tensor ga = Tensor.randn(gemmArena, 11, GEMM_N, GEMM_N);
+            Tensor gb = Tensor.randn(gemmArena, 12, GEMM_N, GEMM_N);
+            Tensor gc = Tensor.zeros(gemmArena, DType.F32, GEMM_N, GEMM_N);
+            gemmBackend.matmul(ga, false, gb, false, 1f, gc);
             for (String n : names) {
                 long t0 = System.nanoTime();
                 MiniLmContender c = switch (n.trim()) {
@@ -98,7 +99,7 @@ final class MiniLmBench {
             List<String> memoryTexts = MiniLmInputs.sentences(attn4j.embedder().tokenizer(), largest[0], largest[1], 99);
             Map<String, Double> rss = new LinkedHashMap<>();
             for (MiniLmContender c : contenders.values()) {
-                System.gc();
+                settle();
                 try (RssMeter m = RssMeter.start()) {
                     for (int k = 0; k < 3; k++) {
                         c.embed(memoryTexts);
@@ -110,6 +111,7 @@ final class MiniLmBench {
             out.println("| shape | contender | tokenisation excluded | sentences/s | % GEMM | tokenisation included | sentences/s |"
                     + " × ONNX Runtime (excl. / incl.) |");
             out.println("|---|---|---|---|---|---|---|---|");
+            List<String> gemmRates = new ArrayList<>();
             boolean agree = true;
             List<String> checks = new ArrayList<>();
             for (int[] shape : shapes) {
@@ -148,8 +150,14 @@ final class MiniLmBench {
                         c.embedPrepared(prepared.get(c.name()));
                     }
                 }
+                double[] gemmMs = new double[n];
                 for (int k = 0; k < n; k++) {
+                    long g0 = System.nanoTime();
+                    gemmBackend.matmul(ga, false, gb, false, 1f, gc);
+                    gemmMs[k] = (System.nanoTime() - g0) / 1e6;
                     for (MiniLmContender c : contenders.values()) {
+                        // one untimed call first: the previous contender's threads and data just left the cores
+                        c.embed(texts);
                         long t0 = System.nanoTime();
                         boolean has = c.embedPrepared(prepared.get(c.name())) != null;
                         long t1 = System.nanoTime();
@@ -162,6 +170,8 @@ final class MiniLmBench {
                 for (Object p : prepared.values()) {
                     close(p);
                 }
+                double gemm = 2.0 * GEMM_N * GEMM_N * GEMM_N / (Stats.of(gemmMs).median() * 1e6); // GFLOP/s
+                gemmRates.add(String.format(Locale.ROOT, "[%d, %d] %.1f", b, s, gemm));
                 Double ortExcl = median(excl.get("ONNX Runtime"));
                 Double ortIncl = median(incl.get("ONNX Runtime"));
                 for (MiniLmContender c : contenders.values()) {
@@ -181,14 +191,24 @@ final class MiniLmBench {
                     agree ? "" : " — BELOW 0.99999, the timings compare different results");
             out.printf(Locale.ROOT, "%nResident memory growth over each contender's first 3 batches of [%d, %d] (%s): %s%n",
                     largest[0], largest[1], "VmHWM or sampled VmRSS", format(rss));
+            out.printf(Locale.ROOT, "%nGEMM rate (sgemm %d³ through oneDNN, %d threads, timed in every round beside the contenders, "
+                    + "median) in GFLOP/s: %s%n", GEMM_N, threads, String.join(", ", gemmRates));
             out.printf(Locale.ROOT, "%nMedians of interleaved runs; %% GEMM = the encoder's linear-layer FLOPs (%.1f MFLOP per token) "
-                    + "per tokenisation-excluded time, over the GEMM rate above. LangChain4j has no tokenisation-excluded path.%n",
+                    + "per tokenisation-excluded time, over that shape's GEMM rate. LangChain4j has no tokenisation-excluded path.%n",
                     LINEAR_FLOP_PER_TOKEN / 1e6);
             return agree ? 0 : 1;
         } finally {
             for (MiniLmContender c : contenders.values()) {
                 c.close();
             }
+        }
+    }
+
+    // a full collection, then time for the collector to hand memory back, so the next baseline is steady
+    private static void settle() throws InterruptedException {
+        for (int k = 0; k < 2; k++) {
+            System.gc();
+            Thread.sleep(300);
         }
     }
 

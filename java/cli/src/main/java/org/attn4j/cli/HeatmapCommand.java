@@ -48,7 +48,7 @@ final class HeatmapCommand {
         int threads = args.integer("--threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
         try (Arena arena = Arena.ofConfined();
              Backend backend = Backends.nativeBackend(threads);
-             BidirectionalModule module = Models.load(model, backend)) {
+             BidirectionalModule module = Models.loadBidirectional(model, backend)) {
             if (!(module instanceof BidirectionalCrossAttention)) {
                 throw new UsageException("heatmap: needs a " + BidirectionalCrossAttention.CLASS_NAME
                         + " model (the transformer returns no attention weights), got " + module);

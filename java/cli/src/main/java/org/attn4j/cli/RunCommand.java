@@ -61,7 +61,7 @@ final class RunCommand {
         AttentionPath path = parsePath(args.get("--path"));
         try (Arena arena = Arena.ofConfined();
              Backend backend = backend("run", args);
-             BidirectionalModule module = Models.load(model, backend)) {
+             BidirectionalModule module = Models.loadBidirectional(model, backend)) {
             Inputs in = readInputs(args, arena);
             if (args.has("--return-attn") && args.has("--no-return-attn")) {
                 throw new UsageException("run: --return-attn and --no-return-attn contradict each other");

@@ -30,7 +30,7 @@ public interface AttentionProbe {
      *       → weights [b, 1, i, j];</li>
      *   <li>{@link TopKAttention}: x [context key_padding_mask] → weights [b, h, i, j];</li>
      *   <li>{@link MultiheadAttention} (batch-first or not, as built): query [key value key_padding_mask attn_mask]
-     *       → attn_output_weights [b, h, l, s] (not averaged);</li>
+     *       → attn_output_weights [b, h, l, s] (not averaged; [1, h, l, s] for an unbatched query [l, e]);</li>
      *   <li>{@link BidirectionalCrossAttention} without talking heads: x context [mask context_mask rel_pos_bias]
      *       → attn [b, h, i, j] (rows: x positions) and context_attn as [b, h, j, i] (rows: context positions,
      *       each a distribution over i).</li>
@@ -56,9 +56,10 @@ public interface AttentionProbe {
                         Tensor query = in.get("query");
                         Tensor key = in.get("key") != null ? in.get("key") : query;
                         Tensor value = in.get("value") != null ? in.get("value") : key;
-                        return Map.of("attn_output_weights", m.forward(a, query, key, value, MhaOptions.builder()
+                        Tensor w = m.forward(a, query, key, value, MhaOptions.builder()
                                 .keyPaddingMask(in.get("key_padding_mask")).attnMask(in.get("attn_mask"))
-                                .needWeights(true).averageAttnWeights(false).build()).weights());
+                                .needWeights(true).averageAttnWeights(false).build()).weights();
+                        return Map.of("attn_output_weights", w.rank() == 3 ? w.unsqueeze(0) : w); // unbatched: [h, l, s]
                     });
             case BidirectionalCrossAttention m -> {
                 if (m.talkingHeads()) {

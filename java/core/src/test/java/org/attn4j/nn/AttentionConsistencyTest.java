@@ -80,6 +80,9 @@ class AttentionConsistencyTest {
             Map<String, double[]> m = AttentionConsistency.measure(AttentionProbe.of(mha), Map.of("query", x), 0.05, 2, 0);
             assertEquals(List.of("attn_output_weights"), List.copyOf(m.keySet()));
             assertEquals(2, m.get("attn_output_weights").length);
+            Map<String, double[]> unbatched = AttentionConsistency.measure(AttentionProbe.of(mha),
+                    Map.of("query", x.select(0, 1)), 0.05, 2, 0);
+            assertEquals(2, unbatched.get("attn_output_weights").length, "an unbatched query [l, e] counts as one batch");
             Map<String, double[]> b = AttentionConsistency.measure(AttentionProbe.of(bca),
                     Map.of("x", x, "context", Tensor.randn(arena, 6, 2, 4, 5)), 0.05, 2, 0);
             assertEquals(List.of("attn", "context_attn"), List.copyOf(b.keySet()));

@@ -53,7 +53,7 @@ class GoldenCasesTest {
         Backend backend = backendName.equals("native") ? NATIVE : JAVA;
         Path dir = Golden.dir(name);
         try (Arena arena = Arena.ofConfined();
-             BidirectionalModule model = Models.load(dir.resolve("model.safetensors"), backend)) {
+             BidirectionalModule model = Models.loadBidirectional(dir.resolve("model.safetensors"), backend)) {
             SafeTensorsFile inputs = SafeTensors.open(dir.resolve("inputs.safetensors"), arena);
             SafeTensorsFile outputs = SafeTensors.open(dir.resolve("outputs.safetensors"), arena);
             Map<String, Tensor> in = inputs.tensors();

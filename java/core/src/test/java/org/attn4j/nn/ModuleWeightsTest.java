@@ -52,7 +52,7 @@ class ModuleWeightsTest {
         try (var built = BidirectionalCrossAttentionTransformer.builder().dim(16).contextDim(12).depth(2).heads(2).dimHead(4)
                 .finalNorms(true).build(BACKEND, 3)) {
             built.save(transformer);
-            try (var loaded = Models.load(transformer, BACKEND)) {
+            try (var loaded = Models.loadBidirectional(transformer, BACKEND)) {
                 assertEquals(BidirectionalCrossAttentionTransformer.class, loaded.getClass());
                 assertEquals(12, loaded.contextDim());
             }

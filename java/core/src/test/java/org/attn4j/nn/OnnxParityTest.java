@@ -62,7 +62,7 @@ class OnnxParityTest {
     void agreesWithOnnxRuntime(String name, int b, int i, int j, String masks) throws Exception {
         Path dir = Golden.dir(name);
         try (Arena arena = Arena.ofConfined();
-             BidirectionalModule model = Models.load(dir.resolve("model.safetensors"), NATIVE);
+             BidirectionalModule model = Models.loadBidirectional(dir.resolve("model.safetensors"), NATIVE);
              OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
             long seed = 31L * i + 7L * j + b;

@@ -26,15 +26,19 @@ record Weight(String source, MemorySegment data, long[] shape, boolean transpose
             MemorySegment.copy(data, 0, dst, offset, numel() * 4);
             return;
         }
-        long rows = shape[0];
-        long cols = shape[1];
-        // stored [cols, rows]: logical (r, c) is stored at c · rows + r
-        for (long c = 0; c < cols; c++) {
-            for (long r = 0; r < rows; r++) {
-                float v = data.get(ValueLayout.JAVA_FLOAT_UNALIGNED, (c * rows + r) * 4);
-                dst.set(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + (r * cols + c) * 4, v);
+        int rows = Math.toIntExact(shape[0]);
+        int cols = Math.toIntExact(shape[1]);
+        // stored [cols, rows]: logical (r, c) is stored at c · rows + r; transposed on the heap
+        // with bulk copies in and out (an element-wise segment walk is far slower)
+        float[] stored = new float[Math.multiplyExact(rows, cols)];
+        MemorySegment.copy(data, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, stored, 0, stored.length);
+        float[] logical = new float[stored.length];
+        for (int c = 0; c < cols; c++) {
+            for (int r = 0; r < rows; r++) {
+                logical[r * cols + c] = stored[c * rows + r];
             }
         }
+        MemorySegment.copy(logical, 0, dst, ValueLayout.JAVA_FLOAT_UNALIGNED, offset, logical.length);
     }
 
     @Override

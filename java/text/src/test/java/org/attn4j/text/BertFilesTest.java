@@ -65,6 +65,21 @@ class BertFilesTest {
         }
     }
 
+    @Test
+    void stateDictWithoutPrefixRoundTrips() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("plain"));
+        try (BertModel a = BertModel.fromOnnx(fixture("model.onnx"), Backends.defaultBackend()); Arena arena = Arena.ofConfined()) {
+            a.save(dir.resolve("model.safetensors")); // HuggingFace names without the bert. prefix
+            Files.writeString(dir.resolve("config.json"), a.config().toJson());
+            try (BertModel b = BertModel.fromSafeTensors(dir, Backends.defaultBackend())) {
+                assertEquals(a.config(), b.config());
+                SafeTensorsFile golden = SafeTensors.open(fixture("golden.safetensors"), arena);
+                assertArrayEquals(a.lastHiddenState(arena, golden(golden)).toFloatArray(),
+                        b.lastHiddenState(arena, golden(golden)).toFloatArray(), 0f);
+            }
+        }
+    }
+
     private static TokenBatch golden(SafeTensorsFile f) {
         float[] ids = f.tensor("input_ids").toFloatArray();
         float[] types = f.tensor("token_type_ids").toFloatArray();
