@@ -80,6 +80,11 @@ final class ModuleRegistry {
                     b -> LuongAttention.builder().score(LuongAttention.Score.GENERAL).querySize(64).keySize(64).build(b, 7),
                     new long[][] {s(2, 96, 64), s(2, 80, 64), s(2, 80, 40)}, new String[] {"queries", "keys", "values"},
                     (m, a, in) -> out(((LuongAttention) m).forward(a, in[0], in[1], in[2], null).output())),
+            new Case("LuongAttention", // concat: slices of the mapped attn.weight go to the native linear
+                    b -> LuongAttention.builder().score(LuongAttention.Score.CONCAT).querySize(64).keySize(48).hiddenSize(32)
+                            .bias(true).build(b, 16),
+                    new long[][] {s(2, 96, 64), s(2, 80, 48), s(2, 80, 40)}, new String[] {"queries", "keys", "values"},
+                    (m, a, in) -> out(((LuongAttention) m).forward(a, in[0], in[1], in[2], null).output())),
             new Case("TopKAttention",
                     b -> TopKAttention.builder().dim(64).heads(4).dimHead(16).topK(8).build(b, 8),
                     new long[][] {s(2, 96, 64)}, new String[] {"x"},
