@@ -10,7 +10,7 @@ final class BenchWorkloads {
 
     static final List<BenchWorkload> ALL = List.of(
             of("bca", "bidirectional cross attention, attn4j beside ONNX Runtime and PyTorch (the default)", BcaBench::run),
-            of("family", "the attention family: causal MultiheadAttention against PyTorch, sliding windows",
+            of("family", "the attention family: causal MultiheadAttention against PyTorch, sliding windows; --batch B: each module at a batch",
                     FamilyBench::run),
             of("soak", "16 threads on one module, then 100,000 forwards with RSS and native heap sampled", SoakWorkload::run),
             of("jmh", "the JMH microbenchmarks (any JMH arguments: class-name patterns, -wi, -i, -p, -prof ...)",

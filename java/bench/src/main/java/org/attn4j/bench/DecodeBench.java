@@ -17,7 +17,9 @@ import org.attn4j.nn.MultiheadAttention;
  * {@code ./attn4j bench decode}: one token-by-token decoding step (causal self attention over a
  * KeyValueCache) at cache lengths 128, 1024 and 4096, 8 heads of 64, batch 1, beside its
  * memory-bandwidth floor: the bytes the step must read (the cache's keys and values, plus the
- * module's weights for MultiheadAttention) over the copy bandwidth measured in the same run.
+ * module's weights for MultiheadAttention) over the copy bandwidth measured in the same run, from
+ * main memory and for a buffer of the same size (which, like the cache between steps, stays in
+ * whichever cache level it fits).
  * A step at length L attends one new token to L + 1 keys; the cache is truncated back to L after
  * each, so every timed step sees the same length. Medians over {@code --steps} steps.
  *
@@ -66,8 +68,9 @@ final class DecodeBench {
         double bandwidth = CopyBandwidth.measure(threads);
         out.printf(Locale.ROOT, "copy bandwidth (memmove of %d MiB, %d thread(s), median of %d): %.2f GB/s%n%n",
                 CopyBandwidth.BYTES >> 20, threads, CopyBandwidth.ROUNDS, bandwidth / 1e9);
-        out.println("| step | cache length | bytes read per step | floor µs | median µs | min µs | × floor |");
-        out.println("|---|---|---|---|---|---|---|");
+        out.println("| step | cache length | bytes read per step | memory floor µs | same-size copy GB/s | same-size floor µs "
+                + "| median µs | min µs | × memory floor | × same-size floor |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|");
         int embed = heads * dimHead;
         try (Backend backend = Backends.nativeBackend(threads);
              MultiheadAttention mha = MultiheadAttention.builder().embedDim(embed).numHeads(heads).batchFirst(true)
@@ -76,21 +79,27 @@ final class DecodeBench {
             for (int length : lengths) {
                 double cacheBytes = 2.0 * 4 * heads * dimHead * (double) (length + 1); // k and v of L + 1 tokens
                 err.println("attn4j bench decode: cache length " + length);
-                row(out, "SDPA", length, cacheBytes, bandwidth, sdpaSteps(backend, heads, dimHead, length, steps));
+                row(out, "SDPA", length, cacheBytes, bandwidth, CopyBandwidth.measure(threads, (long) cacheBytes),
+                        sdpaSteps(backend, heads, dimHead, length, steps));
                 row(out, "MultiheadAttention", length, cacheBytes + weightBytes, bandwidth,
-                        mhaSteps(mha, heads, dimHead, length, steps));
+                        CopyBandwidth.measure(threads, (long) (cacheBytes + weightBytes)), mhaSteps(mha, heads, dimHead, length, steps));
             }
         }
-        out.printf(Locale.ROOT, "%nfloor = bytes read per step / copy bandwidth (keys and values of L + 1 tokens, F32;"
-                + " MultiheadAttention also reads its 4·E² weights). load average after: %s%n", LoadAverage.read());
+        out.printf(Locale.ROOT, "%nbytes read per step: keys and values of L + 1 tokens, F32 (MultiheadAttention also its"
+                + " 4·E² weights). memory floor = those bytes / the main-memory copy bandwidth; same-size floor = those bytes /"
+                + " the bandwidth of copying a buffer of that size again and again (it stays in whichever cache it fits, as the"
+                + " cache does between steps). load average after: %s%n", LoadAverage.read());
         return 0;
     }
 
-    private static void row(PrintStream out, String step, int length, double bytes, double bandwidth, double[] us) {
+    private static void row(PrintStream out, String step, int length, double bytes, double bandwidth, double sameSize,
+                            double[] us) {
         Stats s = Stats.of(us);
         double floor = bytes / bandwidth * 1e6;
-        out.printf(Locale.ROOT, "| %s | %d | %.2f MiB | %.1f | %.1f | %.1f | %.2f |%n", step, length, bytes / (1 << 20), floor,
-                s.median(), s.min(), s.median() / floor);
+        double sameSizeFloor = bytes / sameSize * 1e6;
+        out.printf(Locale.ROOT, "| %s | %d | %.2f MiB | %.1f | %.2f | %.1f | %.1f | %.1f | %.2f | %.2f |%n", step, length,
+                bytes / (1 << 20), floor, sameSize / 1e9, sameSizeFloor, s.median(), s.min(), s.median() / floor,
+                s.median() / sameSizeFloor);
     }
 
     /** Microseconds of each timed DecodeStep.sdpa of one token at cache length {@code length}. */

@@ -37,11 +37,12 @@ import org.attn4j.nn.SlidingWindowAttention;
  * <pre>
  * ./attn4j bench family [--n 4096] [--window-n 65536] [--window 128] [--threads 2] [--repeat 5]
  *     [--python /usr/bin/python3] [--script bench/python/family_mha_bench.py] [--skip-torch] [--skip-window]
+ * ./attn4j bench family --batch 32 [--batch-n 64] [--batch-context 96]     # the modules at a batch instead (FamilyBatch)
  * </pre>
  */
 final class FamilyBench {
     static final String OPTIONS = "--n N, --window-n N, --window W, --threads T, --repeat R, --python PATH, --script FILE,"
-            + " --skip-torch, --skip-window";
+            + " --skip-torch, --skip-window, --batch B [--batch-n N] [--batch-context M] (only the family's modules at batch B)";
 
     private FamilyBench() {
     }
@@ -55,6 +56,11 @@ final class FamilyBench {
         int threads = Integer.parseInt(args.getOrDefault("--threads", "2"));
         int repeat = Integer.parseInt(args.getOrDefault("--repeat", "5"));
         try (Backend backend = Backends.nativeBackend(threads)) {
+            if (args.containsKey("--batch")) {
+                FamilyBatch.run(backend, Integer.parseInt(args.get("--batch")), Integer.parseInt(args.getOrDefault("--batch-n", "64")),
+                        Integer.parseInt(args.getOrDefault("--batch-context", "96")), repeat, out);
+                return 0;
+            }
             if (!args.containsKey("--skip-torch")) {
                 causalVsTorch(backend, n, threads, repeat, args.getOrDefault("--python", "/usr/bin/python3"),
                         args.getOrDefault("--script", defaultScript()), out);

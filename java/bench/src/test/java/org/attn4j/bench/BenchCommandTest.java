@@ -60,6 +60,8 @@ class BenchCommandTest {
         assertEquals(2, run("--workload", "decode", "--steps", "zero"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--steps: expected a positive integer"), err.toString());
         assertEquals(2, run("family", "--bogus"));
+        assertEquals(2, run("peers", "--cases", "sdpa,nope"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--cases: expected names from sdpa, sdpa-causal"), err.toString());
         assertEquals(0, run("--workload=bca", "--help"));
         String usage = out.toString(StandardCharsets.UTF_8);
         for (BenchWorkload w : BenchWorkloads.ALL) {
@@ -73,5 +75,13 @@ class BenchCommandTest {
         assertTrue(cmd.getFirst().startsWith(System.getProperty("java.home")), cmd.toString());
         assertTrue(cmd.containsAll(SoakWorkload.HEAP), cmd.toString());
         assertEquals(java.util.List.of(Soak.class.getName(), "--forwards", "10"), cmd.subList(cmd.size() - 3, cmd.size()));
+    }
+
+    @Test
+    void peerWorkCountsCausalAsHalfAndAddsTheProjections() {
+        PeerCase sdpa = new PeerCase("sdpa", false, 1, 4096, 8, 64);
+        assertEquals(4.0 * 8 * 4096 * 4096 * 64, sdpa.usefulFlops(), 1);
+        assertEquals(sdpa.usefulFlops() / 2, new PeerCase("sdpa", true, 1, 4096, 8, 64).usefulFlops(), 1);
+        assertEquals(sdpa.usefulFlops() + 8.0 * 4096 * 512 * 512, new PeerCase("mha", false, 1, 4096, 8, 64).usefulFlops(), 1);
     }
 }

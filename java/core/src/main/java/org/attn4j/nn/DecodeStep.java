@@ -101,7 +101,8 @@ public final class DecodeStep {
             Tensor outProj = w.get("out_proj.weight");         // [E, E]
             Tensor outBias = w.get("out_proj.bias");           // [E] or null
             // 1. q, k, v of the new tokens in one product: [b, t, 3E] → three [b, h, t, d] views
-            Tensor x32 = xb.isContiguous() && xb.dtype() == DType.F32 ? xb : xb.to(DType.F32, scratch);
+            // a view that is not x itself (sequence first, unbatched) is copied: [b, t, E] with plain strides
+            Tensor x32 = xb == x && x.isContiguous() && x.dtype() == DType.F32 ? x : xb.to(DType.F32, scratch);
             Tensor qkv = Tensor.zeros(scratch, DType.F32, b, t, 3 * e);
             mha.backend().linear(x32, inProj, inBias, qkv);
             Tensor split = qkv.reshape(b, t, 3, heads, d).permute(2, 0, 3, 1, 4); // [3, b, h, t, d]
@@ -125,9 +126,30 @@ public final class DecodeStep {
         }
     }
 
+    /**
+     * New tokens per step up to which a step takes the materialised path: scores [b, h, t, length]
+     * are then at most t / (d + dv) of the cache's bytes, and two matrix products read the keys
+     * and the values once each, in place. (The fused kernel repacks the keys and values into
+     * scratch first: one more pass over the cache, which a decoding step is bound by.)
+     */
+    static final long MATERIALISED_MAX_TOKENS = 16;
+
     /** out [b, h, t, dv] = attention of q [b, h, t, d] (new tokens from position past on) to all the cache holds. */
     private static void attend(Backend backend, Tensor q, KeyValueCache cache, long past, float scale, Tensor out) {
         // Query r sits at position past + r and sees keys j ≤ past + r: a window of past positions ahead.
-        backend.sdpaFused(q, cache.keys(), cache.values(), null, null, null, null, -1, past, scale, out);
+        long t = q.shape(2);
+        // length 1 also takes the fused kernel: the native matmul currently miscomputes
+        // weights [b, h, t, 1] · values when values is a strided [b, h, 1, dv] view of the cache
+        // (an inner dimension of 1; reported with the harness's notes), and a one-token cache costs nothing either way.
+        if (t > MATERIALISED_MAX_TOKENS || cache.length() == 1) {
+            backend.sdpaFused(q, cache.keys(), cache.values(), null, null, null, null, -1, past, scale, out);
+            return;
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            Tensor scores = Tensor.zeros(scratch, DType.F32, q.shape(0), q.shape(1), t, cache.length()); // [b, h, t, length]
+            backend.matmul(q, false, cache.keys(), true, scale, scores);
+            backend.sdpaSoftmax(scores, null, null, null, null, -1, past, scores);
+            backend.matmul(scores, false, cache.values(), false, 1f, out);
+        }
     }
 }

@@ -18,13 +18,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Token-by-token decoding over a KeyValueCache equals full causal attention over the whole
  * sequence, at every step: SDPA and MultiheadAttention, on both backends, with steps of one token
- * and of several (a prompt first), odd lengths, and the cache's errors.
+ * and of several (a prompt first; both of DecodeStep's paths), odd lengths, and the cache's errors.
  */
 class DecodeStepTest {
     private static final Backend NATIVE = Backends.nativeBackend(2);
     private static final Backend JAVA = Backends.javaReference();
-    /** Tokens added per step: a prompt of 5, then single tokens, with a 3 and a 4 in between; 23 in all. */
-    private static final int[] STEPS = {5, 1, 1, 3, 1, 1, 1, 4, 1, 1, 1, 1, 1, 1};
+    /**
+     * Tokens added per step: a prompt of 17 (past DecodeStep.MATERIALISED_MAX_TOKENS: the fused
+     * kernel), then single tokens with a 3 and a 4 in between (the materialised path); 33 in all.
+     */
+    private static final int[] STEPS = {17, 1, 1, 3, 1, 1, 1, 4, 1, 1, 1, 1};
 
     @AfterAll
     static void close() {
@@ -52,6 +55,8 @@ class DecodeStepTest {
         int n = total();
         int d = 16;
         int dv = 7;
+        assertTrue(STEPS[0] > DecodeStep.MATERIALISED_MAX_TOKENS && STEPS[1] <= DecodeStep.MATERIALISED_MAX_TOKENS,
+                "the steps cover both paths");
         try (Arena arena = Arena.ofConfined()) {
             Tensor q = Tensor.randn(arena, 1, b, h, n, d);
             Tensor k = Tensor.randn(arena, 2, b, h, n, d);
