@@ -102,6 +102,16 @@ int main() {
     // Neither matrix stride 1 (every dim padded and permuted): goes through dense copies.
     check(ctx, {4, 9, 6}, false, {4, 6, 10}, false, {4, 9, 10}, 1.0f, permuted({1, 0, 2}, 1),
           permuted({2, 0, 1}, 2), permuted({1, 2, 0}, 1), seed++);
+    // A unit matrix dim (k, m or n = 1) beside padded batches: the batch strides must be
+    // honoured (oneDNN 3.x read such a b with a dense batch stride).
+    check(ctx, {2, 1, 1}, false, {2, 1, 8}, false, {2, 1, 8}, 1.0f, dense(), padded(64), dense(),
+          seed++);
+    check(ctx, {3, 5, 1}, false, {3, 1, 7}, false, {3, 5, 7}, 1.0f, padded(2), padded(5), dense(),
+          seed++);
+    check(ctx, {3, 1, 4}, false, {3, 4, 6}, false, {3, 1, 6}, 0.5f, padded(3), dense(), padded(2),
+          seed++);
+    check(ctx, {3, 5, 4}, false, {3, 4, 1}, false, {3, 5, 1}, 1.0f, dense(), padded(9), padded(1),
+          seed++);
     // Empty results and k = 0 (c = 0).
     check(ctx, {0, 7, 3}, false, {1, 3, 5}, false, {0, 7, 5}, 1.0f, dense(), dense(), dense(),
           seed++);
