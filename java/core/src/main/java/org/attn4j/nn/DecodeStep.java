@@ -138,10 +138,7 @@ public final class DecodeStep {
     private static void attend(Backend backend, Tensor q, KeyValueCache cache, long past, float scale, Tensor out) {
         // Query r sits at position past + r and sees keys j ≤ past + r: a window of past positions ahead.
         long t = q.shape(2);
-        // length 1 also takes the fused kernel: the native matmul currently miscomputes
-        // weights [b, h, t, 1] · values when values is a strided [b, h, 1, dv] view of the cache
-        // (an inner dimension of 1; reported with the harness's notes), and a one-token cache costs nothing either way.
-        if (t > MATERIALISED_MAX_TOKENS || cache.length() == 1) {
+        if (t > MATERIALISED_MAX_TOKENS) {
             backend.sdpaFused(q, cache.keys(), cache.values(), null, null, null, null, -1, past, scale, out);
             return;
         }

@@ -7,7 +7,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
@@ -35,42 +34,8 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
         TaskContext task = TaskContext.get();
         int threads = TaskThreads.resolve(plan.threadsPerTask());
         int partition = task == null ? 0 : task.partitionId();
-        return new Iterator<>() {
-            private LoadedModule model; // loaded with the first row: an empty partition loads nothing
-            private final List<Row> ready = new ArrayList<>();
-            private int next;
-            private long rowIndex; // of the first row of the next chunk, within the partition
-
-            @Override
-            public boolean hasNext() {
-                if (next < ready.size()) {
-                    return true;
-                }
-                ready.clear();
-                next = 0;
-                if (!rows.hasNext()) {
-                    return false;
-                }
-                if (model == null) {
-                    model = ExecutorModels.module(plan.source(), threads);
-                }
-                List<Row> chunk = new ArrayList<>(plan.batchSize());
-                while (chunk.size() < plan.batchSize() && rows.hasNext()) {
-                    chunk.add(rows.next());
-                }
-                ready.addAll(runChunk(model, chunk, partition, rowIndex));
-                rowIndex += chunk.size();
-                return true;
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return ready.get(next++);
-            }
-        };
+        return new ChunkedRows<>(rows, plan.batchSize(), () -> ExecutorModels.module(plan.source(), threads),
+                (model, chunk, firstRow) -> runChunk(model, chunk, partition, firstRow));
     }
 
     /** One position-major input row, checked. */

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.linalg.Vectors;
@@ -39,42 +38,8 @@ final class TextPartitionRunner implements MapPartitionsFunction<Row, Row> {
         int threads = TaskThreads.resolve(plan.threadsPerTask());
         TaskContext task = TaskContext.get();
         int partition = task == null ? 0 : task.partitionId();
-        return new Iterator<>() {
-            private TextModelSource.LoadedEmbedder model; // loaded with the first row
-            private final List<Row> ready = new ArrayList<>();
-            private int next;
-            private long rowIndex;
-
-            @Override
-            public boolean hasNext() {
-                if (next < ready.size()) {
-                    return true;
-                }
-                ready.clear();
-                next = 0;
-                if (!rows.hasNext()) {
-                    return false;
-                }
-                if (model == null) {
-                    model = load(threads);
-                }
-                List<Row> chunk = new ArrayList<>(plan.batchSize());
-                while (chunk.size() < plan.batchSize() && rows.hasNext()) {
-                    chunk.add(rows.next());
-                }
-                ready.addAll(embedChunk(model, chunk, partition, rowIndex));
-                rowIndex += chunk.size();
-                return true;
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return ready.get(next++);
-            }
-        };
+        return new ChunkedRows<>(rows, plan.batchSize(), () -> load(threads),
+                (model, chunk, firstRow) -> embedChunk(model, chunk, partition, firstRow));
     }
 
     private TextModelSource.LoadedEmbedder load(int threads) {
