@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -43,17 +41,11 @@ class FamilyGoldenTest {
     }
 
     static Path root() {
-        try {
-            return Path.of(FamilyGoldenTest.class.getResource("/golden-family").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return GoldenFolders.root("/golden-family");
     }
 
     static List<String> cases() throws IOException {
-        try (Stream<Path> dirs = Files.list(root())) {
-            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
-        }
+        return GoldenFolders.cases(root());
     }
 
     static Stream<Arguments> casesOnBackendsAndPaths() throws IOException {

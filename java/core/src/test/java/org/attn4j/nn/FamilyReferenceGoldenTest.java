@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -39,17 +37,11 @@ class FamilyReferenceGoldenTest {
     }
 
     static Path root() {
-        try {
-            return Path.of(FamilyReferenceGoldenTest.class.getResource("/golden-family-ref").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return GoldenFolders.root("/golden-family-ref");
     }
 
     static List<String> cases() throws IOException {
-        try (Stream<Path> dirs = Files.list(root())) {
-            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
-        }
+        return GoldenFolders.cases(root());
     }
 
     static Stream<Arguments> casesOnBackends() throws IOException {
