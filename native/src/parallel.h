@@ -9,10 +9,14 @@
 namespace attn4j {
 
 // Threads worth starting for `units` independent pieces of work holding `flops` of arithmetic
-// in all: at most `threads`, at most one per unit, and one per ~2 MFLOP (about a millisecond of
-// one core's time between them would be lost to starting and joining a team on a busy machine).
+// in all: at most `threads`, at most one per unit, and one per 16 MFLOP (the calling thread
+// alone below 32 MFLOP), as matmul_threads does for oneDNN. Why so much: the join waits for
+// the slowest member of the team, and on a machine whose cores other processes hold, a worker
+// waits scheduler time slices to run; with one thread per 2 MFLOP the fused bidirectional
+// kernel at 64 × 96 (19 MFLOP) took 11.6 ms of CPU per call on 2 threads at load ≈ 7
+// (ForwardPartsBenchmark.attentionFused), 16 MFLOP being ≈ 0.15 ms of one core.
 inline int threads_for_flops(double flops, int64_t units, int threads) {
-    const double by_work = flops / 2e6 + 1.0;
+    const double by_work = flops / 16e6;
     int64_t n = threads < units ? threads : units;
     if (by_work < (double)n) n = (int64_t)by_work;
     return n < 1 ? 1 : (int)n;

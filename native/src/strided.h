@@ -111,12 +111,15 @@ attn4j_status check_output_layout(const attn4j_tensor &t, const char *name);
 attn4j_status check_same_shape(const attn4j_tensor &t, const char *name, const attn4j_tensor &ref,
                                const char *ref_name);
 
-// Threads worth starting for `work` elements of cheap arithmetic: forking a team costs about a
-// microsecond, so small tensors run on the calling thread alone.
+// Threads worth starting for `work` elements of cheap arithmetic: one per 256 Ki elements
+// (≈ 0.1 ms of one core), the calling thread alone below 512 Ki. Why so many: forking a team
+// costs about a microsecond on an idle machine, but the join waits for the slowest member, and
+// where other processes hold the cores that is scheduler time slices (the [1, 8, 64, 96]
+// softmaxes of a README-module forward took ms on 2 threads at load ≈ 7).
 inline int threads_for(int64_t work, int threads) {
-    const int64_t kGrain = 16384;
+    const int64_t kGrain = int64_t(1) << 18;
     int64_t useful = work / kGrain;
-    if (useful < 1) return 1;
+    if (useful < 2) return 1;
     return useful < threads ? (int)useful : threads;
 }
 

@@ -29,8 +29,8 @@ public record BidirectionalOptions(Tensor mask, Tensor contextMask, Tensor relPo
 
     /** AUTO materialises when one (b, h) slice has at most this many scores (i·j), ... */
     public static final long MATERIALISED_MAX_SLICE_SCORES = 1L << 16;
-    /** ... and the whole [b, h, i, j] matrix at most this many (64 MiB each of attn and contextAttn). */
-    public static final long MATERIALISED_MAX_SCORES = 1L << 24;
+    /** ... and the whole [b, h, i, j] matrix at most this many (1 MiB each of attn and contextAttn). */
+    public static final long MATERIALISED_MAX_SCORES = 1L << 18;
 
     /**
      * The path a forward of x [batch, i, dim] against context [batch, j, contextDim] with
@@ -40,10 +40,11 @@ public record BidirectionalOptions(Tensor mask, Tensor contextMask, Tensor relPo
      * {@value #MATERIALISED_MAX_SCORES}; FUSED otherwise.
      *
      * <p>Why: the fused kernel works in tiles of 256 × 128 scores and packs and rescales per
-     * tile; a slice of at most two tiles' scores (256 KiB, still in L2 between the matmul and
-     * the softmaxes) is cheaper materialised. One run of {@code ./attn4j bench} (load ≈ 12):
-     * materialised 0.69 against fused 0.85 ms at 16 × 16, 493 against 592 ms at 1 × 8192, 244
-     * against 281 ms at batch 32 × 64 × 96; fused wins from 256 × 512 (131,072 per slice) up.
+     * tile; a few tiles' worth of scores, which stay in L2 between the matmul and the softmaxes,
+     * are as cheap materialised, and at i = 1 the fused kernel's one-row tiles are the slower
+     * (ForwardPartsBenchmark at load ≈ 7: 24 against 19 ms at 1 × 8192). From batch 32 × 64 × 96
+     * (1.5 Mi scores) and 256 × 512 (1 Mi) the fused kernel wins (69.5 against 98.7 ms, 12
+     * against 30 ms).
      */
     public AttentionPath pathFor(long batch, long heads, long i, long j) {
         if (path != AttentionPath.AUTO) {

@@ -12,18 +12,19 @@ class BidirectionalPathTest {
     void smallSlicesAreMaterialised() {
         assertEquals(AttentionPath.MATERIALISED, AUTO.pathFor(1, 8, 16, 16));
         assertEquals(AttentionPath.MATERIALISED, AUTO.pathFor(1, 8, 1, 8192));
-        assertEquals(AttentionPath.MATERIALISED, AUTO.pathFor(32, 8, 64, 96));
-        assertEquals(AttentionPath.MATERIALISED, AUTO.pathFor(1, 8, 256, 256)); // exactly the slice limit
+        assertEquals(AttentionPath.MATERIALISED, AUTO.pathFor(1, 4, 256, 256)); // exactly both limits
     }
 
     @Test
     void largeSlicesOrLargeBatchesAreFused() {
+        assertEquals(AttentionPath.FUSED, AUTO.pathFor(1, 8, 256, 256)); // 512 Ki scores in all
         assertEquals(AttentionPath.FUSED, AUTO.pathFor(1, 8, 256, 257));
         assertEquals(AttentionPath.FUSED, AUTO.pathFor(1, 8, 256, 512));
         assertEquals(AttentionPath.FUSED, AUTO.pathFor(1, 8, 1, 1 << 17));
-        // slices of 64 Ki scores, 257 of them: one past 16 Mi scores in all
-        assertEquals(AttentionPath.MATERIALISED, AUTO.pathFor(256, 1, 256, 256));
-        assertEquals(AttentionPath.FUSED, AUTO.pathFor(257, 1, 256, 256));
+        assertEquals(AttentionPath.FUSED, AUTO.pathFor(32, 8, 64, 96)); // 1.5 Mi scores in all
+        // slices of 64 Ki scores: 4 of them are 256 Ki in all, 5 one slice past it
+        assertEquals(AttentionPath.MATERIALISED, AUTO.pathFor(4, 1, 256, 256));
+        assertEquals(AttentionPath.FUSED, AUTO.pathFor(5, 1, 256, 256));
     }
 
     @Test
