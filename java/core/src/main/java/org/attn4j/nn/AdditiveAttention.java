@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
+import org.attn4j.internal.check.QueryKeyValue;
+import org.attn4j.internal.layer.Attend;
 import org.attn4j.internal.layer.Linear;
 import org.attn4j.internal.module.Init;
 import org.attn4j.internal.module.Parameter;
@@ -70,20 +72,13 @@ public final class AdditiveAttention extends ConfiguredModule<AdditiveAttention.
     public AttentionOutput forward(SegmentAllocator allocator, Tensor queries, Tensor keys, Tensor values,
                                    Tensor keyPaddingMask) {
         return call(scratch -> {
-            if (allocator == null) {
-                throw new IllegalArgumentException("allocator must not be null");
-            }
+            Checks.required(allocator, "allocator must not be null");
             QueryKeyValue in = QueryKeyValue.check(queries, keys, values, keyPaddingMask, config.querySize, config.keySize, scratch.arena());
             // scores [b, i, j] = w_vᵀ tanh(W_q q + W_k k), then the masked softmax over j and weights · values
             Tensor scores = scratch.allocate(in.b(), in.i(), in.j());
             backend.additiveScores(wq.forward(backend, scratch, in.queries()), wk.forward(backend, scratch, in.keys()),
                     wv.get().reshape(config.numHiddens), scores);
-            TensorAllocator out = TensorAllocator.of(allocator);
-            Tensor weights = out.allocate(in.b(), in.i(), in.j());
-            backend.sdpaSoftmax(scores.unsqueeze(1), null, null, in.keyPaddingMask(), null, -1, -1, weights.unsqueeze(1));
-            Tensor output = out.allocate(in.b(), in.i(), in.values().shape(2));
-            backend.matmul(weights, false, in.values(), false, 1f, output);
-            return new AttentionOutput(output, weights);
+            return Attend.weighValues(backend, TensorAllocator.of(allocator), scores, in);
         });
     }
 

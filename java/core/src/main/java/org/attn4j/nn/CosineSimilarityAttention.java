@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.QkvAttentionLayer;
 import org.attn4j.internal.mask.Masks;
@@ -75,9 +76,7 @@ public final class CosineSimilarityAttention extends ConfiguredModule<CosineSimi
      * masks as SDPA's. The scale is the module's: options.scale() must be NaN (unset).
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, SdpaOptions options) {
-        if (allocator == null || options == null) {
-            throw new IllegalArgumentException("allocator and options must not be null (use SdpaOptions.DEFAULT)");
-        }
+        Checks.required(allocator, options, "allocator and options must not be null (use SdpaOptions.DEFAULT)");
         if (!Float.isNaN(options.scale())) {
             throw new IllegalArgumentException("options.scale: expected unset (the module's scale " + config.scale
                     + " is the temperature), got " + options.scale());

@@ -76,9 +76,7 @@ public final class CrossModalCrossAttention extends ConfiguredModule<CrossModalC
      */
     public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision, Tensor textMask,
                                     Tensor visionMask) {
-        if (allocator == null) {
-            throw new IllegalArgumentException("allocator must not be null");
-        }
+        Checks.required(allocator, "allocator must not be null");
         return call(scratch -> {
             CrossModalInputs in = CrossModalInputs.check(text, vision, textMask, visionMask, layer.textDim, layer.visionDim,
                     scratch.arena());

@@ -6,6 +6,7 @@ import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.CrossModalInputs;
 import org.attn4j.internal.layer.CrossModalLayer;
 import org.attn4j.internal.layer.LayerNorm;
@@ -94,9 +95,7 @@ public final class CrossModalFusionBlock extends ConfiguredModule<CrossModalFusi
      */
     public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision, Tensor textMask,
                                     Tensor visionMask) {
-        if (allocator == null) {
-            throw new IllegalArgumentException("allocator must not be null");
-        }
+        Checks.required(allocator, "allocator must not be null");
         return call(scratch -> {
             CrossModalInputs in = CrossModalInputs.check(text, vision, textMask, visionMask, cross.textDim, cross.visionDim,
                     scratch.arena());

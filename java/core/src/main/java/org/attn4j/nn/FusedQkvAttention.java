@@ -6,6 +6,7 @@ import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.QkvAttentionLayer;
 import org.attn4j.internal.mask.Masks;
@@ -62,9 +63,7 @@ public final class FusedQkvAttention extends ConfiguredModule<FusedQkvAttention.
      * {@code allocator}. Masks use SDPA's conventions (boolean true = attend).
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, SdpaOptions options) {
-        if (allocator == null || options == null) {
-            throw new IllegalArgumentException("allocator and options must not be null (use SdpaOptions.DEFAULT)");
-        }
+        Checks.required(allocator, options, "allocator and options must not be null (use SdpaOptions.DEFAULT)");
         return call(scratch -> {
             Tensor in = SequenceInputs.sequence("x", x, config.dim, true, false, scratch.arena());
             Visibility vis = Masks.sdpa(options, in.shape(0), config.heads, in.shape(1), in.shape(1), scratch.arena());

@@ -80,9 +80,7 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
      * as SDPA's (boolean true = attend).
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, SdpaOptions options) {
-        if (allocator == null || options == null) {
-            throw new IllegalArgumentException("allocator and options must not be null (use SdpaOptions.DEFAULT)");
-        }
+        Checks.required(allocator, options, "allocator and options must not be null (use SdpaOptions.DEFAULT)");
         return call(scratch -> {
             Arena arena = scratch.arena();
             int heads = config.heads;
@@ -113,31 +111,18 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
     }
 
     /** Configuration: dim and rank (required), contextDim = dim, heads 8, dimHead 64. */
-    public static final class Builder extends ModuleBuilder<Config, LowRankAttention, Builder> {
+    public static final class Builder extends AttentionBuilder<Config, LowRankAttention, Builder> {
         private Builder() { // from builder() only
             super(TYPE);
-        }
-
-        public Builder dim(int dim) {
-            return set("dim", dim);
         }
 
         public Builder contextDim(int contextDim) {
             return set("contextDim", contextDim);
         }
 
-        public Builder heads(int heads) {
-            return set("heads", heads);
-        }
-
         /** Size of each head's queries and keys. */
         public Builder rank(int rank) {
             return set("rank", rank);
-        }
-
-        /** Size of each head's values. */
-        public Builder dimHead(int dimHead) {
-            return set("dimHead", dimHead);
         }
     }
 }

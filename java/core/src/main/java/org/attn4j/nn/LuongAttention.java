@@ -8,6 +8,8 @@ import java.util.Locale;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
+import org.attn4j.internal.check.QueryKeyValue;
+import org.attn4j.internal.layer.Attend;
 import org.attn4j.internal.layer.Linear;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.Init;
@@ -57,9 +59,7 @@ public final class LuongAttention extends ConfiguredModule<LuongAttention.Config
      */
     public record Config(Score method, int querySize, int keySize, Integer hiddenSize, @Default("false") Boolean bias) {
         public Config {
-            if (method == null) {
-                throw new IllegalArgumentException("method must not be null (dot, general or concat)");
-            }
+            Checks.required(method, "method must not be null (dot, general or concat)");
             Checks.positive("query_size", querySize);
             Checks.positive("key_size", keySize);
             if (method == Score.DOT && querySize != keySize) {
@@ -109,9 +109,7 @@ public final class LuongAttention extends ConfiguredModule<LuongAttention.Config
     public AttentionOutput forward(SegmentAllocator allocator, Tensor queries, Tensor keys, Tensor values,
                                    Tensor keyPaddingMask) {
         return call(scratch -> {
-            if (allocator == null) {
-                throw new IllegalArgumentException("allocator must not be null");
-            }
+            Checks.required(allocator, "allocator must not be null");
             QueryKeyValue in = QueryKeyValue.check(queries, keys, values, keyPaddingMask, config.querySize, config.keySize, scratch.arena());
             Tensor scores = scratch.allocate(in.b(), in.i(), in.j()); // [b, i, j]
             switch (config.method) {
@@ -128,12 +126,7 @@ public final class LuongAttention extends ConfiguredModule<LuongAttention.Config
                     backend.additiveScores(q, k, v.get(), scores);
                 }
             }
-            TensorAllocator out = TensorAllocator.of(allocator);
-            Tensor weights = out.allocate(in.b(), in.i(), in.j());
-            backend.sdpaSoftmax(scores.unsqueeze(1), null, null, in.keyPaddingMask(), null, -1, -1, weights.unsqueeze(1));
-            Tensor output = out.allocate(in.b(), in.i(), in.values().shape(2));
-            backend.matmul(weights, false, in.values(), false, 1f, output);
-            return new AttentionOutput(output, weights);
+            return Attend.weighValues(backend, TensorAllocator.of(allocator), scores, in);
         });
     }
 

@@ -16,7 +16,6 @@ import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.SameAs;
 import org.attn4j.internal.module.TensorAllocator;
-import org.attn4j.internal.tensor.Shapes;
 
 /**
  * Multi-head attention compatible with PyTorch's {@code nn.MultiheadAttention}: the same state
@@ -105,12 +104,8 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
      * tensor as query, key and value for self attention (one packed projection then).
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor query, Tensor key, Tensor value, MhaOptions options) {
-        if (allocator == null) {
-            throw new IllegalArgumentException("allocator must not be null");
-        }
-        if (options == null) {
-            throw new IllegalArgumentException("options must not be null (use MhaOptions.DEFAULT)");
-        }
+        Checks.required(allocator, "allocator must not be null");
+        Checks.required(options, "options must not be null (use MhaOptions.DEFAULT)");
         return call(scratch -> {
             Arena arena = scratch.arena();
             boolean unbatched = query != null && query.rank() == 2;
@@ -123,21 +118,8 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
             long b = q.shape(0);
             long l = q.shape(1);
             long s = k.shape(1);
-            if (k.shape(0) != b || v.shape(0) != b) {
-                throw new IllegalArgumentException("key, value: expected batch " + b + " (as query), got "
-                        + Shapes.toString(key.shape()) + " and " + Shapes.toString(value.shape()));
-            }
-            if (v.shape(1) != s) {
-                throw new IllegalArgumentException("value: expected " + s + " positions (as key), got " + Shapes.toString(value.shape()));
-            }
-            Tensor padding = options.keyPaddingMask();
-            if (unbatched && padding != null) {
-                if (padding.rank() != 1) {
-                    throw new IllegalArgumentException("key_padding_mask: expected shape [" + s + "] (unbatched), got "
-                            + Shapes.toString(padding.shape()));
-                }
-                padding = padding.unsqueeze(0);
-            }
+            SequenceInputs.keysAndValues("key, value", q, k, v, key, value);
+            Tensor padding = SequenceInputs.batchedPadding("key_padding_mask", options.keyPaddingMask(), unbatched);
             Visibility vis = Masks.torch(options.attnMask(), padding, options.isCausal(), b, layer.heads, l, s, arena,
                     "attn_mask", "key_padding_mask");
             boolean copyOut = !config.batchFirst && !unbatched; // results come back [L, b, ...]

@@ -10,21 +10,9 @@ package org.attn4j.nn;
  * @param <B> the concrete builder
  */
 abstract class QkvAttentionBuilder<C extends Record, M extends Module, B extends QkvAttentionBuilder<C, M, B>>
-        extends ModuleBuilder<C, M, B> {
+        extends AttentionBuilder<C, M, B> {
     QkvAttentionBuilder(ModuleType<C, M> type) {
         super(type);
-    }
-
-    public B dim(int dim) {
-        return set("dim", dim);
-    }
-
-    public B heads(int heads) {
-        return set("heads", heads);
-    }
-
-    public B dimHead(int dimHead) {
-        return set("dimHead", dimHead);
     }
 
     /** Rotary embeddings on q and k (null = none). */

@@ -6,6 +6,7 @@ import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.QkvAttentionLayer;
 import org.attn4j.internal.mask.Masks;
@@ -73,9 +74,7 @@ public final class SlidingWindowAttention extends ConfiguredModule<SlidingWindow
      * @param globalTokens   BOOL [b, n], true = global position; null = none
      */
     public Tensor forward(SegmentAllocator allocator, Tensor x, Tensor keyPaddingMask, Tensor globalTokens) {
-        if (allocator == null) {
-            throw new IllegalArgumentException("allocator must not be null");
-        }
+        Checks.required(allocator, "allocator must not be null");
         return call(scratch -> {
             Tensor in = SequenceInputs.sequence("x", x, config.dim, true, false, scratch.arena());
             SdpaOptions o = SdpaOptions.builder().keyPaddingMask(keyPaddingMask).globalTokens(globalTokens)

@@ -91,9 +91,7 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, Tensor keyPaddingMask,
                                    boolean causal) {
         return call(scratch -> {
-            if (allocator == null) {
-                throw new IllegalArgumentException("allocator must not be null");
-            }
+            Checks.required(allocator, "allocator must not be null");
             Arena arena = scratch.arena();
             int heads = config.heads;
             int dimHead = config.dimHead;
@@ -102,7 +100,7 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
             long b = xs.shape(0);
             long i = xs.shape(1);
             long j = cs.shape(1);
-            Masks.keyPadding("keyPaddingMask", keyPaddingMask, b, j);
+            Masks.sequenceMask("keyPaddingMask", keyPaddingMask, b, j);
             Tensor q = Heads.split(toQ.forward(backend, scratch, xs), heads, dimHead); // [b, h, i, d]
             Tensor k = Heads.split(toK.forward(backend, scratch, cs), heads, dimHead); // [b, h, j, d]
             Tensor v = Heads.split(toV.forward(backend, scratch, cs), heads, dimHead); // [b, h, j, d]
@@ -123,25 +121,13 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
     }
 
     /** Configuration: dim and topK (required), contextDim = dim, heads 8, dimHead 64. */
-    public static final class Builder extends ModuleBuilder<Config, TopKAttention, Builder> {
+    public static final class Builder extends AttentionBuilder<Config, TopKAttention, Builder> {
         private Builder() { // from builder() only
             super(TYPE);
         }
 
-        public Builder dim(int dim) {
-            return set("dim", dim);
-        }
-
         public Builder contextDim(int contextDim) {
             return set("contextDim", contextDim);
-        }
-
-        public Builder heads(int heads) {
-            return set("heads", heads);
-        }
-
-        public Builder dimHead(int dimHead) {
-            return set("dimHead", dimHead);
         }
 
         /** Keys kept per query row (ties with the topK-th largest score are kept too). */

@@ -6,6 +6,7 @@ import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.LayerNorm;
 import org.attn4j.internal.layer.MultiheadAttentionLayer;
@@ -24,7 +25,7 @@ import org.attn4j.internal.tensor.Shapes;
  * ({@code self_attn.*}, {@code multihead_attn.*}, {@code linear1/2.*}, {@code norm1/2/3.*}).
  * Masks follow nn.MultiheadAttention's conventions. Thread-safe; owns its weights.
  */
-public final class TransformerDecoderLayer extends ConfiguredModule<TransformerLayerConfig> {
+public final class TransformerDecoderLayer extends TransformerLayer {
     /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TransformerDecoderLayer";
     private static final ModuleType<TransformerLayerConfig, TransformerDecoderLayer> TYPE = new ModuleType<>(CLASS_NAME,
@@ -63,9 +64,7 @@ public final class TransformerDecoderLayer extends ConfiguredModule<TransformerL
      * {@code allocator}.
      */
     public Tensor forward(SegmentAllocator allocator, Tensor tgt, Tensor memory, DecoderLayerOptions options) {
-        if (allocator == null || options == null) {
-            throw new IllegalArgumentException("allocator and options must not be null (use DecoderLayerOptions.DEFAULT)");
-        }
+        Checks.required(allocator, options, "allocator and options must not be null (use DecoderLayerOptions.DEFAULT)");
         return call(scratch -> {
             Arena arena = scratch.arena();
             boolean unbatched = tgt != null && tgt.rank() == 2;
@@ -115,22 +114,6 @@ public final class TransformerDecoderLayer extends ConfiguredModule<TransformerL
     private Tensor attend(MultiheadAttentionLayer attn, Scratch scratch, Tensor query, Tensor kv, Visibility vis,
                           AttentionPath path) {
         return attn.forward(backend, scratch, scratch, query, kv, kv, vis, false, false, path).output();
-    }
-
-    public int dModel() {
-        return config.dModel();
-    }
-
-    public int nhead() {
-        return config.nhead();
-    }
-
-    public boolean normFirst() {
-        return config.normFirst();
-    }
-
-    public Activation activation() {
-        return config.activation();
     }
 
     /** Configuration with PyTorch's names and defaults. */

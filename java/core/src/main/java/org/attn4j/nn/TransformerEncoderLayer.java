@@ -6,6 +6,7 @@ import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.LayerNorm;
 import org.attn4j.internal.layer.MultiheadAttentionLayer;
@@ -23,7 +24,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * {@code norm1.*}, {@code norm2.*}). Masks follow nn.MultiheadAttention's conventions. Thread-safe;
  * owns its weights.
  */
-public final class TransformerEncoderLayer extends ConfiguredModule<TransformerLayerConfig> {
+public final class TransformerEncoderLayer extends TransformerLayer {
     /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TransformerEncoderLayer";
     private static final ModuleType<TransformerLayerConfig, TransformerEncoderLayer> TYPE = new ModuleType<>(CLASS_NAME,
@@ -57,9 +58,7 @@ public final class TransformerEncoderLayer extends ConfiguredModule<TransformerL
      * the layer's output in the same layout, from {@code allocator}.
      */
     public Tensor forward(SegmentAllocator allocator, Tensor src, EncoderLayerOptions options) {
-        if (allocator == null || options == null) {
-            throw new IllegalArgumentException("allocator and options must not be null (use EncoderLayerOptions.DEFAULT)");
-        }
+        Checks.required(allocator, options, "allocator and options must not be null (use EncoderLayerOptions.DEFAULT)");
         return call(scratch -> {
             Arena arena = scratch.arena();
             boolean unbatched = src != null && src.rank() == 2;
@@ -96,22 +95,6 @@ public final class TransformerEncoderLayer extends ConfiguredModule<TransformerL
 
     private Tensor selfAttention(Scratch scratch, Tensor x, Visibility vis, AttentionPath path) {
         return selfAttn.forward(backend, scratch, scratch, x, x, x, vis, false, false, path).output();
-    }
-
-    public int dModel() {
-        return config.dModel();
-    }
-
-    public int nhead() {
-        return config.nhead();
-    }
-
-    public boolean normFirst() {
-        return config.normFirst();
-    }
-
-    public Activation activation() {
-        return config.activation();
     }
 
     /** Configuration with PyTorch's names and defaults. */
