@@ -25,7 +25,8 @@ import org.attn4j.internal.tensor.Heads;
 public final class LinearAttention extends ConfiguredModule<LinearAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "LinearAttention";
-    private static final ModuleType<Config, LinearAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class, LinearAttention::new);
+    private static final ModuleType<Config, LinearAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+            LinearAttention::new);
 
     /**
      * The configuration, as model files' {@code __metadata__} holds it.

@@ -2,20 +2,18 @@ package org.attn4j.nn;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.QueryKeyValue;
-import org.attn4j.internal.layer.Attend;
 import org.attn4j.internal.layer.Linear;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.Init;
 import org.attn4j.internal.module.Parameter;
 import org.attn4j.internal.module.ParameterSource;
-import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.internal.module.Scratch;
 
 /**
  * Luong's attention scores (Luong, Pham &amp; Manning 2015), softmax over the keys, weights ·
@@ -32,7 +30,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * Masked keys (and a query with every key masked) follow SDPA's convention: a query that sees no
  * key gets NaN. Always returns the weights. Thread-safe; owns its weights.
  */
-public final class LuongAttention extends ConfiguredModule<LuongAttention.Config> {
+public final class LuongAttention extends ScoringAttention<LuongAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "LuongAttention";
     private static final ModuleType<Config, LuongAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
@@ -79,7 +77,7 @@ public final class LuongAttention extends ConfiguredModule<LuongAttention.Config
     private final Parameter v;    // concat: [hidden]; else null
 
     private LuongAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
+        super(TYPE, config, config.querySize, config.keySize, backend, weights);
         boolean bias = Boolean.TRUE.equals(config.bias);
         this.attn = switch (config.method) {
             case DOT -> null;
@@ -100,34 +98,22 @@ public final class LuongAttention extends ConfiguredModule<LuongAttention.Config
         return TYPE.load(file, backend);
     }
 
-    /**
-     * queries [b, i, querySize], keys [b, j, keySize], values [b, j, dv] → output [b, i, dv] and
-     * weights [b, i, j], both from {@code allocator}.
-     *
-     * @param keyPaddingMask BOOL [b, j], true = attend (false marks padding); null = none
-     */
-    public AttentionOutput forward(SegmentAllocator allocator, Tensor queries, Tensor keys, Tensor values,
-                                   Tensor keyPaddingMask) {
-        return call(scratch -> {
-            Checks.required(allocator, "allocator must not be null");
-            QueryKeyValue in = QueryKeyValue.check(queries, keys, values, keyPaddingMask, config.querySize, config.keySize, scratch.arena());
-            Tensor scores = scratch.allocate(in.b(), in.i(), in.j()); // [b, i, j]
-            switch (config.method) {
-                case DOT -> backend.matmul(in.queries(), false, in.keys(), true, 1f, scores);
-                case GENERAL -> backend.matmul(in.queries(), false, attn.forward(backend, scratch, in.keys()), true, 1f, scores);
-                case CONCAT -> {
-                    // W [q; k] + b = (W[:, :querySize] q + b) + W[:, querySize:] k: two [·, hidden] projections
-                    Tensor wq = attn.weight.get().slice(1, 0, config.querySize);          // [hidden, querySize], row stride q + k
-                    Tensor wk = attn.weight.get().slice(1, config.querySize, config.querySize + config.keySize);
-                    Tensor q = scratch.allocate(in.b(), in.i(), config.hiddenSize);
-                    Tensor k = scratch.allocate(in.b(), in.j(), config.hiddenSize);
-                    backend.linear(in.queries(), wq, Parameter.read(attn.bias), q);
-                    backend.linear(in.keys(), wk, null, k);
-                    backend.additiveScores(q, k, v.get(), scores);
-                }
+    @Override
+    void scores(Scratch scratch, QueryKeyValue in, Tensor scores) {
+        switch (config.method) {
+            case DOT -> backend.matmul(in.queries(), false, in.keys(), true, 1f, scores);
+            case GENERAL -> backend.matmul(in.queries(), false, attn.forward(backend, scratch, in.keys()), true, 1f, scores);
+            case CONCAT -> {
+                // W [q; k] + b = (W[:, :querySize] q + b) + W[:, querySize:] k: two [·, hidden] projections
+                Tensor wq = attn.weight.get().slice(1, 0, config.querySize);          // [hidden, querySize], row stride q + k
+                Tensor wk = attn.weight.get().slice(1, config.querySize, config.querySize + config.keySize);
+                Tensor q = scratch.allocate(in.b(), in.i(), config.hiddenSize);
+                Tensor k = scratch.allocate(in.b(), in.j(), config.hiddenSize);
+                backend.linear(in.queries(), wq, Parameter.read(attn.bias), q);
+                backend.linear(in.keys(), wk, null, k);
+                backend.additiveScores(q, k, v.get(), scores);
             }
-            return Attend.weighValues(backend, TensorAllocator.of(allocator), scores, in);
-        });
+        }
     }
 
     /** The score function. */

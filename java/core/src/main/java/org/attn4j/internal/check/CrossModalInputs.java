@@ -1,7 +1,6 @@
 package org.attn4j.internal.check;
 
 import java.lang.foreign.Arena;
-import org.attn4j.DType;
 import org.attn4j.Tensor;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.tensor.Shapes;

@@ -226,9 +226,12 @@ public final class Masks {
             return;
         }
         Checks.alive(mask, name);
-        if (mask.dtype() != DType.BOOL || mask.rank() != 2 || mask.shape(0) != b || mask.shape(1) != n) {
-            throw new IllegalArgumentException(name + ": expected BOOL" + Shapes.toString(new long[] {b, n}) + " (true = attend), got "
-                    + mask);
+        if (mask.dtype() != DType.BOOL) {
+            throw new IllegalArgumentException(name + ": expected dtype BOOL, got " + mask.dtype());
+        }
+        if (mask.rank() != 2 || mask.shape(0) != b || mask.shape(1) != n) {
+            throw new IllegalArgumentException(name + ": expected shape " + Shapes.toString(new long[] {b, n}) + ", got "
+                    + Shapes.toString(mask.shape()));
         }
     }
 
