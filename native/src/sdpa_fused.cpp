@@ -47,18 +47,22 @@ struct Problem {
 };
 
 // Kᵀ tile t of head bh → kt [d, kTileKeys] (zero past the last key); the tile's V rows →
-// vp [nj, dvp] (zero past dv).
+// vp [nj, dvp] (zero past dv). V is packed even where its rows could be read in place: rows
+// h·d floats apart (2 KiB for 8 heads of 64) fall on few L1 sets, and the product's 64 rows
+// would evict each other.
 void pack_tile(const Problem &p, int64_t bh, int64_t t, float *kt, float *vp) {
     const int64_t bb = bh / p.h, hh = bh % p.h;
     const int64_t j0 = t * kTileKeys;
     const int64_t nj = std::min(kTileKeys, p.j - j0);
     const float *kb = p.k + bb * p.ks[0] + hh * p.ks[1];
     const float *vb = p.v + bb * p.vs[0] + hh * p.vs[1];
-    for (int64_t c = 0; c < p.d; ++c) {
-        float *row = kt + c * kTileKeys;
-        for (int64_t n = 0; n < nj; ++n) row[n] = kb[(j0 + n) * p.ks[2] + c * p.ks[3]];
-        for (int64_t n = nj; n < kTileKeys; ++n) row[n] = 0.0f;
+    // Key by key: each k row is read in order; the tile's d rows (d · 256 bytes) stay in L1.
+    for (int64_t n = 0; n < nj; ++n) {
+        const float *src = kb + (j0 + n) * p.ks[2];
+        for (int64_t c = 0; c < p.d; ++c) kt[c * kTileKeys + n] = src[c * p.ks[3]];
     }
+    for (int64_t c = 0; c < p.d; ++c)
+        for (int64_t n = nj; n < kTileKeys; ++n) kt[c * kTileKeys + n] = 0.0f;
     for (int64_t n = 0; n < nj; ++n) {
         float *row = vp + n * p.dvp;
         const float *src = vb + (j0 + n) * p.vs[2];
@@ -75,13 +79,15 @@ struct TaskScratch {
     float *o;  // [kTileQueries, dvp]  unnormalised output accumulators
     float *m;  // [kTileQueries]       running max
     float *l;  // [kTileQueries]       running sum
+    int32_t *lo, *hi; // [kTileQueries]  visible columns of a cut tile (int32 in float slots)
 
     static int64_t floats(const Problem &p) {
-        return kTileQueries * (p.d + kTileKeys + p.dvp + 2);
+        return kTileQueries * (p.d + kTileKeys + p.dvp + 4);
     }
     TaskScratch(float *base, const Problem &p)
         : qs(base), s(qs + kTileQueries * p.d), o(s + kTileQueries * kTileKeys),
-          m(o + kTileQueries * p.dvp), l(m + kTileQueries) {}
+          m(o + kTileQueries * p.dvp), l(m + kTileQueries),
+          lo(reinterpret_cast<int32_t *>(l + kTileQueries)), hi(lo + kTileQueries) {}
 };
 
 // True when key tile t may hold a key visible to a query of [i0, i1) in batch bb.
@@ -120,12 +126,31 @@ void run_task(const Problem &p, const sdpa::Kernels &kern, const float *kt_all,
     }
     std::memset(w.o, 0, sizeof(float) * (size_t)(ni * p.dvp));
 
+    // Without bias, masks or global tokens each row sees one range of keys (its window): the
+    // whole step runs in the tile kernel, with [lo, hi) per row where the tile is cut.
+    const bool ranges_only =
+        vis.bias == nullptr && vis.mask == nullptr && vis.kpm == nullptr && vis.global == nullptr;
     for (int64_t t = 0; t < p.tiles; ++t) {
         if (!tile_needed(p, tile_global, block_global, i0, i0 + ni, t)) continue;
         const int64_t j0 = t * kTileKeys;
         const int64_t nj = std::min(kTileKeys, p.j - j0);
         const float *kt = kt_all + (bh * p.tiles + t) * p.d * kTileKeys;
         const float *vp = vp_all + (bh * p.j + j0) * p.dvp;
+        if (ranges_only) {
+            const bool all_visible = vis.block_all_visible(i0, i0 + ni, j0, j0 + nj);
+            if (!all_visible)
+                for (int64_t r = 0; r < ni; ++r) {
+                    // Keys [qi − left, qi + right] of the window, as columns of this tile.
+                    const int64_t qi = i0 + r;
+                    const int64_t lo = vis.left >= 0 ? qi - vis.left - j0 : 0;
+                    const int64_t hi = vis.right >= 0 ? qi + vis.right + 1 - j0 : nj;
+                    w.lo[r] = (int32_t)std::min(std::max(lo, (int64_t)0), nj);
+                    w.hi[r] = (int32_t)std::min(std::max(hi, (int64_t)0), nj);
+                }
+            kern.step(sdpa::Step{w.qs, kt, vp, ni, nj, p.d, p.dvp, all_visible ? nullptr : w.lo,
+                                 all_visible ? nullptr : w.hi, w.s, w.o, w.m, w.l});
+            continue;
+        }
         // S [ni, nj] = (scale·q) · kᵀ
         kern.gemm(w.qs, p.d, kt, kTileKeys, w.s, kTileKeys, ni, p.d, round_up(nj, kCols), 0);
         const bool all_visible = vis.block_all_visible(i0, i0 + ni, j0, j0 + nj);

@@ -17,7 +17,26 @@ constexpr int64_t kCols = 16;
 
 inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 
+// One block of queries against one key tile: flash attention's online-softmax step, whole.
+//   s = q · kt over the tile's columns, −∞ outside each row's visible range [lo[r], hi[r]);
+//   m_new = max(m, max_c s); p = e^(s − m_new); l = l · e^(m − m_new) + Σ_c p;
+//   o = o · e^(m − m_new) + p · v; m = m_new.
+// A row that has seen no visible key yet (m_new = −∞) is left as it is. Rows go through the
+// microkernel in strips, and each strip's scores, statistics and products stay in registers
+// and L1 between the two products.
+struct Step {
+    const float *q;  // [ni, d] scaled queries, row stride d
+    const float *kt; // [d, kTileKeys] packed Kᵀ tile (zero past nj)
+    const float *v;  // [nj, dvp] packed V rows of the tile
+    int64_t ni, nj, d, dvp;
+    const int32_t *lo, *hi; // [ni] visible columns [lo, hi) of each row; NULL = all of [0, nj)
+    float *s;               // [ni, kTileKeys] scratch: scores, then probabilities
+    float *o;               // [ni, dvp] unnormalised output accumulators, in/out
+    float *m, *l;           // [ni] running max and sum, in/out
+};
+
 struct Kernels {
+    void (*step)(const Step &t);
     // c[r, 0:cols] (= or +=) Σ_k a[r, k] · b[k, 0:cols] for r < rows, k < kdim.
     //   a [rows, kdim] row stride lda; b [kdim, cols] row stride ldb; c [rows, cols] row stride
     //   ldc; cols is a multiple of kCols. accumulate = 0 overwrites c.

@@ -11,6 +11,8 @@ namespace ATTN4J_KERNEL_NS {
 namespace {
 
 static_assert(sdpa::kCols == kStripCols, "the sdpa column granule is one microkernel strip");
+static_assert(kRows <= kLanes, "one vector holds a strip's row statistics");
+using sdpa::round_up;
 
 void gemm(const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
           int64_t rows, int64_t kdim, int64_t cols, int accumulate) {
@@ -67,10 +69,95 @@ void scale(float *y, int64_t n, float alpha) {
     }
 }
 
+// Rows [r0, r0 + MR) of a Step (sdpa_kernels.h).
+template <int MR> void step_strip(const sdpa::Step &t, int64_t r0) {
+    constexpr int64_t ld = sdpa::kTileKeys;
+    const int64_t njc = round_up(t.nj, kStripCols);
+    const vf neg_inf = splat(-kInf);
+    int32_t lo[MR], hi[MR];
+    for (int r = 0; r < MR; ++r) {
+        lo[r] = t.lo != nullptr ? t.lo[r0 + r] : 0;
+        hi[r] = t.hi != nullptr ? t.hi[r0 + r] : (int32_t)t.nj;
+    }
+    // Row maxima in memory across column strips: the accumulators and B operands fill the
+    // register file in the k loop, and vectors kept live across it would spill inside it.
+    alignas(64) float row_max[MR][kLanes];
+    for (int r = 0; r < MR; ++r) store(row_max[r], neg_inf);
+    float *s = t.s + r0 * ld; // [MR, ld]
+
+    // Scores, masked, and their row maxima.
+    for (int64_t c0 = 0; c0 < njc; c0 += kStripCols) {
+        vf acc[MR][kVecs];
+        for (int r = 0; r < MR; ++r)
+            for (int v = 0; v < kVecs; ++v) acc[r][v] = zero();
+        strip_fma<MR>(acc, t.q + r0 * t.d, t.d, 1, t.kt + c0, ld, t.d);
+        const bool cut = t.lo != nullptr || c0 + kStripCols > t.nj;
+        for (int r = 0; r < MR; ++r) {
+            vf top = load(row_max[r]);
+            for (int v = 0; v < kVecs; ++v) {
+                vf x = acc[r][v];
+                if (cut) {
+                    const int64_t c = c0 + v * kLanes;
+                    const vm in = lanes_below(hi[r] - c) & ~lanes_below(lo[r] - c);
+                    x = select(in, x, neg_inf);
+                }
+                store(s + r * ld + c0 + v * kLanes, x);
+                top = vmax(top, x);
+            }
+            store(row_max[r], top);
+        }
+    }
+
+    // Online softmax: the new maxima, the factors e^(m − m_new) for what came before (one
+    // vector exponential for the strip's rows), the probabilities and their sums.
+    alignas(64) float m_old[kLanes] = {}, m_new[kLanes] = {}, alpha[kLanes];
+    for (int r = 0; r < MR; ++r) {
+        m_old[r] = t.m[r0 + r];
+        const float top = hmax(load(row_max[r]));
+        m_new[r] = m_old[r] < top ? top : m_old[r];
+    }
+    store(alpha, exp(load(m_old) - load(m_new))); // 0 where m_old = −∞ < m_new
+    for (int r = 0; r < MR; ++r) {
+        float *sr = s + r * ld;
+        if (m_new[r] == -kInf) { // nothing visible yet: this tile adds nothing
+            for (int64_t c = 0; c < njc; c += kLanes) store(sr + c, zero());
+            alpha[r] = 1.0f;
+            continue;
+        }
+        const vf shift = splat(m_new[r]);
+        vf sum = zero();
+        for (int64_t c = 0; c < njc; c += kLanes) { // −∞ columns give exactly 0
+            const vf p = exp(load(sr + c) - shift);
+            store(sr + c, p);
+            sum = sum + p;
+        }
+        t.l[r0 + r] = t.l[r0 + r] * alpha[r] + hsum(sum);
+        t.m[r0 + r] = m_new[r];
+    }
+
+    // o = o · alpha + p · v
+    for (int64_t e0 = 0; e0 < t.dvp; e0 += kStripCols) {
+        vf acc[MR][kVecs];
+        for (int r = 0; r < MR; ++r) {
+            const vf a = splat(alpha[r]);
+            for (int v = 0; v < kVecs; ++v)
+                acc[r][v] = load(t.o + (r0 + r) * t.dvp + e0 + v * kLanes) * a;
+        }
+        strip_fma<MR>(acc, s, ld, 1, t.v + e0, t.dvp, t.nj);
+        for (int r = 0; r < MR; ++r)
+            for (int v = 0; v < kVecs; ++v)
+                store(t.o + (r0 + r) * t.dvp + e0 + v * kLanes, acc[r][v]);
+    }
+}
+
+void step(const sdpa::Step &t) {
+    for_strips(t.ni, [&](auto rows, int64_t r0) { step_strip<decltype(rows)::value>(t, r0); });
+}
+
 } // namespace
 
 extern const sdpa::Kernels kSdpaKernels;
-const sdpa::Kernels kSdpaKernels = {gemm, max_n, exp_sum, scale};
+const sdpa::Kernels kSdpaKernels = {step, gemm, max_n, exp_sum, scale};
 
 } // namespace ATTN4J_KERNEL_NS
 } // namespace attn4j

@@ -238,6 +238,8 @@ int main(void) {
         {3, 1, 5, 3, 2, 2, 0, 1, 2, 1, 0, 0, -1, -1, 1.0f},        /* many fully masked rows: NaN */
         {1, 1, 3, 0, 4, 2, 0, 0, 0, 0, 0, 0, -1, -1, 1.0f},        /* no keys at all: NaN */
         {1, 2, 200, 200, 64, 64, 0, 0, 0, 0, 0, 0, -1, 0, 0.125f}, /* causal, bench-like head size */
+        {1, 2, 150, 150, 16, 16, 0, 0, 0, 0, 0, 0, 0, -1, 0.3f},   /* anti-causal: keys j ≥ i */
+        {1, 1, 70, 300, 20, 40, 0, 0, 0, 0, 0, 0, 10, 90, 0.3f},   /* window, i < j */
     };
     const int ncases = (int)(sizeof cases / sizeof cases[0]);
     /* ctest runs this once per ISA of the machine (ATTN4J_ISA), so one pass covers one path. */
