@@ -15,6 +15,7 @@ import org.attn4j.nn.BidirectionalModule;
 import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.BidirectionalOutput;
 import org.attn4j.nn.Models;
+import org.attn4j.nn.ModuleClasses;
 
 /**
  * {@code attn4j heatmap}: renders attn and context_attn of one batch element and head side by
@@ -53,7 +54,7 @@ final class HeatmapCommand {
                 throw new UsageException("heatmap: needs a " + BidirectionalCrossAttention.CLASS_NAME
                         + " model (the transformer returns no attention weights), got " + module);
             }
-            RunCommand.Inputs in = RunCommand.readInputs(args, arena);
+            RunCommand.Inputs in = RunCommand.readInputs(args, ModuleClasses.of(BidirectionalCrossAttention.CLASS_NAME), arena);
             Tensor x = in.tensors().get("x");
             if (x.rank() != 3 || batch >= x.shape(0)) {
                 throw new UsageException("heatmap: --batch: expected < " + (x.rank() == 3 ? x.shape(0) : 0) + ", got " + batch);

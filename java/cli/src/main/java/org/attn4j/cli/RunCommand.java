@@ -18,38 +18,58 @@ import org.attn4j.io.Npy;
 import org.attn4j.io.SafeTensors;
 import org.attn4j.io.SafeTensorsFile;
 import org.attn4j.nn.AttentionPath;
-import org.attn4j.nn.BidirectionalModule;
-import org.attn4j.nn.BidirectionalOptions;
-import org.attn4j.nn.BidirectionalOutput;
 import org.attn4j.nn.Models;
+import org.attn4j.nn.Module;
+import org.attn4j.nn.ModuleClass;
+import org.attn4j.nn.ModuleClasses;
 
 /**
- * {@code attn4j run}: one forward pass of the module a safetensors model declares, on inputs
- * named as the reference's forward arguments, written to safetensors (or .npy files).
+ * {@code attn4j run}: one forward pass of whichever module a safetensors model declares
+ * ({@code __metadata__.class}, any of {@link ModuleClasses}), on inputs named as the reference's
+ * forward arguments, with its boolean options from the inputs file's
+ * {@code __metadata__.forward_kwargs} (flags override them), written to safetensors (or .npy files)
+ * under the reference's output names.
  */
 final class RunCommand {
-    static final String USAGE = """
-            attn4j run --model M.safetensors (--inputs I.safetensors | --x X.npy --context C.npy
-                       [--mask M.npy] [--context-mask CM.npy] [--rel-pos-bias B.npy])
-                       --output O.safetensors [--output-format safetensors|npy] [--return-attn | --no-return-attn]
-                       [--threads N] [--backend native|java] [--path auto|fused|materialised]
-              Inputs by the reference's names: x, context, mask, context_mask (BOOL), rel_pos_bias.
-              The inputs file's __metadata__.forward_kwargs (JSON) may set return_attn; flags override it.
-              With --output-format npy, --output is a directory that receives out.npy, context_out.npy, ...
-            """ + FamilyRun.USAGE;
+    static final String USAGE = ("""
+            attn4j run --model M.safetensors (--inputs I.safetensors | --input NAME=FILE.npy ...)
+                       --output O.safetensors [--output-format safetensors|npy] [--threads N] [--backend native|java]
+                       [--path auto|fused|materialised] [--return-attn | --no-return-attn]
+                       [--need-weights true|false] [--average-attn-weights true|false]
+              Any module class (__metadata__.class); inputs, options and outputs by the reference's names:
+            """ + signatures() + """
+              Options (forward_kwargs of the inputs file, JSON booleans; the flags above override return_attn,
+              need_weights, average_attn_weights). Other forward_kwargs keys must name inputs (informational).
+              --x, --context, --mask, --context-mask, --rel-pos-bias FILE.npy: --input x=FILE.npy ... for short.
+              With --output-format npy, --output is a directory that receives one NAME.npy per output.
+            """).stripTrailing();
 
     private static final Set<String> VALUED = Set.of("--model", "--inputs", "--output", "--output-format", "--threads",
-            "--backend", "--path", "--x", "--context", "--mask", "--context-mask", "--rel-pos-bias");
+            "--backend", "--path", "--x", "--context", "--mask", "--context-mask", "--rel-pos-bias", "--need-weights",
+            "--average-attn-weights");
     private static final Set<String> FLAGS = Set.of("--return-attn", "--no-return-attn");
+    /** Short forms of --input NAME=FILE.npy for the bidirectional modules' inputs. */
+    private static final Map<String, String> INPUT_FLAGS = Map.of("--x", "x", "--context", "context", "--mask", "mask",
+            "--context-mask", "context_mask", "--rel-pos-bias", "rel_pos_bias");
 
     private RunCommand() {
     }
 
-    static int run(List<String> argv, PrintStream out) throws IOException {
-        if (FamilyRun.handles(argv)) { // PyTorch attention-family model files (MultiheadAttention, Transformer*Layer)
-            return FamilyRun.run(argv, out);
+    /** One line per module class: required inputs [optional inputs] {options} -> outputs. */
+    private static String signatures() {
+        StringBuilder sb = new StringBuilder();
+        for (ModuleClass c : ModuleClasses.all()) {
+            List<String> optional = c.inputs().subList(c.requiredInputs().size(), c.inputs().size());
+            sb.append(String.format(Locale.ROOT, "    %-39s %s%s%s -> %s%n", c.name(), String.join(" ", c.requiredInputs()),
+                    optional.isEmpty() ? "" : " [" + String.join(" ", optional) + "]",
+                    c.options().isEmpty() ? "" : " {" + String.join(" ", c.options().keySet()) + "}",
+                    String.join(" ", c.outputs())));
         }
-        Args args = Args.parse("run", argv, VALUED, FLAGS, Set.of());
+        return sb.toString();
+    }
+
+    static int run(List<String> argv, PrintStream out) throws IOException {
+        Args args = Args.parse("run", argv, VALUED, FLAGS, Set.of("--input"));
         Path model = existing(args.required("--model"), "--model");
         Path output = Path.of(args.required("--output"));
         boolean npyOut = switch (args.get("--output-format") == null ? "safetensors" : args.get("--output-format")) {
@@ -59,32 +79,58 @@ final class RunCommand {
                     + args.get("--output-format"));
         };
         AttentionPath path = parsePath(args.get("--path"));
+        if (args.has("--return-attn") && args.has("--no-return-attn")) {
+            throw new UsageException("run: --return-attn and --no-return-attn contradict each other");
+        }
+        ModuleClass cls = moduleClass(model);
+        if (path != AttentionPath.AUTO && !cls.choosesPath()) {
+            throw new UsageException("run: --path: " + cls.name() + " has one path (--path applies to modules with a choice)");
+        }
         try (Arena arena = Arena.ofConfined();
              Backend backend = backend("run", args);
-             BidirectionalModule module = Models.loadBidirectional(model, backend)) {
-            Inputs in = readInputs(args, arena);
-            if (args.has("--return-attn") && args.has("--no-return-attn")) {
-                throw new UsageException("run: --return-attn and --no-return-attn contradict each other");
+             Module module = cls.load(model, backend)) {
+            Inputs in = readInputs(args, cls, arena);
+            Map<String, Boolean> options = new LinkedHashMap<>(in.options());
+            if (args.has("--return-attn") || args.has("--no-return-attn")) {
+                option(cls, "--return-attn", "return_attn", args.has("--return-attn"), options);
             }
-            boolean returnAttn = args.has("--return-attn") || in.returnAttn && !args.has("--no-return-attn");
-            BidirectionalOptions options = BidirectionalOptions.builder().mask(in.tensors.get("mask"))
-                    .contextMask(in.tensors.get("context_mask")).relPosBias(in.tensors.get("rel_pos_bias"))
-                    .returnAttn(returnAttn).path(path).build();
+            for (String flag : List.of("--need-weights", "--average-attn-weights")) {
+                if (args.has(flag)) {
+                    option(cls, flag, flag.substring(2).replace('-', '_'), bool(flag, args.get(flag)), options);
+                }
+            }
             long start = System.nanoTime();
-            BidirectionalOutput o = module.forward(arena, in.tensors.get("x"), in.tensors.get("context"), options);
+            Map<String, Tensor> result = cls.forward(module, arena, in.tensors(), options, path);
             double ms = (System.nanoTime() - start) / 1e6;
-            Map<String, Tensor> result = new LinkedHashMap<>();
-            result.put("out", o.out());
-            result.put("context_out", o.contextOut());
-            if (o.attn() != null) {
-                result.put("attn", o.attn());
-                result.put("context_attn", o.contextAttn());
-            }
             write(output, npyOut, result);
             out.printf(Locale.ROOT, "%s: %s in %.1f ms on %s (%d threads) -> %s%n", module, shapes(result), ms,
                     backend.name(), backend.threads(), output);
             return 0;
         }
+    }
+
+    /** The module class the model file names; a UsageException names the file and the known classes. */
+    static ModuleClass moduleClass(Path model) throws IOException {
+        String name = Models.className(model);
+        try {
+            return ModuleClasses.of(name);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("run: " + model + ": " + e.getMessage());
+        }
+    }
+
+    private static void option(ModuleClass cls, String flag, String name, boolean value, Map<String, Boolean> options) {
+        if (!cls.options().containsKey(name)) {
+            throw new UsageException("run: " + flag + ": " + cls.name() + " has no " + name + " option");
+        }
+        options.put(name, value);
+    }
+
+    private static boolean bool(String flag, String value) {
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new UsageException("run: " + flag + ": expected true or false, got " + value);
+        }
+        return Boolean.parseBoolean(value);
     }
 
     /** The backend --backend (default: -Dattn4j.backend, else native) with --threads names. */
@@ -110,74 +156,85 @@ final class RunCommand {
         };
     }
 
-    /** Named input tensors plus forward options from the file's metadata. */
-    record Inputs(Map<String, Tensor> tensors, boolean returnAttn) {
+    /** Named input tensors plus the boolean options of the inputs file's forward_kwargs. */
+    record Inputs(Map<String, Tensor> tensors, Map<String, Boolean> options) {
     }
 
-    static Inputs readInputs(Args args, Arena arena) throws IOException {
+    /**
+     * The inputs of a forward of {@code cls}: from --inputs (safetensors, with forward_kwargs) or
+     * from --input NAME=FILE.npy and the short forms (--x FILE.npy ...); names checked against the
+     * class's, required ones present.
+     */
+    static Inputs readInputs(Args args, ModuleClass cls, Arena arena) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        boolean returnAttn = false;
+        String kwargs = null;
+        List<String> npy = new java.util.ArrayList<>(args.all("--input"));
+        INPUT_FLAGS.forEach((flag, name) -> {
+            if (args.has(flag)) {
+                npy.add(name + "=" + args.get(flag));
+            }
+        });
         if (args.has("--inputs")) {
-            if (args.has("--x") || args.has("--context")) {
-                throw new UsageException("run: give either --inputs or --x/--context, not both");
+            if (!npy.isEmpty()) {
+                throw new UsageException("run: give either --inputs or --input NAME=FILE.npy (--x ...), not both");
             }
             SafeTensorsFile file = SafeTensors.open(existing(args.get("--inputs"), "--inputs"), arena);
-            for (Map.Entry<String, Tensor> e : file.tensors().entrySet()) {
-                if (!Set.of("x", "context", "mask", "context_mask", "rel_pos_bias").contains(e.getKey())) {
-                    throw new UsageException("inputs: unexpected tensor " + e.getKey()
-                            + " (expected x, context, mask, context_mask, rel_pos_bias)");
-                }
-                tensors.put(e.getKey(), e.getValue());
-            }
-            returnAttn = forwardKwargsReturnAttn(file.metadata().get("forward_kwargs"));
+            tensors.putAll(file.tensors());
+            kwargs = file.metadata().get("forward_kwargs");
         } else {
-            npy(args, "--x", "x", tensors, arena);
-            npy(args, "--context", "context", tensors, arena);
-            npy(args, "--mask", "mask", tensors, arena);
-            npy(args, "--context-mask", "context_mask", tensors, arena);
-            npy(args, "--rel-pos-bias", "rel_pos_bias", tensors, arena);
-        }
-        for (String name : List.of("x", "context")) {
-            if (!tensors.containsKey(name)) {
-                throw new UsageException("inputs: missing " + name + " (give --inputs with tensor " + name
-                        + " or --" + name + " FILE.npy)");
+            for (String spec : npy) {
+                int eq = spec.indexOf('=');
+                if (eq <= 0) {
+                    throw new UsageException("run: --input: expected NAME=FILE.npy, got " + spec);
+                }
+                String name = spec.substring(0, eq);
+                if (tensors.containsKey(name)) {
+                    throw new UsageException("run: --input: " + name + " given twice");
+                }
+                tensors.put(name, Npy.read(existing(spec.substring(eq + 1), "--input " + name), arena));
             }
         }
-        return new Inputs(tensors, returnAttn);
+        for (String name : tensors.keySet()) {
+            if (!cls.inputs().contains(name)) {
+                throw new UsageException("inputs: unexpected tensor " + name + " for " + cls.name() + " (expected "
+                        + String.join(", ", cls.inputs()) + ")");
+            }
+        }
+        for (String name : cls.requiredInputs()) {
+            if (!tensors.containsKey(name)) {
+                throw new UsageException("inputs: missing " + name + " (give --inputs with tensor " + name + " or --input "
+                        + name + "=FILE.npy)");
+            }
+        }
+        return new Inputs(tensors, kwargs == null ? Map.of() : forwardKwargs(kwargs, cls));
     }
 
-    private static void npy(Args args, String option, String name, Map<String, Tensor> into, Arena arena) throws IOException {
-        if (args.has(option)) {
-            into.put(name, Npy.read(existing(args.get(option), option), arena));
-        }
-    }
-
-    /** return_attn of the forward_kwargs JSON object (other keys name the inputs and are informational). */
-    static boolean forwardKwargsReturnAttn(String json) {
-        if (json == null) {
-            return false;
-        }
+    /** The forward_kwargs JSON object: booleans for the options of {@code cls}; input names are informational. */
+    static Map<String, Boolean> forwardKwargs(String json, ModuleClass cls) {
         Object parsed;
         try {
             parsed = Json.parse(json);
         } catch (IllegalArgumentException e) {
             throw new UsageException("inputs: __metadata__.forward_kwargs is not valid JSON: " + e.getMessage());
         }
-        if (!(parsed instanceof Map<?, ?> kwargs)) {
+        if (!(parsed instanceof Map<?, ?> map)) {
             throw new UsageException("inputs: __metadata__.forward_kwargs: expected a JSON object");
         }
-        for (Map.Entry<?, ?> e : kwargs.entrySet()) {
-            switch (String.valueOf(e.getKey())) {
-                case "return_attn" -> {
-                    if (!(e.getValue() instanceof Boolean)) {
-                        throw new UsageException("inputs: forward_kwargs.return_attn: expected true or false, got " + e.getValue());
-                    }
+        Map<String, Boolean> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            if (cls.options().containsKey(key)) {
+                if (!(e.getValue() instanceof Boolean b)) {
+                    throw new UsageException("inputs: forward_kwargs." + key + ": expected true or false, got " + e.getValue());
                 }
-                case "mask", "context_mask", "rel_pos_bias" -> { }
-                default -> throw new UsageException("inputs: forward_kwargs: unknown argument " + e.getKey());
+                out.put(key, b);
+            } else if (!cls.inputs().contains(key)) {
+                throw new UsageException("inputs: forward_kwargs: unknown argument " + key + " for " + cls.name() + " (expected "
+                        + (cls.options().isEmpty() ? "no options" : String.join(", ", cls.options().keySet()))
+                        + " or an input name)");
             }
         }
-        return Boolean.TRUE.equals(kwargs.get("return_attn"));
+        return out;
     }
 
     private static void write(Path output, boolean npy, Map<String, Tensor> result) throws IOException {

@@ -83,6 +83,15 @@ class ModuleContractTest {
         return file;
     }
 
+    /** The registry covers every module class Models.load and attn4j run know. */
+    @org.junit.jupiter.api.Test
+    void registryCoversEveryModuleClass() {
+        java.util.Set<String> registered = new java.util.TreeSet<>();
+        CASES.forEach(c -> registered.add(c.name()));
+        assertEquals(ModuleClasses.names(), registered);
+        assertEquals(ModuleClasses.names(), Models.classNames());
+    }
+
     /** 20 closes racing 4 forwarding threads on memory-mapped weights: results or IllegalStateException, never a crash. */
     @ParameterizedTest(name = "{0}")
     @FieldSource("CASES")

@@ -7,27 +7,34 @@ import org.attn4j.Backend;
 import org.attn4j.Tensor;
 
 /**
- * Every module class, one line each: how to build it at a size where a forward takes
- * milliseconds and the kernels split work across threads (tiny shapes hide races), the shapes of
- * its float inputs, and how to call forward on them. {@link ModuleContractTest} runs every promise
- * of {@link Module} on every entry; a new module joins by one line here.
+ * Every module class of {@link ModuleClasses}, one line each (more for a class with variants):
+ * how to build it at a size where a forward takes milliseconds and the kernels split work across
+ * threads (tiny shapes hide races), the shapes of its float inputs, and how to call its typed
+ * forward on them. {@link ModuleContractTest} runs every promise of {@link Module} on every entry,
+ * java/cli's RunContractTest runs {@code attn4j run} on each (this class reaches it through
+ * core's test jar); a new module joins by one line here beside its line in ModuleClasses.
  */
-final class ModuleRegistry {
+public final class ModuleRegistry {
     private ModuleRegistry() {
     }
 
     /** forward on the inputs (in the order of {@link Case#inputs}) → every output tensor. */
-    interface Forward {
+    public interface Forward {
         Tensor[] run(Module m, SegmentAllocator allocator, Tensor[] in);
     }
 
     /**
-     * @param name   the module's class name
-     * @param build  a fresh module from a seed on the backend
-     * @param inputs shapes of the float inputs; names for messages come from {@link Case#names}
-     * @param names  the argument names forward uses for those inputs (wrong-shape messages name them)
+     * @param name    the module's class name
+     * @param build   a fresh module from a seed on the backend
+     * @param inputs  shapes of the float inputs: the first inputs of the class's forward ({@link #names})
+     * @param forward the typed forward on those inputs, outputs in the order of the class's output names
      */
-    record Case(String name, Function<Backend, Module> build, long[][] inputs, String[] names, Forward forward) {
+    public record Case(String name, Function<Backend, Module> build, long[][] inputs, Forward forward) {
+        /** The argument names of the inputs, from {@link ModuleClasses} (wrong-shape messages name them). */
+        public String[] names() {
+            return ModuleClasses.of(name).inputs().subList(0, inputs.length).toArray(String[]::new);
+        }
+
         @Override
         public String toString() {
             return name;
@@ -43,11 +50,11 @@ final class ModuleRegistry {
     }
 
     // batch 2, 96 positions, 64 features, 4 heads of 16: ≈ 1 ms per forward on 2 cores
-    static final List<Case> CASES = List.of(
+    public static final List<Case> CASES = List.of(
             new Case("BidirectionalCrossAttention",
                     b -> BidirectionalCrossAttention.builder().dim(64).contextDim(48).heads(4).dimHead(16).talkingHeads(true)
                             .prenorm(true).build(b, 1),
-                    new long[][] {s(2, 96, 64), s(2, 80, 48)}, new String[] {"x", "context"},
+                    new long[][] {s(2, 96, 64), s(2, 80, 48)},
                     (m, a, in) -> {
                         BidirectionalOutput o = ((BidirectionalCrossAttention) m).forward(a, in[0], in[1]);
                         return out(o.out(), o.contextOut());
@@ -55,70 +62,70 @@ final class ModuleRegistry {
             new Case("BidirectionalCrossAttentionTransformer",
                     b -> BidirectionalCrossAttentionTransformer.builder().dim(64).contextDim(48).depth(2).heads(4).dimHead(16)
                             .build(b, 2),
-                    new long[][] {s(2, 96, 64), s(2, 80, 48)}, new String[] {"x", "context"},
+                    new long[][] {s(2, 96, 64), s(2, 80, 48)},
                     (m, a, in) -> {
                         BidirectionalOutput o = ((BidirectionalCrossAttentionTransformer) m).forward(a, in[0], in[1]);
                         return out(o.out(), o.contextOut());
                     }),
             new Case("MultiheadAttention",
                     b -> MultiheadAttention.builder().embedDim(64).numHeads(4).batchFirst(true).build(b, 3),
-                    new long[][] {s(2, 96, 64), s(2, 80, 64)}, new String[] {"query", "key"},
+                    new long[][] {s(2, 96, 64), s(2, 80, 64)},
                     (m, a, in) -> out(((MultiheadAttention) m).forward(a, in[0], in[1], in[1], MhaOptions.DEFAULT).output())),
             new Case("TransformerEncoderLayer",
                     b -> TransformerEncoderLayer.builder().dModel(64).nhead(4).dimFeedforward(128).batchFirst(true).build(b, 4),
-                    new long[][] {s(2, 96, 64)}, new String[] {"src"},
+                    new long[][] {s(2, 96, 64)},
                     (m, a, in) -> out(((TransformerEncoderLayer) m).forward(a, in[0]))),
             new Case("TransformerDecoderLayer",
                     b -> TransformerDecoderLayer.builder().dModel(64).nhead(4).dimFeedforward(128).batchFirst(true).build(b, 5),
-                    new long[][] {s(2, 96, 64), s(2, 80, 64)}, new String[] {"tgt", "memory"},
+                    new long[][] {s(2, 96, 64), s(2, 80, 64)},
                     (m, a, in) -> out(((TransformerDecoderLayer) m).forward(a, in[0], in[1]))),
             new Case("AdditiveAttention",
                     b -> AdditiveAttention.builder().querySize(64).keySize(48).numHiddens(32).build(b, 6),
-                    new long[][] {s(2, 96, 64), s(2, 80, 48), s(2, 80, 40)}, new String[] {"queries", "keys", "values"},
+                    new long[][] {s(2, 96, 64), s(2, 80, 48), s(2, 80, 40)},
                     (m, a, in) -> out(((AdditiveAttention) m).forward(a, in[0], in[1], in[2], null).output())),
             new Case("LuongAttention",
                     b -> LuongAttention.builder().score(LuongAttention.Score.GENERAL).querySize(64).keySize(64).build(b, 7),
-                    new long[][] {s(2, 96, 64), s(2, 80, 64), s(2, 80, 40)}, new String[] {"queries", "keys", "values"},
+                    new long[][] {s(2, 96, 64), s(2, 80, 64), s(2, 80, 40)},
                     (m, a, in) -> out(((LuongAttention) m).forward(a, in[0], in[1], in[2], null).output())),
             new Case("LuongAttention", // concat: slices of the mapped attn.weight go to the native linear
                     b -> LuongAttention.builder().score(LuongAttention.Score.CONCAT).querySize(64).keySize(48).hiddenSize(32)
                             .bias(true).build(b, 16),
-                    new long[][] {s(2, 96, 64), s(2, 80, 48), s(2, 80, 40)}, new String[] {"queries", "keys", "values"},
+                    new long[][] {s(2, 96, 64), s(2, 80, 48), s(2, 80, 40)},
                     (m, a, in) -> out(((LuongAttention) m).forward(a, in[0], in[1], in[2], null).output())),
             new Case("TopKAttention",
                     b -> TopKAttention.builder().dim(64).heads(4).dimHead(16).topK(8).build(b, 8),
-                    new long[][] {s(2, 96, 64)}, new String[] {"x"},
+                    new long[][] {s(2, 96, 64)},
                     (m, a, in) -> out(((TopKAttention) m).forward(a, in[0], null, null, false).output())),
             new Case("SlidingWindowAttention",
                     b -> SlidingWindowAttention.builder().dim(64).heads(4).dimHead(16).window(16, 16).build(b, 9),
-                    new long[][] {s(2, 96, 64)}, new String[] {"x"},
+                    new long[][] {s(2, 96, 64)},
                     (m, a, in) -> out(((SlidingWindowAttention) m).forward(a, in[0]))),
             new Case("LowRankAttention",
                     b -> LowRankAttention.builder().dim(64).heads(4).dimHead(16).rank(8).build(b, 10),
-                    new long[][] {s(2, 96, 64)}, new String[] {"x"},
+                    new long[][] {s(2, 96, 64)},
                     (m, a, in) -> out(((LowRankAttention) m).forward(a, in[0]).output())),
             new Case("FusedQkvAttention",
                     b -> FusedQkvAttention.builder().dim(64).heads(4).dimHead(16).build(b, 11),
-                    new long[][] {s(2, 96, 64)}, new String[] {"x"},
+                    new long[][] {s(2, 96, 64)},
                     (m, a, in) -> out(((FusedQkvAttention) m).forward(a, in[0]).output())),
             new Case("LinearAttention",
                     b -> LinearAttention.builder().dim(64).heads(4).dimHead(16).build(b, 12),
-                    new long[][] {s(2, 96, 64)}, new String[] {"x"},
+                    new long[][] {s(2, 96, 64)},
                     (m, a, in) -> out(((LinearAttention) m).forward(a, in[0]))),
             new Case("CosineSimilarityAttention",
                     b -> CosineSimilarityAttention.builder().dim(64).heads(4).dimHead(16).build(b, 13),
-                    new long[][] {s(2, 96, 64)}, new String[] {"x"},
+                    new long[][] {s(2, 96, 64)},
                     (m, a, in) -> out(((CosineSimilarityAttention) m).forward(a, in[0]).output())),
             new Case("CrossModalCrossAttention",
                     b -> CrossModalCrossAttention.builder().textDim(64).visionDim(48).heads(4).build(b, 14),
-                    new long[][] {s(2, 96, 64), s(2, 80, 48)}, new String[] {"text", "vision"},
+                    new long[][] {s(2, 96, 64), s(2, 80, 48)},
                     (m, a, in) -> {
                         CrossModalOutput o = ((CrossModalCrossAttention) m).forward(a, in[0], in[1]);
                         return out(o.text(), o.vision());
                     }),
             new Case("CrossModalFusionBlock",
                     b -> CrossModalFusionBlock.builder().textDim(64).visionDim(48).heads(4).build(b, 15),
-                    new long[][] {s(2, 96, 64), s(2, 80, 48)}, new String[] {"text", "vision"},
+                    new long[][] {s(2, 96, 64), s(2, 80, 48)},
                     (m, a, in) -> {
                         CrossModalOutput o = ((CrossModalFusionBlock) m).forward(a, in[0], in[1]);
                         return out(o.text(), o.vision());
