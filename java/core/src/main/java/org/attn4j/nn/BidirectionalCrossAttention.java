@@ -4,16 +4,15 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.BidirectionalInputs;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.layer.BidirectionalAttentionLayer;
-import org.attn4j.internal.module.Metadata;
-import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.SameAs;
 import org.attn4j.internal.module.TensorAllocator;
 
 /**
@@ -33,19 +32,53 @@ import org.attn4j.internal.module.TensorAllocator;
  * }
  * }</pre>
  */
-public final class BidirectionalCrossAttention extends Module implements BidirectionalModule {
+public final class BidirectionalCrossAttention extends ConfiguredModule<BidirectionalCrossAttention.Config>
+        implements BidirectionalModule {
     /** The reference's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "BidirectionalCrossAttention";
+    private static final ModuleType<Config, BidirectionalCrossAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+            BidirectionalCrossAttention::new);
+
+    /**
+     * The configuration with the reference's names and defaults, as its model files'
+     * {@code __metadata__} holds it.
+     *
+     * @param dim            features of x (required)
+     * @param heads          heads (8)
+     * @param dimHead        size of each head (64)
+     * @param contextDim     features of context (defaults to dim)
+     * @param dropout        kept for weight compatibility; inference ignores it (0)
+     * @param talkingHeads   h×h head mixing after both softmaxes (false)
+     * @param prenorm        RMSNorm on x and context first (false)
+     * @param cosineSimScale null: dot-product similarity; else cosine similarity times this
+     *                       temperature (attn4j's option, absent from the reference's files)
+     */
+    public record Config(int dim, @Default("8") int heads, @Default("64") int dimHead, @SameAs("dim") int contextDim,
+                         @Default("0") float dropout, @Default("false") boolean talkingHeads,
+                         @Default("false") boolean prenorm, Float cosineSimScale) {
+        public Config {
+            Checks.positive("dim", dim);
+            Checks.positive("heads", heads);
+            Checks.positive("dim_head", dimHead);
+            Checks.positive("context_dim", contextDim);
+            if (cosineSimScale != null && !(cosineSimScale > 0 && Float.isFinite(cosineSimScale))) {
+                throw new IllegalArgumentException("cosine_sim_scale: expected a finite value > 0 (or NaN for off), got "
+                        + cosineSimScale);
+            }
+            if (!(dropout >= 0 && dropout < 1)) {
+                throw new IllegalArgumentException("dropout: expected in [0, 1), got " + dropout);
+            }
+        }
+    }
 
     private final BidirectionalAttentionLayer layer;
-    private final float dropout;
 
-    private BidirectionalCrossAttention(Builder config, ParameterSource source, Backend backend, Arena weights) {
-        super(backend, weights);
-        this.dropout = config.dropout;
-        this.layer = new BidirectionalAttentionLayer(source, config.dim, config.contextDim(), config.heads, config.dimHead,
-                config.prenorm, config.talkingHeads, config.cosineSimScale, Float.isNaN(config.cosineSimScale) ? null
-                        : CosineSimilarityAttention.unitNormWeight(weights, config.dimHead));
+    private BidirectionalCrossAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(TYPE, config, backend, weights);
+        boolean cosine = config.cosineSimScale != null;
+        this.layer = new BidirectionalAttentionLayer(source, config.dim, config.contextDim, config.heads, config.dimHead,
+                config.prenorm, config.talkingHeads, cosine ? config.cosineSimScale : Float.NaN,
+                cosine ? CosineSimilarityAttention.unitNormWeight(weights, config.dimHead) : null);
     }
 
     /** A builder with the reference's defaults: heads 8, dimHead 64, contextDim = dim, no dropout, talking heads or prenorm. */
@@ -58,8 +91,7 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
      * {@code __metadata__}. F32 weights are memory-mapped, not copied.
      */
     public static BidirectionalCrossAttention load(Path file, Backend backend) throws IOException {
-        return ModuleFiles.load(file, CLASS_NAME,
-                (meta, source, arena) -> new BidirectionalCrossAttention(Builder.from(meta), source, backend, arena));
+        return TYPE.load(file, backend);
     }
 
     @Override
@@ -99,78 +131,40 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
         return layer.prenorm;
     }
 
-    @Override
-    public Map<String, String> metadata() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("dim", Integer.toString(layer.dim));
-        m.put("heads", Integer.toString(layer.heads));
-        m.put("dim_head", Integer.toString(layer.dimHead));
-        m.put("context_dim", Integer.toString(layer.contextDim));
-        m.put("dropout", Float.toString(dropout));
-        m.put("talking_heads", Boolean.toString(layer.talkingHeads));
-        m.put("prenorm", Boolean.toString(layer.prenorm));
-        if (!Float.isNaN(layer.cosineSimScale)) { // attn4j's option: absent from the reference's files
-            m.put("cosine_sim_scale", Float.toString(layer.cosineSimScale));
-        }
-        m.put("class", CLASS_NAME);
-        return m;
-    }
-
-    @Override
-    public String toString() {
-        return CLASS_NAME + "(dim=" + layer.dim + ", heads=" + layer.heads + ", dim_head=" + layer.dimHead + ", context_dim="
-                + layer.contextDim + ", talking_heads=" + layer.talkingHeads + ", prenorm=" + layer.prenorm + ")";
-    }
-
     /** Configuration with the reference's names and defaults. */
-    public static final class Builder {
+    public static final class Builder extends ModuleBuilder<Config, BidirectionalCrossAttention, Builder> {
         private Builder() { // from builder() only
+            super(TYPE);
         }
-
-        int dim;
-        int heads = 8;
-        int dimHead = 64;
-        Integer contextDim;
-        float dropout;
-        boolean talkingHeads;
-        boolean prenorm;
-        float cosineSimScale = Float.NaN;
 
         public Builder dim(int dim) {
-            this.dim = dim;
-            return this;
+            return set("dim", dim);
         }
 
         public Builder heads(int heads) {
-            this.heads = heads;
-            return this;
+            return set("heads", heads);
         }
 
         public Builder dimHead(int dimHead) {
-            this.dimHead = dimHead;
-            return this;
+            return set("dimHead", dimHead);
         }
 
         /** Defaults to dim. */
         public Builder contextDim(int contextDim) {
-            this.contextDim = contextDim;
-            return this;
+            return set("contextDim", contextDim);
         }
 
         /** Kept for weight compatibility; inference ignores it (dropout is the identity). */
         public Builder dropout(float dropout) {
-            this.dropout = dropout;
-            return this;
+            return set("dropout", dropout);
         }
 
         public Builder talkingHeads(boolean talkingHeads) {
-            this.talkingHeads = talkingHeads;
-            return this;
+            return set("talkingHeads", talkingHeads);
         }
 
         public Builder prenorm(boolean prenorm) {
-            this.prenorm = prenorm;
-            return this;
+            return set("prenorm", prenorm);
         }
 
         /**
@@ -179,66 +173,7 @@ public final class BidirectionalCrossAttention extends Module implements Bidirec
          * instead of dimHead^-0.5. NaN (the default) keeps dot-product similarity.
          */
         public Builder cosineSimScale(float scale) {
-            this.cosineSimScale = scale;
-            return this;
-        }
-
-        int contextDim() {
-            return contextDim != null ? contextDim : dim;
-        }
-
-        /** A fresh module initialised as PyTorch initialises one, from {@code seed}. */
-        public BidirectionalCrossAttention build(Backend backend, long seed) {
-            validate();
-            return ModuleFiles.fresh(seed, (source, arena) -> new BidirectionalCrossAttention(this, source, backend, arena));
-        }
-
-        /** A fresh module on the default backend. */
-        public BidirectionalCrossAttention build(long seed) {
-            return build(Backends.defaultBackend(), seed);
-        }
-
-        /**
-         * A module over the given state dict (PyTorch names). F32 contiguous tensors are used in
-         * place, so the caller keeps their arena alive as long as the module; others are converted.
-         */
-        public BidirectionalCrossAttention build(Backend backend, Map<String, Tensor> stateDict) {
-            validate();
-            return ModuleFiles.fromStateDict(stateDict,
-                    (source, arena) -> new BidirectionalCrossAttention(this, source, backend, arena));
-        }
-
-        void validate() {
-            positive("dim", dim);
-            positive("heads", heads);
-            positive("dimHead", dimHead);
-            positive("contextDim", contextDim());
-            if (!Float.isNaN(cosineSimScale) && !(cosineSimScale > 0 && Float.isFinite(cosineSimScale))) {
-                throw new IllegalArgumentException("cosineSimScale: expected a finite value > 0 (or NaN for off), got " + cosineSimScale);
-            }
-            if (!(dropout >= 0 && dropout < 1)) {
-                throw new IllegalArgumentException("dropout: expected in [0, 1), got " + dropout);
-            }
-        }
-
-        static Builder from(Metadata meta) {
-            Builder b = new Builder();
-            b.dim = meta.integer("dim", null);
-            b.heads = meta.integer("heads", 8);
-            b.dimHead = meta.integer("dim_head", 64);
-            b.contextDim = meta.integer("context_dim", b.dim);
-            b.dropout = (float) meta.number("dropout", 0.0);
-            b.talkingHeads = meta.bool("talking_heads", false);
-            b.prenorm = meta.bool("prenorm", false);
-            b.cosineSimScale = meta.has("cosine_sim_scale") ? (float) meta.number("cosine_sim_scale", 10) : Float.NaN;
-            b.validate();
-            return b;
-        }
-
-        static void positive(String name, long value) {
-            if (value < 1) {
-                throw new IllegalArgumentException(name + ": expected a positive value, got " + value);
-            }
+            return set("cosineSimScale", Float.isNaN(scale) ? null : scale);
         }
     }
 }

@@ -5,20 +5,18 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.BidirectionalInputs;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.layer.BidirectionalAttentionLayer;
 import org.attn4j.internal.layer.FeedForward;
 import org.attn4j.internal.layer.RmsNorm;
-import org.attn4j.internal.module.Metadata;
-import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.SameAs;
 import org.attn4j.internal.module.Scratch;
 
 /**
@@ -30,21 +28,50 @@ import org.attn4j.internal.module.Scratch;
  *
  * <p>Inference only; thread-safe; owns its weights.
  */
-public final class BidirectionalCrossAttentionTransformer extends Module implements BidirectionalModule {
+public final class BidirectionalCrossAttentionTransformer
+        extends ConfiguredModule<BidirectionalCrossAttentionTransformer.Config> implements BidirectionalModule {
     /** The reference's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "BidirectionalCrossAttentionTransformer";
+    private static final ModuleType<Config, BidirectionalCrossAttentionTransformer> TYPE = new ModuleType<>(CLASS_NAME,
+            Config.class, BidirectionalCrossAttentionTransformer::new);
 
-    private final Builder config;
+    /**
+     * The configuration with the reference's names and defaults, as its model files'
+     * {@code __metadata__} holds it.
+     *
+     * @param dim               features of x (required)
+     * @param depth             layers (1)
+     * @param contextDim        features of context (defaults to dim)
+     * @param heads             heads (8)
+     * @param dimHead           size of each head (64)
+     * @param ffExpansionFactor feed-forward width over its input width (4)
+     * @param talkingHeads      h×h head mixing after both softmaxes (false)
+     * @param finalNorms        RMSNorm on both streams after the last layer (false)
+     */
+    public record Config(int dim, @Default("1") int depth, @SameAs("dim") int contextDim, @Default("8") int heads,
+                         @Default("64") int dimHead, @Default("4.0") double ffExpansionFactor,
+                         @Default("false") boolean talkingHeads, @Default("false") boolean finalNorms) {
+        public Config {
+            Checks.positive("dim", dim);
+            Checks.positive("depth", depth);
+            Checks.positive("context_dim", contextDim);
+            Checks.positive("heads", heads);
+            Checks.positive("dim_head", dimHead);
+            if (!(ffExpansionFactor > 0) || !Double.isFinite(ffExpansionFactor)) {
+                throw new IllegalArgumentException("ff_expansion_factor: expected a positive number, got " + ffExpansionFactor);
+            }
+        }
+    }
+
     private final List<BidirectionalAttentionLayer> attention = new ArrayList<>();
     private final List<FeedForward> feedForward = new ArrayList<>();        // on x
     private final List<FeedForward> contextFeedForward = new ArrayList<>(); // on context
     private final RmsNorm finalNorm;        // null unless finalNorms
     private final RmsNorm finalContextNorm; // null unless finalNorms
 
-    private BidirectionalCrossAttentionTransformer(Builder config, ParameterSource source, Backend backend, Arena weights) {
-        super(backend, weights);
-        this.config = config;
-        int contextDim = config.contextDim();
+    private BidirectionalCrossAttentionTransformer(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(TYPE, config, backend, weights);
+        int contextDim = config.contextDim;
         for (int l = 0; l < config.depth; l++) {
             String prefix = "layers." + l + ".";
             attention.add(new BidirectionalAttentionLayer(source.prefixed(prefix + "0."), config.dim, contextDim,
@@ -62,8 +89,7 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
 
     /** Loads a reference state dict from a safetensors file, configured from its {@code __metadata__}. */
     public static BidirectionalCrossAttentionTransformer load(Path file, Backend backend) throws IOException {
-        return ModuleFiles.load(file, CLASS_NAME,
-                (meta, source, arena) -> new BidirectionalCrossAttentionTransformer(Builder.from(meta), source, backend, arena));
+        return TYPE.load(file, backend);
     }
 
     /** Attention weights are per layer, so {@code returnAttn} is not offered here (as in the reference). */
@@ -73,7 +99,7 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
             throw new IllegalArgumentException("returnAttn: the transformer returns no attention weights (as the reference)");
         }
         return call(scratch -> {
-            BidirectionalInputs in = BidirectionalInputs.check(x, context, options, config.dim, config.contextDim(),
+            BidirectionalInputs in = BidirectionalInputs.check(x, context, options, config.dim, config.contextDim,
                     config.heads, scratch.arena());
             // The residual streams live in the caller's memory from the start: they are the outputs.
             Tensor xs = in.x().to(DType.F32, allocator);             // [b, i, dim]
@@ -105,7 +131,7 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
 
     @Override
     public int contextDim() {
-        return config.contextDim();
+        return config.contextDim;
     }
 
     @Override
@@ -117,126 +143,42 @@ public final class BidirectionalCrossAttentionTransformer extends Module impleme
         return config.depth;
     }
 
-    @Override
-    public Map<String, String> metadata() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("dim", Integer.toString(config.dim));
-        m.put("depth", Integer.toString(config.depth));
-        m.put("context_dim", Integer.toString(config.contextDim()));
-        m.put("heads", Integer.toString(config.heads));
-        m.put("dim_head", Integer.toString(config.dimHead));
-        m.put("ff_expansion_factor", Double.toString(config.ffExpansionFactor));
-        m.put("talking_heads", Boolean.toString(config.talkingHeads));
-        m.put("final_norms", Boolean.toString(config.finalNorms));
-        m.put("class", CLASS_NAME);
-        return m;
-    }
-
-    @Override
-    public String toString() {
-        return CLASS_NAME + "(dim=" + config.dim + ", depth=" + config.depth + ", context_dim=" + config.contextDim()
-                + ", heads=" + config.heads + ", dim_head=" + config.dimHead + ")";
-    }
-
     /** Configuration with the reference's names and defaults. */
-    public static final class Builder {
+    public static final class Builder extends ModuleBuilder<Config, BidirectionalCrossAttentionTransformer, Builder> {
         private Builder() { // from builder() only
+            super(TYPE);
         }
 
-        int dim;
-        int depth = 1;
-        Integer contextDim;
-        int heads = 8;
-        int dimHead = 64;
-        double ffExpansionFactor = 4.0;
-        float dropout;
-        boolean talkingHeads;
-        boolean finalNorms;
-
         public Builder dim(int dim) {
-            this.dim = dim;
-            return this;
+            return set("dim", dim);
         }
 
         public Builder depth(int depth) {
-            this.depth = depth;
-            return this;
+            return set("depth", depth);
         }
 
         public Builder contextDim(int contextDim) {
-            this.contextDim = contextDim;
-            return this;
+            return set("contextDim", contextDim);
         }
 
         public Builder heads(int heads) {
-            this.heads = heads;
-            return this;
+            return set("heads", heads);
         }
 
         public Builder dimHead(int dimHead) {
-            this.dimHead = dimHead;
-            return this;
+            return set("dimHead", dimHead);
         }
 
         public Builder ffExpansionFactor(double ffExpansionFactor) {
-            this.ffExpansionFactor = ffExpansionFactor;
-            return this;
-        }
-
-        /** Kept for weight compatibility; inference ignores it. */
-        public Builder dropout(float dropout) {
-            this.dropout = dropout;
-            return this;
+            return set("ffExpansionFactor", ffExpansionFactor);
         }
 
         public Builder talkingHeads(boolean talkingHeads) {
-            this.talkingHeads = talkingHeads;
-            return this;
+            return set("talkingHeads", talkingHeads);
         }
 
         public Builder finalNorms(boolean finalNorms) {
-            this.finalNorms = finalNorms;
-            return this;
-        }
-
-        int contextDim() {
-            return contextDim != null ? contextDim : dim;
-        }
-
-        public BidirectionalCrossAttentionTransformer build(Backend backend, long seed) {
-            validate();
-            return ModuleFiles.fresh(seed,
-                    (source, arena) -> new BidirectionalCrossAttentionTransformer(this, source, backend, arena));
-        }
-
-        public BidirectionalCrossAttentionTransformer build(long seed) {
-            return build(Backends.defaultBackend(), seed);
-        }
-
-        void validate() {
-            BidirectionalCrossAttention.Builder.positive("dim", dim);
-            BidirectionalCrossAttention.Builder.positive("depth", depth);
-            BidirectionalCrossAttention.Builder.positive("heads", heads);
-            BidirectionalCrossAttention.Builder.positive("dimHead", dimHead);
-            BidirectionalCrossAttention.Builder.positive("contextDim", contextDim());
-            if (!(ffExpansionFactor > 0) || !Double.isFinite(ffExpansionFactor)) {
-                throw new IllegalArgumentException("ffExpansionFactor: expected a positive number, got " + ffExpansionFactor);
-            }
-        }
-
-        static Builder from(Metadata meta) {
-            Builder b = new Builder();
-            b.dim = meta.integer("dim", null);
-            b.depth = meta.integer("depth", null);
-            b.contextDim = meta.integer("context_dim", b.dim);
-            b.heads = meta.integer("heads", 8);
-            b.dimHead = meta.integer("dim_head", 64);
-            b.ffExpansionFactor = meta.number("ff_expansion_factor", 4.0);
-            b.dropout = (float) meta.number("dropout", 0.0);
-            b.talkingHeads = meta.bool("talking_heads", false);
-            b.finalNorms = meta.bool("final_norms", false);
-            b.validate();
-            return b;
+            return set("finalNorms", finalNorms);
         }
     }
 }

@@ -4,14 +4,13 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.CrossModalInputs;
 import org.attn4j.internal.layer.CrossModalLayer;
-import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
 
@@ -23,28 +22,42 @@ import org.attn4j.internal.module.TensorAllocator;
  * BOOL [b, n] with true = attend (a query whose other modality is fully masked gets NaN, as
  * nn.MultiheadAttention gives). Thread-safe; owns its weights.
  */
-public final class CrossModalCrossAttention extends Module {
+public final class CrossModalCrossAttention extends ConfiguredModule<CrossModalCrossAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CrossModalCrossAttention";
+    private static final ModuleType<Config, CrossModalCrossAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class, CrossModalCrossAttention::new);
+
+    /**
+     * The configuration, as model files' {@code __metadata__} holds it.
+     *
+     * @param textDim   features of text (required)
+     * @param visionDim features of vision (required)
+     * @param heads     heads; both widths are multiples of it (8)
+     */
+    public record Config(int textDim, int visionDim, @Default("8") int heads) {
+        public Config {
+            validate(textDim, visionDim, heads);
+        }
+    }
 
     private final CrossModalLayer layer;
 
-    private CrossModalCrossAttention(int textDim, int visionDim, int heads, ParameterSource source, Backend backend,
-                                     Arena weights) {
-        super(backend, weights);
-        validate(textDim, visionDim, heads);
-        this.layer = new CrossModalLayer(source, textDim, visionDim, heads);
+    private CrossModalCrossAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(TYPE, config, backend, weights);
+        this.layer = new CrossModalLayer(source, config.textDim, config.visionDim, config.heads);
     }
 
+    /** The widths and heads of a text–vision module: positive, widths multiples of heads. */
     static void validate(int textDim, int visionDim, int heads) {
-        MultiheadAttention.Builder.positive("text_dim", textDim);
-        MultiheadAttention.Builder.positive("vision_dim", visionDim);
-        MultiheadAttention.Builder.positive("heads", heads);
+        Checks.positive("text_dim", textDim);
+        Checks.positive("vision_dim", visionDim);
+        Checks.positive("heads", heads);
         if (textDim % heads != 0 || visionDim % heads != 0) {
             throw new IllegalArgumentException("text_dim, vision_dim: expected multiples of heads (" + heads + "), got "
                     + textDim + " and " + visionDim);
         }
     }
+
 
     public static Builder builder() {
         return new Builder();
@@ -52,9 +65,7 @@ public final class CrossModalCrossAttention extends Module {
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static CrossModalCrossAttention load(Path file, Backend backend) throws IOException {
-        return ModuleFiles.load(file, CLASS_NAME, (meta, source, arena) -> new CrossModalCrossAttention(
-                meta.integer("text_dim", null), meta.integer("vision_dim", null), meta.integer("heads", 8), source, backend,
-                arena));
+        return TYPE.load(file, backend);
     }
 
     /**
@@ -80,57 +91,22 @@ public final class CrossModalCrossAttention extends Module {
         return forward(allocator, text, vision, null, null);
     }
 
-    @Override
-    public Map<String, String> metadata() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("text_dim", Integer.toString(layer.textDim));
-        m.put("vision_dim", Integer.toString(layer.visionDim));
-        m.put("heads", Integer.toString(layer.heads));
-        m.put("class", CLASS_NAME);
-        return m;
-    }
-
-    @Override
-    public String toString() {
-        return CLASS_NAME + "(text_dim=" + layer.textDim + ", vision_dim=" + layer.visionDim + ", heads=" + layer.heads + ")";
-    }
-
     /** Configuration: textDim and visionDim (required), heads 8. */
-    public static final class Builder {
+    public static final class Builder extends ModuleBuilder<Config, CrossModalCrossAttention, Builder> {
         private Builder() { // from builder() only
+            super(TYPE);
         }
 
-        private int textDim;
-        private int visionDim;
-        private int heads = 8;
-
         public Builder textDim(int textDim) {
-            this.textDim = textDim;
-            return this;
+            return set("textDim", textDim);
         }
 
         public Builder visionDim(int visionDim) {
-            this.visionDim = visionDim;
-            return this;
+            return set("visionDim", visionDim);
         }
 
         public Builder heads(int heads) {
-            this.heads = heads;
-            return this;
-        }
-
-        public CrossModalCrossAttention build(Backend backend, long seed) {
-            return ModuleFiles.fresh(seed, (source, arena) -> new CrossModalCrossAttention(textDim, visionDim, heads, source,
-                    backend, arena));
-        }
-
-        public CrossModalCrossAttention build(long seed) {
-            return build(Backends.defaultBackend(), seed);
-        }
-
-        public CrossModalCrossAttention build(Backend backend, Map<String, Tensor> stateDict) {
-            return ModuleFiles.fromStateDict(stateDict, (source, arena) -> new CrossModalCrossAttention(textDim, visionDim,
-                    heads, source, backend, arena));
+            return set("heads", heads);
         }
     }
 }

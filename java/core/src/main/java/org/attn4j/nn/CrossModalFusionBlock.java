@@ -4,18 +4,16 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.CrossModalInputs;
 import org.attn4j.internal.layer.CrossModalLayer;
 import org.attn4j.internal.layer.LayerNorm;
 import org.attn4j.internal.layer.LayerNormFeedForward;
 import org.attn4j.internal.layer.MultiheadAttentionLayer;
+import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
-import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.Scratch;
 import org.attn4j.internal.module.TensorAllocator;
@@ -33,11 +31,28 @@ import org.attn4j.internal.module.TensorAllocator;
  * {@code vision_self_attn.*}, {@code cross.*}, {@code text_ff.{0,1,3}.*}, {@code vision_ff.{0,1,3}.*}.
  * Masks BOOL [b, n], true = attend. Thread-safe; owns its weights.
  */
-public final class CrossModalFusionBlock extends Module {
+public final class CrossModalFusionBlock extends ConfiguredModule<CrossModalFusionBlock.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CrossModalFusionBlock";
+    private static final ModuleType<Config, CrossModalFusionBlock> TYPE = new ModuleType<>(CLASS_NAME, Config.class, CrossModalFusionBlock::new);
 
-    private final double ffMult;
+    /**
+     * The configuration, as model files' {@code __metadata__} holds it.
+     *
+     * @param textDim   features of text (required)
+     * @param visionDim features of vision (required)
+     * @param heads     heads; both widths are multiples of it (8)
+     * @param ffMult    feed-forward width over its input width (4)
+     */
+    public record Config(int textDim, int visionDim, @Default("8") int heads, @Default("4.0") double ffMult) {
+        public Config {
+            CrossModalCrossAttention.validate(textDim, visionDim, heads);
+            if (!(ffMult > 0) || !Double.isFinite(ffMult)) {
+                throw new IllegalArgumentException("ff_mult: expected a finite value > 0, got " + ffMult);
+            }
+        }
+    }
+
     private final LayerNorm textSelfNorm;
     private final MultiheadAttentionLayer textSelfAttn;
     private final LayerNorm visionSelfNorm;
@@ -46,23 +61,21 @@ public final class CrossModalFusionBlock extends Module {
     private final LayerNormFeedForward textFf;
     private final LayerNormFeedForward visionFf;
 
-    private CrossModalFusionBlock(int textDim, int visionDim, int heads, double ffMult, ParameterSource source,
-                                  Backend backend, Arena weights) {
-        super(backend, weights);
-        CrossModalCrossAttention.validate(textDim, visionDim, heads);
-        if (!(ffMult > 0) || !Double.isFinite(ffMult)) {
-            throw new IllegalArgumentException("ff_mult: expected a finite value > 0, got " + ffMult);
-        }
-        this.ffMult = ffMult;
+    private CrossModalFusionBlock(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(TYPE, config, backend, weights);
+        int textDim = config.textDim;
+        int visionDim = config.visionDim;
+        int heads = config.heads;
         this.textSelfNorm = new LayerNorm(source, "text_self_norm", textDim, 1e-5f);
         this.textSelfAttn = new MultiheadAttentionLayer(source.prefixed("text_self_attn."), textDim, heads, textDim, textDim, true);
         this.visionSelfNorm = new LayerNorm(source, "vision_self_norm", visionDim, 1e-5f);
         this.visionSelfAttn = new MultiheadAttentionLayer(source.prefixed("vision_self_attn."), visionDim, heads, visionDim,
                 visionDim, true);
         this.cross = new CrossModalLayer(source.prefixed("cross."), textDim, visionDim, heads);
-        this.textFf = new LayerNormFeedForward(source, "text_ff.", textDim, ffMult);
-        this.visionFf = new LayerNormFeedForward(source, "vision_ff.", visionDim, ffMult);
+        this.textFf = new LayerNormFeedForward(source, "text_ff.", textDim, config.ffMult);
+        this.visionFf = new LayerNormFeedForward(source, "vision_ff.", visionDim, config.ffMult);
     }
+
 
     public static Builder builder() {
         return new Builder();
@@ -70,9 +83,7 @@ public final class CrossModalFusionBlock extends Module {
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static CrossModalFusionBlock load(Path file, Backend backend) throws IOException {
-        return ModuleFiles.load(file, CLASS_NAME, (meta, source, arena) -> new CrossModalFusionBlock(
-                meta.integer("text_dim", null), meta.integer("vision_dim", null), meta.integer("heads", 8),
-                meta.number("ff_mult", 4.0), source, backend, arena));
+        return TYPE.load(file, backend);
     }
 
     /**
@@ -116,65 +127,26 @@ public final class CrossModalFusionBlock extends Module {
         return y;
     }
 
-    @Override
-    public Map<String, String> metadata() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("text_dim", Integer.toString(cross.textDim));
-        m.put("vision_dim", Integer.toString(cross.visionDim));
-        m.put("heads", Integer.toString(cross.heads));
-        m.put("ff_mult", Double.toString(ffMult));
-        m.put("class", CLASS_NAME);
-        return m;
-    }
-
-    @Override
-    public String toString() {
-        return CLASS_NAME + "(text_dim=" + cross.textDim + ", vision_dim=" + cross.visionDim + ", heads=" + cross.heads
-                + ", ff_mult=" + ffMult + ")";
-    }
-
     /** Configuration: textDim and visionDim (required), heads 8, ffMult 4. */
-    public static final class Builder {
+    public static final class Builder extends ModuleBuilder<Config, CrossModalFusionBlock, Builder> {
         private Builder() { // from builder() only
+            super(TYPE);
         }
 
-        private int textDim;
-        private int visionDim;
-        private int heads = 8;
-        private double ffMult = 4;
-
         public Builder textDim(int textDim) {
-            this.textDim = textDim;
-            return this;
+            return set("textDim", textDim);
         }
 
         public Builder visionDim(int visionDim) {
-            this.visionDim = visionDim;
-            return this;
+            return set("visionDim", visionDim);
         }
 
         public Builder heads(int heads) {
-            this.heads = heads;
-            return this;
+            return set("heads", heads);
         }
 
         public Builder ffMult(double ffMult) {
-            this.ffMult = ffMult;
-            return this;
-        }
-
-        public CrossModalFusionBlock build(Backend backend, long seed) {
-            return ModuleFiles.fresh(seed, (source, arena) -> new CrossModalFusionBlock(textDim, visionDim, heads, ffMult,
-                    source, backend, arena));
-        }
-
-        public CrossModalFusionBlock build(long seed) {
-            return build(Backends.defaultBackend(), seed);
-        }
-
-        public CrossModalFusionBlock build(Backend backend, Map<String, Tensor> stateDict) {
-            return ModuleFiles.fromStateDict(stateDict, (source, arena) -> new CrossModalFusionBlock(textDim, visionDim,
-                    heads, ffMult, source, backend, arena));
+            return set("ffMult", ffMult);
         }
     }
 }

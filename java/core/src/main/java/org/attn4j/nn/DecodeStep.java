@@ -7,6 +7,7 @@ import org.attn4j.Backend;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
 import org.attn4j.internal.tensor.Shapes;
+import org.attn4j.internal.tensor.Heads;
 
 /**
  * One step of token-by-token causal self attention over a {@link KeyValueCache}: the t new
@@ -105,13 +106,13 @@ public final class DecodeStep {
             Tensor x32 = xb == x && x.isContiguous() && x.dtype() == DType.F32 ? x : xb.to(DType.F32, scratch);
             Tensor qkv = Tensor.zeros(scratch, DType.F32, b, t, 3 * e);
             mha.backend().linear(x32, inProj, inBias, qkv);
-            Tensor split = qkv.reshape(b, t, 3, heads, d).permute(2, 0, 3, 1, 4); // [3, b, h, t, d]
+            Tensor split = Heads.splitPacked(qkv, 3, heads, d); // [3, b, h, t, d]
             long past = cache.length();
             cache.append(split.select(0, 1), split.select(0, 2));
             // 2. attention into the head-merged buffer [b, t, E], seen as [b, h, t, d]
             Tensor merged = Tensor.zeros(scratch, DType.F32, b, t, e);
             attend(mha.backend(), split.select(0, 0), cache, past, (float) (1.0 / Math.sqrt(d)),
-                    merged.reshape(b, t, heads, d).permute(0, 2, 1, 3));
+                    Heads.split(merged, heads, d));
             // 3. output projection, back in the caller's layout
             if (unbatched || mha.batchFirst()) {
                 Tensor y = Tensor.zeros(allocator, DType.F32, b, t, e);

@@ -4,19 +4,19 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.Attend;
 import org.attn4j.internal.layer.Linear;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
-import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.SameAs;
 import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.internal.tensor.Heads;
 
 /**
  * Low-rank attention: queries and keys are projected to a small rank r per head ({@code to_q},
@@ -25,37 +25,44 @@ import org.attn4j.internal.module.TensorAllocator;
  * Self attention (context null) or cross attention (context [b, j, contextDim]). Scale 1/√r by
  * default. Thread-safe; owns its weights.
  */
-public final class LowRankAttention extends Module {
+public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "LowRankAttention";
+    private static final ModuleType<Config, LowRankAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+            LowRankAttention::new);
 
-    private final int dim;
-    private final int contextDim;
-    private final int heads;
-    private final int rank;
-    private final int dimHead;
+    /**
+     * The configuration, as model files' {@code __metadata__} holds it.
+     *
+     * @param dim        features of x (required)
+     * @param contextDim features of context (defaults to dim)
+     * @param heads      heads (8)
+     * @param rank       size of each head's queries and keys (required)
+     * @param dimHead    size of each head's values (64)
+     */
+    public record Config(int dim, @SameAs("dim") int contextDim, @Default("8") int heads, int rank,
+                         @Default("64") int dimHead) {
+        public Config {
+            Checks.positive("dim", dim);
+            Checks.positive("context_dim", contextDim);
+            Checks.positive("heads", heads);
+            Checks.positive("rank", rank);
+            Checks.positive("dim_head", dimHead);
+        }
+    }
+
     private final Linear toQ;   // dim → heads·rank
     private final Linear toK;   // contextDim → heads·rank
     private final Linear toV;   // contextDim → heads·dimHead
     private final Linear toOut; // heads·dimHead → dim
 
-    private LowRankAttention(int dim, int contextDim, int heads, int rank, int dimHead, ParameterSource source,
-                             Backend backend, Arena weights) {
-        super(backend, weights);
-        MultiheadAttention.Builder.positive("dim", dim);
-        MultiheadAttention.Builder.positive("context_dim", contextDim);
-        MultiheadAttention.Builder.positive("heads", heads);
-        MultiheadAttention.Builder.positive("rank", rank);
-        MultiheadAttention.Builder.positive("dim_head", dimHead);
-        this.dim = dim;
-        this.contextDim = contextDim;
-        this.heads = heads;
-        this.rank = rank;
-        this.dimHead = dimHead;
-        this.toQ = new Linear(source, "to_q", dim, (long) heads * rank, false);
-        this.toK = new Linear(source, "to_k", contextDim, (long) heads * rank, false);
-        this.toV = new Linear(source, "to_v", contextDim, (long) heads * dimHead, false);
-        this.toOut = new Linear(source, "to_out", (long) heads * dimHead, dim, true);
+    private LowRankAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(TYPE, config, backend, weights);
+        long inner = (long) config.heads * config.dimHead;
+        this.toQ = new Linear(source, "to_q", config.dim, (long) config.heads * config.rank, false);
+        this.toK = new Linear(source, "to_k", config.contextDim, (long) config.heads * config.rank, false);
+        this.toV = new Linear(source, "to_v", config.contextDim, inner, false);
+        this.toOut = new Linear(source, "to_out", inner, config.dim, true);
     }
 
     public static Builder builder() {
@@ -64,11 +71,7 @@ public final class LowRankAttention extends Module {
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static LowRankAttention load(Path file, Backend backend) throws IOException {
-        return ModuleFiles.load(file, CLASS_NAME, (meta, source, arena) -> {
-            int dim = meta.integer("dim", null);
-            return new LowRankAttention(dim, meta.integer("context_dim", dim), meta.integer("heads", 8),
-                    meta.integer("rank", null), meta.integer("dim_head", 64), source, backend, arena);
-        });
+        return TYPE.load(file, backend);
     }
 
     /**
@@ -82,19 +85,20 @@ public final class LowRankAttention extends Module {
         }
         return call(scratch -> {
             Arena arena = scratch.arena();
-            Tensor xs = SequenceInputs.sequence("x", x, dim, true, false, arena);
-            Tensor cs = SequenceInputs.context(context, xs, contextDim, arena);
+            int heads = config.heads;
+            Tensor xs = SequenceInputs.sequence("x", x, config.dim, true, false, arena);
+            Tensor cs = SequenceInputs.context(context, xs, config.contextDim, arena);
             long b = xs.shape(0);
             long i = xs.shape(1);
             long j = cs.shape(1);
-            Tensor q = heads(toQ.forward(backend, scratch, xs), rank);     // [b, h, i, r]
-            Tensor k = heads(toK.forward(backend, scratch, cs), rank);     // [b, h, j, r]
-            Tensor v = heads(toV.forward(backend, scratch, cs), dimHead);  // [b, h, j, dimHead]
+            Tensor q = Heads.split(toQ.forward(backend, scratch, xs), heads, config.rank);    // [b, h, i, r]
+            Tensor k = Heads.split(toK.forward(backend, scratch, cs), heads, config.rank);    // [b, h, j, r]
+            Tensor v = Heads.split(toV.forward(backend, scratch, cs), heads, config.dimHead); // [b, h, j, dimHead]
             Visibility vis = Masks.sdpa(options, b, heads, i, j, arena);
-            Tensor merged = scratch.allocate(b, i, (long) heads * dimHead);
+            Tensor merged = scratch.allocate(b, i, (long) heads * config.dimHead);
             TensorAllocator out = TensorAllocator.of(allocator);
-            Tensor weights = Attend.run(backend, out, scratch, q, k, v, vis, options.resolvedScale(rank),
-                    options.needWeights(), options.path(), heads(merged, dimHead));
+            Tensor weights = Attend.run(backend, out, scratch, q, k, v, vis, options.resolvedScale(config.rank),
+                    options.needWeights(), options.path(), Heads.split(merged, heads, config.dimHead));
             return new AttentionOutput(toOut.forward(backend, out, merged), weights);
         });
     }
@@ -104,87 +108,36 @@ public final class LowRankAttention extends Module {
         return forward(allocator, x, null, SdpaOptions.DEFAULT);
     }
 
-    /** [b, n, h·size] contiguous → the [b, h, n, size] view. */
-    private Tensor heads(Tensor t, int size) {
-        return t.reshape(t.shape(0), t.shape(1), heads, size).permute(0, 2, 1, 3);
-    }
-
     public int rank() {
-        return rank;
-    }
-
-    @Override
-    public Map<String, String> metadata() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("dim", Integer.toString(dim));
-        m.put("context_dim", Integer.toString(contextDim));
-        m.put("heads", Integer.toString(heads));
-        m.put("rank", Integer.toString(rank));
-        m.put("dim_head", Integer.toString(dimHead));
-        m.put("class", CLASS_NAME);
-        return m;
-    }
-
-    @Override
-    public String toString() {
-        return CLASS_NAME + "(dim=" + dim + ", context_dim=" + contextDim + ", heads=" + heads + ", rank=" + rank
-                + ", dim_head=" + dimHead + ")";
+        return config.rank;
     }
 
     /** Configuration: dim and rank (required), contextDim = dim, heads 8, dimHead 64. */
-    public static final class Builder {
+    public static final class Builder extends ModuleBuilder<Config, LowRankAttention, Builder> {
         private Builder() { // from builder() only
+            super(TYPE);
         }
 
-        private int dim;
-        private Integer contextDim;
-        private int heads = 8;
-        private int rank;
-        private int dimHead = 64;
-
         public Builder dim(int dim) {
-            this.dim = dim;
-            return this;
+            return set("dim", dim);
         }
 
         public Builder contextDim(int contextDim) {
-            this.contextDim = contextDim;
-            return this;
+            return set("contextDim", contextDim);
         }
 
         public Builder heads(int heads) {
-            this.heads = heads;
-            return this;
+            return set("heads", heads);
         }
 
         /** Size of each head's queries and keys. */
         public Builder rank(int rank) {
-            this.rank = rank;
-            return this;
+            return set("rank", rank);
         }
 
         /** Size of each head's values. */
         public Builder dimHead(int dimHead) {
-            this.dimHead = dimHead;
-            return this;
-        }
-
-        private int contextDim() {
-            return contextDim != null ? contextDim : dim;
-        }
-
-        public LowRankAttention build(Backend backend, long seed) {
-            return ModuleFiles.fresh(seed, (source, arena) -> new LowRankAttention(dim, contextDim(), heads, rank, dimHead,
-                    source, backend, arena));
-        }
-
-        public LowRankAttention build(long seed) {
-            return build(Backends.defaultBackend(), seed);
-        }
-
-        public LowRankAttention build(Backend backend, Map<String, Tensor> stateDict) {
-            return ModuleFiles.fromStateDict(stateDict, (source, arena) -> new LowRankAttention(dim, contextDim(), heads,
-                    rank, dimHead, source, backend, arena));
+            return set("dimHead", dimHead);
         }
     }
 }

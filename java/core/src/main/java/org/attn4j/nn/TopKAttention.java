@@ -4,17 +4,17 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.Linear;
 import org.attn4j.internal.mask.Masks;
-import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.SameAs;
 import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.internal.tensor.Heads;
 
 /**
  * Hard (top-k) attention, the selection of the Explicit Sparse Transformer (Zhao et al. 2019) and
@@ -32,38 +32,44 @@ import org.attn4j.internal.module.TensorAllocator;
  * null) or cross attention. Always returns the weights [b, h, i, j] (the scores are materialised
  * for the selection). Thread-safe; owns its weights.
  */
-public final class TopKAttention extends Module {
+public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TopKAttention";
+    private static final ModuleType<Config, TopKAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+            TopKAttention::new);
 
-    private final int dim;
-    private final int contextDim;
-    private final int heads;
-    private final int dimHead;
-    private final int topK;
+    /**
+     * The configuration, as model files' {@code __metadata__} holds it.
+     *
+     * @param dim        features of x (required)
+     * @param heads      heads (8)
+     * @param dimHead    size of each head (64)
+     * @param topK       keys kept per query row; ties with the topK-th largest score are kept too (required)
+     * @param contextDim features of context (defaults to dim)
+     */
+    public record Config(int dim, @Default("8") int heads, @Default("64") int dimHead, int topK,
+                         @SameAs("dim") int contextDim) {
+        public Config {
+            Checks.positive("dim", dim);
+            Checks.positive("heads", heads);
+            Checks.positive("dim_head", dimHead);
+            Checks.positive("top_k", topK);
+            Checks.positive("context_dim", contextDim);
+        }
+    }
+
     private final Linear toQ;   // dim → heads·dimHead
     private final Linear toK;   // contextDim → heads·dimHead
     private final Linear toV;   // contextDim → heads·dimHead
     private final Linear toOut; // heads·dimHead → dim
 
-    private TopKAttention(int dim, int contextDim, int heads, int dimHead, int topK, ParameterSource source, Backend backend,
-                          Arena weights) {
-        super(backend, weights);
-        MultiheadAttention.Builder.positive("dim", dim);
-        MultiheadAttention.Builder.positive("context_dim", contextDim);
-        MultiheadAttention.Builder.positive("heads", heads);
-        MultiheadAttention.Builder.positive("dim_head", dimHead);
-        MultiheadAttention.Builder.positive("top_k", topK);
-        this.dim = dim;
-        this.contextDim = contextDim;
-        this.heads = heads;
-        this.dimHead = dimHead;
-        this.topK = topK;
-        long inner = (long) heads * dimHead;
-        this.toQ = new Linear(source, "to_q", dim, inner, false);
-        this.toK = new Linear(source, "to_k", contextDim, inner, false);
-        this.toV = new Linear(source, "to_v", contextDim, inner, false);
-        this.toOut = new Linear(source, "to_out", inner, dim, true);
+    private TopKAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(TYPE, config, backend, weights);
+        long inner = (long) config.heads * config.dimHead;
+        this.toQ = new Linear(source, "to_q", config.dim, inner, false);
+        this.toK = new Linear(source, "to_k", config.contextDim, inner, false);
+        this.toV = new Linear(source, "to_v", config.contextDim, inner, false);
+        this.toOut = new Linear(source, "to_out", inner, config.dim, true);
     }
 
     public static Builder builder() {
@@ -72,11 +78,7 @@ public final class TopKAttention extends Module {
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static TopKAttention load(Path file, Backend backend) throws IOException {
-        return ModuleFiles.load(file, CLASS_NAME, (meta, source, arena) -> {
-            int dim = meta.integer("dim", null);
-            return new TopKAttention(dim, meta.integer("context_dim", dim), meta.integer("heads", 8),
-                    meta.integer("dim_head", 64), meta.integer("top_k", null), source, backend, arena);
-        });
+        return TYPE.load(file, backend);
     }
 
     /**
@@ -93,107 +95,58 @@ public final class TopKAttention extends Module {
                 throw new IllegalArgumentException("allocator must not be null");
             }
             Arena arena = scratch.arena();
-            Tensor xs = SequenceInputs.sequence("x", x, dim, true, false, arena);
-            Tensor cs = SequenceInputs.context(context, xs, contextDim, arena);
+            int heads = config.heads;
+            int dimHead = config.dimHead;
+            Tensor xs = SequenceInputs.sequence("x", x, config.dim, true, false, arena);
+            Tensor cs = SequenceInputs.context(context, xs, config.contextDim, arena);
             long b = xs.shape(0);
             long i = xs.shape(1);
             long j = cs.shape(1);
             Masks.keyPadding("keyPaddingMask", keyPaddingMask, b, j);
-            Tensor q = heads(toQ.forward(backend, scratch, xs)); // [b, h, i, d]
-            Tensor k = heads(toK.forward(backend, scratch, cs)); // [b, h, j, d]
-            Tensor v = heads(toV.forward(backend, scratch, cs)); // [b, h, j, d]
+            Tensor q = Heads.split(toQ.forward(backend, scratch, xs), heads, dimHead); // [b, h, i, d]
+            Tensor k = Heads.split(toK.forward(backend, scratch, cs), heads, dimHead); // [b, h, j, d]
+            Tensor v = Heads.split(toV.forward(backend, scratch, cs), heads, dimHead); // [b, h, j, d]
             Tensor scores = scratch.allocate(b, heads, i, j);    // [b, h, i, j] = q·kᵀ / √d
             backend.matmul(q, false, k, true, (float) (1 / Math.sqrt(dimHead)), scores);
             TensorAllocator out = TensorAllocator.of(allocator);
             Tensor weights = out.allocate(b, heads, i, j);
-            backend.topKSoftmax(scores, null, keyPaddingMask, -1, causal ? 0 : -1, topK, weights);
+            backend.topKSoftmax(scores, null, keyPaddingMask, -1, causal ? 0 : -1, config.topK, weights);
             Tensor merged = scratch.allocate(b, i, (long) heads * dimHead); // [b, i, h·d], written as [b, h, i, d]
-            backend.matmul(weights, false, v, false, 1f, heads(merged));
+            backend.matmul(weights, false, v, false, 1f, Heads.split(merged, heads, dimHead));
             return new AttentionOutput(toOut.forward(backend, out, merged), weights);
         });
     }
 
-    /** [b, n, h·d] contiguous → the [b, h, n, d] view. */
-    private Tensor heads(Tensor t) {
-        return t.reshape(t.shape(0), t.shape(1), heads, dimHead).permute(0, 2, 1, 3);
-    }
-
     /** Keys kept per query row (at least; ties with the last one are kept too). */
     public int topK() {
-        return topK;
-    }
-
-    @Override
-    public Map<String, String> metadata() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("dim", Integer.toString(dim));
-        m.put("heads", Integer.toString(heads));
-        m.put("dim_head", Integer.toString(dimHead));
-        m.put("top_k", Integer.toString(topK));
-        m.put("context_dim", Integer.toString(contextDim));
-        m.put("class", CLASS_NAME);
-        return m;
-    }
-
-    @Override
-    public String toString() {
-        return CLASS_NAME + "(dim=" + dim + ", heads=" + heads + ", dim_head=" + dimHead + ", top_k=" + topK
-                + ", context_dim=" + contextDim + ")";
+        return config.topK;
     }
 
     /** Configuration: dim and topK (required), contextDim = dim, heads 8, dimHead 64. */
-    public static final class Builder {
+    public static final class Builder extends ModuleBuilder<Config, TopKAttention, Builder> {
         private Builder() { // from builder() only
+            super(TYPE);
         }
 
-        private int dim;
-        private Integer contextDim;
-        private int heads = 8;
-        private int dimHead = 64;
-        private int topK;
-
         public Builder dim(int dim) {
-            this.dim = dim;
-            return this;
+            return set("dim", dim);
         }
 
         public Builder contextDim(int contextDim) {
-            this.contextDim = contextDim;
-            return this;
+            return set("contextDim", contextDim);
         }
 
         public Builder heads(int heads) {
-            this.heads = heads;
-            return this;
+            return set("heads", heads);
         }
 
         public Builder dimHead(int dimHead) {
-            this.dimHead = dimHead;
-            return this;
+            return set("dimHead", dimHead);
         }
 
         /** Keys kept per query row (ties with the topK-th largest score are kept too). */
         public Builder topK(int topK) {
-            this.topK = topK;
-            return this;
-        }
-
-        private int contextDim() {
-            return contextDim != null ? contextDim : dim;
-        }
-
-        public TopKAttention build(Backend backend, long seed) {
-            return ModuleFiles.fresh(seed, (source, arena) -> new TopKAttention(dim, contextDim(), heads, dimHead, topK,
-                    source, backend, arena));
-        }
-
-        public TopKAttention build(long seed) {
-            return build(Backends.defaultBackend(), seed);
-        }
-
-        public TopKAttention build(Backend backend, Map<String, Tensor> stateDict) {
-            return ModuleFiles.fromStateDict(stateDict, (source, arena) -> new TopKAttention(dim, contextDim(), heads,
-                    dimHead, topK, source, backend, arena));
+            return set("topK", topK);
         }
     }
 }

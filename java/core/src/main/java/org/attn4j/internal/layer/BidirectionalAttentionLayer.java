@@ -10,6 +10,7 @@ import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
 import org.attn4j.nn.AttentionPath;
 import org.attn4j.nn.BidirectionalOutput;
+import org.attn4j.internal.tensor.Heads;
 
 /**
  * The weights and the computation of one bidirectional cross attention (DESIGN.md §3), shared
@@ -91,10 +92,10 @@ public final class BidirectionalAttentionLayer {
         Tensor context = prenorm ? contextNorm.forward(backend, scratch, in.context()) : in.context();
 
         // 2. projections, heads split head-major (channel = head·d + k): [b, h, n, d] views of [b, n, inner]
-        Tensor qk = splitHeads(toQk.forward(backend, scratch, x));
-        Tensor v = splitHeads(toV.forward(backend, scratch, x));
-        Tensor contextQk = splitHeads(contextToQk.forward(backend, scratch, context));
-        Tensor contextV = splitHeads(contextToV.forward(backend, scratch, context));
+        Tensor qk = Heads.split(toQk.forward(backend, scratch, x), heads, dimHead);
+        Tensor v = Heads.split(toV.forward(backend, scratch, x), heads, dimHead);
+        Tensor contextQk = Heads.split(contextToQk.forward(backend, scratch, context), heads, dimHead);
+        Tensor contextV = Heads.split(contextToV.forward(backend, scratch, context), heads, dimHead);
         if (!Float.isNaN(cosineSimScale)) { // cosine similarity: unit vectors per head
             qk = unit(backend, scratch, qk);
             contextQk = unit(backend, scratch, contextQk);
@@ -108,11 +109,11 @@ public final class BidirectionalAttentionLayer {
         Tensor contextMix = talkingHeads ? contextTalkingHeadsWeight.get().reshape(heads, heads) : null;
         if (path == AttentionPath.FUSED) {
             backend.bcaFused(qk, contextQk, v, contextV, in.relPosBias(), in.mask(), in.contextMask(), mix, contextMix,
-                    scale, splitHeads(merged), splitHeads(contextMerged));
+                    scale, Heads.split(merged, heads, dimHead), Heads.split(contextMerged, heads, dimHead));
         } else {
             attn = materialisedAttention(backend, returnAttn ? allocator : scratch, scratch, qk, contextQk, in, mix, contextMix);
-            backend.matmul(attn[0], false, contextV, false, 1f, splitHeads(merged));        // [b, h, i, d]
-            backend.matmul(attn[1], true, v, false, 1f, splitHeads(contextMerged));          // [b, h, j, d]
+            backend.matmul(attn[0], false, contextV, false, 1f, Heads.split(merged, heads, dimHead));        // [b, h, i, d]
+            backend.matmul(attn[1], true, v, false, 1f, Heads.split(contextMerged, heads, dimHead));          // [b, h, j, d]
         }
 
         // 4. output projections
@@ -150,8 +151,4 @@ public final class BidirectionalAttentionLayer {
         return y;
     }
 
-    /** [b, n, h·d] contiguous → the [b, h, n, d] view. */
-    private Tensor splitHeads(Tensor t) {
-        return t.reshape(t.shape(0), t.shape(1), heads, dimHead).permute(0, 2, 1, 3);
-    }
 }

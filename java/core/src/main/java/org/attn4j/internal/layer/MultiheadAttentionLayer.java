@@ -10,6 +10,7 @@ import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
 import org.attn4j.nn.AttentionOutput;
 import org.attn4j.nn.AttentionPath;
+import org.attn4j.internal.tensor.Heads;
 
 /**
  * The weights and computation of PyTorch's nn.MultiheadAttention (inference): input projections
@@ -97,7 +98,7 @@ public final class MultiheadAttentionLayer {
             // Self attention: one [b, L, 3E] product instead of three.
             Tensor qkv = scratch.allocate(b, l, 3 * e);
             backend.linear(query, inProjWeight, inProjBias, qkv);
-            Tensor split = qkv.reshape(b, l, 3, heads, headDim).permute(2, 0, 3, 1, 4); // [3, b, h, L, d]
+            Tensor split = Heads.splitPacked(qkv, 3, heads, headDim); // [3, b, h, L, d]
             q = split.select(0, 0);
             k = split.select(0, 1);
             v = split.select(0, 2);
@@ -106,7 +107,7 @@ public final class MultiheadAttentionLayer {
             q = project(backend, scratch, query, inProjWeight.slice(0, 0, e), slice(inProjBias, 0, e));
             Tensor kv = scratch.allocate(b, s, 2 * e);
             backend.linear(key, inProjWeight.slice(0, e, 3 * e), slice(inProjBias, e, 3 * e), kv);
-            Tensor split = kv.reshape(b, s, 2, heads, headDim).permute(2, 0, 3, 1, 4); // [2, b, h, S, d]
+            Tensor split = Heads.splitPacked(kv, 2, heads, headDim); // [2, b, h, S, d]
             k = split.select(0, 0);
             v = split.select(0, 1);
         } else {
@@ -120,7 +121,7 @@ public final class MultiheadAttentionLayer {
         // 2. attention into the head-merged buffer [b, L, E]
         Tensor merged = scratch.allocate(b, l, e);
         Tensor perHead = Attend.run(backend, average ? scratch : allocator, scratch, q, k, v, vis,
-                (float) (1.0 / Math.sqrt(headDim)), needWeights, path, splitHeads(merged));
+                (float) (1.0 / Math.sqrt(headDim)), needWeights, path, Heads.split(merged, heads, headDim));
 
         // 3. output projection
         Tensor out = allocator.allocate(b, l, e);
@@ -142,13 +143,9 @@ public final class MultiheadAttentionLayer {
     private Tensor project(Backend backend, TensorAllocator scratch, Tensor x, Tensor weight, Tensor bias) {
         Tensor y = scratch.allocate(x.shape(0), x.shape(1), embedDim);
         backend.linear(x, weight, bias, y);
-        return splitHeads(y);
+        return Heads.split(y, heads, headDim);
     }
 
-    /** [b, n, h·d] contiguous → the [b, h, n, d] view (head-major channels, as PyTorch splits them). */
-    private Tensor splitHeads(Tensor t) {
-        return t.reshape(t.shape(0), t.shape(1), heads, headDim).permute(0, 2, 1, 3);
-    }
 
     private static Tensor slice(Tensor bias, long from, long to) {
         return bias == null ? null : bias.slice(0, from, to);

@@ -9,6 +9,7 @@ import org.attn4j.internal.module.TensorAllocator;
 import org.attn4j.nn.AttentionOutput;
 import org.attn4j.nn.AttentionPath;
 import org.attn4j.nn.RotaryEmbedding;
+import org.attn4j.internal.tensor.Heads;
 
 /**
  * Self attention from one packed projection: {@code to_qkv} (dim → 3·heads·dimHead, no bias),
@@ -61,7 +62,7 @@ public final class QkvAttentionLayer {
         long inner = (long) heads * dimHead;
         // 1. one projection, split as [3, b, h, n, d] views (head-major channels in each third)
         Tensor qkv = toQkv.forward(backend, scratch, x);
-        Tensor split = qkv.reshape(b, n, 3, heads, dimHead).permute(2, 0, 3, 1, 4);
+        Tensor split = Heads.splitPacked(qkv, 3, heads, dimHead);
         Tensor q = split.select(0, 0);
         Tensor k = split.select(0, 1);
         Tensor v = split.select(0, 2);
@@ -80,7 +81,7 @@ public final class QkvAttentionLayer {
         Tensor merged = scratch.allocate(b, n, inner);
         Tensor weights = Attend.run(backend, allocator, scratch, q, k, v, vis,
                 Float.isNaN(scale) ? (float) (1.0 / Math.sqrt(dimHead)) : scale, needWeights, path,
-                merged.reshape(b, n, heads, dimHead).permute(0, 2, 1, 3));
+                Heads.split(merged, heads, dimHead));
         return new AttentionOutput(toOut.forward(backend, allocator, merged), weights);
     }
 

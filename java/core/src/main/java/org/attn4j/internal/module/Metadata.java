@@ -106,7 +106,11 @@ public final class Metadata {
         return text;
     }
 
-    /** The value, or null when absent or JSON null. */
+    /** The value as its JSON text ("32", "\"gelu\""), or null when absent or JSON null. */
+    public String text(String key) {
+        return raw(key);
+    }
+
     private String raw(String key) {
         String v = values.get(key);
         return v == null || v.strip().equals("null") ? null : v.strip();
