@@ -1,17 +1,14 @@
 // Benchmark of attn4j_sdpa_fused alone (the SDPA core of `./attn4j bench peers`): q, k, v
-// [b, n, h·d] viewed as [b, h, n, d], random inputs, causal or not, beside an sgemm
-// (attn4j_matmul, oneDNN, 2048³) timed in the same run, round by round, so that the ratio
-// holds under load. Rates are FLOPs over this process's CPU time per thread (steadier than
-// wall time when other processes take turns on the cores); causal counts half the work.
+// [b, n, h·d] viewed as [b, h, n, d], random inputs, causal or not, beside the sgemm of
+// sgemm_reference.h timed round by round in the same run. Rates are FLOPs over CPU time per
+// thread; causal counts half the work.
 // FLOPs: 4·n²·d per head (Q·Kᵀ and P·V), halved for causal.
 //
 //   bench_sdpa_fused [--n N]... [--heads H] [--dim-head D] [--threads T] [--repeat R] [--causal]
 #include "attn4j.h"
-
-#include <sys/resource.h>
+#include "sgemm_reference.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -50,28 +47,6 @@ void fill(std::vector<float> &v, uint64_t seed) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         f = (float)((double)(x >> 11) / 9007199254740992.0 * 2.0 - 1.0);
     }
-}
-
-double own_cpu_seconds() {
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    return u.ru_utime.tv_sec + u.ru_utime.tv_usec * 1e-6 + u.ru_stime.tv_sec +
-           u.ru_stime.tv_usec * 1e-6;
-}
-
-// Wall ms and CPU ms per thread of one call of f.
-template <class F> std::pair<double, double> timed(F f, int threads) {
-    const double c0 = own_cpu_seconds();
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    const auto t1 = std::chrono::steady_clock::now();
-    return {std::chrono::duration<double, std::milli>(t1 - t0).count(),
-            (own_cpu_seconds() - c0) * 1e3 / threads};
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
 }
 
 } // namespace
@@ -114,15 +89,8 @@ int main(int argc, char **argv) {
                           ? isa_names[info.fused_kernel_isa]
                           : "unknown";
 
-    // The reference sgemm: c [G, G] = a [G, G] · b [G, G].
-    const int64_t G = 2048;
-    std::vector<float> ga(G * G), gb(G * G), gc(G * G);
-    fill(ga, 11), fill(gb, 12);
-    const int64_t gshape[2] = {G, G}, gstrides[2] = {G, 1};
-    attn4j_tensor ta = view(ga.data(), 2, gshape, gstrides), tb = view(gb.data(), 2, gshape, gstrides),
-                  tc = view(gc.data(), 2, gshape, gstrides);
-    auto gemm = [&] { check(attn4j_matmul(ctx, &ta, 0, &tb, 0, 1.0f, &tc), "attn4j_matmul"); };
-    const double gemm_gflop = 2.0 * G * G * G / 1e9;
+    bench::SgemmReference sgemm(ctx);
+    auto gemm = [&] { sgemm.call(); };
 
     std::printf("sdpa_fused: %lld heads of %lld, %d threads, kernels %s, oneDNN isa %s%s\n",
                 (long long)heads, (long long)dim, threads, isa, info.isa,
@@ -142,16 +110,18 @@ int main(int argc, char **argv) {
                                     -1, causal ? 0 : -1, scale, &to),
                   "attn4j_sdpa_fused");
         };
-        sdpa(), gemm(); // warm-up
+        sdpa(); // warm-up
         std::vector<double> wall, cpu, gwall, gcpu;
         for (int r = 0; r < repeat; ++r) { // interleaved: both see the same load
-            auto [w, c] = timed(sdpa, threads);
+            auto [w, c] = bench::timed(sdpa, threads);
             wall.push_back(w), cpu.push_back(c);
-            auto [gw, gc_] = timed(gemm, threads);
+            auto [gw, gc_] = bench::timed(gemm, threads);
             gwall.push_back(gw), gcpu.push_back(gc_);
         }
         const double gflop = 4.0 * (double)n * n * dim * heads / 1e9 * (causal ? 0.5 : 1.0);
-        const double rate = gflop / (median(cpu) / 1e3), grate = gemm_gflop / (median(gcpu) / 1e3);
+        using bench::median;
+        const double rate = gflop / (median(cpu) / 1e3),
+                     grate = bench::SgemmReference::kGflop / (median(gcpu) / 1e3);
         std::printf("%6lld %10.1f %12.1f %10.1f %12.1f %14.1f %7.0f%%\n", (long long)n,
                     median(wall), median(cpu), rate, median(gwall), grate, 100.0 * rate / grate);
         std::fflush(stdout);

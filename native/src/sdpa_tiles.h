@@ -11,8 +11,6 @@ namespace ATTN4J_KERNEL_NS {
 namespace {
 
 static_assert(sdpa::kCols == kStripCols, "the sdpa column granule is one microkernel strip");
-static_assert(kRows <= kLanes, "one vector holds a strip's row statistics");
-using sdpa::round_up;
 
 void gemm(const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
           int64_t rows, int64_t kdim, int64_t cols, int accumulate) {
@@ -69,89 +67,90 @@ void scale(float *y, int64_t n, float alpha) {
     }
 }
 
-// Rows [r0, r0 + MR) of a Step (sdpa_kernels.h).
-template <int MR> void step_strip(const sdpa::Step &t, int64_t r0) {
-    constexpr int64_t ld = sdpa::kTileKeys;
-    const int64_t njc = round_up(t.nj, kStripCols);
-    const vf neg_inf = splat(-kInf);
-    int32_t lo[MR], hi[MR];
-    for (int r = 0; r < MR; ++r) {
-        lo[r] = t.lo != nullptr ? t.lo[r0 + r] : 0;
-        hi[r] = t.hi != nullptr ? t.hi[r0 + r] : (int32_t)t.nj;
-    }
-    // Row maxima in memory across column strips: the accumulators and B operands fill the
-    // register file in the k loop, and vectors kept live across it would spill inside it.
-    alignas(64) float row_max[MR][kLanes];
-    for (int r = 0; r < MR; ++r) store(row_max[r], neg_inf);
-    float *s = t.s + r0 * ld; // [MR, ld]
+// Strip height of the step's products: every register outside the k loop is one vector of
+// statistics, so AVX-512 takes 16 rows (16 accumulators + 1 B of 32 registers; a whole
+// 64-key tile or 64-wide head in 4 strips).
+#if ATTN4J_ISA_LEVEL == 2
+constexpr int kStepRows = 16;
+#else
+constexpr int kStepRows = kRows;
+#endif
 
-    // Scores, masked, and their row maxima.
-    for (int64_t c0 = 0; c0 < njc; c0 += kStripCols) {
+// Group g of a Step (sdpa_kernels.h): queries [16·g, 16·g + 16) as the kVecs vectors of one
+// column strip.
+void step_group(const sdpa::Step &t, int64_t g) {
+    constexpr int64_t ld = kStripCols; // row stride of pt and of a transposed group
+    const float *qt = t.qt + g * t.d * ld;
+    float *ot = t.ot + g * t.dvp * ld;
+    float *m = t.m + g * ld, *l = t.l + g * ld;
+    const vf neg_inf = splat(-kInf);
+    vm lo[kVecs] = {}, hi[kVecs] = {};
+    if (t.lo != nullptr)
+        for (int v = 0; v < kVecs; ++v) {
+            lo[v] = (vm)load(reinterpret_cast<const float *>(t.lo + g * ld + v * kLanes));
+            hi[v] = (vm)load(reinterpret_cast<const float *>(t.hi + g * ld + v * kLanes));
+        }
+
+    // Sᵀ [nj, 16] = K · qᵀ, masked, and its maxima over the keys (one lane per query).
+    alignas(64) float top[kVecs][kLanes];
+    for (int v = 0; v < kVecs; ++v) store(top[v], neg_inf);
+    for_strips<kStepRows>(t.nj, [&](auto rows, int64_t k0) {
+        constexpr int MR = decltype(rows)::value;
         vf acc[MR][kVecs];
         for (int r = 0; r < MR; ++r)
             for (int v = 0; v < kVecs; ++v) acc[r][v] = zero();
-        strip_fma<MR>(acc, t.q + r0 * t.d, t.d, 1, t.kt + c0, ld, t.d);
-        const bool cut = t.lo != nullptr || c0 + kStripCols > t.nj;
-        for (int r = 0; r < MR; ++r) {
-            vf top = load(row_max[r]);
+        strip_fma<MR>(acc, t.kt + k0, 1, sdpa::kTileKeys, qt, ld, t.d);
+        vf mx[kVecs];
+        for (int v = 0; v < kVecs; ++v) mx[v] = load(top[v]);
+        for (int r = 0; r < MR; ++r)
             for (int v = 0; v < kVecs; ++v) {
                 vf x = acc[r][v];
-                if (cut) {
-                    const int64_t c = c0 + v * kLanes;
-                    const vm in = lanes_below(hi[r] - c) & ~lanes_below(lo[r] - c);
-                    x = select(in, x, neg_inf);
+                if (t.lo != nullptr) {
+                    const int32_t key = (int32_t)(k0 + r);
+                    x = select((lo[v] <= key) & (key < hi[v]), x, neg_inf);
                 }
-                store(s + r * ld + c0 + v * kLanes, x);
-                top = vmax(top, x);
+                store(t.pt + (k0 + r) * ld + v * kLanes, x);
+                mx[v] = vmax(mx[v], x);
             }
-            store(row_max[r], top);
-        }
-    }
+        for (int v = 0; v < kVecs; ++v) store(top[v], mx[v]);
+    });
 
-    // Online softmax: the new maxima, the factors e^(m − m_new) for what came before (one
-    // vector exponential for the strip's rows), the probabilities and their sums.
-    alignas(64) float m_old[kLanes] = {}, m_new[kLanes] = {}, alpha[kLanes];
-    for (int r = 0; r < MR; ++r) {
-        m_old[r] = t.m[r0 + r];
-        const float top = hmax(load(row_max[r]));
-        m_new[r] = m_old[r] < top ? top : m_old[r];
+    // Online softmax, lane by lane: new maxima, the factor e^(m − m_new) for what came before
+    // (1 for a query that still sees nothing, whose weights here are e^(−∞ − 0) = 0).
+    vf shift[kVecs], alpha[kVecs], sum[kVecs];
+    for (int v = 0; v < kVecs; ++v) {
+        const vf m_old = load(m + v * kLanes);
+        const vf m_new = vmax(load(top[v]), m_old);
+        const vm none = m_new == neg_inf;
+        shift[v] = select(none, zero(), m_new);
+        alpha[v] = select(none, splat(1.0f), exp(m_old - shift[v]));
+        store(m + v * kLanes, m_new);
+        sum[v] = zero();
     }
-    store(alpha, exp(load(m_old) - load(m_new))); // 0 where m_old = −∞ < m_new
-    for (int r = 0; r < MR; ++r) {
-        float *sr = s + r * ld;
-        if (m_new[r] == -kInf) { // nothing visible yet: this tile adds nothing
-            for (int64_t c = 0; c < njc; c += kLanes) store(sr + c, zero());
-            alpha[r] = 1.0f;
-            continue;
+    for (int64_t k = 0; k < t.nj; ++k)
+        for (int v = 0; v < kVecs; ++v) {
+            float *pk = t.pt + k * ld + v * kLanes;
+            const vf p = exp(load(pk) - shift[v]);
+            store(pk, p);
+            sum[v] = sum[v] + p;
         }
-        const vf shift = splat(m_new[r]);
-        vf sum = zero();
-        for (int64_t c = 0; c < njc; c += kLanes) { // −∞ columns give exactly 0
-            const vf p = exp(load(sr + c) - shift);
-            store(sr + c, p);
-            sum = sum + p;
-        }
-        t.l[r0 + r] = t.l[r0 + r] * alpha[r] + hsum(sum);
-        t.m[r0 + r] = m_new[r];
-    }
+    for (int v = 0; v < kVecs; ++v) store(l + v * kLanes, load(l + v * kLanes) * alpha[v] + sum[v]);
 
-    // o = o · alpha + p · v
-    for (int64_t e0 = 0; e0 < t.dvp; e0 += kStripCols) {
+    // Oᵀ [dvp, 16] = Oᵀ · alpha + Vᵀ · Pᵀ
+    for_strips<kStepRows>(t.dvp, [&](auto rows, int64_t e0) {
+        constexpr int MR = decltype(rows)::value;
         vf acc[MR][kVecs];
-        for (int r = 0; r < MR; ++r) {
-            const vf a = splat(alpha[r]);
-            for (int v = 0; v < kVecs; ++v)
-                acc[r][v] = load(t.o + (r0 + r) * t.dvp + e0 + v * kLanes) * a;
-        }
-        strip_fma<MR>(acc, s, ld, 1, t.v + e0, t.dvp, t.nj);
         for (int r = 0; r < MR; ++r)
             for (int v = 0; v < kVecs; ++v)
-                store(t.o + (r0 + r) * t.dvp + e0 + v * kLanes, acc[r][v]);
-    }
+                acc[r][v] = load(ot + (e0 + r) * ld + v * kLanes) * alpha[v];
+        strip_fma<MR>(acc, t.v + e0, 1, t.dvp, t.pt, ld, t.nj);
+        for (int r = 0; r < MR; ++r)
+            for (int v = 0; v < kVecs; ++v) store(ot + (e0 + r) * ld + v * kLanes, acc[r][v]);
+    });
 }
 
 void step(const sdpa::Step &t) {
-    for_strips(t.ni, [&](auto rows, int64_t r0) { step_strip<decltype(rows)::value>(t, r0); });
+    for (int64_t g = 0; g < t.groups; ++g) step_group(t, g);
 }
 
 } // namespace
