@@ -125,6 +125,19 @@ ATTN4J_API attn4j_status attn4j_linear(attn4j_context *ctx, const attn4j_tensor 
                                        const attn4j_tensor *weight, const attn4j_tensor *bias,
                                        attn4j_tensor *y);
 
+/* y = gelu(x · weightᵀ + bias), attn4j_linear with the GELU fused into the GEMM (no second pass
+ * over y). The GELU is oneDNN's erf form: within 1.5e-6 (absolute) of attn4j_gelu's exact
+ * x·Φ(x) over the whole float range, and 0 below x ≈ −5.54, where |x·Φ(x)| < 6.1e-8. */
+ATTN4J_API attn4j_status attn4j_linear_gelu(attn4j_context *ctx, const attn4j_tensor *x,
+                                            const attn4j_tensor *weight, const attn4j_tensor *bias,
+                                            attn4j_tensor *y);
+
+/* y = y + x · weightᵀ + bias, attn4j_linear accumulated into y (a residual connection, fused into
+ * the GEMM): y's old contents are read, then overwritten. y must not overlap x, weight or bias. */
+ATTN4J_API attn4j_status attn4j_linear_residual(attn4j_context *ctx, const attn4j_tensor *x,
+                                                const attn4j_tensor *weight,
+                                                const attn4j_tensor *bias, attn4j_tensor *y);
+
 /* c[B..., m, n] = alpha · op(a)[B..., m, k] · op(b)[B..., k, n]
  * op(t) = t, or t with its last two axes swapped when trans_* is non-zero.
  * Batch dims (up to 6) must be equal, or 1 in a or b (broadcast). Any strides. */

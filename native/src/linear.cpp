@@ -1,5 +1,7 @@
 // attn4j_linear: y[..., out] = x[..., in] · weight[out, in]ᵀ + bias[out], PyTorch's Linear,
-// as one oneDNN matmul that reads the weight in place through a transposed view.
+// as one oneDNN matmul that reads the weight in place through a transposed view; and the same
+// with what follows it in a transformer fused into that matmul: attn4j_linear_gelu (the
+// feed-forward's activation) and attn4j_linear_residual (y += ..., the residual connection).
 #include "common.h"
 #include "context.h"
 #include "matmul_exec.h"
@@ -7,11 +9,10 @@
 
 using namespace attn4j;
 
-extern "C" {
+namespace {
 
-ATTN4J_API attn4j_status attn4j_linear(attn4j_context *ctx, const attn4j_tensor *x,
-                                       const attn4j_tensor *weight, const attn4j_tensor *bias,
-                                       attn4j_tensor *y) {
+attn4j_status linear(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight,
+                     const attn4j_tensor *bias, attn4j_tensor *y, Epilogue epilogue) {
     return guarded([&] {
         int32_t threads;
         if (attn4j_status s = check_context(ctx, &threads)) return s;
@@ -75,8 +76,30 @@ ATTN4J_API attn4j_status attn4j_linear(attn4j_context *ctx, const attn4j_tensor 
             bias_view.strides[nd - 1] = bias->strides[0];
             bias_view.data = static_cast<float *>(bias->data);
         }
-        return matmul_exec(ctx, a, b, bias != nullptr ? &bias_view : nullptr, c, 1.0f);
+        return matmul_exec(ctx, a, b, bias != nullptr ? &bias_view : nullptr, c, 1.0f, epilogue);
     });
+}
+
+} // namespace
+
+extern "C" {
+
+ATTN4J_API attn4j_status attn4j_linear(attn4j_context *ctx, const attn4j_tensor *x,
+                                       const attn4j_tensor *weight, const attn4j_tensor *bias,
+                                       attn4j_tensor *y) {
+    return linear(ctx, x, weight, bias, y, Epilogue::kNone);
+}
+
+ATTN4J_API attn4j_status attn4j_linear_gelu(attn4j_context *ctx, const attn4j_tensor *x,
+                                            const attn4j_tensor *weight, const attn4j_tensor *bias,
+                                            attn4j_tensor *y) {
+    return linear(ctx, x, weight, bias, y, Epilogue::kGelu);
+}
+
+ATTN4J_API attn4j_status attn4j_linear_residual(attn4j_context *ctx, const attn4j_tensor *x,
+                                                const attn4j_tensor *weight,
+                                                const attn4j_tensor *bias, attn4j_tensor *y) {
+    return linear(ctx, x, weight, bias, y, Epilogue::kAccumulate);
 }
 
 } // extern "C"

@@ -8,6 +8,7 @@
 #include "context.h"
 #include "strided.h"
 
+#include <cmath>
 #include <cstring>
 #include <unordered_map>
 #include <utility>
@@ -130,8 +131,19 @@ void append_view(PrimitiveKey &key, const MatView &v) {
     key.insert(key.end(), v.strides, v.strides + v.ndim);
 }
 
-// c = 0 (+ bias): the answer when k = 0, which oneDNN does not take.
-void fill_empty_product(const MatView &c, const MatView *bias, int threads) {
+// The epilogue on one element v = a·b + bias, for the k = 0 case that never reaches oneDNN (the
+// exact GELU here: no fused kernel to match).
+float apply_epilogue(float v, float old, Epilogue epilogue) {
+    switch (epilogue) {
+    case Epilogue::kGelu: return (float)(0.5 * v * std::erfc(-v * 0.70710678118654752));
+    case Epilogue::kAccumulate: return old + v;
+    case Epilogue::kNone: break;
+    }
+    return v;
+}
+
+// c = epilogue(0 (+ bias)): the answer when k = 0, which oneDNN does not take.
+void fill_empty_product(const MatView &c, const MatView *bias, Epilogue epilogue, int threads) {
     Nest<2> nest;
     nest.ndim = c.ndim;
     for (int d = 0; d < c.ndim; ++d) {
@@ -147,22 +159,27 @@ void fill_empty_product(const MatView &c, const MatView *bias, int threads) {
     for (int64_t r = 0; r < rows; ++r) {
         int64_t off[2];
         nest.row_offsets(r, off);
-        for (int64_t k = 0; k < inner; ++k)
-            c.data[off[0] + k * cs] = bias_data != nullptr ? bias_data[off[1] + k * bs] : 0.0f;
+        for (int64_t k = 0; k < inner; ++k) {
+            float &out = c.data[off[0] + k * cs];
+            out = apply_epilogue(bias_data != nullptr ? bias_data[off[1] + k * bs] : 0.0f, out,
+                                 epilogue);
+        }
     }
 }
 
 } // namespace
 
 attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatView &b_in,
-                          const MatView *bias_in, const MatView &c_in, float alpha) {
-    if (bias_in != nullptr && alpha != 1.0f)
-        return fail(ATTN4J_ERR_INTERNAL, "matmul_exec: bias needs alpha = 1, got %g", alpha);
+                          const MatView *bias_in, const MatView &c_in, float alpha,
+                          Epilogue epilogue) {
+    if ((bias_in != nullptr || epilogue != Epilogue::kNone) && alpha != 1.0f)
+        return fail(ATTN4J_ERR_INTERNAL, "matmul_exec: bias and epilogues need alpha = 1, got %g",
+                    alpha);
     const int threads = ctx->threads;
     for (int d = 0; d < c_in.ndim; ++d)
         if (c_in.dims[d] == 0) return ATTN4J_OK; // nothing to write
     if (a_in.dims[a_in.ndim - 1] == 0) {         // k = 0: an empty sum, oneDNN would divide by 0
-        fill_empty_product(c_in, bias_in, threads);
+        fill_empty_product(c_in, bias_in, epilogue, threads);
         return ATTN4J_OK;
     }
 
@@ -201,7 +218,7 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
         copies[k] = Buffer(bytes_for(count, sizeof(float)));
         int64_t dense[ATTN4J_MAX_DIMS];
         dense_strides(v.ndim, v.dims, dense);
-        if (k != kC)
+        if (k != kC || epilogue == Epilogue::kAccumulate) // the epilogue reads c's old values
             copy_strided(v.ndim, v.dims, v.data, v.strides, copies[k].floats(), dense, threads);
         v.data = copies[k].floats();
         std::memcpy(v.strides, dense, sizeof dense);
@@ -218,6 +235,7 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
     int32_t alpha_bits;
     std::memcpy(&alpha_bits, &alpha, sizeof alpha_bits);
     key.push_back(alpha_bits);
+    key.push_back(static_cast<int64_t>(epilogue));
 
     OmpThreads omp_threads(threads); // for the primitive's creation and its run
     const memory::desc a_md = desc_of(a), b_md = desc_of(b), c_md = desc_of(c);
@@ -227,14 +245,17 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
         // Why user mode: a library-managed scratchpad belongs to the primitive, and one
         // cached primitive may run on several threads at once.
         attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        dnnl::post_ops ops;
         if (alpha != 1.0f) {
             // c = alpha · (a·b) as a linear post-op (alpha·x + 0). Why not scales: oneDNN 3.x
             // takes those as run-time arguments; alpha is part of the cache key, so the
             // primitive may as well carry it.
-            dnnl::post_ops ops;
             ops.append_eltwise(dnnl::algorithm::eltwise_linear, alpha, 0.0f);
-            attr.set_post_ops(ops);
         }
+        if (epilogue == Epilogue::kGelu) ops.append_eltwise(dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
+        // sum: c = 1·c_old + (a·b + bias), c_old read from the destination buffer itself
+        if (epilogue == Epilogue::kAccumulate) ops.append_sum(1.0f);
+        if (ops.len() > 0) attr.set_post_ops(ops);
         dnnl::matmul::primitive_desc pd =
             bias_in != nullptr
                 ? dnnl::matmul::primitive_desc(ctx->engine, a_md, b_md, bias_md, c_md, attr)

@@ -113,6 +113,17 @@ int main() {
         y_overlap.strides[0] = 1; // rows on top of each other
         EXPECT_STATUS(ATTN4J_ERR_INVALID_ARG, attn4j_linear(ctx, &x.t, &w.t, &b.t, &y_overlap),
                       "do not overlap");
+        // the fused variants share linear's checks
+        for (auto fused : {attn4j_linear_gelu, attn4j_linear_residual}) {
+            EXPECT_OK(fused(ctx, &x.t, &w.t, &b.t, &y.t));
+            EXPECT_STATUS(ATTN4J_ERR_NULL_ARGUMENT, fused(nullptr, &x.t, &w.t, &b.t, &y.t), "ctx");
+            each_spoiled(x.t, "x", [&](attn4j_tensor *t) { return fused(ctx, t, &w.t, &b.t, &y.t); });
+            each_spoiled(y.t, "y", [&](attn4j_tensor *t) { return fused(ctx, &x.t, &w.t, &b.t, t); });
+            EXPECT_STATUS(ATTN4J_ERR_SHAPE_MISMATCH, fused(ctx, &x.t, &w.t, &b.t, &y_bad.t),
+                          "y: expected shape [3, 4], got [3, 5]");
+            EXPECT_STATUS(ATTN4J_ERR_INVALID_ARG, fused(ctx, &x.t, &w.t, &b.t, &y_overlap),
+                          "do not overlap");
+        }
     }
     // ---- matmul
     {

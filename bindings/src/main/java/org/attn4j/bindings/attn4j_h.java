@@ -793,6 +793,130 @@ public class attn4j_h {
         }
     }
 
+    private static class attn4j_linear_gelu {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = attn4j_h.findOrThrow("attn4j_linear_gelu");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_gelu(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight, const attn4j_tensor *bias, attn4j_tensor *y)
+     * }
+     */
+    public static FunctionDescriptor attn4j_linear_gelu$descriptor() {
+        return attn4j_linear_gelu.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_gelu(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight, const attn4j_tensor *bias, attn4j_tensor *y)
+     * }
+     */
+    public static MethodHandle attn4j_linear_gelu$handle() {
+        return attn4j_linear_gelu.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_gelu(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight, const attn4j_tensor *bias, attn4j_tensor *y)
+     * }
+     */
+    public static MemorySegment attn4j_linear_gelu$address() {
+        return attn4j_linear_gelu.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_gelu(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight, const attn4j_tensor *bias, attn4j_tensor *y)
+     * }
+     */
+    public static int attn4j_linear_gelu(MemorySegment ctx, MemorySegment x, MemorySegment weight, MemorySegment bias, MemorySegment y) {
+        var mh$ = attn4j_linear_gelu.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("attn4j_linear_gelu", ctx, x, weight, bias, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, weight, bias, y);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class attn4j_linear_residual {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = attn4j_h.findOrThrow("attn4j_linear_residual");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_residual(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight, const attn4j_tensor *bias, attn4j_tensor *y)
+     * }
+     */
+    public static FunctionDescriptor attn4j_linear_residual$descriptor() {
+        return attn4j_linear_residual.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_residual(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight, const attn4j_tensor *bias, attn4j_tensor *y)
+     * }
+     */
+    public static MethodHandle attn4j_linear_residual$handle() {
+        return attn4j_linear_residual.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_residual(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight, const attn4j_tensor *bias, attn4j_tensor *y)
+     * }
+     */
+    public static MemorySegment attn4j_linear_residual$address() {
+        return attn4j_linear_residual.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_residual(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight, const attn4j_tensor *bias, attn4j_tensor *y)
+     * }
+     */
+    public static int attn4j_linear_residual(MemorySegment ctx, MemorySegment x, MemorySegment weight, MemorySegment bias, MemorySegment y) {
+        var mh$ = attn4j_linear_residual.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("attn4j_linear_residual", ctx, x, weight, bias, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, weight, bias, y);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class attn4j_matmul {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             attn4j_h.C_INT,

@@ -23,6 +23,21 @@ public interface Backend extends AutoCloseable {
     void linear(Tensor x, Tensor weight, Tensor bias, Tensor y);
 
     /**
+     * y = gelu(x · weightᵀ + bias): {@link #linear} with the GELU (erf form) applied to each output
+     * as it is computed, no second pass over y (a transformer feed-forward's first half). The
+     * native backend's GELU is oneDNN's, within 1.5e-6 (absolute) of the exact x · Φ(x) of
+     * {@link #gelu} and 0 below x ≈ −5.54 (where the exact value is under 6.1e-8 in magnitude).
+     */
+    void linearGelu(Tensor x, Tensor weight, Tensor bias, Tensor y);
+
+    /**
+     * y = y + x · weightᵀ + bias: {@link #linear} accumulated into y (a residual connection, fused
+     * into the product). y's old contents are read, then overwritten; y must not overlap x, weight
+     * or bias.
+     */
+    void linearResidual(Tensor x, Tensor weight, Tensor bias, Tensor y);
+
+    /**
      * c[B..., m, n] = alpha · op(a) · op(b), op transposing the last two axes when asked; batch
      * dims equal or 1 (broadcast); any strides.
      */

@@ -72,6 +72,54 @@ class BackendOpsTest {
         }
     }
 
+    // the fused variants: linear, then the GELU or the residual, on the oracle
+    static Stream<Arguments> linearFusedCases() {
+        return cross(List.of(c(new long[] {3, 7}, 5L, false), c(new long[] {2, 13, 31}, 17L, true),
+                c(new long[] {4, 64}, 64L, true)));
+    }
+
+    @ParameterizedTest(name = "{0} {1} x{2} out {3} bias {4}")
+    @MethodSource("linearFusedCases")
+    void linearGelu(String name, Layouts layout, long[] xs, long out, boolean withBias) {
+        Backend backend = TestBackends.named(name);
+        try (Arena arena = Arena.ofConfined()) {
+            long in = xs[xs.length - 1];
+            Tensor x = layout.random(arena, 1, 2f, xs);
+            Tensor w = layout.random(arena, 2, 0.5f, out, in);
+            Tensor b = withBias ? layout.random(arena, 3, 1f, out) : null;
+            long[] ys = xs.clone();
+            ys[ys.length - 1] = out;
+            Tensor y = layout.empty(arena, ys);
+            backend.linearGelu(x, w, b, y);
+            Tensor expected = Tensor.zeros(arena, DType.F32, ys);
+            TestBackends.ORACLE.linear(x.contiguous(arena), w.contiguous(arena), b == null ? null : b.contiguous(arena), expected);
+            TestBackends.ORACLE.gelu(expected, expected);
+            assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, "linearGelu");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} x{2} out {3} bias {4}")
+    @MethodSource("linearFusedCases")
+    void linearResidual(String name, Layouts layout, long[] xs, long out, boolean withBias) {
+        Backend backend = TestBackends.named(name);
+        try (Arena arena = Arena.ofConfined()) {
+            long in = xs[xs.length - 1];
+            Tensor x = layout.random(arena, 1, 1f, xs);
+            Tensor w = layout.random(arena, 2, 0.3f, out, in);
+            Tensor b = withBias ? layout.random(arena, 3, 1f, out) : null;
+            long[] ys = xs.clone();
+            ys[ys.length - 1] = out;
+            Tensor residual = Layouts.CONTIGUOUS.random(arena, 4, 1f, ys);
+            Tensor y = layout.empty(arena, ys);
+            TestBackends.ORACLE.add(residual, Tensor.zeros(arena, DType.F32, ys), y); // y = residual, in y's layout
+            backend.linearResidual(x, w, b, y);
+            Tensor expected = Tensor.zeros(arena, DType.F32, ys);
+            TestBackends.ORACLE.linear(x.contiguous(arena), w.contiguous(arena), b == null ? null : b.contiguous(arena), expected);
+            TestBackends.ORACLE.add(expected, residual, expected);
+            assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, "linearResidual");
+        }
+    }
+
     // ------------------------------------------------------------------ matmul
 
     static Stream<Arguments> matmulCases() {

@@ -18,6 +18,7 @@ final class BenchWorkloads {
             of("decode", "one token-by-token decoding step over a key/value cache, beside its memory-bandwidth floor",
                     DecodeBench::run),
             of("minilm", "all-MiniLM-L6-v2 sentence embeddings: attn4j beside ONNX Runtime and LangChain4j", MiniLmBench::run),
+            of("minilm-profile", "one all-MiniLM-L6-v2 forward, op by op (--shape BxS, --runs N)", MiniLmProfile::run),
             of("peers", "the SDPA core and MultiheadAttention beside ONNX Runtime's flash MHA, PyTorch 2.10 and 1.13",
                     PeersBench::run));
 

@@ -16,7 +16,7 @@ final class Workspace implements AutoCloseable {
     private Arena arena;
     private long tokens;   // capacity in tokens (b · s)
     private long rows;     // capacity in sequences (mask rows)
-    private MemorySegment x, qkv, ctx, tmp, inter, mask;
+    private MemorySegment x, qkv, ctx, inter, mask;
 
     Workspace(long hidden, long intermediate) {
         this.hidden = hidden;
@@ -38,7 +38,6 @@ final class Workspace implements AutoCloseable {
         x = arena.allocate(tokens * hidden * 4, 64);
         qkv = arena.allocate(tokens * 3 * hidden * 4, 64);
         ctx = arena.allocate(tokens * hidden * 4, 64);
-        tmp = arena.allocate(tokens * hidden * 4, 64);
         inter = arena.allocate(tokens * intermediate * 4, 64);
         mask = arena.allocate(tokens, 64);
     }
@@ -53,10 +52,6 @@ final class Workspace implements AutoCloseable {
 
     Tensor ctx(long b, long s) {
         return Tensor.wrap(ctx, DType.F32, b, s, hidden);
-    }
-
-    Tensor tmp(long b, long s) {
-        return Tensor.wrap(tmp, DType.F32, b, s, hidden);
     }
 
     Tensor inter(long b, long s) {

@@ -3,6 +3,7 @@ package org.attn4j.internal.backend;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.bindings.attn4j_h;
@@ -91,17 +92,32 @@ public final class NativeBackend implements Backend {
 
     @Override
     public void linear(Tensor x, Tensor weight, Tensor bias, Tensor y) {
+        linear(attn4j_h.attn4j_linear$handle(), "attn4j_linear", x, weight, bias, y);
+    }
+
+    @Override
+    public void linearGelu(Tensor x, Tensor weight, Tensor bias, Tensor y) {
+        linear(attn4j_h.attn4j_linear_gelu$handle(), "attn4j_linear_gelu", x, weight, bias, y);
+    }
+
+    @Override
+    public void linearResidual(Tensor x, Tensor weight, Tensor bias, Tensor y) {
+        linear(attn4j_h.attn4j_linear_residual$handle(), "attn4j_linear_residual", x, weight, bias, y);
+    }
+
+    // attn4j_linear and its fused variants share one signature and one set of checks
+    private void linear(MethodHandle op, String opName, Tensor x, Tensor weight, Tensor bias, Tensor y) {
         OpArguments.linear(x, weight, bias, y);
         MemorySegment ctx = context();
         NativeTensors d = NativeTensors.forThread();
         int status;
         try {
-            status = (int) attn4j_h.attn4j_linear$handle().invokeExact(ctx, d.describe(0, x, "x"),
+            status = (int) op.invokeExact(ctx, d.describe(0, x, "x"),
                     d.describe(1, weight, "weight"), d.describe(2, bias, "bias"), d.describe(3, y, "y"));
         } catch (Throwable t) {
             throw NativeStatus.rethrow(t);
         }
-        NativeStatus.check(status, "attn4j_linear");
+        NativeStatus.check(status, opName);
     }
 
     @Override

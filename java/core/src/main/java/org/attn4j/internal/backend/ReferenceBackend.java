@@ -44,6 +44,21 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void linear(Tensor x, Tensor weight, Tensor bias, Tensor y) {
+        linear(x, weight, bias, y, false, false);
+    }
+
+    @Override
+    public void linearGelu(Tensor x, Tensor weight, Tensor bias, Tensor y) {
+        linear(x, weight, bias, y, true, false);
+    }
+
+    @Override
+    public void linearResidual(Tensor x, Tensor weight, Tensor bias, Tensor y) {
+        linear(x, weight, bias, y, false, true);
+    }
+
+    // y = x · weightᵀ + bias, then the exact GELU (gelu) or plus y's old value (residual)
+    private void linear(Tensor x, Tensor weight, Tensor bias, Tensor y, boolean gelu, boolean residual) {
         ensureOpen();
         OpArguments.linear(x, weight, bias, y);
         long in = x.shape(-1);
@@ -57,6 +72,12 @@ public final class ReferenceBackend implements Backend {
                 double acc = bias == null ? 0 : Elements.get(bias, o * bias.stride(0));
                 for (long k = 0; k < in; k++) {
                     acc += Elements.get(x, xRows[r] + k * xs) * Elements.get(weight, o * weight.stride(0) + k * weight.stride(1));
+                }
+                if (gelu) {
+                    acc = 0.5 * acc * Erf.erfc(-acc / Math.sqrt(2));
+                }
+                if (residual) {
+                    acc += Elements.get(y, yRows[r] + o * ys);
                 }
                 Elements.set(y, yRows[r] + o * ys, acc);
             }
