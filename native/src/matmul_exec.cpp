@@ -21,6 +21,21 @@ using dnnl::memory;
 
 constexpr int64_t kMatmulTag = 0x6d6d; // first word of every matmul key
 
+// Arithmetic (2·m·n·k summed over the batch) a matmul needs before each thread beyond the first
+// pays for itself. Why so much: oneDNN on OpenMP forks and joins a team per run, which costs a
+// few microseconds on an idle machine, tens when the workers have gone to sleep between calls,
+// and whole scheduler time slices when other processes hold the cores (the join waits for the
+// slowest worker to be scheduled: a [16, 512]·[512, 512] projection on 2 threads took 4 ms of
+// CPU per call there, on the calling thread alone 0.14 ms; ForwardPartsBenchmark). 16 MFLOP is
+// ≈ 0.1 ms of one AVX-512 core, so a second thread saves at least as much as a wake-up costs.
+constexpr double kMatmulFlopsPerThread = 16e6;
+
+// Rows of c up to which a product through a weight stored [out, in] is computed transposed
+// (see matmul_exec). Why 64: oneDNN's re-pack of the weight costs about as much as m = 16 rows
+// of arithmetic (40 % of a [16, 512]·[512, 512]ᵀ projection), 1/4 of that at 64 rows, and
+// beyond it the transposed product's narrow output (n' = m) gains nothing more.
+constexpr int64_t kFewRows = 64;
+
 enum Operand { kA, kB, kBias, kC, kOperands };
 
 // A view as the primitive will see it, with the dense buffer that replaced it if any.
@@ -169,15 +184,24 @@ void fill_empty_product(const MatView &c, const MatView *bias, Epilogue epilogue
 
 } // namespace
 
+int matmul_threads(double flops, int threads) {
+    const double useful = flops / kMatmulFlopsPerThread;
+    if (useful < 2.0) return 1;
+    return useful < (double)threads ? (int)useful : threads;
+}
+
 attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatView &b_in,
                           const MatView *bias_in, const MatView &c_in, float alpha,
                           Epilogue epilogue) {
     if ((bias_in != nullptr || epilogue != Epilogue::kNone) && alpha != 1.0f)
         return fail(ATTN4J_ERR_INTERNAL, "matmul_exec: bias and epilogues need alpha = 1, got %g",
                     alpha);
-    const int threads = ctx->threads;
     for (int d = 0; d < c_in.ndim; ++d)
         if (c_in.dims[d] == 0) return ATTN4J_OK; // nothing to write
+    // c's elements times k, doubled: the whole product's arithmetic.
+    double flops = 2.0 * (double)a_in.dims[a_in.ndim - 1];
+    for (int d = 0; d < c_in.ndim; ++d) flops *= (double)c_in.dims[d];
+    const int threads = matmul_threads(flops, ctx->threads);
     if (a_in.dims[a_in.ndim - 1] == 0) {         // k = 0: an empty sum, oneDNN would divide by 0
         fill_empty_product(c_in, bias_in, epilogue, threads);
         return ATTN4J_OK;
@@ -186,12 +210,39 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
     // Views as the primitive will see them.
     MatView a = a_in, b = b_in, c = c_in, bias;
     if (bias_in != nullptr) bias = *bias_in;
-    MatView *views[kOperands] = {&a, &b, bias_in != nullptr ? &bias : nullptr, &c};
+    bool has_bias = bias_in != nullptr; // false when the bias is added after the product instead
+    MatView *views[kOperands] = {&a, &b, has_bias ? &bias : nullptr, &c};
     merge_batch_dims(views);
+    // Few rows through a weight stored [out, in] (linear's view of it: b [k, n] with k
+    // contiguous): compute cᵀ [n, m] = bᵀ · aᵀ into a dense block, then transpose it into c.
+    // Why: oneDNN's kernels want b's n contiguous and would re-pack the whole weight (n·k) on
+    // every call, which at few rows costs as much as the product itself (ForwardPartsBenchmark:
+    // [16, 512]·[512, 512]ᵀ took 160 µs of CPU, 98 µs with the weight stored [in, out]); this
+    // way round the weight is read in place as a row-major [n, k] and only aᵀ (m·k) is packed.
+    // Not with an epilogue: the bias is added on the way back, after any post-op would run.
+    Buffer transposed_c;
+    const MatView target_c = c;
+    if (epilogue == Epilogue::kNone && c.ndim == 2 && c.dims[0] <= kFewRows && c.dims[1] > 1 && c.strides[1] == 1 &&
+        a.strides[1] == 1 && b.strides[0] == 1 && b.dims[0] > 1 && b.strides[1] != 1) {
+        const int64_t rows = c.dims[0], cols = c.dims[1];
+        transposed_c = Buffer(bytes_for(rows * cols, sizeof(float)));
+        c.data = transposed_c.floats();
+        c.strides[0] = 1; // c as a column-major [m, n]: the block holds cᵀ row-major
+        c.strides[1] = rows;
+        std::swap(a, b);
+        for (MatView *v : {&a, &b, &c}) {
+            std::swap(v->dims[0], v->dims[1]);
+            std::swap(v->strides[0], v->strides[1]);
+        }
+        // The bias, a row broadcast over c, would be a column broadcast over cᵀ, which sends
+        // oneDNN to its reference kernel (1000× slower): the copy back into c adds it instead.
+        has_bias = false;
+        views[kBias] = nullptr;
+    }
     // A column-major c (m contiguous, n not): compute cᵀ = op(b)ᵀ · op(a)ᵀ instead, which
     // writes cᵀ row-major. Why: oneDNN's fast kernels write row-major outputs only.
     const int m = c.ndim - 2, n = c.ndim - 1;
-    if (bias_in == nullptr && c.dims[n] > 1 && c.strides[n] != 1 &&
+    if (!has_bias && c.dims[n] > 1 && c.strides[n] != 1 &&
         (c.strides[m] == 1 || c.dims[m] == 1)) {
         std::swap(a, b);
         for (MatView *v : {&a, &b, &c}) {
@@ -230,16 +281,17 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
     append_view(key, a);
     append_view(key, b);
     append_view(key, c);
-    key.push_back(bias_in != nullptr);
-    if (bias_in != nullptr) append_view(key, bias);
+    key.push_back(has_bias);
+    if (has_bias) append_view(key, bias);
     int32_t alpha_bits;
     std::memcpy(&alpha_bits, &alpha, sizeof alpha_bits);
     key.push_back(alpha_bits);
     key.push_back(static_cast<int64_t>(epilogue));
+    key.push_back(threads); // oneDNN plans its blocking for the thread count it is created with
 
-    OmpThreads omp_threads(threads); // for the primitive's creation and its run
+    OmpThreads omp_threads(threads); // for the primitive's creation and its run (1: no team at all)
     const memory::desc a_md = desc_of(a), b_md = desc_of(b), c_md = desc_of(c);
-    const memory::desc bias_md = bias_in != nullptr ? desc_of(bias) : memory::desc();
+    const memory::desc bias_md = has_bias ? desc_of(bias) : memory::desc();
     CachedPrimitive entry = ctx->cache.get(key, [&] {
         dnnl::primitive_attr attr;
         // Why user mode: a library-managed scratchpad belongs to the primitive, and one
@@ -257,7 +309,7 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
         if (epilogue == Epilogue::kAccumulate) ops.append_sum(1.0f);
         if (ops.len() > 0) attr.set_post_ops(ops);
         dnnl::matmul::primitive_desc pd =
-            bias_in != nullptr
+            has_bias
                 ? dnnl::matmul::primitive_desc(ctx->engine, a_md, b_md, bias_md, c_md, attr)
                 : dnnl::matmul::primitive_desc(ctx->engine, a_md, b_md, c_md, attr);
         CachedPrimitive built;
@@ -271,7 +323,7 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
     args.emplace(DNNL_ARG_SRC, memory(a_md, ctx->engine, a.data));
     args.emplace(DNNL_ARG_WEIGHTS, memory(b_md, ctx->engine, b.data));
     args.emplace(DNNL_ARG_DST, memory(c_md, ctx->engine, c.data));
-    if (bias_in != nullptr) args.emplace(DNNL_ARG_BIAS, memory(bias_md, ctx->engine, bias.data));
+    if (has_bias) args.emplace(DNNL_ARG_BIAS, memory(bias_md, ctx->engine, bias.data));
     if (entry.scratchpad_bytes > 0) {
         memory::desc sp_md({(memory::dim)entry.scratchpad_bytes}, memory::data_type::u8,
                            memory::format_tag::a);
@@ -284,6 +336,18 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
     if (copies[kC].get() != nullptr)
         copy_strided(c.ndim, c.dims, c.data, c.strides, original_c.data, original_c.strides,
                      threads);
+    if (transposed_c.get() != nullptr) { // c [m, n] = cᵀ [n, m] (+ bias [n]), m·n is small
+        const int64_t rows = target_c.dims[0], cols = target_c.dims[1];
+        const float *t = transposed_c.floats();
+        const float *bias_data = bias_in != nullptr ? bias_in->data : nullptr;
+        const int64_t bias_stride = bias_in != nullptr ? bias_in->strides[bias_in->ndim - 1] : 0;
+        for (int64_t r = 0; r < rows; ++r) {
+            float *row = target_c.data + r * target_c.strides[0];
+            for (int64_t col = 0; col < cols; ++col)
+                row[col] = t[col * rows + r] +
+                           (bias_data != nullptr ? bias_data[col * bias_stride] : 0.0f);
+        }
+    }
     return ATTN4J_OK;
 }
 

@@ -16,6 +16,10 @@ struct MatView {
     float *data = nullptr;
 };
 
+// Threads a matmul of `flops` arithmetic runs on, at most `threads`: the calling thread alone
+// below 32 MFLOP, then one more per 16 MFLOP (see kMatmulFlopsPerThread in matmul_exec.cpp).
+int matmul_threads(double flops, int threads);
+
 // What the primitive does with each output element of a·b (+ bias) before it stores it: a
 // oneDNN post-op, applied while the block is still in registers, so no second pass over c.
 enum class Epilogue {
@@ -33,7 +37,8 @@ enum class Epilogue {
 // which needs alpha = 1), then the epilogue (which needs alpha = 1 too). The views share one ndim; each batch dim of a and b equals c's or
 // is 1 (broadcast). Inputs may have any non-negative strides (layouts oneDNN cannot take, or
 // would only take through its slow reference kernel, are copied densely first); c must not
-// overlap itself. Runs on the context's threads; the caller has checked everything else.
+// overlap itself. Runs on up to the context's threads (matmul_threads); the caller has checked
+// everything else.
 attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a, const MatView &b,
                           const MatView *bias, const MatView &c, float alpha,
                           Epilogue epilogue = Epilogue::kNone);

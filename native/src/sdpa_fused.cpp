@@ -210,8 +210,12 @@ void run_task(const Problem &p, const sdpa::Kernels &kern, const float *kt_all,
                 for (int64_t c = 0; c < nj; ++c)
                     if (!vis.visible(bb, hh, qi, j0 + c)) sr[c] = kNegInf;
             }
-            // Online softmax: rescale what came before to the new running max.
-            const float m_new = std::max(w.m[r], kern.max(sr, nj));
+            // Online softmax: rescale what came before to the new running max. A NaN tile
+            // maximum must win (std::max(m, NaN) keeps m, and on the first tile m = −∞ would
+            // drop the tile as unseen): then alpha, l and o turn NaN, the row's PyTorch value.
+            // A NaN the tile's max missed still reaches l and o through exp_sum.
+            const float tile_max = kern.max(sr, nj);
+            const float m_new = tile_max > w.m[r] || tile_max != tile_max ? tile_max : w.m[r];
             if (m_new == kNegInf) {
                 // Nothing visible yet: this tile adds nothing (its probabilities are 0).
                 std::memset(sr, 0, sizeof(float) * (size_t)nj);

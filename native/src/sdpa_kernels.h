@@ -44,7 +44,8 @@ struct Kernels {
     //   ldc; cols is a multiple of kCols. accumulate = 0 overwrites c.
     void (*gemm)(const float *a, int64_t lda, const float *b, int64_t ldb, float *c,
                  int64_t ldc, int64_t rows, int64_t kdim, int64_t cols, int accumulate);
-    // Largest of x[0..n) (−∞ for n = 0; NaN-free input assumed: NaN may or may not win).
+    // Largest of x[0..n) (−∞ for n = 0). A NaN in x may or may not win (the vector max keeps
+    // its second operand): callers see a NaN through exp_sum, and combine maxima NaN-first.
     float (*max)(const float *x, int64_t n);
     // x[k] = e^(x[k] − shift) for k < n (exactly 0 where x[k] is −∞), returns the sum.
     // shift is finite.

@@ -52,7 +52,7 @@ static float *randoms(int64_t n) {
 
 static void near(const char *what, const float *got, const double *want, int64_t n, double tol) {
     for (int64_t k = 0; k < n; ++k) {
-        if (!(fabs(got[k] - want[k]) <= tol * (1 + fabs(want[k])))) {
+        if (isnan(want[k]) ? !isnan(got[k]) : !(fabs(got[k] - want[k]) <= tol * (1 + fabs(want[k])))) {
             CHECK(0, "%s[%lld] = %.8g, want %.8g", what, (long long)k, got[k], want[k]);
             return;
         }
@@ -126,6 +126,7 @@ static void test_rope(attn4j_context *ctx) {
 static void test_additive(attn4j_context *ctx) {
     const int64_t b = 2, i = 5, j = 13, a = 7;
     float *q = randoms(b * i * a), *k = randoms(b * j * a), *w = randoms(a);
+    q[(1 * i + 2) * a + 3] = NAN; /* query row (1, 2): its scores are NaN, as tanh(NaN) is */
     float *s = malloc(sizeof(float) * (size_t)(b * i * j));
     double *want = malloc(sizeof(double) * (size_t)(b * i * j));
     for (int64_t bb = 0; bb < b; ++bb)

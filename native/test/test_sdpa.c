@@ -1,6 +1,7 @@
 /* attn4j_sdpa_fused and attn4j_sdpa_softmax against a naive double-precision reference: masks
- * of every kind, causal, windows, global tokens, -inf bias, fully masked rows (NaN), strided
- * views, odd and prime sizes, both kernel ISAs, and argument errors. */
+ * of every kind, causal, windows, global tokens, -inf bias, fully masked rows (NaN), a NaN in a
+ * query or a key (PyTorch: every row that sees it is NaN), strided views, odd and prime sizes,
+ * both kernel ISAs, and argument errors. */
 #include "attn4j.h"
 
 #include <math.h>
@@ -56,6 +57,8 @@ typedef struct {
     int use_bias, use_mask, mask_kind, use_kpm, use_global, neg_inf_bias;
     int64_t left, right;
     float scale;
+    int nan_at; /* 0: none; 1: a NaN in query row i/2 of (0, 0); 2: in key 63 of (0, 0), the last
+                   lane of the first key tile, where a max that drops NaN loses it */
 } Case;
 
 /* The rule of attn4j.h, spelled out independently of the library. */
@@ -98,6 +101,8 @@ static int run_case(attn4j_context *ctx, const Case *c, int strided) {
     for (int64_t n = 0; n < b * h * i * j; ++n) mask[n] = uniform() > -0.5f;
     for (int64_t n = 0; n < b * j; ++n) kpm[n] = uniform() > -0.6f;
     for (int64_t n = 0; n < b * i; ++n) global[n] = uniform() > 0.8f;
+    if (c->nan_at == 1) q[(i / 2) * d] = NAN; /* (0, 0, i/2, 0) in both layouts */
+    if (c->nan_at == 2) k[63 * d] = NAN;
     /* q index helper */
 #define QAT(bb, hh, qi, c_) (strided ? q[(((bb) * i + (qi)) * h + (hh)) * d + (c_)] \
                                      : q[(((bb) * h + (hh)) * i + (qi)) * d + (c_)])
@@ -116,7 +121,10 @@ static int run_case(attn4j_context *ctx, const Case *c, int strided) {
                     if (c->use_bias) s += bias[(hh * i + qi) * j + kj];
                     if (!visible(c, M, K, G, bb, hh, qi, kj)) s = -INFINITY;
                     row[kj] = s;
-                    if (s > mx) mx = s;
+                    if (isnan(s) || isnan(mx)) /* a visible NaN makes the row NaN, as in PyTorch */
+                        mx = NAN;
+                    else if (s > mx)
+                        mx = s;
                 }
                 double sum = 0;
                 for (int64_t kj = 0; kj < j; ++kj) {
@@ -238,8 +246,12 @@ int main(void) {
         {3, 1, 5, 3, 2, 2, 0, 1, 2, 1, 0, 0, -1, -1, 1.0f},        /* many fully masked rows: NaN */
         {1, 1, 3, 0, 4, 2, 0, 0, 0, 0, 0, 0, -1, -1, 1.0f},        /* no keys at all: NaN */
         {1, 2, 200, 200, 64, 64, 0, 0, 0, 0, 0, 0, -1, 0, 0.125f}, /* causal, bench-like head size */
-        {1, 2, 150, 150, 16, 16, 0, 0, 0, 0, 0, 0, 0, -1, 0.3f},   /* anti-causal: keys j ≥ i */
-        {1, 1, 70, 300, 20, 40, 0, 0, 0, 0, 0, 0, 10, 90, 0.3f},   /* window, i < j */
+        {1, 2, 150, 150, 16, 16, 0, 0, 0, 0, 0, 0, 0, -1, 0.3f, 0}, /* anti-causal: keys j ≥ i */
+        {1, 1, 70, 300, 20, 40, 0, 0, 0, 0, 0, 0, 10, 90, 0.3f, 0}, /* window, i < j */
+        {2, 2, 50, 100, 16, 8, 0, 0, 0, 0, 0, 0, -1, -1, 0.25f, 1}, /* NaN in a query */
+        {2, 2, 50, 100, 16, 8, 0, 0, 0, 0, 0, 0, -1, -1, 0.25f, 2}, /* NaN in a key */
+        {1, 2, 70, 70, 16, 8, 0, 0, 0, 0, 0, 0, -1, 0, 0.25f, 2},   /* ... causal: rows 63 on see it */
+        {2, 1, 50, 100, 8, 8, 0, 0, 0, 1, 0, 0, -1, -1, 0.25f, 2},  /* ... padding may hide it */
     };
     const int ncases = (int)(sizeof cases / sizeof cases[0]);
     /* ctest runs this once per ISA of the machine (ATTN4J_ISA), so one pass covers one path. */

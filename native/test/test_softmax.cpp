@@ -65,6 +65,25 @@ int main() {
     check(ctx, {1}, -1, dense(), dense(), false, 1.0f, seed++);
     check(ctx, {97}, -1, padded(2), dense(), false, 1.0f, seed++);
 
+    // A NaN in a row (axis −1) or a column (axis −2) makes that row or column NaN, as in
+    // PyTorch, wherever it sits among the vector lanes (first, middle, last lane of a vector,
+    // the tail); the other rows and columns stay numbers.
+    for (int axis : {-1, -2})
+        for (int64_t at : {0, 7, 15, 16, 31, 63, 69}) {
+            Rng rng(seed++);
+            Tensor x({3, 70}), y({3, 70});
+            x.randomize(rng, 2.0f);
+            if (axis == -1) {
+                x.at(70 + at) = NAN; // row 1
+            } else {
+                x.at(70 + at) = NAN; // row 1, column at: that column
+            }
+            std::vector<double> want = reference(x, axis);
+            EXPECT_OK(attn4j_softmax(ctx, &x.t, axis, &y.t));
+            expect_close(y, want, 1e-7, 2e-6, "softmax with a NaN at " + std::to_string(at) +
+                                                  ", axis " + std::to_string(axis));
+        }
+
     // The masked fill (−3.4028235e38) along a row or a whole row: zeros, or uniform.
     {
         Tensor x({2, 5}), y({2, 5});
