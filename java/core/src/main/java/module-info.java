@@ -10,4 +10,11 @@ module org.attn4j {
     exports org.attn4j;
     exports org.attn4j.nn;
     exports org.attn4j.io;
+
+    // The JSON reader (Json, JsonException) for org.attn4j.text's tokenizer.json and config.json,
+    // exported to that module only. Why not public: a general JSON reader is no part of an
+    // attention library's API (no compatibility promise for it), and why not a copy in text: one
+    // reader, one set of hostile-input tests. A qualified export is the JDK's own way to share
+    // internals between the modules of one release (java.base exports jdk.internal.* so).
+    exports org.attn4j.internal.io to org.attn4j.text;
 }

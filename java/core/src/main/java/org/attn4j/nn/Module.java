@@ -82,15 +82,40 @@ public abstract class Module implements AutoCloseable {
     }
 
     /**
+     * The same protocol for a module outside this package (e.g. org.attn4j.text's BertModel),
+     * which keeps its own workspaces instead of a scratch arena: enter (IllegalStateException
+     * when closed), compute, exit.
+     */
+    protected final <R> R call(java.util.function.Supplier<R> computation) {
+        enter();
+        try {
+            return computation.get();
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Registers {@code tensor} (in this module's weights arena) as parameter {@code name}, a
+     * state-dict name: {@link #stateDict()} lists it, in registration order. For modules outside
+     * this package; those inside register through their parameter source.
+     */
+    protected final Tensor register(String name, Tensor tensor) {
+        weights.register(name, tensor);
+        return tensor;
+    }
+
+    /**
      * Marks a call (a forward, or anything else that reads the weights) as running: the weights
      * stay allocated until the matching {@link #exit()}. Throws IllegalStateException when closed.
+     * Package-private: every module computes through {@code call}.
      */
-    protected final void enter() {
+    final void enter() {
         weights.enter(getClass().getSimpleName());
     }
 
     /** Ends what {@link #enter()} began; the last one out after a close releases the weights. */
-    protected final void exit() {
+    final void exit() {
         weights.exit();
     }
 

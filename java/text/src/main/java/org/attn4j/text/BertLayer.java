@@ -20,8 +20,9 @@ record BertLayer(Tensor qkvWeight,   // [3H, H]: rows q, then k, then v
                  Tensor norm2Weight, // [H] output.LayerNorm
                  Tensor norm2Bias) {
 
-    /** The parameters under HuggingFace's names (q, k, v as views of the packed projection). */
-    void collect(Map<String, Tensor> sd, String prefix) {
+    /** The layer's parameters under HuggingFace's state-dict names after {@code prefix} (q, k, v as views of the packed projection). */
+    Map<String, Tensor> parameters(String prefix) {
+        Map<String, Tensor> sd = new java.util.LinkedHashMap<>();
         long h = outWeight.shape(0);
         String[] qkv = {"query", "key", "value"};
         for (int p = 0; p < 3; p++) {
@@ -38,5 +39,6 @@ record BertLayer(Tensor qkvWeight,   // [3H, H]: rows q, then k, then v
         sd.put(prefix + "output.dense.bias", ffOutBias);
         sd.put(prefix + "output.LayerNorm.weight", norm2Weight);
         sd.put(prefix + "output.LayerNorm.bias", norm2Bias);
+        return sd;
     }
 }

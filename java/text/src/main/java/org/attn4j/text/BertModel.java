@@ -49,11 +49,14 @@ public final class BertModel extends Module {
         long h = c.hiddenSize();
         long inter = c.intermediateSize();
         WeightCopier copy = new WeightCopier(w, arena);
-        wordEmbeddings = copy.matrix("embeddings.word_embeddings.weight", c.vocabSize(), h);
-        positionEmbeddings = copy.matrix("embeddings.position_embeddings.weight", c.maxPositionEmbeddings(), h);
-        typeEmbeddings = copy.matrix("embeddings.token_type_embeddings.weight", c.typeVocabSize(), h);
-        embNormWeight = copy.vector("embeddings.LayerNorm.weight", h);
-        embNormBias = copy.vector("embeddings.LayerNorm.bias", h);
+        wordEmbeddings = register("embeddings.word_embeddings.weight",
+                copy.matrix("embeddings.word_embeddings.weight", c.vocabSize(), h));
+        positionEmbeddings = register("embeddings.position_embeddings.weight",
+                copy.matrix("embeddings.position_embeddings.weight", c.maxPositionEmbeddings(), h));
+        typeEmbeddings = register("embeddings.token_type_embeddings.weight",
+                copy.matrix("embeddings.token_type_embeddings.weight", c.typeVocabSize(), h));
+        embNormWeight = register("embeddings.LayerNorm.weight", copy.vector("embeddings.LayerNorm.weight", h));
+        embNormBias = register("embeddings.LayerNorm.bias", copy.vector("embeddings.LayerNorm.bias", h));
         positionType0 = copy.empty(c.maxPositionEmbeddings(), h);
         backend.add(positionEmbeddings, typeEmbeddings.select(0, 0), positionType0);
         layers = new BertLayer[c.numHiddenLayers()];
@@ -68,6 +71,7 @@ public final class BertModel extends Module {
                     copy.matrix(p + "intermediate.dense.weight", inter, h), copy.vector(p + "intermediate.dense.bias", inter),
                     copy.matrix(p + "output.dense.weight", h, inter), copy.vector(p + "output.dense.bias", h),
                     copy.vector(p + "output.LayerNorm.weight", h), copy.vector(p + "output.LayerNorm.bias", h));
+            layers[l].parameters(p).forEach(this::register); // the state dict, by HuggingFace's names
         }
         copy.checkAllUsed();
     }
@@ -127,17 +131,12 @@ public final class BertModel extends Module {
             throw new IllegalArgumentException("allocator must not be null");
         }
         check(batch);
-        enter();
-        Workspace ws = take();
-        try {
+        return withWorkspace(ws -> {
             Tensor x = encode(ws, batch, layers.length);
             Tensor out = Tensor.zeros(allocator, DType.F32, x.shape());
             MemorySegment.copy(x.segment(), 0, out.segment(), 0, x.byteSize());
             return out;
-        } finally {
-            give(ws);
-            exit();
-        }
+        });
     }
 
     /**
@@ -157,15 +156,11 @@ public final class BertModel extends Module {
         if (out.isReadOnly()) {
             throw new IllegalArgumentException("out: expected a writable segment, got a read-only one");
         }
-        enter();
-        Workspace ws = take();
-        try {
+        withWorkspace(ws -> {
             Tensor x = encode(ws, batch, layers.length);
             Pool.pool(x.segment(), batch, config.hiddenSize(), pooling, normalize, out);
-        } finally {
-            give(ws);
-            exit();
-        }
+            return null;
+        });
     }
 
     /**
@@ -181,9 +176,7 @@ public final class BertModel extends Module {
         if (layer < 0 || layer >= layers.length) {
             throw new IllegalArgumentException("layer: expected 0.." + (layers.length - 1) + ", got " + layer);
         }
-        enter();
-        Workspace ws = take();
-        try {
+        return withWorkspace(ws -> {
             long b = batch.batch();
             long s = batch.seqLen();
             Tensor x = encode(ws, batch, layer); // the input of layer `layer`
@@ -195,10 +188,19 @@ public final class BertModel extends Module {
             backend.matmul(qkvHeads[0], false, qkvHeads[1], true, scale(), weights);
             backend.sdpaSoftmax(weights, null, null, ws.mask(b, s), null, -1, -1, weights);
             return weights;
-        } finally {
-            give(ws);
-            exit();
-        }
+        });
+    }
+
+    /** One call of the module protocol (Module.call) on a workspace of the pool. */
+    private <R> R withWorkspace(java.util.function.Function<Workspace, R> computation) {
+        return call(() -> {
+            Workspace ws = take();
+            try {
+                return computation.apply(ws);
+            } finally {
+                give(ws);
+            }
+        });
     }
 
     // ------------------------------------------------------------------ the forward
@@ -318,20 +320,6 @@ public final class BertModel extends Module {
         while ((ws = pool.poll()) != null) {
             ws.close();
         }
-    }
-
-    @Override
-    public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> sd = new LinkedHashMap<>();
-        sd.put("embeddings.word_embeddings.weight", wordEmbeddings);
-        sd.put("embeddings.position_embeddings.weight", positionEmbeddings);
-        sd.put("embeddings.token_type_embeddings.weight", typeEmbeddings);
-        sd.put("embeddings.LayerNorm.weight", embNormWeight);
-        sd.put("embeddings.LayerNorm.bias", embNormBias);
-        for (int l = 0; l < layers.length; l++) {
-            layers[l].collect(sd, "encoder.layer." + l + ".");
-        }
-        return sd;
     }
 
     @Override
