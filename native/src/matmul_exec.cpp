@@ -6,6 +6,7 @@
 #include "buffer.h"
 #include "common.h"
 #include "context.h"
+#include "kernels.h"
 #include "strided.h"
 
 #include <cmath>
@@ -219,10 +220,12 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
     // every call, which at few rows costs as much as the product itself (ForwardPartsBenchmark:
     // [16, 512]·[512, 512]ᵀ took 160 µs of CPU, 98 µs with the weight stored [in, out]); this
     // way round the weight is read in place as a row-major [n, k] and only aᵀ (m·k) is packed.
-    // Not with an epilogue: the bias is added on the way back, after any post-op would run.
+    // The bias is added on the way back, so the epilogue is applied there too (after it): the
+    // exact GELU of attn4j_gelu's kernel, or the residual read from c.
     Buffer transposed_c;
     const MatView target_c = c;
-    if (epilogue == Epilogue::kNone && c.ndim == 2 && c.dims[0] <= kFewRows && c.dims[1] > 1 && c.strides[1] == 1 &&
+    Epilogue fused = epilogue; // what the primitive itself applies
+    if (c.ndim == 2 && c.dims[0] <= kFewRows && c.dims[1] > 1 && c.strides[1] == 1 &&
         a.strides[1] == 1 && b.strides[0] == 1 && b.dims[0] > 1 && b.strides[1] != 1) {
         const int64_t rows = c.dims[0], cols = c.dims[1];
         transposed_c = Buffer(bytes_for(rows * cols, sizeof(float)));
@@ -238,6 +241,7 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
         // oneDNN to its reference kernel (1000× slower): the copy back into c adds it instead.
         has_bias = false;
         views[kBias] = nullptr;
+        fused = Epilogue::kNone;
     }
     // A column-major c (m contiguous, n not): compute cᵀ = op(b)ᵀ · op(a)ᵀ instead, which
     // writes cᵀ row-major. Why: oneDNN's fast kernels write row-major outputs only.
@@ -269,7 +273,7 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
         copies[k] = Buffer(bytes_for(count, sizeof(float)));
         int64_t dense[ATTN4J_MAX_DIMS];
         dense_strides(v.ndim, v.dims, dense);
-        if (k != kC || epilogue == Epilogue::kAccumulate) // the epilogue reads c's old values
+        if (k != kC || fused == Epilogue::kAccumulate) // the epilogue reads c's old values
             copy_strided(v.ndim, v.dims, v.data, v.strides, copies[k].floats(), dense, threads);
         v.data = copies[k].floats();
         std::memcpy(v.strides, dense, sizeof dense);
@@ -286,7 +290,7 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
     int32_t alpha_bits;
     std::memcpy(&alpha_bits, &alpha, sizeof alpha_bits);
     key.push_back(alpha_bits);
-    key.push_back(static_cast<int64_t>(epilogue));
+    key.push_back(static_cast<int64_t>(fused));
     key.push_back(threads); // oneDNN plans its blocking for the thread count it is created with
 
     OmpThreads omp_threads(threads); // for the primitive's creation and its run (1: no team at all)
@@ -304,9 +308,9 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
             // primitive may as well carry it.
             ops.append_eltwise(dnnl::algorithm::eltwise_linear, alpha, 0.0f);
         }
-        if (epilogue == Epilogue::kGelu) ops.append_eltwise(dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
+        if (fused == Epilogue::kGelu) ops.append_eltwise(dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f);
         // sum: c = 1·c_old + (a·b + bias), c_old read from the destination buffer itself
-        if (epilogue == Epilogue::kAccumulate) ops.append_sum(1.0f);
+        if (fused == Epilogue::kAccumulate) ops.append_sum(1.0f);
         if (ops.len() > 0) attr.set_post_ops(ops);
         dnnl::matmul::primitive_desc pd =
             has_bias
@@ -336,16 +340,18 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
     if (copies[kC].get() != nullptr)
         copy_strided(c.ndim, c.dims, c.data, c.strides, original_c.data, original_c.strides,
                      threads);
-    if (transposed_c.get() != nullptr) { // c [m, n] = cᵀ [n, m] (+ bias [n]), m·n is small
+    if (transposed_c.get() != nullptr) { // c [m, n] = epilogue(cᵀ [n, m] (+ bias [n])), m·n is small
         const int64_t rows = target_c.dims[0], cols = target_c.dims[1];
         const float *t = transposed_c.floats();
         const float *bias_data = bias_in != nullptr ? bias_in->data : nullptr;
         const int64_t bias_stride = bias_in != nullptr ? bias_in->strides[bias_in->ndim - 1] : 0;
+        const bool accumulate = epilogue == Epilogue::kAccumulate;
         for (int64_t r = 0; r < rows; ++r) {
             float *row = target_c.data + r * target_c.strides[0];
             for (int64_t col = 0; col < cols; ++col)
-                row[col] = t[col * rows + r] +
+                row[col] = (accumulate ? row[col] : 0.0f) + t[col * rows + r] +
                            (bias_data != nullptr ? bias_data[col * bias_stride] : 0.0f);
+            if (epilogue == Epilogue::kGelu) kernels().gelu(row, 1, row, 1, cols); // row: c.strides[1] = 1
         }
     }
     return ATTN4J_OK;

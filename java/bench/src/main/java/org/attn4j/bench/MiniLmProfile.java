@@ -28,6 +28,7 @@ import org.attn4j.text.TokenBatch;
 final class MiniLmProfile {
     static final String OPTIONS = "--threads T, --shape BxS, --runs N";
     private static final int GEMM_N = 1024;
+    private static final int WARM_UP = 8;
 
     private MiniLmProfile() {
     }
@@ -72,7 +73,9 @@ final class MiniLmProfile {
                 List<String> texts = MiniLmInputs.sentences(embedder.tokenizer(), b, s, 1000L * b + s);
                 TokenBatch batch = TokenBatch.of(embedder.encode(texts), embedder.tokenizer().padId());
                 MemorySegment result = arena.allocate((long) b * embedder.dimension() * 4, 64);
-                for (int w = 0; w < 2; w++) {
+                // warm-up: enough forwards that the JIT has compiled the Java around the ops (the
+                // embedding lookup and the pooling loop take ~100× longer interpreted)
+                for (int w = 0; w < WARM_UP; w++) {
                     embedder.model().embed(batch, Pooling.MEAN, true, result);
                     nativeBackend.matmul(ga, false, gb, false, 1f, gc);
                 }

@@ -109,7 +109,7 @@ public final class BidirectionalCrossAttentionTransformer
                     BidirectionalInputs layerIn = new BidirectionalInputs(xs, cs, in.mask(), in.contextMask(),
                             in.relPosBias(), in.batch(), in.i(), in.j());
                     BidirectionalOutput o = attention.get(l).forward(backend, layerScratch, layerScratch, layerIn, false,
-                            options.resolvedPath());
+                            options.pathFor(in.batch(), config.heads, in.i(), in.j()));
                     backend.add(xs, o.out(), xs);         // both residuals from the old values
                     backend.add(cs, o.contextOut(), cs);
                     backend.add(xs, feedForward.get(l).forward(backend, layerScratch, xs), xs);
