@@ -11,9 +11,8 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,18 +26,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and every module survives save → load unchanged.
  */
 class FamilyModulesTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
+    private static final Backend NATIVE = TestBackends.nativeBackend();
+    private static final Backend JAVA = TestBackends.javaReference();
     private static final int[] LENGTHS = {1, 2, 3, 5, 7, 13, 17, 31, 50};
 
     @TempDir
     Path tmp;
-
-    @AfterAll
-    static void close() {
-        NATIVE.close();
-        JAVA.close();
-    }
 
     static Stream<Integer> seeds() {
         return IntStream.range(0, 12).boxed();

@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
 import org.attn4j.internal.io.Json;
 import org.attn4j.io.SafeTensors;
 import org.attn4j.io.SafeTensorsFile;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -27,32 +25,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * from nn.MultiheadAttention and nn.LayerNorm), loaded from the files by class, on both backends.
  */
 class FamilyReferenceGoldenTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
-
-    @AfterAll
-    static void closeBackends() {
-        NATIVE.close();
-        JAVA.close();
-    }
-
-    static Path root() {
-        return GoldenFolders.root("/golden-family-ref");
-    }
-
-    static List<String> cases() throws IOException {
-        return GoldenFolders.cases(root());
-    }
+    private static final Path ROOT = GoldenFolders.root("/golden-family-ref");
 
     static Stream<Arguments> casesOnBackends() throws IOException {
-        return cases().stream().flatMap(c -> Stream.of(Arguments.of(c, "native"), Arguments.of(c, "java")));
+        return GoldenFolders.onBothBackends(ROOT);
     }
 
     @Test
     void everyNonPyTorchModuleIsCovered() throws IOException {
         java.util.Set<String> classes = new java.util.TreeSet<>();
-        for (String c : cases()) {
-            classes.add(Models.className(root().resolve(c).resolve("model.safetensors")));
+        for (String c : GoldenFolders.cases(ROOT)) {
+            classes.add(Models.className(ROOT.resolve(c).resolve("model.safetensors")));
         }
         assertEquals(java.util.Set.of("AdditiveAttention", "CosineSimilarityAttention", "CrossModalCrossAttention",
                 "CrossModalFusionBlock", "FusedQkvAttention", "LinearAttention", "LowRankAttention",
@@ -62,8 +45,8 @@ class FamilyReferenceGoldenTest {
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("casesOnBackends")
     void matchesThePyTorchReference(String name, String backendName) throws IOException {
-        Backend backend = backendName.equals("native") ? NATIVE : JAVA;
-        Path dir = root().resolve(name);
+        Backend backend = TestBackends.named(backendName);
+        Path dir = ROOT.resolve(name);
         Path model = dir.resolve("model.safetensors");
         try (Arena arena = Arena.ofConfined()) {
             SafeTensorsFile inputs = SafeTensors.open(dir.resolve("inputs.safetensors"), arena);

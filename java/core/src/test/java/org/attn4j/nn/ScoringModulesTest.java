@@ -13,10 +13,9 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,18 +27,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the bad inputs that must be refused before any native call.
  */
 class ScoringModulesTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
+    private static final Backend NATIVE = TestBackends.nativeBackend();
+    private static final Backend JAVA = TestBackends.javaReference();
     private static final int[] LENGTHS = {1, 2, 3, 7, 13, 31};
 
     @TempDir
     Path tmp;
-
-    @AfterAll
-    static void close() {
-        NATIVE.close();
-        JAVA.close();
-    }
 
     static Stream<Integer> seeds() {
         return IntStream.range(0, 6).boxed();
