@@ -59,58 +59,54 @@ class FamilyReferenceGoldenTest {
                     try (FusedQkvAttention m = FusedQkvAttention.load(model, backend)) {
                         SdpaOptions o = SdpaOptions.builder().keyPaddingMask(padding)
                                 .causal(Boolean.TRUE.equals(kwargs.get("causal"))).build();
-                        near(name, m.forward(arena, in.get("x"), o).output(), want.get("output"));
+                        FamilyAssert.near(name, m.forward(arena, in.get("x"), o).output(), want.get("output"));
                     }
                 }
                 case SlidingWindowAttention.CLASS_NAME -> {
                     try (SlidingWindowAttention m = SlidingWindowAttention.load(model, backend)) {
-                        near(name, m.forward(arena, in.get("x"), padding, in.get("global_tokens")), want.get("output"));
+                        FamilyAssert.near(name, m.forward(arena, in.get("x"), padding, in.get("global_tokens")), want.get("output"));
                     }
                 }
                 case CosineSimilarityAttention.CLASS_NAME -> {
                     try (CosineSimilarityAttention m = CosineSimilarityAttention.load(model, backend)) {
-                        near(name, m.forward(arena, in.get("x"), SdpaOptions.builder().keyPaddingMask(padding).build()).output(),
+                        FamilyAssert.near(name, m.forward(arena, in.get("x"), SdpaOptions.builder().keyPaddingMask(padding).build()).output(),
                                 want.get("output"));
                     }
                 }
                 case LowRankAttention.CLASS_NAME -> {
                     try (LowRankAttention m = LowRankAttention.load(model, backend)) {
-                        near(name, m.forward(arena, in.get("x"), in.get("context"), SdpaOptions.builder().keyPaddingMask(padding)
+                        FamilyAssert.near(name, m.forward(arena, in.get("x"), in.get("context"), SdpaOptions.builder().keyPaddingMask(padding)
                                 .build()).output(), want.get("output"));
                     }
                 }
                 case LinearAttention.CLASS_NAME -> {
                     try (LinearAttention m = LinearAttention.load(model, backend)) {
-                        near(name, m.forward(arena, in.get("x"), padding), want.get("output"));
+                        FamilyAssert.near(name, m.forward(arena, in.get("x"), padding), want.get("output"));
                     }
                 }
                 case AdditiveAttention.CLASS_NAME -> {
                     try (AdditiveAttention m = AdditiveAttention.load(model, backend)) {
                         AttentionOutput o = m.forward(arena, in.get("queries"), in.get("keys"), in.get("values"), padding);
-                        near(name + " output", o.output(), want.get("output"));
-                        near(name + " weights", o.weights(), want.get("weights"));
+                        FamilyAssert.near(name + " output", o.output(), want.get("output"));
+                        FamilyAssert.near(name + " weights", o.weights(), want.get("weights"));
                     }
                 }
                 case CrossModalCrossAttention.CLASS_NAME -> {
                     try (CrossModalCrossAttention m = CrossModalCrossAttention.load(model, backend)) {
                         CrossModalOutput o = m.forward(arena, in.get("text"), in.get("vision"), in.get("text_mask"), in.get("vision_mask"));
-                        near(name + " text", o.text(), want.get("text"));
-                        near(name + " vision", o.vision(), want.get("vision"));
+                        FamilyAssert.near(name + " text", o.text(), want.get("text"));
+                        FamilyAssert.near(name + " vision", o.vision(), want.get("vision"));
                     }
                 }
                 case CrossModalFusionBlock.CLASS_NAME -> {
                     try (CrossModalFusionBlock m = CrossModalFusionBlock.load(model, backend)) {
                         CrossModalOutput o = m.forward(arena, in.get("text"), in.get("vision"), in.get("text_mask"), in.get("vision_mask"));
-                        near(name + " text", o.text(), want.get("text"));
-                        near(name + " vision", o.vision(), want.get("vision"));
+                        FamilyAssert.near(name + " text", o.text(), want.get("text"));
+                        FamilyAssert.near(name + " vision", o.vision(), want.get("vision"));
                     }
                 }
                 default -> throw new AssertionError(name + ": unexpected class " + Models.className(model));
             }
         }
-    }
-
-    private static void near(String what, Tensor got, Tensor want) {
-        FamilyAssert.close(what, got, want, 3e-5, 2e-4);
     }
 }

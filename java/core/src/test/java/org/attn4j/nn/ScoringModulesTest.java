@@ -38,10 +38,6 @@ class ScoringModulesTest {
         return IntStream.range(0, 6).boxed();
     }
 
-    private static void near(String what, Tensor got, Tensor want) {
-        FamilyAssert.close(what, got, want, 3e-5, 2e-4);
-    }
-
     private static LuongAttention.Builder luong(SplittableRandom r) {
         LuongAttention.Score score = LuongAttention.Score.values()[r.nextInt(3)];
         int querySize = 1 + r.nextInt(9);
@@ -67,8 +63,8 @@ class ScoringModulesTest {
             Tensor kpm = r.nextBoolean() ? null : FamilyAssert.bools(arena, r, 0.7, b, j);
             AttentionOutput n = onNative.forward(arena, q, k, v, kpm);
             AttentionOutput w = onJava.forward(arena, q, FamilyAssert.strided(arena, k), v, kpm);
-            near(onNative + " output", n.output(), w.output());
-            near(onNative + " weights", n.weights(), w.weights());
+            FamilyAssert.near(onNative + " output", n.output(), w.output());
+            FamilyAssert.near(onNative + " weights", n.weights(), w.weights());
             Path file = tmp.resolve("luong" + seed + ".safetensors");
             onNative.save(file);
             try (LuongAttention loaded = LuongAttention.load(file, NATIVE)) {
@@ -107,8 +103,8 @@ class ScoringModulesTest {
             Tensor kpm = r.nextBoolean() ? null : FamilyAssert.bools(arena, r, 0.7, b, j);
             AttentionOutput n = onNative.forward(arena, x, context, kpm, causal);
             AttentionOutput w = onJava.forward(arena, x, context, kpm, causal);
-            near(onNative + " output", n.output(), w.output());
-            near(onNative + " weights", n.weights(), w.weights());
+            FamilyAssert.near(onNative + " output", n.output(), w.output());
+            FamilyAssert.near(onNative + " weights", n.weights(), w.weights());
             assertArrayEquals(new long[] {b, heads, i, j}, n.weights().shape());
             Path file = tmp.resolve("topk" + seed + ".safetensors");
             onNative.save(file);
@@ -132,7 +128,7 @@ class ScoringModulesTest {
                          .build(NATIVE, 0);
                  LuongAttention general = LuongAttention.builder().score(LuongAttention.Score.GENERAL).querySize(5).keySize(5)
                          .build(NATIVE, Map.of("attn.weight", Tensor.of(arena, eye, 5, 5)))) {
-                near("general with W = I", general.forward(arena, q, k, v, null).weights(), dot.forward(arena, q, k, v, null).weights());
+                FamilyAssert.near("general with W = I", general.forward(arena, q, k, v, null).weights(), dot.forward(arena, q, k, v, null).weights());
             }
             // concat, one query and one key, by hand: v · tanh(W [q; k] + b)
             Tensor w = Tensor.of(arena, new float[] {0.5f, -1f, 2f, 0.25f, 1f, -0.5f}, 2, 3); // [hidden 2, 1 + 2]
@@ -175,7 +171,7 @@ class ScoringModulesTest {
                     Tensor.randn(arena, 3, 1, 4, 4), Tensor.randn(arena, 4, 1, 3, 2), null));
             assertTrue(e.getMessage().contains("values"), e.getMessage());
             Tensor half = Tensor.randn(arena, 5, 2, 5, 4).to(DType.F16, arena);
-            near("F16 input", m.forward(arena, half, null, null, false).output(),
+            FamilyAssert.near("F16 input", m.forward(arena, half, null, null, false).output(),
                     m.forward(arena, half.to(DType.F32, arena), null, null, false).output());
         }
     }
