@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
+import org.attn4j.nn.AttentionPath;
+import org.attn4j.nn.BidirectionalOptions;
 
 /**
  * {@code ./attn4j bench} (workload "bca", the default): attn4j beside ONNX Runtime, PyTorch and its own Java reference on the
@@ -73,7 +76,7 @@ final class BcaBench {
                 progress.finish();
             }
             Report report = new Report(machine, PortableCommand.of(root, args),
-                    Report.Settings.of(options), gemm, describe(contenders), rows);
+                    Report.Settings.of(options), gemm, describe(contenders, options), rows);
             return output(report, options, out, err);
         } catch (IOException e) {
             err.println("attn4j bench: " + e.getMessage());
@@ -146,9 +149,19 @@ final class BcaBench {
         return list;
     }
 
-    private static Map<String, String> describe(List<Contender> contenders) {
+    /** Each contender's description, then the path attn4j's AttentionPath.AUTO takes at each size. */
+    private static Map<String, String> describe(List<Contender> contenders, BenchOptions options) {
         Map<String, String> m = new LinkedHashMap<>();
         contenders.forEach(c -> m.put(c.label(), c.describe()));
+        if (options.contenders().contains("attn4j")) {
+            BidirectionalOptions auto = BidirectionalOptions.builder().path(AttentionPath.AUTO).build();
+            List<String> taken = new ArrayList<>();
+            for (Size size : options.sizes()) {
+                Workload w = Workload.readme(options.batch(), size);
+                taken.add(size + " " + auto.pathFor(w.batch(), w.heads(), size.i(), size.j()).name().toLowerCase(Locale.ROOT));
+            }
+            m.put("path taken by attn4j's AttentionPath.AUTO", String.join(", ", taken));
+        }
         return m;
     }
 }

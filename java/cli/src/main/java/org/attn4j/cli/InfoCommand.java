@@ -2,15 +2,18 @@ package org.attn4j.cli;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Locale;
 import org.attn4j.Attn4j;
+import org.attn4j.nn.BidirectionalOptions;
 
 /** {@code attn4j info}: library version, backend, oneDNN version, ISA, threads, fused kernel ISA. */
 final class InfoCommand {
     static final String USAGE = """
             attn4j info
               Prints the library version, the default backend (-Dattn4j.backend) and its threads
-              (-Dattn4j.threads), the oneDNN version and ISA, the fused kernel's code path and the
-              file libattn4j.so was loaded from.""";
+              (-Dattn4j.threads), the oneDNN version and ISA, the fused kernel's code path, where
+              AttentionPath.AUTO changes from materialised to fused, and the file libattn4j.so was
+              loaded from.""";
 
     private InfoCommand() {
     }
@@ -26,6 +29,9 @@ final class InfoCommand {
         out.println("oneDNN        " + info.onednnVersion());
         out.println("ISA           " + info.isa());
         out.println("fused kernel  " + info.fusedKernelIsa());
+        out.println(String.format(Locale.ROOT, "AUTO path     bidirectional attention materialised up to %,d scores per (b, h) slice "
+                + "and %,d in all, fused above", BidirectionalOptions.MATERIALISED_MAX_SLICE_SCORES,
+                BidirectionalOptions.MATERIALISED_MAX_SCORES));
         out.println("library       " + Attn4j.libraryPath());
         out.println("java          " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
         return 0;

@@ -30,7 +30,7 @@ class MainTest {
     void infoPrintsTheRuntime() {
         assertEquals(0, run("info"), err());
         String text = out();
-        for (String label : new String[] {"attn4j ", "backend ", "threads ", "oneDNN ", "ISA ", "fused kernel ", "library "}) {
+        for (String label : new String[] {"attn4j ", "backend ", "threads ", "oneDNN ", "ISA ", "fused kernel ", "AUTO path ", "library "}) {
             assertTrue(text.contains(label), "info lacks \"" + label + "\":\n" + text);
         }
         assertTrue(text.matches("(?s).*oneDNN\\s+\\d+\\.\\d+\\.\\d+.*"), text);

@@ -5,7 +5,11 @@ package org.attn4j.nn;
  * matrix held) or by materialising the scores. Every module's options take one.
  */
 public enum AttentionPath {
-    /** FUSED unless attention weights are asked for, then MATERIALISED. */
+    /**
+     * Chosen per call from the shape: MATERIALISED when attention weights are asked for or
+     * the score matrices are small, FUSED otherwise (BidirectionalOptions.pathFor says where
+     * the line is for bidirectional attention).
+     */
     AUTO,
     /** The tiled native kernel: never holds the [b, h, i, j] matrix; cannot return attn. */
     FUSED,

@@ -109,7 +109,7 @@ public final class BidirectionalCrossAttentionTransformer
                     BidirectionalInputs layerIn = new BidirectionalInputs(xs, cs, in.mask(), in.contextMask(),
                             in.relPosBias(), in.batch(), in.i(), in.j());
                     BidirectionalOutput o = attention.get(l).forward(backend, layerScratch, layerScratch, layerIn, false,
-                            options.resolvedPath());
+                            options.pathFor(in.batch(), config.heads, in.i(), in.j()));
                     backend.add(xs, o.out(), xs);         // both residuals from the old values
                     backend.add(cs, o.contextOut(), cs);
                     backend.add(xs, feedForward.get(l).forward(backend, layerScratch, xs), xs);
@@ -144,13 +144,9 @@ public final class BidirectionalCrossAttentionTransformer
     }
 
     /** Configuration with the reference's names and defaults. */
-    public static final class Builder extends ModuleBuilder<Config, BidirectionalCrossAttentionTransformer, Builder> {
+    public static final class Builder extends AttentionBuilder<Config, BidirectionalCrossAttentionTransformer, Builder> {
         private Builder() { // from builder() only
             super(TYPE);
-        }
-
-        public Builder dim(int dim) {
-            return set("dim", dim);
         }
 
         public Builder depth(int depth) {
@@ -159,14 +155,6 @@ public final class BidirectionalCrossAttentionTransformer
 
         public Builder contextDim(int contextDim) {
             return set("contextDim", contextDim);
-        }
-
-        public Builder heads(int heads) {
-            return set("heads", heads);
-        }
-
-        public Builder dimHead(int dimHead) {
-            return set("dimHead", dimHead);
         }
 
         public Builder ffExpansionFactor(double ffExpansionFactor) {
