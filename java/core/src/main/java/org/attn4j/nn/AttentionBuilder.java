@@ -8,7 +8,7 @@ package org.attn4j.nn;
  * @param <M> the module
  * @param <B> the concrete builder
  */
-abstract class AttentionBuilder<C extends Record, M extends Module, B extends AttentionBuilder<C, M, B>>
+public abstract class AttentionBuilder<C extends Record, M extends Module, B extends AttentionBuilder<C, M, B>>
         extends ModuleBuilder<C, M, B> {
     AttentionBuilder(ModuleType<C, M> type) {
         super(type);

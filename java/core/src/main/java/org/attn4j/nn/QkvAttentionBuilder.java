@@ -9,7 +9,7 @@ package org.attn4j.nn;
  * @param <M> the module
  * @param <B> the concrete builder
  */
-abstract class QkvAttentionBuilder<C extends Record, M extends Module, B extends QkvAttentionBuilder<C, M, B>>
+public abstract class QkvAttentionBuilder<C extends Record, M extends Module, B extends QkvAttentionBuilder<C, M, B>>
         extends AttentionBuilder<C, M, B> {
     QkvAttentionBuilder(ModuleType<C, M> type) {
         super(type);
