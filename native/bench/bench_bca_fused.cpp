@@ -6,6 +6,7 @@
 //   bench_bca_fused [--size IxJ]... [--batch B] [--heads H] [--dim-head D] [--threads T]
 //                   [--repeat N] [--warmup N] [--mask] [--bias] [--talking-heads]
 #include "attn4j.h"
+#include "sgemm_reference.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -134,13 +135,6 @@ bool cpu_jiffies(double *busy, double *total) {
     return true;
 }
 
-double own_cpu_seconds() {
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    return u.ru_utime.tv_sec + u.ru_utime.tv_usec * 1e-6 + u.ru_stime.tv_sec +
-           u.ru_stime.tv_usec * 1e-6;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -161,9 +155,13 @@ int main(int argc, char **argv) {
                 o.mask ? ", masks" : "", o.bias ? ", rel_pos_bias" : "",
                 o.talking_heads ? ", talking heads" : "");
     // cpu ms/thread: this process's CPU time per call over the thread count, a steadier
-    // figure than wall time when other processes take turns on the cores.
-    std::printf("%6s x %-6s %10s %10s %10s %9s %12s %12s %8s\n", "i", "j", "median ms", "min ms",
-                "max ms", "GFLOP/s", "cpu ms/thr", "peak RSS MB", "others%");
+    // figure than wall time when other processes take turns on the cores. cpu GFLOP/s is the
+    // work over the median of it, % sgemm that rate over the sgemm's (sgemm_reference.h),
+    // timed after every call.
+    std::printf("%6s x %-6s %10s %10s %10s %9s %12s %10s %8s %12s %8s\n", "i", "j", "median ms",
+                "min ms", "max ms", "GFLOP/s", "cpu ms/thr", "cpu GFLOP/s", "% sgemm",
+                "peak RSS MB", "others%");
+    bench::SgemmReference sgemm(ctx);
     const double hz = (double)sysconf(_SC_CLK_TCK);
     const double cpus = (double)sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -196,20 +194,21 @@ int main(int argc, char **argv) {
                   "attn4j_bca_fused");
         };
         for (int w = 0; w < o.warmup; ++w) call();
-        std::vector<double> ms;
+        std::vector<double> ms, cpu, gemm_cpu;
         double busy0 = 0, total0 = 0, busy1 = 0, total1 = 0;
         const bool have_stat = cpu_jiffies(&busy0, &total0);
-        const double own0 = own_cpu_seconds();
+        const double own0 = bench::own_cpu_seconds();
         const auto w0 = std::chrono::steady_clock::now();
         for (int r = 0; r < o.repeat; ++r) {
-            const auto t0 = std::chrono::steady_clock::now();
-            call();
-            const auto t1 = std::chrono::steady_clock::now();
-            ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+            const auto [w, c] = bench::timed(call, threads);
+            ms.push_back(w), cpu.push_back(c);
+            gemm_cpu.push_back(bench::timed([&] { sgemm.call(); }, threads).second);
         }
         const double wall =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
-        const double own = own_cpu_seconds() - own0;
+        double gemm_own = 0; // CPU seconds of the sgemm calls, not the kernel's
+        for (double c : gemm_cpu) gemm_own += c * threads / 1e3;
+        const double own = bench::own_cpu_seconds() - own0 - gemm_own;
         double others = NAN;
         if (have_stat && cpu_jiffies(&busy1, &total1) && wall > 0)
             others = std::max(0.0, ((busy1 - busy0) / hz - own) / (wall * cpus)) * 100.0;
@@ -217,9 +216,12 @@ int main(int argc, char **argv) {
         std::sort(sorted.begin(), sorted.end());
         const double median = sorted[sorted.size() / 2];
         const double gflop = 3.0 * 2.0 * (double)I * J * D * H * B / 1e9;
-        std::printf("%6lld x %-6lld %10.2f %10.2f %10.2f %9.1f %12.2f %12.0f %8.1f\n", (long long)I,
-                    (long long)J, median, sorted.front(), sorted.back(), gflop / (median / 1e3),
-                    own * 1e3 / o.repeat / threads, peak_rss_mb(), others);
+        const double cpu_rate = gflop / (bench::median(cpu) / 1e3);
+        const double gemm_rate = bench::SgemmReference::kGflop / (bench::median(gemm_cpu) / 1e3);
+        std::printf("%6lld x %-6lld %10.2f %10.2f %10.2f %9.1f %12.2f %10.1f %7.0f%% %12.0f %8.1f\n",
+                    (long long)I, (long long)J, median, sorted.front(), sorted.back(),
+                    gflop / (median / 1e3), bench::median(cpu), cpu_rate,
+                    100.0 * cpu_rate / gemm_rate, peak_rss_mb(), others);
         std::fflush(stdout);
     }
     check(attn4j_context_destroy(ctx), "attn4j_context_destroy");

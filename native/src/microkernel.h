@@ -40,7 +40,7 @@ inline void strip_fma(vf (&acc)[MR][kVecs], const float *a, int64_t a_rs, int64_
         vf bv[kVecs];
 #pragma GCC unroll 4
         for (int v = 0; v < kVecs; ++v) bv[v] = load(b + v * kLanes);
-#pragma GCC unroll 12
+#pragma GCC unroll 16
         for (int r = 0; r < MR; ++r) {
             const vf x = broadcast(a + r * a_rs);
 #pragma GCC unroll 4
@@ -49,7 +49,8 @@ inline void strip_fma(vf (&acc)[MR][kVecs], const float *a, int64_t a_rs, int64_
     }
 }
 
-// Calls f(Rows<MR>(), r0) over [0, n) in strips of kRows, then one shorter strip.
+// Calls f(Rows<MR>(), r0) over [0, n) in strips of Max rows (kRows unless a kernel with fewer
+// live registers outside the k loop picks more), then one shorter strip.
 template <int MR, class F> inline void last_strip(int64_t left, int64_t r0, F &f) {
     if constexpr (MR > 0) {
         if (left == MR)
@@ -59,10 +60,10 @@ template <int MR, class F> inline void last_strip(int64_t left, int64_t r0, F &f
     }
 }
 
-template <class F> inline void for_strips(int64_t n, F f) {
+template <int Max = kRows, class F> inline void for_strips(int64_t n, F f) {
     int64_t r0 = 0;
-    for (; r0 + kRows <= n; r0 += kRows) f(Rows<kRows>(), r0);
-    if (r0 < n) last_strip<kRows - 1>(n - r0, r0, f);
+    for (; r0 + Max <= n; r0 += Max) f(Rows<Max>(), r0);
+    if (r0 < n) last_strip<Max - 1>(n - r0, r0, f);
 }
 
 } // namespace

@@ -47,18 +47,22 @@ struct Problem {
 };
 
 // Kᵀ tile t of head bh → kt [d, kTileKeys] (zero past the last key); the tile's V rows →
-// vp [nj, dvp] (zero past dv).
+// vp [nj, dvp] (zero past dv). V is packed even where its rows could be read in place: rows
+// h·d floats apart (2 KiB for 8 heads of 64) fall on few L1 sets, and the product's 64 rows
+// would evict each other.
 void pack_tile(const Problem &p, int64_t bh, int64_t t, float *kt, float *vp) {
     const int64_t bb = bh / p.h, hh = bh % p.h;
     const int64_t j0 = t * kTileKeys;
     const int64_t nj = std::min(kTileKeys, p.j - j0);
     const float *kb = p.k + bb * p.ks[0] + hh * p.ks[1];
     const float *vb = p.v + bb * p.vs[0] + hh * p.vs[1];
-    for (int64_t c = 0; c < p.d; ++c) {
-        float *row = kt + c * kTileKeys;
-        for (int64_t n = 0; n < nj; ++n) row[n] = kb[(j0 + n) * p.ks[2] + c * p.ks[3]];
-        for (int64_t n = nj; n < kTileKeys; ++n) row[n] = 0.0f;
+    // Key by key: each k row is read in order; the tile's d rows (d · 256 bytes) stay in L1.
+    for (int64_t n = 0; n < nj; ++n) {
+        const float *src = kb + (j0 + n) * p.ks[2];
+        for (int64_t c = 0; c < p.d; ++c) kt[c * kTileKeys + n] = src[c * p.ks[3]];
     }
+    for (int64_t c = 0; c < p.d; ++c)
+        for (int64_t n = nj; n < kTileKeys; ++n) kt[c * kTileKeys + n] = 0.0f;
     for (int64_t n = 0; n < nj; ++n) {
         float *row = vp + n * p.dvp;
         const float *src = vb + (j0 + n) * p.vs[2];
@@ -69,19 +73,23 @@ void pack_tile(const Problem &p, int64_t bh, int64_t t, float *kt, float *vp) {
 
 // Per-thread scratch of one task, carved from one allocation made before the parallel region
 // (an exception inside an OpenMP region would terminate the process).
+// The window path (run_window_task) holds qs and o transposed by groups of kCols queries
+// ([groups, d, kCols] and [groups, dvp, kCols], the same sizes) and one group's weights in s.
 struct TaskScratch {
     float *qs; // [kTileQueries, d]    scaled queries
     float *s;  // [kTileQueries, kTileKeys] scores, then probabilities
     float *o;  // [kTileQueries, dvp]  unnormalised output accumulators
     float *m;  // [kTileQueries]       running max
     float *l;  // [kTileQueries]       running sum
+    int32_t *lo, *hi; // [kTileQueries]  visible columns of a cut tile (int32 in float slots)
 
     static int64_t floats(const Problem &p) {
-        return kTileQueries * (p.d + kTileKeys + p.dvp + 2);
+        return kTileQueries * (p.d + kTileKeys + p.dvp + 4);
     }
     TaskScratch(float *base, const Problem &p)
         : qs(base), s(qs + kTileQueries * p.d), o(s + kTileQueries * kTileKeys),
-          m(o + kTileQueries * p.dvp), l(m + kTileQueries) {}
+          m(o + kTileQueries * p.dvp), l(m + kTileQueries),
+          lo(reinterpret_cast<int32_t *>(l + kTileQueries)), hi(lo + kTileQueries) {}
 };
 
 // True when key tile t may hold a key visible to a query of [i0, i1) in batch bb.
@@ -97,15 +105,76 @@ bool tile_needed(const Problem &p, const uint8_t *tile_global, bool block_global
     return tile_global != nullptr && tile_global[t] != 0;
 }
 
-void run_task(const Problem &p, const sdpa::Kernels &kern, const float *kt_all,
-              const float *vp_all, const uint8_t *tile_global_all, int64_t task,
-              TaskScratch &w) {
+static_assert(kTileQueries % kCols == 0, "a query block is whole groups of the step kernel");
+
+// One task without bias, masks or global tokens: each query sees one range of keys (its
+// window, or all), and every tile is one call of the step kernel (sdpa_kernels.h), with the
+// range [lo, hi) of each query where the window cuts the tile.
+void run_window_task(const Problem &p, const sdpa::Kernels &kern, const float *kt_all,
+                     const float *vp_all, int64_t task, TaskScratch &w) {
     const int64_t blocks = (p.i + kTileQueries - 1) / kTileQueries;
     const int64_t bh = task / blocks, block = task % blocks;
     const int64_t bb = bh / p.h, hh = bh % p.h;
     const int64_t i0 = block * kTileQueries;
     const int64_t ni = std::min(kTileQueries, p.i - i0);
+    const int64_t groups = (ni + kCols - 1) / kCols, nq = groups * kCols;
     const family::Visibility &vis = p.vis;
+
+    // Scaled queries, transposed by groups: qt [groups, d, kCols], zero past ni.
+    const float *qb = p.q + bb * p.qs[0] + hh * p.qs[1];
+    float *qt = w.qs;
+    for (int64_t r = 0; r < nq; ++r) {
+        float *dst = qt + (r / kCols) * p.d * kCols + r % kCols;
+        const float *src = qb + (i0 + r) * p.qs[2];
+        for (int64_t c = 0; c < p.d; ++c) dst[c * kCols] = r < ni ? p.scale * src[c * p.qs[3]] : 0.0f;
+        w.m[r] = kNegInf;
+        w.l[r] = 0.0f;
+    }
+    std::memset(w.o, 0, sizeof(float) * (size_t)(nq * p.dvp));
+
+    for (int64_t t = 0; t < p.tiles; ++t) {
+        if (!tile_needed(p, nullptr, false, i0, i0 + ni, t)) continue;
+        const int64_t j0 = t * kTileKeys;
+        const int64_t nj = std::min(kTileKeys, p.j - j0);
+        const bool all_visible = vis.block_all_visible(i0, i0 + ni, j0, j0 + nj);
+        if (!all_visible)
+            for (int64_t r = 0; r < nq; ++r) {
+                // Keys [qi − left, qi + right] of the window, as keys of this tile; none for
+                // the padding queries past ni.
+                const int64_t qi = i0 + r;
+                const int64_t lo = vis.left >= 0 ? qi - vis.left - j0 : 0;
+                const int64_t hi = r >= ni ? 0 : vis.right >= 0 ? qi + vis.right + 1 - j0 : nj;
+                w.lo[r] = (int32_t)std::min(std::max(lo, (int64_t)0), nj);
+                w.hi[r] = (int32_t)std::min(std::max(hi, (int64_t)0), nj);
+            }
+        kern.step(sdpa::Step{qt, kt_all + (bh * p.tiles + t) * p.d * kTileKeys,
+                             vp_all + (bh * p.j + j0) * p.dvp, groups, nj, p.d, p.dvp,
+                             all_visible ? nullptr : w.lo, all_visible ? nullptr : w.hi, w.s, w.o,
+                             w.m, w.l});
+    }
+
+    float *ob = p.out + bb * p.os[0] + hh * p.os[1];
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (int64_t r = 0; r < ni; ++r) {
+        float *dst = ob + (i0 + r) * p.os[2];
+        const float *src = w.o + (r / kCols) * p.dvp * kCols + r % kCols; // column r of oᵀ
+        // A query that saw no key: PyTorch's softmax of an all −∞ row, NaN.
+        const float inv = w.m[r] == kNegInf ? nan : 1.0f / w.l[r];
+        for (int64_t c = 0; c < p.dv; ++c) dst[c * p.os[3]] = src[c * kCols] * inv;
+    }
+}
+
+void run_task(const Problem &p, const sdpa::Kernels &kern, const float *kt_all,
+              const float *vp_all, const uint8_t *tile_global_all, int64_t task,
+              TaskScratch &w) {
+    const family::Visibility &vis = p.vis;
+    if (vis.bias == nullptr && vis.mask == nullptr && vis.kpm == nullptr && vis.global == nullptr)
+        return run_window_task(p, kern, kt_all, vp_all, task, w);
+    const int64_t blocks = (p.i + kTileQueries - 1) / kTileQueries;
+    const int64_t bh = task / blocks, block = task % blocks;
+    const int64_t bb = bh / p.h, hh = bh % p.h;
+    const int64_t i0 = block * kTileQueries;
+    const int64_t ni = std::min(kTileQueries, p.i - i0);
     const uint8_t *tile_global = tile_global_all ? tile_global_all + bb * p.tiles : nullptr;
 
     // Scaled queries [ni, d]: scaling q instead of the scores saves i·j multiplications.

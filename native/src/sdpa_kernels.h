@@ -17,7 +17,28 @@ constexpr int64_t kCols = 16;
 
 inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 
+// One block of queries against one key tile: flash attention's online-softmax step, whole,
+// with the scores held transposed. Queries go in groups of kCols (one microkernel column
+// strip: a vector per 16 queries on AVX-512), keys and output columns as strip rows, so that
+// every softmax statistic is a lane of a vector (no horizontal reductions) and both products
+// broadcast their A operand from one pointer at fixed offsets. Per query q of the block:
+//   s = q · k over the tile's keys, −∞ outside q's visible keys [lo[q], hi[q]);
+//   m_new = max(m, max s); p = e^(s − m_new); l = l · e^(m − m_new) + Σ p;
+//   o = o · e^(m − m_new) + Σ p · v; m = m_new.
+// A query that has seen no visible key yet (m_new = −∞) is left as it is.
+struct Step {
+    const float *qt; // [groups, d, kCols] scaled queries, transposed group by group
+    const float *kt; // [d, kTileKeys] packed Kᵀ tile
+    const float *v;  // [nj, dvp] packed V rows of the tile
+    int64_t groups, nj, d, dvp;
+    const int32_t *lo, *hi; // [groups · kCols] visible keys [lo, hi) of the tile; NULL = all
+    float *pt;              // [kTileKeys, kCols] scratch: one group's scores, then weights
+    float *ot;              // [groups, dvp, kCols] unnormalised outputs, transposed, in/out
+    float *m, *l;           // [groups · kCols] running max and sum, in/out
+};
+
 struct Kernels {
+    void (*step)(const Step &t);
     // c[r, 0:cols] (= or +=) Σ_k a[r, k] · b[k, 0:cols] for r < rows, k < kdim.
     //   a [rows, kdim] row stride lda; b [kdim, cols] row stride ldb; c [rows, cols] row stride
     //   ldc; cols is a multiple of kCols. accumulate = 0 overwrites c.

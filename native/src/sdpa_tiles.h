@@ -67,10 +67,96 @@ void scale(float *y, int64_t n, float alpha) {
     }
 }
 
+// Strip height of the step's products: every register outside the k loop is one vector of
+// statistics, so AVX-512 takes 16 rows (16 accumulators + 1 B of 32 registers; a whole
+// 64-key tile or 64-wide head in 4 strips).
+#if ATTN4J_ISA_LEVEL == 2
+constexpr int kStepRows = 16;
+#else
+constexpr int kStepRows = kRows;
+#endif
+
+// Group g of a Step (sdpa_kernels.h): queries [16·g, 16·g + 16) as the kVecs vectors of one
+// column strip.
+void step_group(const sdpa::Step &t, int64_t g) {
+    constexpr int64_t ld = kStripCols; // row stride of pt and of a transposed group
+    const float *qt = t.qt + g * t.d * ld;
+    float *ot = t.ot + g * t.dvp * ld;
+    float *m = t.m + g * ld, *l = t.l + g * ld;
+    const vf neg_inf = splat(-kInf);
+    vm lo[kVecs] = {}, hi[kVecs] = {};
+    if (t.lo != nullptr)
+        for (int v = 0; v < kVecs; ++v) {
+            lo[v] = (vm)load(reinterpret_cast<const float *>(t.lo + g * ld + v * kLanes));
+            hi[v] = (vm)load(reinterpret_cast<const float *>(t.hi + g * ld + v * kLanes));
+        }
+
+    // Sᵀ [nj, 16] = K · qᵀ, masked, and its maxima over the keys (one lane per query).
+    alignas(64) float top[kVecs][kLanes];
+    for (int v = 0; v < kVecs; ++v) store(top[v], neg_inf);
+    for_strips<kStepRows>(t.nj, [&](auto rows, int64_t k0) {
+        constexpr int MR = decltype(rows)::value;
+        vf acc[MR][kVecs];
+        for (int r = 0; r < MR; ++r)
+            for (int v = 0; v < kVecs; ++v) acc[r][v] = zero();
+        strip_fma<MR>(acc, t.kt + k0, 1, sdpa::kTileKeys, qt, ld, t.d);
+        vf mx[kVecs];
+        for (int v = 0; v < kVecs; ++v) mx[v] = load(top[v]);
+        for (int r = 0; r < MR; ++r)
+            for (int v = 0; v < kVecs; ++v) {
+                vf x = acc[r][v];
+                if (t.lo != nullptr) {
+                    const int32_t key = (int32_t)(k0 + r);
+                    x = select((lo[v] <= key) & (key < hi[v]), x, neg_inf);
+                }
+                store(t.pt + (k0 + r) * ld + v * kLanes, x);
+                mx[v] = vmax(mx[v], x);
+            }
+        for (int v = 0; v < kVecs; ++v) store(top[v], mx[v]);
+    });
+
+    // Online softmax, lane by lane: new maxima, the factor e^(m − m_new) for what came before
+    // (1 for a query that still sees nothing, whose weights here are e^(−∞ − 0) = 0).
+    vf shift[kVecs], alpha[kVecs], sum[kVecs];
+    for (int v = 0; v < kVecs; ++v) {
+        const vf m_old = load(m + v * kLanes);
+        const vf m_new = vmax(load(top[v]), m_old);
+        const vm none = m_new == neg_inf;
+        shift[v] = select(none, zero(), m_new);
+        alpha[v] = select(none, splat(1.0f), exp(m_old - shift[v]));
+        store(m + v * kLanes, m_new);
+        sum[v] = zero();
+    }
+    for (int64_t k = 0; k < t.nj; ++k)
+        for (int v = 0; v < kVecs; ++v) {
+            float *pk = t.pt + k * ld + v * kLanes;
+            const vf p = exp(load(pk) - shift[v]);
+            store(pk, p);
+            sum[v] = sum[v] + p;
+        }
+    for (int v = 0; v < kVecs; ++v) store(l + v * kLanes, load(l + v * kLanes) * alpha[v] + sum[v]);
+
+    // Oᵀ [dvp, 16] = Oᵀ · alpha + Vᵀ · Pᵀ
+    for_strips<kStepRows>(t.dvp, [&](auto rows, int64_t e0) {
+        constexpr int MR = decltype(rows)::value;
+        vf acc[MR][kVecs];
+        for (int r = 0; r < MR; ++r)
+            for (int v = 0; v < kVecs; ++v)
+                acc[r][v] = load(ot + (e0 + r) * ld + v * kLanes) * alpha[v];
+        strip_fma<MR>(acc, t.v + e0, 1, t.dvp, t.pt, ld, t.nj);
+        for (int r = 0; r < MR; ++r)
+            for (int v = 0; v < kVecs; ++v) store(ot + (e0 + r) * ld + v * kLanes, acc[r][v]);
+    });
+}
+
+void step(const sdpa::Step &t) {
+    for (int64_t g = 0; g < t.groups; ++g) step_group(t, g);
+}
+
 } // namespace
 
 extern const sdpa::Kernels kSdpaKernels;
-const sdpa::Kernels kSdpaKernels = {gemm, max_n, exp_sum, scale};
+const sdpa::Kernels kSdpaKernels = {step, gemm, max_n, exp_sum, scale};
 
 } // namespace ATTN4J_KERNEL_NS
 } // namespace attn4j

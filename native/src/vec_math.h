@@ -127,20 +127,31 @@ inline vm mask_of_ints(const int32_t *p, vm valid) {
 // ---------------------------------------------------------------- horizontal reductions
 
 // Folds the lanes of v with op in a pairwise tree (lane l with lane l + w, halving w): the same
-// order on every ISA width. Called once per row of a tile, not per element.
+// order on every ISA width. In registers: halves of the vector are combined by shuffles, never
+// through memory (a store and kLanes scalar loads would cost more than the tile row they sum).
+typedef float vf8 __attribute__((vector_size(32)));
+typedef float vf4 __attribute__((vector_size(16)));
 template <class Op> inline float fold(vf v, Op op) {
-    float x[kLanes];
-    store(x, v);
-    for (int w = kLanes / 2; w > 0; w /= 2)
-        for (int l = 0; l < w; ++l) x[l] = op(x[l], x[l + w]);
-    return x[0];
+#if ATTN4J_ISA_LEVEL == 2
+    const vf8 h = op(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7),
+                     __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15));
+#elif ATTN4J_ISA_LEVEL == 1
+    const vf8 h = v;
+#endif
+#if ATTN4J_ISA_LEVEL >= 1
+    vf4 x = op(__builtin_shufflevector(h, h, 0, 1, 2, 3), __builtin_shufflevector(h, h, 4, 5, 6, 7));
+#else
+    vf4 x = v;
+#endif
+    x = op(x, __builtin_shufflevector(x, x, 2, 3, 2, 3));
+    return op(x[0], x[1]);
 }
 
 inline float hsum(vf v) {
-    return fold(v, [](float a, float b) { return a + b; });
+    return fold(v, [](auto a, auto b) { return a + b; });
 }
 inline float hmax(vf v) {
-    return fold(v, [](float a, float b) { return vmax(a, b); });
+    return fold(v, [](auto a, auto b) { return a > b ? a : b; }); // vmax, at every width
 }
 
 // ---------------------------------------------------------------- exp, Φ, GELU
