@@ -9,9 +9,7 @@ extern "C" {
 
 ATTN4J_API attn4j_status attn4j_alloc(int64_t bytes, void **out) {
     return guarded([&] {
-        if (out == nullptr)
-            return fail(ATTN4J_ERR_NULL_ARGUMENT, "out: expected a pointer, got NULL");
-        *out = nullptr;
+        if (attn4j_status s = check_out_pointer(out)) return s;
         if (bytes < 0)
             return fail(ATTN4J_ERR_INVALID_ARG, "bytes: expected >= 0, got %lld", (long long)bytes);
         // aligned_alloc wants a multiple of the alignment; 0 bytes still gets a unique block.

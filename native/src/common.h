@@ -57,6 +57,14 @@ std::string shape_string(const attn4j_tensor &t);
 // Checks a context pointer and returns its thread count through *threads.
 attn4j_status check_context(const attn4j_context *ctx, int32_t *threads);
 
+// Checks the out-parameter `out` (ERR_NULL_ARGUMENT for NULL) and clears what it points to, so
+// that a failure after this leaves no stale pointer with the caller.
+template <class T> attn4j_status check_out_pointer(T **out) {
+    if (out == nullptr) return fail(ATTN4J_ERR_NULL_ARGUMENT, "out: expected a pointer, got NULL");
+    *out = nullptr;
+    return ATTN4J_OK;
+}
+
 // Bytes per element of an attn4j dtype (0 for an unknown one).
 int64_t dtype_size(int32_t dtype);
 

@@ -63,9 +63,7 @@ extern "C" {
 
 ATTN4J_API attn4j_status attn4j_context_create(int32_t threads, attn4j_context **out) {
     return guarded([&] {
-        if (out == nullptr)
-            return fail(ATTN4J_ERR_NULL_ARGUMENT, "out: expected a pointer, got NULL");
-        *out = nullptr;
+        if (attn4j_status s = check_out_pointer(out)) return s;
         if (threads < 0 || threads > kMaxThreads)
             return fail(ATTN4J_ERR_INVALID_ARG, "threads: expected 0..%d, got %d", kMaxThreads,
                         threads);

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * The attention-family operations of {@link Backend} at the contract level, on both backends:
@@ -18,28 +16,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * allowed, and every argument error raised in Java before any native call.
  */
 class FamilyOpsTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
-
-    @AfterAll
-    static void close() {
-        NATIVE.close();
-        JAVA.close();
-    }
-
-    /** By name: JUnit closes AutoCloseable arguments after each invocation. */
-    static Stream<String> backends() {
-        return Stream.of("native", "java");
-    }
-
-    private static Backend backend(String name) {
-        return name.equals("native") ? NATIVE : JAVA;
-    }
-
     @ParameterizedTest
-    @MethodSource("backends")
+    @FieldSource("org.attn4j.TestBackends#NAMES")
     void handComputedValues(String name) {
-        Backend backend = backend(name);
+        Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {
             Tensor x = Tensor.of(arena, new float[] {-2f, 0f, 3f, Float.NaN}, 2, 2);
             backend.relu(x, x); // in place
@@ -89,9 +69,9 @@ class FamilyOpsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("backends")
+    @FieldSource("org.attn4j.TestBackends#NAMES")
     void badArgumentsThrowBeforeComputing(String name) {
-        Backend backend = backend(name);
+        Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {
             Tensor q = Tensor.randn(arena, 1, 1, 2, 3, 4);
             Tensor k = Tensor.randn(arena, 2, 1, 2, 5, 4);

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.attn4j.internal.tensor.Shapes;
 
@@ -20,22 +20,8 @@ import org.attn4j.internal.tensor.Shapes;
  * matter, k ≥ j is the plain attention softmax); NaN rows; argument errors.
  */
 class TopKSoftmaxTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
-
-    @AfterAll
-    static void close() {
-        NATIVE.close();
-        JAVA.close();
-    }
-
-    static Stream<String> backends() {
-        return Stream.of("native", "java");
-    }
-
-    private static Backend backend(String name) {
-        return name.equals("native") ? NATIVE : JAVA;
-    }
+    private static final Backend NATIVE = TestBackends.nativeBackend();
+    private static final Backend JAVA = TestBackends.javaReference();
 
     /** Scores [b, h, i, j]: continuous, or on a grid of quarters (ties in most rows). */
     private static Tensor scores(Arena arena, SplittableRandom r, boolean ties, long... shape) {
@@ -82,9 +68,9 @@ class TopKSoftmaxTest {
     }
 
     @ParameterizedTest
-    @MethodSource("backends")
+    @FieldSource("org.attn4j.TestBackends#NAMES")
     void keepsExactlyKWithoutTiesAndEveryTie(String name) {
-        Backend backend = backend(name);
+        Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {
             // one row, distinct scores: the 3 largest (indices 1, 4, 5) survive
             Tensor s = Tensor.of(arena, new float[] {0.1f, 2f, -1f, 0.5f, 3f, 1f, 0f}, 1, 1, 1, 7);
@@ -110,9 +96,9 @@ class TopKSoftmaxTest {
     }
 
     @ParameterizedTest
-    @MethodSource("backends")
+    @FieldSource("org.attn4j.TestBackends#NAMES")
     void orderOfKeysDoesNotMatterAndLargeKIsSoftmax(String name) {
-        Backend backend = backend(name);
+        Backend backend = TestBackends.named(name);
         SplittableRandom r = new SplittableRandom(7);
         long i = 9;
         long j = 23;
@@ -151,9 +137,9 @@ class TopKSoftmaxTest {
     }
 
     @ParameterizedTest
-    @MethodSource("backends")
+    @FieldSource("org.attn4j.TestBackends#NAMES")
     void nanRowsAndErrors(String name) {
-        Backend backend = backend(name);
+        Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {
             Tensor s = Tensor.of(arena, new float[] {1f, Float.NaN, 0f, 2f, 3f, 4f}, 1, 1, 2, 3);
             Tensor w = Tensor.zeros(arena, DType.F32, 1, 1, 2, 3);

@@ -14,14 +14,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
 import org.attn4j.io.SafeTensors;
 import org.attn4j.nn.Module;
 import org.attn4j.nn.ModuleClass;
 import org.attn4j.nn.ModuleClasses;
 import org.attn4j.nn.ModuleRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
@@ -33,16 +32,11 @@ import org.junit.jupiter.params.provider.FieldSource;
  * class's output names.
  */
 class RunContractTest {
-    private static final Backend BACKEND = Backends.nativeBackend(2);
+    private static final Backend BACKEND = TestBackends.nativeBackend();
     private static final List<ModuleRegistry.Case> CASES = ModuleRegistry.CASES;
 
     @TempDir
     Path tmp;
-
-    @AfterAll
-    static void closeBackend() {
-        BACKEND.close();
-    }
 
     @ParameterizedTest(name = "{0}")
     @FieldSource("CASES")

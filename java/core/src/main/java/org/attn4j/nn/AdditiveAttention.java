@@ -2,16 +2,16 @@ package org.attn4j.nn;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
+import org.attn4j.internal.check.QueryKeyValue;
 import org.attn4j.internal.layer.Linear;
 import org.attn4j.internal.module.Init;
 import org.attn4j.internal.module.Parameter;
 import org.attn4j.internal.module.ParameterSource;
-import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.internal.module.Scratch;
 
 /**
  * Additive (Bahdanau) attention: score(q, k) = w_vᵀ tanh(W_q q + W_k k), softmax over the keys,
@@ -20,10 +20,11 @@ import org.attn4j.internal.module.TensorAllocator;
  * biases. Keys masked out (or a query with every key masked) follow SDPA's convention: a query
  * that sees no key gets NaN. Always returns the weights. Thread-safe; owns its weights.
  */
-public final class AdditiveAttention extends ConfiguredModule<AdditiveAttention.Config> {
+public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "AdditiveAttention";
-    private static final ModuleType<Config, AdditiveAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class, AdditiveAttention::new);
+    private static final ModuleType<Config, AdditiveAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+            AdditiveAttention::new);
 
     /**
      * The configuration, as model files' {@code __metadata__} holds it (all required).
@@ -45,12 +46,11 @@ public final class AdditiveAttention extends ConfiguredModule<AdditiveAttention.
     private final Parameter wv; // [1, hidden]
 
     private AdditiveAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
+        super(TYPE, config, config.querySize, config.keySize, backend, weights);
         this.wk = new Linear(source, "W_k", config.keySize, config.numHiddens, false);
         this.wq = new Linear(source, "W_q", config.querySize, config.numHiddens, false);
         this.wv = source.get("w_v.weight", new long[] {1, config.numHiddens}, Init.uniformFanIn(config.numHiddens));
     }
-
 
     public static Builder builder() {
         return new Builder();
@@ -61,30 +61,11 @@ public final class AdditiveAttention extends ConfiguredModule<AdditiveAttention.
         return TYPE.load(file, backend);
     }
 
-    /**
-     * queries [b, i, querySize], keys [b, j, keySize], values [b, j, dv] → output [b, i, dv] and
-     * weights [b, i, j], both from {@code allocator}.
-     *
-     * @param keyPaddingMask BOOL [b, j], true = attend (false marks padding); null = none
-     */
-    public AttentionOutput forward(SegmentAllocator allocator, Tensor queries, Tensor keys, Tensor values,
-                                   Tensor keyPaddingMask) {
-        return call(scratch -> {
-            if (allocator == null) {
-                throw new IllegalArgumentException("allocator must not be null");
-            }
-            QueryKeyValue in = QueryKeyValue.check(queries, keys, values, keyPaddingMask, config.querySize, config.keySize, scratch.arena());
-            // scores [b, i, j] = w_vᵀ tanh(W_q q + W_k k), then the masked softmax over j and weights · values
-            Tensor scores = scratch.allocate(in.b(), in.i(), in.j());
-            backend.additiveScores(wq.forward(backend, scratch, in.queries()), wk.forward(backend, scratch, in.keys()),
-                    wv.get().reshape(config.numHiddens), scores);
-            TensorAllocator out = TensorAllocator.of(allocator);
-            Tensor weights = out.allocate(in.b(), in.i(), in.j());
-            backend.sdpaSoftmax(scores.unsqueeze(1), null, null, in.keyPaddingMask(), null, -1, -1, weights.unsqueeze(1));
-            Tensor output = out.allocate(in.b(), in.i(), in.values().shape(2));
-            backend.matmul(weights, false, in.values(), false, 1f, output);
-            return new AttentionOutput(output, weights);
-        });
+    @Override
+    void scores(Scratch scratch, QueryKeyValue in, Tensor scores) {
+        // [b, i, j] = w_vᵀ tanh(W_q q + W_k k)
+        backend.additiveScores(wq.forward(backend, scratch, in.queries()), wk.forward(backend, scratch, in.keys()),
+                wv.get().reshape(config.numHiddens), scores);
     }
 
     /** Configuration: querySize, keySize and numHiddens (all required). */

@@ -132,21 +132,9 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
     }
 
     /** Configuration with the reference's names and defaults. */
-    public static final class Builder extends ModuleBuilder<Config, BidirectionalCrossAttention, Builder> {
+    public static final class Builder extends AttentionBuilder<Config, BidirectionalCrossAttention, Builder> {
         private Builder() { // from builder() only
             super(TYPE);
-        }
-
-        public Builder dim(int dim) {
-            return set("dim", dim);
-        }
-
-        public Builder heads(int heads) {
-            return set("heads", heads);
-        }
-
-        public Builder dimHead(int dimHead) {
-            return set("dimHead", dimHead);
         }
 
         /** Defaults to dim. */

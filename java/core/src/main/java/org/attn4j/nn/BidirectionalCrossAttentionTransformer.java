@@ -144,13 +144,9 @@ public final class BidirectionalCrossAttentionTransformer
     }
 
     /** Configuration with the reference's names and defaults. */
-    public static final class Builder extends ModuleBuilder<Config, BidirectionalCrossAttentionTransformer, Builder> {
+    public static final class Builder extends AttentionBuilder<Config, BidirectionalCrossAttentionTransformer, Builder> {
         private Builder() { // from builder() only
             super(TYPE);
-        }
-
-        public Builder dim(int dim) {
-            return set("dim", dim);
         }
 
         public Builder depth(int depth) {
@@ -159,14 +155,6 @@ public final class BidirectionalCrossAttentionTransformer
 
         public Builder contextDim(int contextDim) {
             return set("contextDim", contextDim);
-        }
-
-        public Builder heads(int heads) {
-            return set("heads", heads);
-        }
-
-        public Builder dimHead(int dimHead) {
-            return set("dimHead", dimHead);
         }
 
         public Builder ffExpansionFactor(double ffExpansionFactor) {

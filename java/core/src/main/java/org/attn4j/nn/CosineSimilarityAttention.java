@@ -5,17 +5,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.QkvAttentionLayer;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
-import org.attn4j.internal.module.ModuleFiles;
+import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
-import org.attn4j.internal.module.QkvAttentionConfig;
 import org.attn4j.internal.module.TensorAllocator;
 
 /**
@@ -24,21 +22,37 @@ import org.attn4j.internal.module.TensorAllocator;
  * default 10), which keeps the softmax from saturating. Otherwise as {@link FusedQkvAttention}
  * ({@code to_qkv}, {@code to_out}, optional rotary). Thread-safe; owns its weights.
  */
-public final class CosineSimilarityAttention extends Module {
+public final class CosineSimilarityAttention extends ConfiguredModule<CosineSimilarityAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CosineSimilarityAttention";
+    private static final ModuleType<Config, CosineSimilarityAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+            CosineSimilarityAttention::new);
 
-    private final QkvAttentionConfig config;
-    private final float scale;
+    /**
+     * The configuration, as model files' {@code __metadata__} holds it.
+     *
+     * @param dim     features of x (required)
+     * @param heads   heads (8)
+     * @param dimHead size of each head (64)
+     * @param rotary  rotary embeddings on q and k (null: none)
+     * @param scale   the temperature multiplying the cosines (10)
+     */
+    public record Config(int dim, @Default("8") int heads, @Default("64") int dimHead, RotaryEmbedding rotary,
+                         @Default("10") float scale) {
+        public Config {
+            QkvAttentionLayer.validate(dim, heads, dimHead, rotary);
+            if (!(scale > 0) || !Float.isFinite(scale)) {
+                throw new IllegalArgumentException("scale: expected a finite value > 0, got " + scale);
+            }
+        }
+    }
+
     private final QkvAttentionLayer layer;
 
-    private CosineSimilarityAttention(QkvAttentionConfig config, float scale, ParameterSource source, Backend backend,
-                                      Arena weights) {
-        super(backend, weights);
-        this.config = config;
-        this.scale = scale;
-        this.layer = new QkvAttentionLayer(source, config.dim(), config.heads(), config.dimHead(), config.rotary(), scale,
-                unitNormWeight(weights, config.dimHead()));
+    private CosineSimilarityAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(TYPE, config, backend, weights);
+        this.layer = new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead, config.rotary, config.scale,
+                unitNormWeight(weights, config.dimHead));
     }
 
     /** [d] of 1/√d: RMSNorm with it divides by ‖x‖ (√(mean x²)·√d). */
@@ -54,8 +68,7 @@ public final class CosineSimilarityAttention extends Module {
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static CosineSimilarityAttention load(Path file, Backend backend) throws IOException {
-        return ModuleFiles.load(file, CLASS_NAME, (meta, source, arena) -> new CosineSimilarityAttention(
-                QkvAttentionConfig.from(meta), Builder.checkedScale((float) meta.number("scale", 10)), source, backend, arena));
+        return TYPE.load(file, backend);
     }
 
     /**
@@ -63,17 +76,15 @@ public final class CosineSimilarityAttention extends Module {
      * masks as SDPA's. The scale is the module's: options.scale() must be NaN (unset).
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, SdpaOptions options) {
-        if (allocator == null || options == null) {
-            throw new IllegalArgumentException("allocator and options must not be null (use SdpaOptions.DEFAULT)");
-        }
+        Checks.required(allocator, options, "allocator and options must not be null (use SdpaOptions.DEFAULT)");
         if (!Float.isNaN(options.scale())) {
-            throw new IllegalArgumentException("options.scale: expected unset (the module's scale " + scale
+            throw new IllegalArgumentException("options.scale: expected unset (the module's scale " + config.scale
                     + " is the temperature), got " + options.scale());
         }
         return call(scratch -> {
-            Tensor in = SequenceInputs.sequence("x", x, config.dim(), true, false, scratch.arena());
-            Visibility vis = Masks.sdpa(options, in.shape(0), config.heads(), in.shape(1), in.shape(1), scratch.arena());
-            return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, vis, scale, options.needWeights(),
+            Tensor in = SequenceInputs.sequence("x", x, config.dim, true, false, scratch.arena());
+            Visibility vis = Masks.sdpa(options, in.shape(0), config.heads, in.shape(1), in.shape(1), scratch.arena());
+            return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, vis, config.scale, options.needWeights(),
                     options.path());
         });
     }
@@ -84,81 +95,18 @@ public final class CosineSimilarityAttention extends Module {
 
     /** The temperature multiplying the cosines. */
     public float scale() {
-        return scale;
-    }
-
-    @Override
-    public Map<String, String> metadata() {
-        Map<String, String> m = config.metadata();
-        m.put("scale", Float.toString(scale));
-        m.put("class", CLASS_NAME);
-        return m;
-    }
-
-    @Override
-    public String toString() {
-        return CLASS_NAME + "(" + config + ", scale=" + scale + ")";
+        return config.scale;
     }
 
     /** Configuration: dim (required), heads 8, dimHead 64, scale 10. */
-    public static final class Builder {
+    public static final class Builder extends QkvAttentionBuilder<Config, CosineSimilarityAttention, Builder> {
         private Builder() { // from builder() only
-        }
-
-        private int dim;
-        private int heads = 8;
-        private int dimHead = 64;
-        private RotaryEmbedding rotary;
-        private float scale = 10;
-
-        public Builder dim(int dim) {
-            this.dim = dim;
-            return this;
-        }
-
-        public Builder heads(int heads) {
-            this.heads = heads;
-            return this;
-        }
-
-        public Builder dimHead(int dimHead) {
-            this.dimHead = dimHead;
-            return this;
-        }
-
-        public Builder rotary(RotaryEmbedding rotary) {
-            this.rotary = rotary;
-            return this;
+            super(TYPE);
         }
 
         /** The temperature multiplying the cosines (positive). */
         public Builder scale(float scale) {
-            this.scale = scale;
-            return this;
-        }
-
-        static float checkedScale(float scale) {
-            if (!(scale > 0) || !Float.isFinite(scale)) {
-                throw new IllegalArgumentException("scale: expected a finite value > 0, got " + scale);
-            }
-            return scale;
-        }
-
-        public CosineSimilarityAttention build(Backend backend, long seed) {
-            QkvAttentionConfig c = new QkvAttentionConfig(dim, heads, dimHead, rotary);
-            float s = checkedScale(scale);
-            return ModuleFiles.fresh(seed, (source, arena) -> new CosineSimilarityAttention(c, s, source, backend, arena));
-        }
-
-        public CosineSimilarityAttention build(long seed) {
-            return build(Backends.defaultBackend(), seed);
-        }
-
-        public CosineSimilarityAttention build(Backend backend, Map<String, Tensor> stateDict) {
-            QkvAttentionConfig c = new QkvAttentionConfig(dim, heads, dimHead, rotary);
-            float s = checkedScale(scale);
-            return ModuleFiles.fromStateDict(stateDict, (source, arena) -> new CosineSimilarityAttention(c, s, source,
-                    backend, arena));
+            return set("scale", scale);
         }
     }
 }

@@ -2,16 +2,15 @@ package org.attn4j.nn;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import org.attn4j.Backend;
-import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.CrossModalInputs;
 import org.attn4j.internal.layer.CrossModalLayer;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
+import org.attn4j.internal.module.Scratch;
 import org.attn4j.internal.module.TensorAllocator;
 
 /**
@@ -22,10 +21,11 @@ import org.attn4j.internal.module.TensorAllocator;
  * BOOL [b, n] with true = attend (a query whose other modality is fully masked gets NaN, as
  * nn.MultiheadAttention gives). Thread-safe; owns its weights.
  */
-public final class CrossModalCrossAttention extends ConfiguredModule<CrossModalCrossAttention.Config> {
+public final class CrossModalCrossAttention extends TextVisionModule<CrossModalCrossAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CrossModalCrossAttention";
-    private static final ModuleType<Config, CrossModalCrossAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class, CrossModalCrossAttention::new);
+    private static final ModuleType<Config, CrossModalCrossAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+            CrossModalCrossAttention::new);
 
     /**
      * The configuration, as model files' {@code __metadata__} holds it.
@@ -43,7 +43,7 @@ public final class CrossModalCrossAttention extends ConfiguredModule<CrossModalC
     private final CrossModalLayer layer;
 
     private CrossModalCrossAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
+        super(TYPE, config, config.textDim, config.visionDim, backend, weights);
         this.layer = new CrossModalLayer(source, config.textDim, config.visionDim, config.heads);
     }
 
@@ -58,7 +58,6 @@ public final class CrossModalCrossAttention extends ConfiguredModule<CrossModalC
         }
     }
 
-
     public static Builder builder() {
         return new Builder();
     }
@@ -68,27 +67,9 @@ public final class CrossModalCrossAttention extends ConfiguredModule<CrossModalC
         return TYPE.load(file, backend);
     }
 
-    /**
-     * text [b, nt, textDim] and vision [b, nv, visionDim] → both updated, from {@code allocator}.
-     *
-     * @param textMask   BOOL [b, nt], true = attend; null = none
-     * @param visionMask BOOL [b, nv], true = attend; null = none
-     */
-    public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision, Tensor textMask,
-                                    Tensor visionMask) {
-        if (allocator == null) {
-            throw new IllegalArgumentException("allocator must not be null");
-        }
-        return call(scratch -> {
-            CrossModalInputs in = CrossModalInputs.check(text, vision, textMask, visionMask, layer.textDim, layer.visionDim,
-                    scratch.arena());
-            return layer.forward(backend, TensorAllocator.of(allocator), scratch, in.text(), in.vision(), in.textMask(),
-                    in.visionMask(), AttentionPath.AUTO);
-        });
-    }
-
-    public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision) {
-        return forward(allocator, text, vision, null, null);
+    @Override
+    CrossModalOutput compute(Scratch scratch, TensorAllocator out, CrossModalInputs in) {
+        return layer.forward(backend, out, scratch, in.text(), in.vision(), in.textMask(), in.visionMask(), AttentionPath.AUTO);
     }
 
     /** Configuration: textDim and visionDim (required), heads 8. */

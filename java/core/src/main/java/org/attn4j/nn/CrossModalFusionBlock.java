@@ -2,7 +2,6 @@ package org.attn4j.nn;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
@@ -31,10 +30,11 @@ import org.attn4j.internal.module.TensorAllocator;
  * {@code vision_self_attn.*}, {@code cross.*}, {@code text_ff.{0,1,3}.*}, {@code vision_ff.{0,1,3}.*}.
  * Masks BOOL [b, n], true = attend. Thread-safe; owns its weights.
  */
-public final class CrossModalFusionBlock extends ConfiguredModule<CrossModalFusionBlock.Config> {
+public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusionBlock.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CrossModalFusionBlock";
-    private static final ModuleType<Config, CrossModalFusionBlock> TYPE = new ModuleType<>(CLASS_NAME, Config.class, CrossModalFusionBlock::new);
+    private static final ModuleType<Config, CrossModalFusionBlock> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+            CrossModalFusionBlock::new);
 
     /**
      * The configuration, as model files' {@code __metadata__} holds it.
@@ -62,7 +62,7 @@ public final class CrossModalFusionBlock extends ConfiguredModule<CrossModalFusi
     private final LayerNormFeedForward visionFf;
 
     private CrossModalFusionBlock(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
+        super(TYPE, config, config.textDim, config.visionDim, backend, weights);
         int textDim = config.textDim;
         int visionDim = config.visionDim;
         int heads = config.heads;
@@ -76,7 +76,6 @@ public final class CrossModalFusionBlock extends ConfiguredModule<CrossModalFusi
         this.visionFf = new LayerNormFeedForward(source, "vision_ff.", visionDim, config.ffMult);
     }
 
-
     public static Builder builder() {
         return new Builder();
     }
@@ -86,35 +85,16 @@ public final class CrossModalFusionBlock extends ConfiguredModule<CrossModalFusi
         return TYPE.load(file, backend);
     }
 
-    /**
-     * text [b, nt, textDim] and vision [b, nv, visionDim] → both updated, from {@code allocator}.
-     *
-     * @param textMask   BOOL [b, nt], true = attend; null = none
-     * @param visionMask BOOL [b, nv], true = attend; null = none
-     */
-    public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision, Tensor textMask,
-                                    Tensor visionMask) {
-        if (allocator == null) {
-            throw new IllegalArgumentException("allocator must not be null");
-        }
-        return call(scratch -> {
-            CrossModalInputs in = CrossModalInputs.check(text, vision, textMask, visionMask, cross.textDim, cross.visionDim,
-                    scratch.arena());
-            Tensor t = selfBlock(scratch, textSelfNorm, textSelfAttn, in.text(), in.textMask());
-            Tensor v = selfBlock(scratch, visionSelfNorm, visionSelfAttn, in.vision(), in.visionMask());
-            CrossModalOutput mixed = cross.forward(backend, scratch, scratch, t, v, in.textMask(), in.visionMask(),
-                    AttentionPath.AUTO);
-            TensorAllocator out = TensorAllocator.of(allocator);
-            Tensor textOut = out.allocate(t.shape());
-            Tensor visionOut = out.allocate(v.shape());
-            backend.add(mixed.text(), textFf.forward(backend, scratch, scratch, mixed.text()), textOut);
-            backend.add(mixed.vision(), visionFf.forward(backend, scratch, scratch, mixed.vision()), visionOut);
-            return new CrossModalOutput(textOut, visionOut);
-        });
-    }
-
-    public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision) {
-        return forward(allocator, text, vision, null, null);
+    @Override
+    CrossModalOutput compute(Scratch scratch, TensorAllocator out, CrossModalInputs in) {
+        Tensor t = selfBlock(scratch, textSelfNorm, textSelfAttn, in.text(), in.textMask());
+        Tensor v = selfBlock(scratch, visionSelfNorm, visionSelfAttn, in.vision(), in.visionMask());
+        CrossModalOutput mixed = cross.forward(backend, scratch, scratch, t, v, in.textMask(), in.visionMask(), AttentionPath.AUTO);
+        Tensor textOut = out.allocate(t.shape());
+        Tensor visionOut = out.allocate(v.shape());
+        backend.add(mixed.text(), textFf.forward(backend, scratch, scratch, mixed.text()), textOut);
+        backend.add(mixed.vision(), visionFf.forward(backend, scratch, scratch, mixed.vision()), visionOut);
+        return new CrossModalOutput(textOut, visionOut);
     }
 
     /** x + attn(norm(x)) with the padding mask of its own modality. */

@@ -25,7 +25,8 @@ import org.attn4j.internal.tensor.Heads;
 public final class LinearAttention extends ConfiguredModule<LinearAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "LinearAttention";
-    private static final ModuleType<Config, LinearAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class, LinearAttention::new);
+    private static final ModuleType<Config, LinearAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+            LinearAttention::new);
 
     /**
      * The configuration, as model files' {@code __metadata__} holds it.
@@ -58,7 +59,6 @@ public final class LinearAttention extends ConfiguredModule<LinearAttention.Conf
         this.toOut = new Linear(source, "to_out", inner, config.dim, true);
     }
 
-
     public static Builder builder() {
         return new Builder();
     }
@@ -74,16 +74,14 @@ public final class LinearAttention extends ConfiguredModule<LinearAttention.Conf
      * @param keyPaddingMask BOOL [b, n], true = attend (false marks padding); null = none
      */
     public Tensor forward(SegmentAllocator allocator, Tensor x, Tensor keyPaddingMask) {
-        if (allocator == null) {
-            throw new IllegalArgumentException("allocator must not be null");
-        }
+        Checks.required(allocator, "allocator must not be null");
         return call(scratch -> {
             int heads = config.heads;
             int dimHead = config.dimHead;
             Tensor in = SequenceInputs.sequence("x", x, config.dim, true, false, scratch.arena());
             long b = in.shape(0);
             long n = in.shape(1);
-            Masks.keyPadding("keyPaddingMask", keyPaddingMask, b, n);
+            Masks.sequenceMask("keyPaddingMask", keyPaddingMask, b, n);
             Tensor qkv = toQkv.forward(backend, scratch, in);
             Tensor split = Heads.splitPacked(qkv, 3, heads, dimHead); // [3, b, h, n, d]
             Tensor merged = scratch.allocate(b, n, (long) heads * dimHead);
@@ -102,21 +100,9 @@ public final class LinearAttention extends ConfiguredModule<LinearAttention.Conf
     }
 
     /** Configuration: dim (required), heads 8, dimHead 64, not causal, eps 1e-6. */
-    public static final class Builder extends ModuleBuilder<Config, LinearAttention, Builder> {
+    public static final class Builder extends AttentionBuilder<Config, LinearAttention, Builder> {
         private Builder() { // from builder() only
             super(TYPE);
-        }
-
-        public Builder dim(int dim) {
-            return set("dim", dim);
-        }
-
-        public Builder heads(int heads) {
-            return set("heads", heads);
-        }
-
-        public Builder dimHead(int dimHead) {
-            return set("dimHead", dimHead);
         }
 
         public Builder causal(boolean causal) {

@@ -9,14 +9,13 @@ import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.Attend;
-import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.layer.SeparateProjections;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.SameAs;
 import org.attn4j.internal.module.TensorAllocator;
-import org.attn4j.internal.tensor.Heads;
 
 /**
  * Low-rank attention: queries and keys are projected to a small rank r per head ({@code to_q},
@@ -51,18 +50,12 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
         }
     }
 
-    private final Linear toQ;   // dim → heads·rank
-    private final Linear toK;   // contextDim → heads·rank
-    private final Linear toV;   // contextDim → heads·dimHead
-    private final Linear toOut; // heads·dimHead → dim
+    private final SeparateProjections projections; // to_q, to_k: heads·rank; to_v: heads·dimHead; to_out
 
     private LowRankAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
         super(TYPE, config, backend, weights);
-        long inner = (long) config.heads * config.dimHead;
-        this.toQ = new Linear(source, "to_q", config.dim, (long) config.heads * config.rank, false);
-        this.toK = new Linear(source, "to_k", config.contextDim, (long) config.heads * config.rank, false);
-        this.toV = new Linear(source, "to_v", config.contextDim, inner, false);
-        this.toOut = new Linear(source, "to_out", inner, config.dim, true);
+        this.projections = new SeparateProjections(source, config.dim, config.contextDim, config.heads, config.rank,
+                config.dimHead);
     }
 
     public static Builder builder() {
@@ -80,9 +73,7 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
      * as SDPA's (boolean true = attend).
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, SdpaOptions options) {
-        if (allocator == null || options == null) {
-            throw new IllegalArgumentException("allocator and options must not be null (use SdpaOptions.DEFAULT)");
-        }
+        Checks.required(allocator, options, "allocator and options must not be null (use SdpaOptions.DEFAULT)");
         return call(scratch -> {
             Arena arena = scratch.arena();
             int heads = config.heads;
@@ -91,15 +82,13 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
             long b = xs.shape(0);
             long i = xs.shape(1);
             long j = cs.shape(1);
-            Tensor q = Heads.split(toQ.forward(backend, scratch, xs), heads, config.rank);    // [b, h, i, r]
-            Tensor k = Heads.split(toK.forward(backend, scratch, cs), heads, config.rank);    // [b, h, j, r]
-            Tensor v = Heads.split(toV.forward(backend, scratch, cs), heads, config.dimHead); // [b, h, j, dimHead]
+            SeparateProjections.Heads3 p = projections.project(backend, scratch, xs, cs); // q, k [·, r]; v [·, dimHead]
             Visibility vis = Masks.sdpa(options, b, heads, i, j, arena);
-            Tensor merged = scratch.allocate(b, i, (long) heads * config.dimHead);
+            Tensor merged = projections.merged(scratch, b, i);
             TensorAllocator out = TensorAllocator.of(allocator);
-            Tensor weights = Attend.run(backend, out, scratch, q, k, v, vis, options.resolvedScale(config.rank),
-                    options.needWeights(), options.path(), Heads.split(merged, heads, config.dimHead));
-            return new AttentionOutput(toOut.forward(backend, out, merged), weights);
+            Tensor weights = Attend.run(backend, out, scratch, p.q(), p.k(), p.v(), vis, options.resolvedScale(config.rank),
+                    options.needWeights(), options.path(), projections.split(merged));
+            return new AttentionOutput(projections.out(backend, out, merged), weights);
         });
     }
 
@@ -113,31 +102,18 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
     }
 
     /** Configuration: dim and rank (required), contextDim = dim, heads 8, dimHead 64. */
-    public static final class Builder extends ModuleBuilder<Config, LowRankAttention, Builder> {
+    public static final class Builder extends AttentionBuilder<Config, LowRankAttention, Builder> {
         private Builder() { // from builder() only
             super(TYPE);
-        }
-
-        public Builder dim(int dim) {
-            return set("dim", dim);
         }
 
         public Builder contextDim(int contextDim) {
             return set("contextDim", contextDim);
         }
 
-        public Builder heads(int heads) {
-            return set("heads", heads);
-        }
-
         /** Size of each head's queries and keys. */
         public Builder rank(int rank) {
             return set("rank", rank);
-        }
-
-        /** Size of each head's values. */
-        public Builder dimHead(int dimHead) {
-            return set("dimHead", dimHead);
         }
     }
 }

@@ -4,7 +4,8 @@ import java.lang.foreign.SegmentAllocator;
 import org.attn4j.Backend;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
-import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.check.Checks;
+import org.attn4j.internal.module.Default;
 import org.attn4j.internal.tensor.Shapes;
 
 /**
@@ -19,7 +20,7 @@ import org.attn4j.internal.tensor.Shapes;
  * @param theta       the base (10000 in the paper)
  * @param interleaved pairs (2p, 2p + 1) instead of (p, p + rotaryDim/2)
  */
-public record RotaryEmbedding(int rotaryDim, double theta, boolean interleaved) {
+public record RotaryEmbedding(int rotaryDim, @Default("10000") double theta, @Default("false") boolean interleaved) {
 
     public RotaryEmbedding {
         if (rotaryDim < 2 || rotaryDim % 2 != 0) {
@@ -44,7 +45,7 @@ public record RotaryEmbedding(int rotaryDim, double theta, boolean interleaved) 
         if (backend == null || allocator == null || x == null) {
             throw new IllegalArgumentException("backend, allocator and x must not be null");
         }
-        Masks.alive("x", x);
+        Checks.alive(x, "x");
         if (x.rank() != 4 || x.shape(3) < rotaryDim) {
             throw new IllegalArgumentException("x: expected shape [b, h, n, d] with d >= rotaryDim (" + rotaryDim + "), got "
                     + Shapes.toString(x.shape()));

@@ -3,6 +3,7 @@ package org.attn4j.nn;
 import java.lang.foreign.SegmentAllocator;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.Attend;
 import org.attn4j.internal.mask.Masks;
@@ -78,7 +79,7 @@ public final class ScaledDotProductAttention {
         if (t == null) {
             throw new IllegalArgumentException(name + " must not be null");
         }
-        Masks.alive(name, t);
+        Checks.alive(t, name);
         if (t.rank() != 4) {
             throw new IllegalArgumentException(name + ": expected shape [b, h, n, d], got " + Shapes.toString(t.shape()));
         }

@@ -8,13 +8,12 @@ import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
-import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.layer.SeparateProjections;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.SameAs;
 import org.attn4j.internal.module.TensorAllocator;
-import org.attn4j.internal.tensor.Heads;
 
 /**
  * Hard (top-k) attention, the selection of the Explicit Sparse Transformer (Zhao et al. 2019) and
@@ -58,18 +57,12 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
         }
     }
 
-    private final Linear toQ;   // dim → heads·dimHead
-    private final Linear toK;   // contextDim → heads·dimHead
-    private final Linear toV;   // contextDim → heads·dimHead
-    private final Linear toOut; // heads·dimHead → dim
+    private final SeparateProjections projections; // to_q, to_k, to_v: heads·dimHead each; to_out
 
     private TopKAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
         super(TYPE, config, backend, weights);
-        long inner = (long) config.heads * config.dimHead;
-        this.toQ = new Linear(source, "to_q", config.dim, inner, false);
-        this.toK = new Linear(source, "to_k", config.contextDim, inner, false);
-        this.toV = new Linear(source, "to_v", config.contextDim, inner, false);
-        this.toOut = new Linear(source, "to_out", inner, config.dim, true);
+        this.projections = new SeparateProjections(source, config.dim, config.contextDim, config.heads, config.dimHead,
+                config.dimHead);
     }
 
     public static Builder builder() {
@@ -91,29 +84,24 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, Tensor keyPaddingMask,
                                    boolean causal) {
         return call(scratch -> {
-            if (allocator == null) {
-                throw new IllegalArgumentException("allocator must not be null");
-            }
+            Checks.required(allocator, "allocator must not be null");
             Arena arena = scratch.arena();
             int heads = config.heads;
-            int dimHead = config.dimHead;
             Tensor xs = SequenceInputs.sequence("x", x, config.dim, true, false, arena);
             Tensor cs = SequenceInputs.context(context, xs, config.contextDim, arena);
             long b = xs.shape(0);
             long i = xs.shape(1);
             long j = cs.shape(1);
-            Masks.keyPadding("keyPaddingMask", keyPaddingMask, b, j);
-            Tensor q = Heads.split(toQ.forward(backend, scratch, xs), heads, dimHead); // [b, h, i, d]
-            Tensor k = Heads.split(toK.forward(backend, scratch, cs), heads, dimHead); // [b, h, j, d]
-            Tensor v = Heads.split(toV.forward(backend, scratch, cs), heads, dimHead); // [b, h, j, d]
+            Masks.sequenceMask("keyPaddingMask", keyPaddingMask, b, j);
+            SeparateProjections.Heads3 p = projections.project(backend, scratch, xs, cs); // q [b, h, i, d], k, v [b, h, j, d]
             Tensor scores = scratch.allocate(b, heads, i, j);    // [b, h, i, j] = q·kᵀ / √d
-            backend.matmul(q, false, k, true, (float) (1 / Math.sqrt(dimHead)), scores);
+            backend.matmul(p.q(), false, p.k(), true, (float) (1 / Math.sqrt(config.dimHead)), scores);
             TensorAllocator out = TensorAllocator.of(allocator);
             Tensor weights = out.allocate(b, heads, i, j);
             backend.topKSoftmax(scores, null, keyPaddingMask, -1, causal ? 0 : -1, config.topK, weights);
-            Tensor merged = scratch.allocate(b, i, (long) heads * dimHead); // [b, i, h·d], written as [b, h, i, d]
-            backend.matmul(weights, false, v, false, 1f, Heads.split(merged, heads, dimHead));
-            return new AttentionOutput(toOut.forward(backend, out, merged), weights);
+            Tensor merged = projections.merged(scratch, b, i); // [b, i, h·d], written as [b, h, i, d]
+            backend.matmul(weights, false, p.v(), false, 1f, projections.split(merged));
+            return new AttentionOutput(projections.out(backend, out, merged), weights);
         });
     }
 
@@ -123,25 +111,13 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
     }
 
     /** Configuration: dim and topK (required), contextDim = dim, heads 8, dimHead 64. */
-    public static final class Builder extends ModuleBuilder<Config, TopKAttention, Builder> {
+    public static final class Builder extends AttentionBuilder<Config, TopKAttention, Builder> {
         private Builder() { // from builder() only
             super(TYPE);
         }
 
-        public Builder dim(int dim) {
-            return set("dim", dim);
-        }
-
         public Builder contextDim(int contextDim) {
             return set("contextDim", contextDim);
-        }
-
-        public Builder heads(int heads) {
-            return set("heads", heads);
-        }
-
-        public Builder dimHead(int dimHead) {
-            return set("dimHead", dimHead);
         }
 
         /** Keys kept per query row (ties with the topK-th largest score are kept too). */

@@ -4,16 +4,15 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
-import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.LayerNorm;
 import org.attn4j.internal.layer.MultiheadAttentionLayer;
 import org.attn4j.internal.layer.TransformerFeedForward;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
-import org.attn4j.internal.module.ModuleFiles;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.Scratch;
 import org.attn4j.internal.module.TensorAllocator;
@@ -26,11 +25,12 @@ import org.attn4j.internal.tensor.Shapes;
  * ({@code self_attn.*}, {@code multihead_attn.*}, {@code linear1/2.*}, {@code norm1/2/3.*}).
  * Masks follow nn.MultiheadAttention's conventions. Thread-safe; owns its weights.
  */
-public final class TransformerDecoderLayer extends Module {
+public final class TransformerDecoderLayer extends TransformerLayer {
     /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TransformerDecoderLayer";
+    private static final ModuleType<TransformerLayerConfig, TransformerDecoderLayer> TYPE = new ModuleType<>(CLASS_NAME,
+            TransformerLayerConfig.class, TransformerDecoderLayer::new);
 
-    private final Builder config;
     private final MultiheadAttentionLayer selfAttn;
     private final MultiheadAttentionLayer crossAttn;
     private final TransformerFeedForward ff;
@@ -38,16 +38,15 @@ public final class TransformerDecoderLayer extends Module {
     private final LayerNorm norm2;
     private final LayerNorm norm3;
 
-    private TransformerDecoderLayer(Builder config, ParameterSource source, Backend backend, Arena weights) {
-        super(backend, weights);
-        this.config = config;
-        int d = config.dModel;
-        this.selfAttn = new MultiheadAttentionLayer(source.prefixed("self_attn."), d, config.nhead, d, d, true);
-        this.crossAttn = new MultiheadAttentionLayer(source.prefixed("multihead_attn."), d, config.nhead, d, d, true);
-        this.ff = new TransformerFeedForward(source, d, config.dimFeedforward, config.activation);
-        this.norm1 = new LayerNorm(source, "norm1", d, config.layerNormEps);
-        this.norm2 = new LayerNorm(source, "norm2", d, config.layerNormEps);
-        this.norm3 = new LayerNorm(source, "norm3", d, config.layerNormEps);
+    private TransformerDecoderLayer(TransformerLayerConfig config, ParameterSource source, Backend backend, Arena weights) {
+        super(TYPE, config, backend, weights);
+        int d = config.dModel();
+        this.selfAttn = new MultiheadAttentionLayer(source.prefixed("self_attn."), d, config.nhead(), d, d, true);
+        this.crossAttn = new MultiheadAttentionLayer(source.prefixed("multihead_attn."), d, config.nhead(), d, d, true);
+        this.ff = new TransformerFeedForward(source, d, config.dimFeedforward(), config.activation());
+        this.norm1 = new LayerNorm(source, "norm1", d, config.layerNormEps());
+        this.norm2 = new LayerNorm(source, "norm2", d, config.layerNormEps());
+        this.norm3 = new LayerNorm(source, "norm3", d, config.layerNormEps());
     }
 
     public static Builder builder() {
@@ -56,8 +55,7 @@ public final class TransformerDecoderLayer extends Module {
 
     /** Loads a PyTorch state dict from a safetensors file, configured from its {@code __metadata__}. */
     public static TransformerDecoderLayer load(Path file, Backend backend) throws IOException {
-        return ModuleFiles.load(file, CLASS_NAME,
-                (meta, source, arena) -> new TransformerDecoderLayer(new Builder().read(meta), source, backend, arena));
+        return TYPE.load(file, backend);
     }
 
     /**
@@ -66,15 +64,13 @@ public final class TransformerDecoderLayer extends Module {
      * {@code allocator}.
      */
     public Tensor forward(SegmentAllocator allocator, Tensor tgt, Tensor memory, DecoderLayerOptions options) {
-        if (allocator == null || options == null) {
-            throw new IllegalArgumentException("allocator and options must not be null (use DecoderLayerOptions.DEFAULT)");
-        }
+        Checks.required(allocator, options, "allocator and options must not be null (use DecoderLayerOptions.DEFAULT)");
         return call(scratch -> {
             Arena arena = scratch.arena();
             boolean unbatched = tgt != null && tgt.rank() == 2;
-            int d = config.dModel;
-            Tensor x = SequenceInputs.sequence("tgt", tgt, d, config.batchFirst, unbatched, arena);       // [b, T, d]
-            Tensor mem = SequenceInputs.sequence("memory", memory, d, config.batchFirst, unbatched, arena); // [b, S, d]
+            int d = config.dModel();
+            Tensor x = SequenceInputs.sequence("tgt", tgt, d, config.batchFirst(), unbatched, arena);       // [b, T, d]
+            Tensor mem = SequenceInputs.sequence("memory", memory, d, config.batchFirst(), unbatched, arena); // [b, S, d]
             long b = x.shape(0);
             long t = x.shape(1);
             long s = mem.shape(1);
@@ -82,17 +78,17 @@ public final class TransformerDecoderLayer extends Module {
                 throw new IllegalArgumentException("memory: expected batch " + b + " (as tgt), got " + Shapes.toString(memory.shape()));
             }
             Visibility selfVis = Masks.torch(options.tgtMask(), SequenceInputs.batchedPadding("tgt_key_padding_mask",
-                    options.tgtKeyPaddingMask(), unbatched), options.tgtIsCausal(), b, config.nhead, t, t, arena,
+                    options.tgtKeyPaddingMask(), unbatched), options.tgtIsCausal(), b, config.nhead(), t, t, arena,
                     "tgt_mask", "tgt_key_padding_mask");
             Visibility crossVis = Masks.torch(options.memoryMask(), SequenceInputs.batchedPadding("memory_key_padding_mask",
-                    options.memoryKeyPaddingMask(), unbatched), options.memoryIsCausal(), b, config.nhead, t, s, arena,
+                    options.memoryKeyPaddingMask(), unbatched), options.memoryIsCausal(), b, config.nhead(), t, s, arena,
                     "memory_mask", "memory_key_padding_mask");
             AttentionPath path = options.path();
-            TensorAllocator out = SequenceInputs.needsCopy(config.batchFirst, unbatched) ? scratch : TensorAllocator.of(allocator);
+            TensorAllocator out = SequenceInputs.needsCopy(config.batchFirst(), unbatched) ? scratch : TensorAllocator.of(allocator);
             Tensor y = out.allocate(b, t, d);
             Tensor x1 = scratch.allocate(b, t, d);
             Tensor x2 = scratch.allocate(b, t, d);
-            if (config.normFirst) {
+            if (config.normFirst()) {
                 Tensor n1 = norm1.forward(backend, scratch, x);
                 backend.add(x, attend(selfAttn, scratch, n1, n1, selfVis, path), x1);
                 backend.add(x1, attend(crossAttn, scratch, norm2.forward(backend, scratch, x1), mem, crossVis, path), x2);
@@ -105,7 +101,7 @@ public final class TransformerDecoderLayer extends Module {
                 backend.add(x2, ff.forward(backend, scratch, scratch, x2), y);
                 norm3.apply(backend, y);
             }
-            return SequenceInputs.output(y, config.batchFirst, unbatched, allocator);
+            return SequenceInputs.output(y, config.batchFirst(), unbatched, allocator);
         });
     }
 
@@ -120,40 +116,10 @@ public final class TransformerDecoderLayer extends Module {
         return attn.forward(backend, scratch, scratch, query, kv, kv, vis, false, false, path).output();
     }
 
-    public int dModel() {
-        return config.dModel;
-    }
-
-    public int nhead() {
-        return config.nhead;
-    }
-
-    public boolean normFirst() {
-        return config.normFirst;
-    }
-
-    public Activation activation() {
-        return config.activation;
-    }
-
-    @Override
-    public Map<String, String> metadata() {
-        return config.metadata(CLASS_NAME);
-    }
-
-    @Override
-    public String toString() {
-        return config.describe(CLASS_NAME);
-    }
-
     /** Configuration with PyTorch's names and defaults. */
     public static final class Builder extends TransformerLayerBuilder<Builder, TransformerDecoderLayer> {
         private Builder() { // from builder() only
-        }
-
-        @Override
-        TransformerDecoderLayer create(ParameterSource source, Backend backend, Arena arena) {
-            return new TransformerDecoderLayer(copyTo(new Builder()), source, backend, arena);
+            super(TYPE);
         }
     }
 }

@@ -4,16 +4,15 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
-import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.LayerNorm;
 import org.attn4j.internal.layer.MultiheadAttentionLayer;
 import org.attn4j.internal.layer.TransformerFeedForward;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
-import org.attn4j.internal.module.ModuleFiles;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.Scratch;
 import org.attn4j.internal.module.TensorAllocator;
@@ -25,24 +24,24 @@ import org.attn4j.internal.module.TensorAllocator;
  * {@code norm1.*}, {@code norm2.*}). Masks follow nn.MultiheadAttention's conventions. Thread-safe;
  * owns its weights.
  */
-public final class TransformerEncoderLayer extends Module {
+public final class TransformerEncoderLayer extends TransformerLayer {
     /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TransformerEncoderLayer";
+    private static final ModuleType<TransformerLayerConfig, TransformerEncoderLayer> TYPE = new ModuleType<>(CLASS_NAME,
+            TransformerLayerConfig.class, TransformerEncoderLayer::new);
 
-    private final Builder config;
     private final MultiheadAttentionLayer selfAttn;
     private final TransformerFeedForward ff;
     private final LayerNorm norm1;
     private final LayerNorm norm2;
 
-    private TransformerEncoderLayer(Builder config, ParameterSource source, Backend backend, Arena weights) {
-        super(backend, weights);
-        this.config = config;
-        int d = config.dModel;
-        this.selfAttn = new MultiheadAttentionLayer(source.prefixed("self_attn."), d, config.nhead, d, d, true);
-        this.ff = new TransformerFeedForward(source, d, config.dimFeedforward, config.activation);
-        this.norm1 = new LayerNorm(source, "norm1", d, config.layerNormEps);
-        this.norm2 = new LayerNorm(source, "norm2", d, config.layerNormEps);
+    private TransformerEncoderLayer(TransformerLayerConfig config, ParameterSource source, Backend backend, Arena weights) {
+        super(TYPE, config, backend, weights);
+        int d = config.dModel();
+        this.selfAttn = new MultiheadAttentionLayer(source.prefixed("self_attn."), d, config.nhead(), d, d, true);
+        this.ff = new TransformerFeedForward(source, d, config.dimFeedforward(), config.activation());
+        this.norm1 = new LayerNorm(source, "norm1", d, config.layerNormEps());
+        this.norm2 = new LayerNorm(source, "norm2", d, config.layerNormEps());
     }
 
     public static Builder builder() {
@@ -51,8 +50,7 @@ public final class TransformerEncoderLayer extends Module {
 
     /** Loads a PyTorch state dict from a safetensors file, configured from its {@code __metadata__}. */
     public static TransformerEncoderLayer load(Path file, Backend backend) throws IOException {
-        return ModuleFiles.load(file, CLASS_NAME,
-                (meta, source, arena) -> new TransformerEncoderLayer(new Builder().read(meta), source, backend, arena));
+        return TYPE.load(file, backend);
     }
 
     /**
@@ -60,35 +58,33 @@ public final class TransformerEncoderLayer extends Module {
      * the layer's output in the same layout, from {@code allocator}.
      */
     public Tensor forward(SegmentAllocator allocator, Tensor src, EncoderLayerOptions options) {
-        if (allocator == null || options == null) {
-            throw new IllegalArgumentException("allocator and options must not be null (use EncoderLayerOptions.DEFAULT)");
-        }
+        Checks.required(allocator, options, "allocator and options must not be null (use EncoderLayerOptions.DEFAULT)");
         return call(scratch -> {
             Arena arena = scratch.arena();
             boolean unbatched = src != null && src.rank() == 2;
-            Tensor x = SequenceInputs.sequence("src", src, config.dModel, config.batchFirst, unbatched, arena); // [b, S, d]
+            Tensor x = SequenceInputs.sequence("src", src, config.dModel(), config.batchFirst(), unbatched, arena); // [b, S, d]
             long b = x.shape(0);
             long s = x.shape(1);
             Visibility vis = Masks.torch(options.srcMask(), SequenceInputs.batchedPadding("src_key_padding_mask",
-                    options.srcKeyPaddingMask(), unbatched), options.isCausal(), b, config.nhead, s, s, arena,
+                    options.srcKeyPaddingMask(), unbatched), options.isCausal(), b, config.nhead(), s, s, arena,
                     "src_mask", "src_key_padding_mask");
-            TensorAllocator out = SequenceInputs.needsCopy(config.batchFirst, unbatched) ? scratch : TensorAllocator.of(allocator);
-            Tensor y = out.allocate(b, s, config.dModel);
-            if (config.normFirst) {
+            TensorAllocator out = SequenceInputs.needsCopy(config.batchFirst(), unbatched) ? scratch : TensorAllocator.of(allocator);
+            Tensor y = out.allocate(b, s, config.dModel());
+            if (config.normFirst()) {
                 // x + sa(norm1(x)), then + ff(norm2(·))
                 Tensor n1 = norm1.forward(backend, scratch, x);
-                Tensor x1 = scratch.allocate(b, s, config.dModel);
+                Tensor x1 = scratch.allocate(b, s, config.dModel());
                 backend.add(x, selfAttention(scratch, n1, vis, options.path()), x1);
                 backend.add(x1, ff.forward(backend, scratch, scratch, norm2.forward(backend, scratch, x1)), y);
             } else {
                 // norm1(x + sa(x)), then norm2(· + ff(·))
-                Tensor x1 = scratch.allocate(b, s, config.dModel);
+                Tensor x1 = scratch.allocate(b, s, config.dModel());
                 backend.add(x, selfAttention(scratch, x, vis, options.path()), x1);
                 norm1.apply(backend, x1);
                 backend.add(x1, ff.forward(backend, scratch, scratch, x1), y);
                 norm2.apply(backend, y);
             }
-            return SequenceInputs.output(y, config.batchFirst, unbatched, allocator);
+            return SequenceInputs.output(y, config.batchFirst(), unbatched, allocator);
         });
     }
 
@@ -101,40 +97,10 @@ public final class TransformerEncoderLayer extends Module {
         return selfAttn.forward(backend, scratch, scratch, x, x, x, vis, false, false, path).output();
     }
 
-    public int dModel() {
-        return config.dModel;
-    }
-
-    public int nhead() {
-        return config.nhead;
-    }
-
-    public boolean normFirst() {
-        return config.normFirst;
-    }
-
-    public Activation activation() {
-        return config.activation;
-    }
-
-    @Override
-    public Map<String, String> metadata() {
-        return config.metadata(CLASS_NAME);
-    }
-
-    @Override
-    public String toString() {
-        return config.describe(CLASS_NAME);
-    }
-
     /** Configuration with PyTorch's names and defaults. */
     public static final class Builder extends TransformerLayerBuilder<Builder, TransformerEncoderLayer> {
         private Builder() { // from builder() only
-        }
-
-        @Override
-        TransformerEncoderLayer create(ParameterSource source, Backend backend, Arena arena) {
-            return new TransformerEncoderLayer(copyTo(new Builder()), source, backend, arena);
+            super(TYPE);
         }
     }
 }

@@ -11,9 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,13 +22,8 @@ import org.junit.jupiter.api.Test;
  * nothing left out, and the refusals.
  */
 class AttentionConsistencyTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
+    private static final Backend NATIVE = TestBackends.nativeBackend();
     private static final double LN2 = Math.log(2);
-
-    @AfterAll
-    static void close() {
-        NATIVE.close();
-    }
 
     @Test
     void jensenShannonInNats() {

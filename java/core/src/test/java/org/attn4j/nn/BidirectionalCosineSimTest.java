@@ -8,9 +8,8 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,17 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
  * and the option's round trip through a model file.
  */
 class BidirectionalCosineSimTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
+    private static final Backend NATIVE = TestBackends.nativeBackend();
+    private static final Backend JAVA = TestBackends.javaReference();
 
     @TempDir
     Path tmp;
-
-    @AfterAll
-    static void close() {
-        NATIVE.close();
-        JAVA.close();
-    }
 
     /** y[n, o] = Σ_c x[n, c] · w[o, c] (+ bias[o]) for one batch element. */
     private static double[][] linear(Tensor x, Tensor w, Tensor bias) {

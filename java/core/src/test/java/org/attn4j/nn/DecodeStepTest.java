@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,19 +20,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and of several (a prompt first; both of DecodeStep's paths), odd lengths, and the cache's errors.
  */
 class DecodeStepTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
+    private static final Backend NATIVE = TestBackends.nativeBackend();
+    private static final Backend JAVA = TestBackends.javaReference();
     /**
      * Tokens added per step: a prompt of 17 (past DecodeStep.MATERIALISED_MAX_TOKENS: the fused
      * kernel), then single tokens with a 3 and a 4 in between (the materialised path); 33 in all.
      */
     private static final int[] STEPS = {17, 1, 1, 3, 1, 1, 1, 4, 1, 1, 1, 1};
-
-    @AfterAll
-    static void close() {
-        NATIVE.close();
-        JAVA.close();
-    }
 
     static Stream<Backend> backends() {
         return Stream.of(NATIVE, JAVA);

@@ -13,6 +13,11 @@ final class FamilyAssert {
     private FamilyAssert() {
     }
 
+    /** {@link #close} within the attention family's tolerance: atol 3e-5, rtol 2e-4 (float32 against double or PyTorch). */
+    static void near(String what, Tensor got, Tensor want) {
+        close(what, got, want, 3e-5, 2e-4);
+    }
+
     /**
      * |got − want| ≤ atol + rtol·|want| element-wise, and NaN exactly where want is NaN (PyTorch's
      * fully masked rows), naming the first offending element.

@@ -11,12 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
 import org.attn4j.internal.io.Json;
 import org.attn4j.io.SafeTensors;
 import org.attn4j.io.SafeTensorsFile;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,16 +28,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * both norm orders, relu and gelu, and NaN exactly where PyTorch gives NaN (fully masked rows).
  */
 class FamilyGoldenTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
+    private static final Backend NATIVE = TestBackends.nativeBackend();
+    private static final Backend JAVA = TestBackends.javaReference();
     private static final double ATOL = 2e-5;
     private static final double RTOL = 1e-4;
-
-    @AfterAll
-    static void closeBackends() {
-        NATIVE.close();
-        JAVA.close();
-    }
 
     static Path root() {
         return GoldenFolders.root("/golden-family");

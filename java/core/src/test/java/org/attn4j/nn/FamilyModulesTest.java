@@ -11,9 +11,8 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,25 +26,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and every module survives save → load unchanged.
  */
 class FamilyModulesTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
+    private static final Backend NATIVE = TestBackends.nativeBackend();
+    private static final Backend JAVA = TestBackends.javaReference();
     private static final int[] LENGTHS = {1, 2, 3, 5, 7, 13, 17, 31, 50};
 
     @TempDir
     Path tmp;
 
-    @AfterAll
-    static void close() {
-        NATIVE.close();
-        JAVA.close();
-    }
-
     static Stream<Integer> seeds() {
         return IntStream.range(0, 12).boxed();
-    }
-
-    private static void near(String what, Tensor got, Tensor want) {
-        FamilyAssert.close(what, got, want, 3e-5, 2e-4);
     }
 
     /** PyTorch-convention masks: BOOL true = masked, with at least the first key left for every query. */
@@ -87,10 +76,10 @@ class FamilyModulesTest {
                     + " S=" + s + " bias=" + bias;
             AttentionOutput want = onJava.forward(arena, q, k, v, o.build());
             AttentionOutput got = onNative.forward(arena, q, k, v, o.build());
-            near(config + " output", got.output(), want.output());
+            FamilyAssert.near(config + " output", got.output(), want.output());
             FamilyAssert.close(config + " weights", got.weights(), want.weights(), 2e-6, 2e-4);
             AttentionOutput fused = onNative.forward(arena, q, k, v, o.needWeights(false).build());
-            near(config + " fused output", fused.output(), want.output());
+            FamilyAssert.near(config + " fused output", fused.output(), want.output());
         }
     }
 
@@ -105,11 +94,11 @@ class FamilyModulesTest {
             MhaOptions o = MhaOptions.builder().isCausal(true).build();
             AttentionOutput want = first.forward(arena, x, o);
             AttentionOutput seqFirst = second.forward(arena, x.transpose(0, 1).contiguous(arena), o);
-            near("batch_first=false", seqFirst.output().transpose(0, 1), want.output());
-            near("batch_first=false weights", seqFirst.weights(), want.weights());
+            FamilyAssert.near("batch_first=false", seqFirst.output().transpose(0, 1), want.output());
+            FamilyAssert.near("batch_first=false weights", seqFirst.weights(), want.weights());
             AttentionOutput single = first.forward(arena, x.select(0, 1), o);          // [L, E]
-            near("unbatched", single.output(), want.output().select(0, 1));
-            near("unbatched weights", single.weights(), want.weights().select(0, 1));
+            FamilyAssert.near("unbatched", single.output(), want.output().select(0, 1));
+            FamilyAssert.near("unbatched weights", single.weights(), want.weights().select(0, 1));
         }
     }
 
@@ -138,10 +127,10 @@ class FamilyModulesTest {
             Tensor memory = Tensor.randn(arena, seed + 2, b, s, d);
             Tensor srcMask = r.nextBoolean() ? torchMask(arena, r, t, t) : null;
             EncoderLayerOptions eo = new EncoderLayerOptions(srcMask, null, r.nextBoolean(), AttentionPath.AUTO);
-            near(config + " encoder", encNative.forward(arena, src, eo), encJava.forward(arena, src, eo));
+            FamilyAssert.near(config + " encoder", encNative.forward(arena, src, eo), encJava.forward(arena, src, eo));
             DecoderLayerOptions dopt = new DecoderLayerOptions(null, r.nextBoolean() ? torchMask(arena, r, t, s) : null, null,
                     r.nextBoolean() ? FamilyAssert.bools(arena, r, 0.0, b, s) : null, true, false, AttentionPath.AUTO);
-            near(config + " decoder", decNative.forward(arena, src, memory, dopt), decJava.forward(arena, src, memory, dopt));
+            FamilyAssert.near(config + " decoder", decNative.forward(arena, src, memory, dopt), decJava.forward(arena, src, memory, dopt));
         }
     }
 
@@ -156,7 +145,7 @@ class FamilyModulesTest {
                 changed.setFloat(100f, 0, 8, c); // only the last position differs
             }
             EncoderLayerOptions causal = new EncoderLayerOptions(null, null, true, AttentionPath.AUTO);
-            near("causal prefix", layer.forward(arena, changed, causal).slice(1, 0, 8), layer.forward(arena, x, causal).slice(1, 0, 8));
+            FamilyAssert.near("causal prefix", layer.forward(arena, changed, causal).slice(1, 0, 8), layer.forward(arena, x, causal).slice(1, 0, 8));
         }
     }
 
@@ -189,8 +178,8 @@ class FamilyModulesTest {
             SdpaOptions causal = SdpaOptions.builder().causal(true).keyPaddingMask(padding).needWeights(true).build();
             AttentionOutput want = fusedJava.forward(arena, x, causal);
             AttentionOutput got = fusedNative.forward(arena, x, causal);
-            near(config + " fused-qkv", got.output(), want.output());
-            near(config + " fused-qkv weights", got.weights(), want.weights());
+            FamilyAssert.near(config + " fused-qkv", got.output(), want.output());
+            FamilyAssert.near(config + " fused-qkv weights", got.weights(), want.weights());
             // The sliding window (fused kernel, tiles skipped) equals the same weights under the banded boolean mask.
             boolean[] band = new boolean[b * n * n];
             for (int bb = 0; bb < b; bb++) {
@@ -203,10 +192,10 @@ class FamilyModulesTest {
             }
             SdpaOptions banded = SdpaOptions.builder().attnMask(Tensor.ofBooleans(arena, band, b, n, n)).keyPaddingMask(padding)
                     .path(AttentionPath.MATERIALISED).build();
-            near(config + " sliding window", window.forward(arena, x, padding, global), fusedJava.forward(arena, x, banded).output());
+            FamilyAssert.near(config + " sliding window", window.forward(arena, x, padding, global), fusedJava.forward(arena, x, banded).output());
             SdpaOptions plain = SdpaOptions.builder().needWeights(true).build();
             AttentionOutput cosWant = cosJava.forward(arena, x, plain);
-            near(config + " cosine", cosNative.forward(arena, x, plain).output(), cosWant.output());
+            FamilyAssert.near(config + " cosine", cosNative.forward(arena, x, plain).output(), cosWant.output());
             // Cosines lie in [−1, 1]: with scale 5 no weight can exceed e^10 / (e^10 + (n − 1)·1)... and none is below e^-10 of the max.
             float[] w = cosWant.weights().toFloatArray();
             for (int row = 0; row < w.length / n; row++) {
@@ -231,7 +220,7 @@ class FamilyModulesTest {
                 double near = dot(rope.rotate(NATIVE, arena, q, 7), rope.rotate(NATIVE, arena, k, 3));
                 double far = dot(rope.rotate(NATIVE, arena, q, 1007), rope.rotate(NATIVE, arena, k, 1003));
                 assertEquals(near, far, 2e-3 * (1 + Math.abs(near)), "interleaved=" + interleaved);
-                near("rope native vs java", rope.rotate(NATIVE, arena, q, 51), rope.rotate(JAVA, arena, q, 51));
+                FamilyAssert.near("rope native vs java", rope.rotate(NATIVE, arena, q, 51), rope.rotate(JAVA, arena, q, 51));
                 // Channels past rotaryDim are untouched; rotation keeps the norm.
                 Tensor rq = rope.rotate(NATIVE, arena, q, 5);
                 assertEquals(q.getFloat(0, 0, 0, 10), rq.getFloat(0, 0, 0, 10));
@@ -286,21 +275,21 @@ class FamilyModulesTest {
             SdpaOptions o = SdpaOptions.builder().keyPaddingMask(cMask).needWeights(true).build();
             AttentionOutput lrWant = lrJ.forward(arena, x, context, o);
             AttentionOutput lrGot = lrN.forward(arena, x, context, o);
-            near(config + " low-rank", lrGot.output(), lrWant.output());
-            near(config + " low-rank weights", lrGot.weights(), lrWant.weights());
-            near(config + " linear", laN.forward(arena, x, xMask), laJ.forward(arena, x, xMask));
+            FamilyAssert.near(config + " low-rank", lrGot.output(), lrWant.output());
+            FamilyAssert.near(config + " low-rank weights", lrGot.weights(), lrWant.weights());
+            FamilyAssert.near(config + " linear", laN.forward(arena, x, xMask), laJ.forward(arena, x, xMask));
             AttentionOutput adWant = adJ.forward(arena, x, context, values, cMask);
             AttentionOutput adGot = adN.forward(arena, x, context, values, cMask);
-            near(config + " additive", adGot.output(), adWant.output());
-            near(config + " additive weights", adGot.weights(), adWant.weights());
+            FamilyAssert.near(config + " additive", adGot.output(), adWant.output());
+            FamilyAssert.near(config + " additive weights", adGot.weights(), adWant.weights());
             CrossModalOutput cmWant = cmJ.forward(arena, x, context, xMask, cMask);
             CrossModalOutput cmGot = cmN.forward(arena, x, context, xMask, cMask);
-            near(config + " cross-modal text", cmGot.text(), cmWant.text());
-            near(config + " cross-modal vision", cmGot.vision(), cmWant.vision());
+            FamilyAssert.near(config + " cross-modal text", cmGot.text(), cmWant.text());
+            FamilyAssert.near(config + " cross-modal vision", cmGot.vision(), cmWant.vision());
             CrossModalOutput fbWant = fbJ.forward(arena, x, context, xMask, cMask);
             CrossModalOutput fbGot = fbN.forward(arena, x, context, xMask, cMask);
-            near(config + " fusion text", fbGot.text(), fbWant.text());
-            near(config + " fusion vision", fbGot.vision(), fbWant.vision());
+            FamilyAssert.near(config + " fusion text", fbGot.text(), fbWant.text());
+            FamilyAssert.near(config + " fusion vision", fbGot.vision(), fbWant.vision());
         }
     }
 
@@ -311,7 +300,7 @@ class FamilyModulesTest {
             Tensor x = Tensor.randn(arena, 1, 1, 11, 6);
             Tensor changed = x.copy(arena);
             changed.setFloat(50f, 0, 10, 2);
-            near("causal linear prefix", la.forward(arena, changed).slice(1, 0, 10), la.forward(arena, x).slice(1, 0, 10));
+            FamilyAssert.near("causal linear prefix", la.forward(arena, changed).slice(1, 0, 10), la.forward(arena, x).slice(1, 0, 10));
         }
     }
 

@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
 import org.attn4j.internal.io.Json;
 import org.attn4j.io.SafeTensors;
 import org.attn4j.io.SafeTensorsFile;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -27,32 +25,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * from nn.MultiheadAttention and nn.LayerNorm), loaded from the files by class, on both backends.
  */
 class FamilyReferenceGoldenTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
-
-    @AfterAll
-    static void closeBackends() {
-        NATIVE.close();
-        JAVA.close();
-    }
-
-    static Path root() {
-        return GoldenFolders.root("/golden-family-ref");
-    }
-
-    static List<String> cases() throws IOException {
-        return GoldenFolders.cases(root());
-    }
+    private static final Path ROOT = GoldenFolders.root("/golden-family-ref");
 
     static Stream<Arguments> casesOnBackends() throws IOException {
-        return cases().stream().flatMap(c -> Stream.of(Arguments.of(c, "native"), Arguments.of(c, "java")));
+        return GoldenFolders.onBothBackends(ROOT);
     }
 
     @Test
     void everyNonPyTorchModuleIsCovered() throws IOException {
         java.util.Set<String> classes = new java.util.TreeSet<>();
-        for (String c : cases()) {
-            classes.add(Models.className(root().resolve(c).resolve("model.safetensors")));
+        for (String c : GoldenFolders.cases(ROOT)) {
+            classes.add(Models.className(ROOT.resolve(c).resolve("model.safetensors")));
         }
         assertEquals(java.util.Set.of("AdditiveAttention", "CosineSimilarityAttention", "CrossModalCrossAttention",
                 "CrossModalFusionBlock", "FusedQkvAttention", "LinearAttention", "LowRankAttention",
@@ -62,8 +45,8 @@ class FamilyReferenceGoldenTest {
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("casesOnBackends")
     void matchesThePyTorchReference(String name, String backendName) throws IOException {
-        Backend backend = backendName.equals("native") ? NATIVE : JAVA;
-        Path dir = root().resolve(name);
+        Backend backend = TestBackends.named(backendName);
+        Path dir = ROOT.resolve(name);
         Path model = dir.resolve("model.safetensors");
         try (Arena arena = Arena.ofConfined()) {
             SafeTensorsFile inputs = SafeTensors.open(dir.resolve("inputs.safetensors"), arena);
@@ -76,58 +59,54 @@ class FamilyReferenceGoldenTest {
                     try (FusedQkvAttention m = FusedQkvAttention.load(model, backend)) {
                         SdpaOptions o = SdpaOptions.builder().keyPaddingMask(padding)
                                 .causal(Boolean.TRUE.equals(kwargs.get("causal"))).build();
-                        near(name, m.forward(arena, in.get("x"), o).output(), want.get("output"));
+                        FamilyAssert.near(name, m.forward(arena, in.get("x"), o).output(), want.get("output"));
                     }
                 }
                 case SlidingWindowAttention.CLASS_NAME -> {
                     try (SlidingWindowAttention m = SlidingWindowAttention.load(model, backend)) {
-                        near(name, m.forward(arena, in.get("x"), padding, in.get("global_tokens")), want.get("output"));
+                        FamilyAssert.near(name, m.forward(arena, in.get("x"), padding, in.get("global_tokens")), want.get("output"));
                     }
                 }
                 case CosineSimilarityAttention.CLASS_NAME -> {
                     try (CosineSimilarityAttention m = CosineSimilarityAttention.load(model, backend)) {
-                        near(name, m.forward(arena, in.get("x"), SdpaOptions.builder().keyPaddingMask(padding).build()).output(),
+                        FamilyAssert.near(name, m.forward(arena, in.get("x"), SdpaOptions.builder().keyPaddingMask(padding).build()).output(),
                                 want.get("output"));
                     }
                 }
                 case LowRankAttention.CLASS_NAME -> {
                     try (LowRankAttention m = LowRankAttention.load(model, backend)) {
-                        near(name, m.forward(arena, in.get("x"), in.get("context"), SdpaOptions.builder().keyPaddingMask(padding)
+                        FamilyAssert.near(name, m.forward(arena, in.get("x"), in.get("context"), SdpaOptions.builder().keyPaddingMask(padding)
                                 .build()).output(), want.get("output"));
                     }
                 }
                 case LinearAttention.CLASS_NAME -> {
                     try (LinearAttention m = LinearAttention.load(model, backend)) {
-                        near(name, m.forward(arena, in.get("x"), padding), want.get("output"));
+                        FamilyAssert.near(name, m.forward(arena, in.get("x"), padding), want.get("output"));
                     }
                 }
                 case AdditiveAttention.CLASS_NAME -> {
                     try (AdditiveAttention m = AdditiveAttention.load(model, backend)) {
                         AttentionOutput o = m.forward(arena, in.get("queries"), in.get("keys"), in.get("values"), padding);
-                        near(name + " output", o.output(), want.get("output"));
-                        near(name + " weights", o.weights(), want.get("weights"));
+                        FamilyAssert.near(name + " output", o.output(), want.get("output"));
+                        FamilyAssert.near(name + " weights", o.weights(), want.get("weights"));
                     }
                 }
                 case CrossModalCrossAttention.CLASS_NAME -> {
                     try (CrossModalCrossAttention m = CrossModalCrossAttention.load(model, backend)) {
                         CrossModalOutput o = m.forward(arena, in.get("text"), in.get("vision"), in.get("text_mask"), in.get("vision_mask"));
-                        near(name + " text", o.text(), want.get("text"));
-                        near(name + " vision", o.vision(), want.get("vision"));
+                        FamilyAssert.near(name + " text", o.text(), want.get("text"));
+                        FamilyAssert.near(name + " vision", o.vision(), want.get("vision"));
                     }
                 }
                 case CrossModalFusionBlock.CLASS_NAME -> {
                     try (CrossModalFusionBlock m = CrossModalFusionBlock.load(model, backend)) {
                         CrossModalOutput o = m.forward(arena, in.get("text"), in.get("vision"), in.get("text_mask"), in.get("vision_mask"));
-                        near(name + " text", o.text(), want.get("text"));
-                        near(name + " vision", o.vision(), want.get("vision"));
+                        FamilyAssert.near(name + " text", o.text(), want.get("text"));
+                        FamilyAssert.near(name + " vision", o.vision(), want.get("vision"));
                     }
                 }
                 default -> throw new AssertionError(name + ": unexpected class " + Models.className(model));
             }
         }
-    }
-
-    private static void near(String what, Tensor got, Tensor want) {
-        FamilyAssert.close(what, got, want, 3e-5, 2e-4);
     }
 }

@@ -8,11 +8,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
 import org.attn4j.io.SafeTensors;
 import org.attn4j.io.SafeTensorsFile;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,14 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * public API, on both backends and both attention paths, within the tolerances case.json suggests.
  */
 class GoldenCasesTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
-
-    @AfterAll
-    static void closeBackends() {
-        NATIVE.close();
-        JAVA.close();
-    }
+    private static final Backend NATIVE = TestBackends.nativeBackend();
+    private static final Backend JAVA = TestBackends.javaReference();
 
     /** name, atol of out/context_out, atol of attn, rtol (from each case.json). */
     static Stream<Arguments> cases() {

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.attn4j.TestBackends;
+import org.junit.jupiter.params.provider.Arguments;
 
 /** The golden folders on the test class path: one folder per case, named after the case. */
 final class GoldenFolders {
@@ -19,6 +21,11 @@ final class GoldenFolders {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** (case, backend name) for every case under {@code root} and both test backends ({@link TestBackends}). */
+    static Stream<Arguments> onBothBackends(Path root) throws IOException {
+        return cases(root).stream().flatMap(c -> Stream.of(Arguments.of(c, "native"), Arguments.of(c, "java")));
     }
 
     /** The case names under {@code root}, sorted. */

@@ -19,10 +19,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
 import org.attn4j.internal.tensor.Shapes;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
@@ -34,18 +33,12 @@ import org.junit.jupiter.params.provider.FieldSource;
  * propagation. On the native backend (the one whose kernels hold raw addresses).
  */
 class ModuleContractTest {
-    private static final Backend BACKEND = Backends.nativeBackend(2);
-    private static final Backend REFERENCE = Backends.javaReference();
+    private static final Backend BACKEND = TestBackends.nativeBackend();
+    private static final Backend REFERENCE = TestBackends.javaReference();
     private static final List<ModuleRegistry.Case> CASES = ModuleRegistry.CASES;
 
     @TempDir
     Path tmp;
-
-    @AfterAll
-    static void closeBackend() {
-        BACKEND.close();
-        REFERENCE.close();
-    }
 
     private static Tensor[] inputs(ModuleRegistry.Case c, Arena arena, long seed) {
         Tensor[] in = new Tensor[c.inputs().length];

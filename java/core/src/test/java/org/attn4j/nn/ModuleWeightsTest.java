@@ -12,26 +12,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
 import org.attn4j.io.SafeTensors;
 import org.attn4j.io.SafeTensorsFile;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Saving, loading (F32, F16, BF16), PyTorch-style initialisation and state-dict errors. */
 class ModuleWeightsTest {
-    private static final Backend BACKEND = Backends.nativeBackend(2);
+    private static final Backend BACKEND = TestBackends.nativeBackend();
 
     @TempDir
     Path tmp;
-
-    @AfterAll
-    static void close() {
-        BACKEND.close();
-    }
 
     @Test
     void saveThenLoadGivesTheSameModule() throws IOException {

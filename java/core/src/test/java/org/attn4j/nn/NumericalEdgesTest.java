@@ -8,9 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,14 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * reference, whose NaN pattern is checked against the reference's as derived above.
  */
 class NumericalEdgesTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
-
-    @AfterAll
-    static void close() {
-        NATIVE.close();
-        JAVA.close();
-    }
+    private static final Backend NATIVE = TestBackends.nativeBackend();
+    private static final Backend JAVA = TestBackends.javaReference();
 
     static Stream<Arguments> configs() {
         return Stream.of(Arguments.of(false, false), Arguments.of(true, false), Arguments.of(false, true),

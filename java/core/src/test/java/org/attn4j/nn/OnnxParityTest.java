@@ -16,9 +16,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -31,16 +30,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class OnnxParityTest {
     private static OrtEnvironment env;
-    private static final Backend NATIVE = Backends.nativeBackend(2);
+    private static final Backend NATIVE = TestBackends.nativeBackend();
 
     @BeforeAll
     static void start() {
         env = OrtEnvironment.getEnvironment();
-    }
-
-    @AfterAll
-    static void stop() {
-        NATIVE.close();
     }
 
     /** case, batch, i, j, mask pattern (none, random, fully masked rows/cols, a masked batch element). */

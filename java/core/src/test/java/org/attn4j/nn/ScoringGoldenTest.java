@@ -11,12 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
 import org.attn4j.internal.io.Json;
 import org.attn4j.io.SafeTensors;
 import org.attn4j.io.SafeTensorsFile;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,31 +28,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * so the whole measure (perturbation, JS in nats, per-head means) is compared, not just the JS.
  */
 class ScoringGoldenTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
-
-    @AfterAll
-    static void closeBackends() {
-        NATIVE.close();
-        JAVA.close();
-    }
-
-    static Path root() {
-        return GoldenFolders.root("/golden-family-scoring");
-    }
-
-    static List<String> cases() throws IOException {
-        return GoldenFolders.cases(root());
-    }
+    private static final Path ROOT = GoldenFolders.root("/golden-family-scoring");
 
     static Stream<Arguments> casesOnBackends() throws IOException {
-        return cases().stream().flatMap(c -> Stream.of(Arguments.of(c, "native"), Arguments.of(c, "java")));
+        return GoldenFolders.onBothBackends(ROOT);
     }
 
     @Test
     void everyScoreAndTheMeasureAreCovered() throws IOException {
         List<String> kinds = new ArrayList<>();
-        for (String c : cases()) {
+        for (String c : GoldenFolders.cases(ROOT)) {
             kinds.add(c.replaceAll("_.*", ""));
         }
         assertEquals(List.of("consistency", "consistency", "luong", "luong", "luong", "luong", "topk", "topk", "topk"), kinds);
@@ -62,8 +46,8 @@ class ScoringGoldenTest {
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("casesOnBackends")
     void matchesThePyTorchDefinition(String name, String backendName) throws IOException {
-        Backend backend = backendName.equals("native") ? NATIVE : JAVA;
-        Path dir = root().resolve(name);
+        Backend backend = TestBackends.named(backendName);
+        Path dir = ROOT.resolve(name);
         Path model = dir.resolve("model.safetensors");
         try (Arena arena = Arena.ofConfined()) {
             SafeTensorsFile inputs = SafeTensors.open(dir.resolve("inputs.safetensors"), arena);

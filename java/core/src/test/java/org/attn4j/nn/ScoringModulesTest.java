@@ -13,10 +13,9 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,25 +27,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the bad inputs that must be refused before any native call.
  */
 class ScoringModulesTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
+    private static final Backend NATIVE = TestBackends.nativeBackend();
+    private static final Backend JAVA = TestBackends.javaReference();
     private static final int[] LENGTHS = {1, 2, 3, 7, 13, 31};
 
     @TempDir
     Path tmp;
 
-    @AfterAll
-    static void close() {
-        NATIVE.close();
-        JAVA.close();
-    }
-
     static Stream<Integer> seeds() {
         return IntStream.range(0, 6).boxed();
-    }
-
-    private static void near(String what, Tensor got, Tensor want) {
-        FamilyAssert.close(what, got, want, 3e-5, 2e-4);
     }
 
     private static LuongAttention.Builder luong(SplittableRandom r) {
@@ -74,8 +63,8 @@ class ScoringModulesTest {
             Tensor kpm = r.nextBoolean() ? null : FamilyAssert.bools(arena, r, 0.7, b, j);
             AttentionOutput n = onNative.forward(arena, q, k, v, kpm);
             AttentionOutput w = onJava.forward(arena, q, FamilyAssert.strided(arena, k), v, kpm);
-            near(onNative + " output", n.output(), w.output());
-            near(onNative + " weights", n.weights(), w.weights());
+            FamilyAssert.near(onNative + " output", n.output(), w.output());
+            FamilyAssert.near(onNative + " weights", n.weights(), w.weights());
             Path file = tmp.resolve("luong" + seed + ".safetensors");
             onNative.save(file);
             try (LuongAttention loaded = LuongAttention.load(file, NATIVE)) {
@@ -114,8 +103,8 @@ class ScoringModulesTest {
             Tensor kpm = r.nextBoolean() ? null : FamilyAssert.bools(arena, r, 0.7, b, j);
             AttentionOutput n = onNative.forward(arena, x, context, kpm, causal);
             AttentionOutput w = onJava.forward(arena, x, context, kpm, causal);
-            near(onNative + " output", n.output(), w.output());
-            near(onNative + " weights", n.weights(), w.weights());
+            FamilyAssert.near(onNative + " output", n.output(), w.output());
+            FamilyAssert.near(onNative + " weights", n.weights(), w.weights());
             assertArrayEquals(new long[] {b, heads, i, j}, n.weights().shape());
             Path file = tmp.resolve("topk" + seed + ".safetensors");
             onNative.save(file);
@@ -139,7 +128,7 @@ class ScoringModulesTest {
                          .build(NATIVE, 0);
                  LuongAttention general = LuongAttention.builder().score(LuongAttention.Score.GENERAL).querySize(5).keySize(5)
                          .build(NATIVE, Map.of("attn.weight", Tensor.of(arena, eye, 5, 5)))) {
-                near("general with W = I", general.forward(arena, q, k, v, null).weights(), dot.forward(arena, q, k, v, null).weights());
+                FamilyAssert.near("general with W = I", general.forward(arena, q, k, v, null).weights(), dot.forward(arena, q, k, v, null).weights());
             }
             // concat, one query and one key, by hand: v · tanh(W [q; k] + b)
             Tensor w = Tensor.of(arena, new float[] {0.5f, -1f, 2f, 0.25f, 1f, -0.5f}, 2, 3); // [hidden 2, 1 + 2]
@@ -182,7 +171,7 @@ class ScoringModulesTest {
                     Tensor.randn(arena, 3, 1, 4, 4), Tensor.randn(arena, 4, 1, 3, 2), null));
             assertTrue(e.getMessage().contains("values"), e.getMessage());
             Tensor half = Tensor.randn(arena, 5, 2, 5, 4).to(DType.F16, arena);
-            near("F16 input", m.forward(arena, half, null, null, false).output(),
+            FamilyAssert.near("F16 input", m.forward(arena, half, null, null, false).output(),
                     m.forward(arena, half.to(DType.F32, arena), null, null, false).output());
         }
     }

@@ -10,11 +10,10 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
 import org.attn4j.internal.mask.Masks;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,14 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * padding, causal, windows with global tokens, custom scales, strided inputs, weights.
  */
 class SdpaRandomTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
-
-    @AfterAll
-    static void close() {
-        NATIVE.close();
-        JAVA.close();
-    }
+    private static final Backend NATIVE = TestBackends.nativeBackend();
+    private static final Backend JAVA = TestBackends.javaReference();
 
     static Stream<Integer> seeds() {
         return IntStream.range(0, 40).boxed();

@@ -14,9 +14,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.attn4j.Backend;
-import org.attn4j.Backends;
+import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,15 +27,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * 16 × 625 = 10,000-forward run is org.attn4j.bench.Soak (java/bench).
  */
 class ThreadSafetyTest {
-    private static final Backend NATIVE = Backends.nativeBackend(2);
-    private static final Backend JAVA = Backends.javaReference();
+    private static final Backend NATIVE = TestBackends.nativeBackend();
+    private static final Backend JAVA = TestBackends.javaReference();
     private static final int THREADS = 16;
-
-    @AfterAll
-    static void close() {
-        NATIVE.close();
-        JAVA.close();
-    }
 
     private static Backend backend(String name) {
         return name.equals("native") ? NATIVE : JAVA;

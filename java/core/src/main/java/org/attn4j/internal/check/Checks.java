@@ -23,6 +23,20 @@ public final class Checks {
         }
     }
 
+    /** A required argument that is not a tensor (an allocator, options): null fails with {@code message}. */
+    public static void required(Object value, String message) {
+        if (value == null) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** Two required arguments (an allocator and options): either null fails with {@code message}. */
+    public static void required(Object a, Object b, String message) {
+        if (a == null || b == null) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
     /** A required input: present, readable by this thread, of the given dtype. */
     public static void input(Tensor t, String name, DType dtype) {
         present(t, name);

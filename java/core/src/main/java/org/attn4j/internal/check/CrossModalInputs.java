@@ -1,7 +1,6 @@
 package org.attn4j.internal.check;
 
 import java.lang.foreign.Arena;
-import org.attn4j.DType;
 import org.attn4j.Tensor;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.tensor.Shapes;
@@ -17,18 +16,8 @@ public record CrossModalInputs(Tensor text, Tensor vision, Tensor textMask, Tens
             throw new IllegalArgumentException("vision: expected batch " + t.shape(0) + " (as text), got "
                     + Shapes.toString(vision.shape()));
         }
-        mask("textMask", textMask, t.shape(0), t.shape(1));
-        mask("visionMask", visionMask, t.shape(0), v.shape(1));
+        Masks.sequenceMask("textMask", textMask, t.shape(0), t.shape(1));
+        Masks.sequenceMask("visionMask", visionMask, t.shape(0), v.shape(1));
         return new CrossModalInputs(t, v, textMask, visionMask);
-    }
-
-    private static void mask(String name, Tensor m, long b, long n) {
-        if (m == null) {
-            return;
-        }
-        Masks.alive(name, m);
-        if (m.dtype() != DType.BOOL || m.rank() != 2 || m.shape(0) != b || m.shape(1) != n) {
-            throw new IllegalArgumentException(name + ": expected BOOL" + Shapes.toString(new long[] {b, n}) + " (true = attend), got " + m);
-        }
     }
 }

@@ -1,9 +1,8 @@
 package org.attn4j.internal.check;
 
-import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
-import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.tensor.Shapes;
 
 /** Checks of the sequence inputs of the attention-family modules, with conversions to F32. */
@@ -16,11 +15,12 @@ public final class SequenceInputs {
      * contiguous batch-first copy) as F32. Rank 2 [n, features] is accepted when
      * {@code unbatched} and returned as [1, n, features].
      */
-    public static Tensor sequence(String name, Tensor t, long features, boolean batchFirst, boolean unbatched, Arena arena) {
+    public static Tensor sequence(String name, Tensor t, long features, boolean batchFirst, boolean unbatched,
+                                  SegmentAllocator arena) {
         if (t == null) {
             throw new IllegalArgumentException(name + " must not be null");
         }
-        Masks.alive(name, t);
+        Checks.alive(t, name);
         if (!t.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(name + ": expected dtype F32, F16 or BF16, got " + t.dtype());
         }
@@ -43,7 +43,7 @@ public final class SequenceInputs {
      * The keys' sequence of a module that attends to {@code context} [b, j, contextDim], or to
      * its own checked input xs [b, i, dim] when context is null (then contextDim must be dim).
      */
-    public static Tensor context(Tensor context, Tensor xs, long contextDim, Arena arena) {
+    public static Tensor context(Tensor context, Tensor xs, long contextDim, SegmentAllocator arena) {
         if (context == null) {
             if (contextDim != xs.shape(2)) {
                 throw new IllegalArgumentException("context: expected a tensor (context_dim " + contextDim
@@ -64,7 +64,7 @@ public final class SequenceInputs {
      * alignment: tensors mapped from a safetensors file start wherever the previous tensor ended
      * (after a BOOL mask, at any byte), and the backends take F32 only at aligned addresses.
      */
-    public static Tensor f32(Tensor t, Arena arena) {
+    public static Tensor f32(Tensor t, SegmentAllocator arena) {
         return t.dtype() == DType.F32 && t.segment().address() % 4 == 0 ? t : t.to(DType.F32, arena);
     }
 
@@ -72,7 +72,7 @@ public final class SequenceInputs {
      * A batch-first result [b, n, f] in the caller's layout: as is, [n, b, f] (a contiguous copy
      * from {@code allocator}) when !batchFirst, or [n, f] when unbatched.
      */
-    public static Tensor output(Tensor t, boolean batchFirst, boolean unbatched, java.lang.foreign.SegmentAllocator allocator) {
+    public static Tensor output(Tensor t, boolean batchFirst, boolean unbatched, SegmentAllocator allocator) {
         if (unbatched) {
             return t.select(0, 0);
         }
@@ -82,6 +82,17 @@ public final class SequenceInputs {
     /** True when the results must be copied into the caller's layout by {@link #output}. */
     public static boolean needsCopy(boolean batchFirst, boolean unbatched) {
         return !batchFirst && !unbatched;
+    }
+
+    /**
+     * Checks that keys k and values v (checked, batch-first) go with queries q: one batch, and as
+     * many values as keys. The message names {@code names} and shows the caller's tensors.
+     */
+    public static void keysAndValues(String names, Tensor q, Tensor k, Tensor v, Tensor keys, Tensor values) {
+        if (k.shape(0) != q.shape(0) || v.shape(0) != q.shape(0) || v.shape(1) != k.shape(1)) {
+            throw new IllegalArgumentException(names + ": expected batch " + q.shape(0) + " (as the queries) and as many values"
+                    + " as keys, got " + Shapes.toString(keys.shape()) + " and " + Shapes.toString(values.shape()));
+        }
     }
 
     /** A [S] key padding mask of an unbatched call as [1, S]; others as they are. */

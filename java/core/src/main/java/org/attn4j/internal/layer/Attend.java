@@ -2,8 +2,10 @@ package org.attn4j.internal.layer;
 
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.QueryKeyValue;
 import org.attn4j.internal.mask.Visibility;
 import org.attn4j.internal.module.TensorAllocator;
+import org.attn4j.nn.AttentionOutput;
 import org.attn4j.nn.AttentionPath;
 
 /**
@@ -49,5 +51,18 @@ public final class Attend {
                 vis.windowLeft(), vis.windowRight(), weights);
         backend.matmul(weights, false, v, false, 1f, out);
         return needWeights ? weights : null;
+    }
+
+    /**
+     * The end of a single-head scoring module (additive, Luong): weights = the softmax of
+     * {@code scores} [b, i, j] over the visible keys, output = weights · values [b, i, dv], both
+     * from {@code out}.
+     */
+    public static AttentionOutput weighValues(Backend backend, TensorAllocator out, Tensor scores, QueryKeyValue in) {
+        Tensor weights = out.allocate(in.b(), in.i(), in.j());
+        backend.sdpaSoftmax(scores.unsqueeze(1), null, null, in.keyPaddingMask(), null, -1, -1, weights.unsqueeze(1));
+        Tensor output = out.allocate(in.b(), in.i(), in.values().shape(2));
+        backend.matmul(weights, false, in.values(), false, 1f, output);
+        return new AttentionOutput(output, weights);
     }
 }

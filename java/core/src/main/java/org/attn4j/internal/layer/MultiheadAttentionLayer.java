@@ -1,6 +1,5 @@
 package org.attn4j.internal.layer;
 
-import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.mask.Visibility;
@@ -39,10 +38,8 @@ public final class MultiheadAttentionLayer {
     private final Parameter outProjWeight; // [E, E]
     private final Parameter outProjBias;   // [E] or null
 
+    /** embedDim is a multiple of heads: each module's configuration record has checked that. */
     public MultiheadAttentionLayer(ParameterSource source, int embedDim, int heads, int kdim, int vdim, boolean bias) {
-        if (embedDim % heads != 0) {
-            throw new IllegalArgumentException("embed_dim: expected a multiple of num_heads (" + heads + "), got " + embedDim);
-        }
         this.embedDim = embedDim;
         this.heads = heads;
         this.headDim = embedDim / heads;

@@ -1,8 +1,8 @@
 package org.attn4j.internal.layer;
 
-import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.mask.Visibility;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
@@ -33,9 +33,6 @@ public final class QkvAttentionLayer {
 
     public QkvAttentionLayer(ParameterSource source, int dim, int heads, int dimHead, RotaryEmbedding rotary, float cosineScale,
                       Tensor unitNormWeight) {
-        if (rotary != null && rotary.rotaryDim() > dimHead) {
-            throw new IllegalArgumentException("rotary_dim: expected at most dim_head (" + dimHead + "), got " + rotary.rotaryDim());
-        }
         this.dim = dim;
         this.heads = heads;
         this.dimHead = dimHead;
@@ -45,6 +42,16 @@ public final class QkvAttentionLayer {
         this.toQkv = new Linear(source, "to_qkv", dim, 3 * inner, false);
         this.toOut = new Linear(source, "to_out", inner, dim, true);
         this.unitNormWeight = unitNormWeight;
+    }
+
+    /** The shape of a packed-projection module: positive sizes, rotary (or null) within a head. */
+    public static void validate(int dim, int heads, int dimHead, RotaryEmbedding rotary) {
+        Checks.positive("dim", dim);
+        Checks.positive("heads", heads);
+        Checks.positive("dim_head", dimHead);
+        if (rotary != null && rotary.rotaryDim() > dimHead) {
+            throw new IllegalArgumentException("rotary_dim: expected at most dim_head (" + dimHead + "), got " + rotary.rotaryDim());
+        }
     }
 
     public boolean cosine() {

@@ -1,6 +1,5 @@
 package org.attn4j.internal.layer;
 
-import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.module.ParameterSource;

@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.tensor.Shapes;
 import org.attn4j.nn.SdpaOptions;
@@ -45,7 +46,7 @@ public final class Masks {
         Tensor padding = null;
         boolean causal = isCausal;
         if (attnMask != null) {
-            alive(maskName, attnMask);
+            Checks.alive(attnMask, maskName);
             long[] shape = attnMask.shape();
             boolean twoD = shape.length == 2 && shape[0] == l && shape[1] == s;
             boolean threeD = shape.length == 3 && shape[0] == b * h && shape[1] == l && shape[2] == s;
@@ -67,7 +68,7 @@ public final class Masks {
             }
         }
         if (keyPaddingMask != null) {
-            alive(paddingName, keyPaddingMask);
+            Checks.alive(keyPaddingMask, paddingName);
             if (keyPaddingMask.rank() != 2 || keyPaddingMask.shape(0) != b || keyPaddingMask.shape(1) != s) {
                 throw new IllegalArgumentException(paddingName + ": expected shape [b, S] = "
                         + Shapes.toString(new long[] {b, s}) + ", got " + Shapes.toString(keyPaddingMask.shape()));
@@ -94,7 +95,7 @@ public final class Masks {
         long[] full = {b, h, i, j};
         if (o.attnMask() != null) {
             Tensor m = o.attnMask();
-            alive("attnMask", m);
+            Checks.alive(m, "attnMask");
             Tensor four = switch (m.rank()) {
                 case 2 -> m.unsqueeze(0).unsqueeze(0);
                 case 3 -> m.unsqueeze(1); // [b, i, j]: the heads axis is the missing one
@@ -118,7 +119,7 @@ public final class Masks {
         }
         if (o.keyPaddingMask() != null) {
             Tensor p = o.keyPaddingMask();
-            alive("keyPaddingMask", p);
+            Checks.alive(p, "keyPaddingMask");
             if (p.dtype() != DType.BOOL) {
                 throw new IllegalArgumentException("keyPaddingMask: expected dtype BOOL (true = attend), got " + p.dtype());
             }
@@ -131,7 +132,7 @@ public final class Masks {
         Tensor global = null;
         if (o.globalTokens() != null) {
             Tensor g = o.globalTokens();
-            alive("globalTokens", g);
+            Checks.alive(g, "globalTokens");
             if (g.dtype() != DType.BOOL) {
                 throw new IllegalArgumentException("globalTokens: expected dtype BOOL, got " + g.dtype());
             }
@@ -216,20 +217,22 @@ public final class Masks {
         return out;
     }
 
-    /** Checks an optional key padding mask: null, or a live BOOL tensor [b, j] (true = attend). */
-    public static void keyPadding(String name, Tensor mask, long b, long j) {
+    /**
+     * Checks an optional per-position mask (a key padding mask, a sequence's mask): null, or a
+     * live BOOL tensor [b, n], true = attend.
+     */
+    public static void sequenceMask(String name, Tensor mask, long b, long n) {
         if (mask == null) {
             return;
         }
-        alive(name, mask);
-        if (mask.dtype() != DType.BOOL || mask.rank() != 2 || mask.shape(0) != b || mask.shape(1) != j) {
-            throw new IllegalArgumentException(name + ": expected BOOL" + Shapes.toString(new long[] {b, j}) + ", got " + mask);
+        Checks.alive(mask, name);
+        if (mask.dtype() != DType.BOOL) {
+            throw new IllegalArgumentException(name + ": expected dtype BOOL, got " + mask.dtype());
+        }
+        if (mask.rank() != 2 || mask.shape(0) != b || mask.shape(1) != n) {
+            throw new IllegalArgumentException(name + ": expected shape " + Shapes.toString(new long[] {b, n}) + ", got "
+                    + Shapes.toString(mask.shape()));
         }
     }
 
-    public static void alive(String name, Tensor t) {
-        if (!t.isAlive()) {
-            throw new IllegalStateException(name + ": the arena of this tensor is closed");
-        }
-    }
 }

@@ -213,7 +213,8 @@ public final class ConfigCodec<C extends Record> {
                 return enumConstant(f, text);
             }
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("__metadata__." + f.key + ": expected a " + t.getSimpleName().toLowerCase(Locale.ROOT)
+            boolean whole = t == int.class || t == Integer.class || t == long.class || t == Long.class;
+            throw new IllegalArgumentException("__metadata__." + f.key + ": expected " + (whole ? "an integer" : "a number")
                     + ", got " + text);
         }
         throw new IllegalStateException(f.key + ": unsupported configuration type " + t);

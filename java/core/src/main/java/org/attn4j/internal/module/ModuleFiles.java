@@ -1,7 +1,6 @@
 package org.attn4j.internal.module;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.Map;
 import org.attn4j.Tensor;

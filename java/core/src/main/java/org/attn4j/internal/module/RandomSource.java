@@ -1,6 +1,5 @@
 package org.attn4j.internal.module;
 
-import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import org.attn4j.DType;

@@ -1,6 +1,5 @@
 package org.attn4j.internal.module;
 
-import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;

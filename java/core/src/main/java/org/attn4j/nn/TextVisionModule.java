@@ -1,0 +1,48 @@
+package org.attn4j.nn;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
+import org.attn4j.Backend;
+import org.attn4j.Tensor;
+import org.attn4j.internal.check.Checks;
+import org.attn4j.internal.check.CrossModalInputs;
+import org.attn4j.internal.module.Scratch;
+import org.attn4j.internal.module.TensorAllocator;
+
+/**
+ * A module that updates a text sequence and a vision sequence together
+ * ({@link CrossModalCrossAttention}, {@link CrossModalFusionBlock}).
+ *
+ * @param <C> the configuration record
+ */
+public abstract class TextVisionModule<C extends Record> extends ConfiguredModule<C> {
+    private final int textDim;
+    private final int visionDim;
+
+    TextVisionModule(ModuleType<C, ?> type, C config, int textDim, int visionDim, Backend backend, Arena weights) {
+        super(type, config, backend, weights);
+        this.textDim = textDim;
+        this.visionDim = visionDim;
+    }
+
+    /**
+     * text [b, nt, textDim] and vision [b, nv, visionDim] → both updated, from {@code allocator}.
+     *
+     * @param textMask   BOOL [b, nt], true = attend; null = none
+     * @param visionMask BOOL [b, nv], true = attend; null = none
+     */
+    public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision, Tensor textMask,
+                                    Tensor visionMask) {
+        Checks.required(allocator, "allocator must not be null");
+        return call(scratch -> compute(scratch, TensorAllocator.of(allocator),
+                CrossModalInputs.check(text, vision, textMask, visionMask, textDim, visionDim, scratch.arena())));
+    }
+
+    /** Same without masks. */
+    public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision) {
+        return forward(allocator, text, vision, null, null);
+    }
+
+    /** The module's computation on checked inputs; results from {@code out}. */
+    abstract CrossModalOutput compute(Scratch scratch, TensorAllocator out, CrossModalInputs in);
+}
