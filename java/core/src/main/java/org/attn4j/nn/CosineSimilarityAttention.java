@@ -8,13 +8,9 @@ import java.util.Arrays;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
-import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.QkvAttentionLayer;
-import org.attn4j.internal.mask.Masks;
-import org.attn4j.internal.mask.Visibility;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
-import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Cosine-similarity attention (Henry et al. 2020, "Query-Key Normalization"): q and k are
@@ -22,7 +18,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * default 10), which keeps the softmax from saturating. Otherwise as {@link FusedQkvAttention}
  * ({@code to_qkv}, {@code to_out}, optional rotary). Thread-safe; owns its weights.
  */
-public final class CosineSimilarityAttention extends ConfiguredModule<CosineSimilarityAttention.Config> {
+public final class CosineSimilarityAttention extends PackedAttention<CosineSimilarityAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CosineSimilarityAttention";
     private static final ModuleType<Config, CosineSimilarityAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
@@ -47,12 +43,9 @@ public final class CosineSimilarityAttention extends ConfiguredModule<CosineSimi
         }
     }
 
-    private final QkvAttentionLayer layer;
-
     private CosineSimilarityAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
-        this.layer = new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead, config.rotary, config.scale,
-                unitNormWeight(weights, config.dimHead));
+        super(TYPE, config, backend, weights, new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead,
+                config.rotary, config.scale, unitNormWeight(weights, config.dimHead)));
     }
 
     /** [d] of 1/√d: RMSNorm with it divides by ‖x‖ (√(mean x²)·√d). */
@@ -81,12 +74,7 @@ public final class CosineSimilarityAttention extends ConfiguredModule<CosineSimi
             throw new IllegalArgumentException("options.scale: expected unset (the module's scale " + config.scale
                     + " is the temperature), got " + options.scale());
         }
-        return call(scratch -> {
-            Tensor in = SequenceInputs.sequence("x", x, config.dim, true, false, scratch.arena());
-            Visibility vis = Masks.sdpa(options, in.shape(0), config.heads, in.shape(1), in.shape(1), scratch.arena());
-            return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, vis, config.scale, options.needWeights(),
-                    options.path());
-        });
+        return attend(allocator, x, options, config.scale);
     }
 
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x) {

@@ -7,13 +7,10 @@ import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
-import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.QkvAttentionLayer;
 import org.attn4j.internal.mask.Masks;
-import org.attn4j.internal.mask.Visibility;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
-import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Multi-head self attention from one packed projection, the common transformer block's layout:
@@ -21,7 +18,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * scaled dot-product attention (masks, causal, windows, weights: {@link SdpaOptions}), and
  * {@code to_out} (weight and bias). Thread-safe; owns its weights.
  */
-public final class FusedQkvAttention extends ConfiguredModule<FusedQkvAttention.Config> {
+public final class FusedQkvAttention extends PackedAttention<FusedQkvAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "FusedQkvAttention";
     private static final ModuleType<Config, FusedQkvAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
@@ -41,12 +38,9 @@ public final class FusedQkvAttention extends ConfiguredModule<FusedQkvAttention.
         }
     }
 
-    private final QkvAttentionLayer layer;
-
     private FusedQkvAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
-        this.layer = new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead, config.rotary, Float.NaN,
-                null);
+        super(TYPE, config, backend, weights, new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead,
+                config.rotary, Float.NaN, null));
     }
 
     public static Builder builder() {
@@ -64,34 +58,12 @@ public final class FusedQkvAttention extends ConfiguredModule<FusedQkvAttention.
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, SdpaOptions options) {
         Checks.required(allocator, options, "allocator and options must not be null (use SdpaOptions.DEFAULT)");
-        return call(scratch -> {
-            Tensor in = SequenceInputs.sequence("x", x, config.dim, true, false, scratch.arena());
-            Visibility vis = Masks.sdpa(options, in.shape(0), config.heads, in.shape(1), in.shape(1), scratch.arena());
-            return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, vis, options.scale(),
-                    options.needWeights(), options.path());
-        });
+        return attend(allocator, x, options, options.scale());
     }
 
     /** Same with {@link SdpaOptions#DEFAULT}. */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x) {
         return forward(allocator, x, SdpaOptions.DEFAULT);
-    }
-
-    public int dim() {
-        return config.dim;
-    }
-
-    public int heads() {
-        return config.heads;
-    }
-
-    public int dimHead() {
-        return config.dimHead;
-    }
-
-    /** The rotary embedding applied to q and k, or null. */
-    public RotaryEmbedding rotary() {
-        return config.rotary;
     }
 
     /** Configuration: dim (required), heads 8, dimHead 64, no rotary embedding. */

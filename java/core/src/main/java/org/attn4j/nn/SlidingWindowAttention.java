@@ -7,13 +7,9 @@ import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
-import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.QkvAttentionLayer;
-import org.attn4j.internal.mask.Masks;
-import org.attn4j.internal.mask.Visibility;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
-import org.attn4j.internal.module.TensorAllocator;
 
 /**
  * Local (sliding-window) self attention: each position attends to the keys at most
@@ -23,7 +19,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * position and are attended by every position. Parameters as {@link FusedQkvAttention}
  * ({@code to_qkv}, {@code to_out}). Thread-safe; owns its weights.
  */
-public final class SlidingWindowAttention extends ConfiguredModule<SlidingWindowAttention.Config> {
+public final class SlidingWindowAttention extends PackedAttention<SlidingWindowAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "SlidingWindowAttention";
     private static final ModuleType<Config, SlidingWindowAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
@@ -50,12 +46,9 @@ public final class SlidingWindowAttention extends ConfiguredModule<SlidingWindow
         }
     }
 
-    private final QkvAttentionLayer layer;
-
     private SlidingWindowAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
-        this.layer = new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead, config.rotary, Float.NaN,
-                null);
+        super(TYPE, config, backend, weights, new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead,
+                config.rotary, Float.NaN, null));
     }
 
     public static Builder builder() {
@@ -75,14 +68,9 @@ public final class SlidingWindowAttention extends ConfiguredModule<SlidingWindow
      */
     public Tensor forward(SegmentAllocator allocator, Tensor x, Tensor keyPaddingMask, Tensor globalTokens) {
         Checks.required(allocator, "allocator must not be null");
-        return call(scratch -> {
-            Tensor in = SequenceInputs.sequence("x", x, config.dim, true, false, scratch.arena());
-            SdpaOptions o = SdpaOptions.builder().keyPaddingMask(keyPaddingMask).globalTokens(globalTokens)
-                    .window(config.windowLeft, config.windowRight).build();
-            Visibility vis = Masks.sdpa(o, in.shape(0), config.heads, in.shape(1), in.shape(1), scratch.arena());
-            return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, vis, Float.NaN, false,
-                    AttentionPath.FUSED).output();
-        });
+        SdpaOptions band = SdpaOptions.builder().keyPaddingMask(keyPaddingMask).globalTokens(globalTokens)
+                .window(config.windowLeft, config.windowRight).path(AttentionPath.FUSED).build();
+        return attend(allocator, x, band, Float.NaN).output();
     }
 
     /** Same without padding or global tokens. */
