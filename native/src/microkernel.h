@@ -25,6 +25,14 @@ constexpr int kRows = 6;
 constexpr int kRows = 2;
 #endif
 
+// The strip height of products whose epilogue keeps no vectors live across the k loop: AVX-512
+// takes 16 rows (16 accumulators + 1 B of 32 registers; a 64-wide head or key tile in 4 strips).
+#if ATTN4J_ISA_LEVEL == 2
+constexpr int kTallRows = 16;
+#else
+constexpr int kTallRows = kRows;
+#endif
+
 // A strip height as a type, so that a strip function can be instantiated per height.
 template <int N> struct Rows {
     static constexpr int value = N;

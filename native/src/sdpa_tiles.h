@@ -67,15 +67,6 @@ void scale(float *y, int64_t n, float alpha) {
     }
 }
 
-// Strip height of the step's products: every register outside the k loop is one vector of
-// statistics, so AVX-512 takes 16 rows (16 accumulators + 1 B of 32 registers; a whole
-// 64-key tile or 64-wide head in 4 strips).
-#if ATTN4J_ISA_LEVEL == 2
-constexpr int kStepRows = 16;
-#else
-constexpr int kStepRows = kRows;
-#endif
-
 // Group g of a Step (sdpa_kernels.h): queries [16·g, 16·g + 16) as the kVecs vectors of one
 // column strip.
 void step_group(const sdpa::Step &t, int64_t g) {
@@ -94,7 +85,7 @@ void step_group(const sdpa::Step &t, int64_t g) {
     // Sᵀ [nj, 16] = K · qᵀ, masked, and its maxima over the keys (one lane per query).
     alignas(64) float top[kVecs][kLanes];
     for (int v = 0; v < kVecs; ++v) store(top[v], neg_inf);
-    for_strips<kStepRows>(t.nj, [&](auto rows, int64_t k0) {
+    for_strips<kTallRows>(t.nj, [&](auto rows, int64_t k0) {
         constexpr int MR = decltype(rows)::value;
         vf acc[MR][kVecs];
         for (int r = 0; r < MR; ++r)
@@ -137,7 +128,7 @@ void step_group(const sdpa::Step &t, int64_t g) {
     for (int v = 0; v < kVecs; ++v) store(l + v * kLanes, load(l + v * kLanes) * alpha[v] + sum[v]);
 
     // Oᵀ [dvp, 16] = Oᵀ · alpha + Vᵀ · Pᵀ
-    for_strips<kStepRows>(t.dvp, [&](auto rows, int64_t e0) {
+    for_strips<kTallRows>(t.dvp, [&](auto rows, int64_t e0) {
         constexpr int MR = decltype(rows)::value;
         vf acc[MR][kVecs];
         for (int r = 0; r < MR; ++r)
