@@ -2,6 +2,8 @@
 // the calling thread from one call to the next when they are small.
 #pragma once
 
+#include "block_cache.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -25,14 +27,17 @@ class Carver {
     size_t used_ = 0;
 };
 
-struct AlignedFree {
-    void operator()(char *p) const { ::operator delete(p, std::align_val_t(64)); }
+struct CachedFree {
+    void operator()(char *p) const { cached_free(p); }
 };
-using Block = std::unique_ptr<char, AlignedFree>;
+using Block = std::unique_ptr<char, CachedFree>;
 
-// Throws std::bad_alloc (turned into ATTN4J_ERR_OUT_OF_MEMORY by the caller's guard).
+// 64-byte aligned, large blocks reused from earlier calls (block_cache.h). Throws
+// std::bad_alloc (turned into ATTN4J_ERR_OUT_OF_MEMORY by the caller's guard).
 inline Block allocate(size_t bytes) {
-    return Block(static_cast<char *>(::operator new(bytes > 0 ? bytes : 1, std::align_val_t(64))));
+    void *p = cached_alloc(bytes);
+    if (p == nullptr) throw std::bad_alloc();
+    return Block(static_cast<char *>(p));
 }
 
 // Scratch of one call: up to kKeptBytes it is the calling thread's own block, kept from call
