@@ -23,7 +23,7 @@ import org.attn4j.internal.module.Scratch;
 public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "AdditiveAttention";
-    private static final ModuleType<Config, AdditiveAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+    private static final ModuleFactory<Config, AdditiveAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             AdditiveAttention::new);
 
     /**
@@ -46,7 +46,7 @@ public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.
     private final Parameter wv; // [1, hidden]
 
     private AdditiveAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, config.querySize, config.keySize, backend, weights);
+        super(FACTORY, config, config.querySize, config.keySize, backend, weights);
         this.wk = new Linear(source, "W_k", config.keySize, config.numHiddens, false);
         this.wq = new Linear(source, "W_q", config.querySize, config.numHiddens, false);
         this.wv = source.get("w_v.weight", new long[] {1, config.numHiddens}, Init.uniformFanIn(config.numHiddens));
@@ -58,7 +58,7 @@ public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static AdditiveAttention load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     @Override
@@ -71,7 +71,7 @@ public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.
     /** Configuration: querySize, keySize and numHiddens (all required). */
     public static final class Builder extends ModuleBuilder<Config, AdditiveAttention, Builder> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
 
         public Builder querySize(int querySize) {

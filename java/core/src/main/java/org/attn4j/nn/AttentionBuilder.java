@@ -10,8 +10,8 @@ package org.attn4j.nn;
  */
 public abstract class AttentionBuilder<C extends Record, M extends Module, B extends AttentionBuilder<C, M, B>>
         extends ModuleBuilder<C, M, B> {
-    AttentionBuilder(ModuleType<C, M> type) {
-        super(type);
+    AttentionBuilder(ModuleFactory<C, M> factory) {
+        super(factory);
     }
 
     /** Features of x. */

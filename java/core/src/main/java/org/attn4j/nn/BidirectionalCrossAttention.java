@@ -36,7 +36,7 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
         implements BidirectionalModule {
     /** The reference's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "BidirectionalCrossAttention";
-    private static final ModuleType<Config, BidirectionalCrossAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+    private static final ModuleFactory<Config, BidirectionalCrossAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             BidirectionalCrossAttention::new);
 
     /**
@@ -74,7 +74,7 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
     private final BidirectionalAttentionLayer layer;
 
     private BidirectionalCrossAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
+        super(FACTORY, config, backend, weights);
         boolean cosine = config.cosineSimScale != null;
         this.layer = new BidirectionalAttentionLayer(source, config.dim, config.contextDim, config.heads, config.dimHead,
                 config.prenorm, config.talkingHeads, cosine ? config.cosineSimScale : Float.NaN,
@@ -91,7 +91,7 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
      * {@code __metadata__}. F32 weights are memory-mapped, not copied.
      */
     public static BidirectionalCrossAttention load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     @Override
@@ -134,7 +134,7 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
     /** Configuration with the reference's names and defaults. */
     public static final class Builder extends AttentionBuilder<Config, BidirectionalCrossAttention, Builder> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
 
         /** Defaults to dim. */

@@ -32,7 +32,7 @@ public final class BidirectionalCrossAttentionTransformer
         extends ConfiguredModule<BidirectionalCrossAttentionTransformer.Config> implements BidirectionalModule {
     /** The reference's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "BidirectionalCrossAttentionTransformer";
-    private static final ModuleType<Config, BidirectionalCrossAttentionTransformer> TYPE = new ModuleType<>(CLASS_NAME,
+    private static final ModuleFactory<Config, BidirectionalCrossAttentionTransformer> FACTORY = new ModuleFactory<>(CLASS_NAME,
             Config.class, BidirectionalCrossAttentionTransformer::new);
 
     /**
@@ -70,7 +70,7 @@ public final class BidirectionalCrossAttentionTransformer
     private final RmsNorm finalContextNorm; // null unless finalNorms
 
     private BidirectionalCrossAttentionTransformer(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
+        super(FACTORY, config, backend, weights);
         int contextDim = config.contextDim;
         for (int l = 0; l < config.depth; l++) {
             String prefix = "layers." + l + ".";
@@ -89,7 +89,7 @@ public final class BidirectionalCrossAttentionTransformer
 
     /** Loads a reference state dict from a safetensors file, configured from its {@code __metadata__}. */
     public static BidirectionalCrossAttentionTransformer load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     /** Attention weights are per layer, so {@code returnAttn} is not offered here (as in the reference). */
@@ -146,7 +146,7 @@ public final class BidirectionalCrossAttentionTransformer
     /** Configuration with the reference's names and defaults. */
     public static final class Builder extends AttentionBuilder<Config, BidirectionalCrossAttentionTransformer, Builder> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
 
         public Builder depth(int depth) {

@@ -12,13 +12,13 @@ import org.attn4j.Backend;
  * @param <C> the configuration record
  */
 public abstract class ConfiguredModule<C extends Record> extends Module {
-    private final ModuleType<C, ?> type;
+    private final ModuleFactory<C, ?> factory;
     /** The configuration this module was built with (immutable). */
     protected final C config;
 
-    ConfiguredModule(ModuleType<C, ?> type, C config, Backend backend, Arena weights) {
+    ConfiguredModule(ModuleFactory<C, ?> factory, C config, Backend backend, Arena weights) {
         super(backend, weights);
-        this.type = type;
+        this.factory = factory;
         this.config = config;
     }
 
@@ -29,13 +29,13 @@ public abstract class ConfiguredModule<C extends Record> extends Module {
 
     @Override
     public Map<String, String> metadata() {
-        Map<String, String> m = type.codec.write(config);
-        m.put("class", type.className);
+        Map<String, String> m = factory.codec.write(config);
+        m.put("class", factory.className);
         return m;
     }
 
     @Override
     public String toString() {
-        return type.className + "(" + type.codec.describe(config) + ")";
+        return factory.className + "(" + factory.codec.describe(config) + ")";
     }
 }

@@ -21,7 +21,7 @@ import org.attn4j.internal.module.ParameterSource;
 public final class CosineSimilarityAttention extends PackedAttention<CosineSimilarityAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CosineSimilarityAttention";
-    private static final ModuleType<Config, CosineSimilarityAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+    private static final ModuleFactory<Config, CosineSimilarityAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             CosineSimilarityAttention::new);
 
     /**
@@ -44,7 +44,7 @@ public final class CosineSimilarityAttention extends PackedAttention<CosineSimil
     }
 
     private CosineSimilarityAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights, new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead,
+        super(FACTORY, config, backend, weights, new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead,
                 config.rotary, config.scale, unitNormWeight(weights, config.dimHead)));
     }
 
@@ -61,7 +61,7 @@ public final class CosineSimilarityAttention extends PackedAttention<CosineSimil
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static CosineSimilarityAttention load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     /**
@@ -89,7 +89,7 @@ public final class CosineSimilarityAttention extends PackedAttention<CosineSimil
     /** Configuration: dim (required), heads 8, dimHead 64, scale 10. */
     public static final class Builder extends QkvAttentionBuilder<Config, CosineSimilarityAttention, Builder> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
 
         /** The temperature multiplying the cosines (positive). */

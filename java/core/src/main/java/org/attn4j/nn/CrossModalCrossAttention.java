@@ -24,7 +24,7 @@ import org.attn4j.internal.module.TensorAllocator;
 public final class CrossModalCrossAttention extends TextVisionModule<CrossModalCrossAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CrossModalCrossAttention";
-    private static final ModuleType<Config, CrossModalCrossAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+    private static final ModuleFactory<Config, CrossModalCrossAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             CrossModalCrossAttention::new);
 
     /**
@@ -43,7 +43,7 @@ public final class CrossModalCrossAttention extends TextVisionModule<CrossModalC
     private final CrossModalLayer layer;
 
     private CrossModalCrossAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, config.textDim, config.visionDim, backend, weights);
+        super(FACTORY, config, config.textDim, config.visionDim, backend, weights);
         this.layer = new CrossModalLayer(source, config.textDim, config.visionDim, config.heads);
     }
 
@@ -64,7 +64,7 @@ public final class CrossModalCrossAttention extends TextVisionModule<CrossModalC
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static CrossModalCrossAttention load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     @Override
@@ -75,7 +75,7 @@ public final class CrossModalCrossAttention extends TextVisionModule<CrossModalC
     /** Configuration: textDim and visionDim (required), heads 8. */
     public static final class Builder extends ModuleBuilder<Config, CrossModalCrossAttention, Builder> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
 
         public Builder textDim(int textDim) {

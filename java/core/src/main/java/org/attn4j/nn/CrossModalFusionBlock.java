@@ -33,7 +33,7 @@ import org.attn4j.internal.module.TensorAllocator;
 public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusionBlock.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CrossModalFusionBlock";
-    private static final ModuleType<Config, CrossModalFusionBlock> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+    private static final ModuleFactory<Config, CrossModalFusionBlock> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             CrossModalFusionBlock::new);
 
     /**
@@ -62,7 +62,7 @@ public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusi
     private final LayerNormFeedForward visionFf;
 
     private CrossModalFusionBlock(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, config.textDim, config.visionDim, backend, weights);
+        super(FACTORY, config, config.textDim, config.visionDim, backend, weights);
         int textDim = config.textDim;
         int visionDim = config.visionDim;
         int heads = config.heads;
@@ -82,7 +82,7 @@ public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusi
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static CrossModalFusionBlock load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     @Override
@@ -110,7 +110,7 @@ public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusi
     /** Configuration: textDim and visionDim (required), heads 8, ffMult 4. */
     public static final class Builder extends ModuleBuilder<Config, CrossModalFusionBlock, Builder> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
 
         public Builder textDim(int textDim) {

@@ -21,7 +21,7 @@ import org.attn4j.internal.module.ParameterSource;
 public final class FusedQkvAttention extends PackedAttention<FusedQkvAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "FusedQkvAttention";
-    private static final ModuleType<Config, FusedQkvAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+    private static final ModuleFactory<Config, FusedQkvAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             FusedQkvAttention::new);
 
     /**
@@ -39,7 +39,7 @@ public final class FusedQkvAttention extends PackedAttention<FusedQkvAttention.C
     }
 
     private FusedQkvAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights, new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead,
+        super(FACTORY, config, backend, weights, new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead,
                 config.rotary, Float.NaN, null));
     }
 
@@ -49,7 +49,7 @@ public final class FusedQkvAttention extends PackedAttention<FusedQkvAttention.C
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static FusedQkvAttention load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     /**
@@ -69,7 +69,7 @@ public final class FusedQkvAttention extends PackedAttention<FusedQkvAttention.C
     /** Configuration: dim (required), heads 8, dimHead 64, no rotary embedding. */
     public static final class Builder extends QkvAttentionBuilder<Config, FusedQkvAttention, Builder> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
     }
 }

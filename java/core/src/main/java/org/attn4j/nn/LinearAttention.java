@@ -25,7 +25,7 @@ import org.attn4j.internal.tensor.Heads;
 public final class LinearAttention extends ConfiguredModule<LinearAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "LinearAttention";
-    private static final ModuleType<Config, LinearAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+    private static final ModuleFactory<Config, LinearAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             LinearAttention::new);
 
     /**
@@ -53,7 +53,7 @@ public final class LinearAttention extends ConfiguredModule<LinearAttention.Conf
     private final Linear toOut;
 
     private LinearAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
+        super(FACTORY, config, backend, weights);
         long inner = (long) config.heads * config.dimHead;
         this.toQkv = new Linear(source, "to_qkv", config.dim, 3 * inner, false);
         this.toOut = new Linear(source, "to_out", inner, config.dim, true);
@@ -65,7 +65,7 @@ public final class LinearAttention extends ConfiguredModule<LinearAttention.Conf
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static LinearAttention load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     /**
@@ -102,7 +102,7 @@ public final class LinearAttention extends ConfiguredModule<LinearAttention.Conf
     /** Configuration: dim (required), heads 8, dimHead 64, not causal, eps 1e-6. */
     public static final class Builder extends AttentionBuilder<Config, LinearAttention, Builder> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
 
         public Builder causal(boolean causal) {

@@ -27,7 +27,7 @@ import org.attn4j.internal.module.TensorAllocator;
 public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "LowRankAttention";
-    private static final ModuleType<Config, LowRankAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+    private static final ModuleFactory<Config, LowRankAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             LowRankAttention::new);
 
     /**
@@ -53,7 +53,7 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
     private final SeparateProjections projections; // to_q, to_k: heads·rank; to_v: heads·dimHead; to_out
 
     private LowRankAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
+        super(FACTORY, config, backend, weights);
         this.projections = new SeparateProjections(source, config.dim, config.contextDim, config.heads, config.rank,
                 config.dimHead);
     }
@@ -64,7 +64,7 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static LowRankAttention load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     /**
@@ -104,7 +104,7 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
     /** Configuration: dim and rank (required), contextDim = dim, heads 8, dimHead 64. */
     public static final class Builder extends AttentionBuilder<Config, LowRankAttention, Builder> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
 
         public Builder contextDim(int contextDim) {

@@ -33,7 +33,7 @@ import org.attn4j.internal.module.Scratch;
 public final class LuongAttention extends ScoringAttention<LuongAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "LuongAttention";
-    private static final ModuleType<Config, LuongAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+    private static final ModuleFactory<Config, LuongAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             LuongAttention::new);
 
     /** Luong's three score functions, by the names of the paper and the PyTorch tutorial. */
@@ -77,7 +77,7 @@ public final class LuongAttention extends ScoringAttention<LuongAttention.Config
     private final Parameter v;    // concat: [hidden]; else null
 
     private LuongAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, config.querySize, config.keySize, backend, weights);
+        super(FACTORY, config, config.querySize, config.keySize, backend, weights);
         boolean bias = Boolean.TRUE.equals(config.bias);
         this.attn = switch (config.method) {
             case DOT -> null;
@@ -95,7 +95,7 @@ public final class LuongAttention extends ScoringAttention<LuongAttention.Config
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static LuongAttention load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     @Override
@@ -124,7 +124,7 @@ public final class LuongAttention extends ScoringAttention<LuongAttention.Config
     /** Configuration: method, querySize and keySize (required), hiddenSize (concat), bias (default false). */
     public static final class Builder extends ModuleBuilder<Config, LuongAttention, Builder> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
 
         /** The score function (the tutorial's {@code method}). */

@@ -17,18 +17,18 @@ import org.attn4j.Tensor;
  * @param <B> the concrete builder (setters return it)
  */
 public abstract class ModuleBuilder<C extends Record, M extends Module, B extends ModuleBuilder<C, M, B>> {
-    private final ModuleType<C, M> type;
+    private final ModuleFactory<C, M> factory;
     private final Map<String, Object> values = new HashMap<>();
 
-    ModuleBuilder(ModuleType<C, M> type) {
-        this.type = type;
+    ModuleBuilder(ModuleFactory<C, M> factory) {
+        this.factory = factory;
     }
 
     /** Sets the record component {@code component} (its Java name) to {@code value}. */
     @SuppressWarnings("unchecked")
     final B set(String component, Object value) {
-        if (!type.codec.has(component)) {
-            throw new IllegalStateException(type.className + ".Config has no component " + component);
+        if (!factory.codec.has(component)) {
+            throw new IllegalStateException(factory.className + ".Config has no component " + component);
         }
         values.put(component, value);
         return (B) this;
@@ -36,12 +36,12 @@ public abstract class ModuleBuilder<C extends Record, M extends Module, B extend
 
     /** The configuration as set so far, defaults filled in; IllegalArgumentException names a bad or missing value. */
     public C config() {
-        return type.codec.create(values);
+        return factory.codec.create(values);
     }
 
     /** A fresh module initialised as PyTorch initialises one, from {@code seed}. */
     public M build(Backend backend, long seed) {
-        return type.fresh(config(), backend, seed);
+        return factory.fresh(config(), backend, seed);
     }
 
     /** A fresh module on the default backend. */
@@ -54,7 +54,7 @@ public abstract class ModuleBuilder<C extends Record, M extends Module, B extend
      * so the caller keeps their arena alive as long as the module; others are converted.
      */
     public M build(Backend backend, Map<String, Tensor> stateDict) {
-        return type.fromStateDict(config(), backend, stateDict);
+        return factory.fromStateDict(config(), backend, stateDict);
     }
 
     /** A module over a PyTorch state dict, on the default backend. */

@@ -40,7 +40,7 @@ import org.attn4j.internal.module.TensorAllocator;
 public final class MultiheadAttention extends ConfiguredModule<MultiheadAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "MultiheadAttention";
-    private static final ModuleType<Config, MultiheadAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+    private static final ModuleFactory<Config, MultiheadAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             MultiheadAttention::new);
 
     /**
@@ -83,7 +83,7 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
     private final MultiheadAttentionLayer layer;
 
     private MultiheadAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
+        super(FACTORY, config, backend, weights);
         this.layer = new MultiheadAttentionLayer(source, config.embedDim, config.numHeads, config.kdim, config.vdim,
                 config.bias);
     }
@@ -94,7 +94,7 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
 
     /** Loads a PyTorch state dict from a safetensors file, configured from its {@code __metadata__}. */
     public static MultiheadAttention load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     /**
@@ -168,7 +168,7 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
     /** Configuration with PyTorch's names and defaults (batch_first false, bias true). */
     public static final class Builder extends ModuleBuilder<Config, MultiheadAttention, Builder> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
 
         public Builder embedDim(int embedDim) {

@@ -11,8 +11,8 @@ package org.attn4j.nn;
  */
 public abstract class QkvAttentionBuilder<C extends Record, M extends Module, B extends QkvAttentionBuilder<C, M, B>>
         extends AttentionBuilder<C, M, B> {
-    QkvAttentionBuilder(ModuleType<C, M> type) {
-        super(type);
+    QkvAttentionBuilder(ModuleFactory<C, M> factory) {
+        super(factory);
     }
 
     /** Rotary embeddings on q and k (null = none). */

@@ -21,8 +21,8 @@ public abstract class ScoringAttention<C extends Record> extends ConfiguredModul
     private final int querySize;
     private final int keySize;
 
-    ScoringAttention(ModuleType<C, ?> type, C config, int querySize, int keySize, Backend backend, Arena weights) {
-        super(type, config, backend, weights);
+    ScoringAttention(ModuleFactory<C, ?> factory, C config, int querySize, int keySize, Backend backend, Arena weights) {
+        super(factory, config, backend, weights);
         this.querySize = querySize;
         this.keySize = keySize;
     }

@@ -22,7 +22,7 @@ import org.attn4j.internal.module.ParameterSource;
 public final class SlidingWindowAttention extends PackedAttention<SlidingWindowAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "SlidingWindowAttention";
-    private static final ModuleType<Config, SlidingWindowAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+    private static final ModuleFactory<Config, SlidingWindowAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             SlidingWindowAttention::new);
 
     /**
@@ -47,7 +47,7 @@ public final class SlidingWindowAttention extends PackedAttention<SlidingWindowA
     }
 
     private SlidingWindowAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights, new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead,
+        super(FACTORY, config, backend, weights, new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead,
                 config.rotary, Float.NaN, null));
     }
 
@@ -57,7 +57,7 @@ public final class SlidingWindowAttention extends PackedAttention<SlidingWindowA
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static SlidingWindowAttention load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     /**
@@ -89,7 +89,7 @@ public final class SlidingWindowAttention extends PackedAttention<SlidingWindowA
     /** Configuration: dim and a window (required), heads 8, dimHead 64. */
     public static final class Builder extends QkvAttentionBuilder<Config, SlidingWindowAttention, Builder> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
 
         /** w keys on each side (2w + 1 in all). */

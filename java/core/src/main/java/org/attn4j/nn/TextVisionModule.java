@@ -19,8 +19,8 @@ public abstract class TextVisionModule<C extends Record> extends ConfiguredModul
     private final int textDim;
     private final int visionDim;
 
-    TextVisionModule(ModuleType<C, ?> type, C config, int textDim, int visionDim, Backend backend, Arena weights) {
-        super(type, config, backend, weights);
+    TextVisionModule(ModuleFactory<C, ?> factory, C config, int textDim, int visionDim, Backend backend, Arena weights) {
+        super(factory, config, backend, weights);
         this.textDim = textDim;
         this.visionDim = visionDim;
     }

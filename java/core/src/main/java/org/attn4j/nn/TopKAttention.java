@@ -34,7 +34,7 @@ import org.attn4j.internal.module.TensorAllocator;
 public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TopKAttention";
-    private static final ModuleType<Config, TopKAttention> TYPE = new ModuleType<>(CLASS_NAME, Config.class,
+    private static final ModuleFactory<Config, TopKAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             TopKAttention::new);
 
     /**
@@ -60,7 +60,7 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
     private final SeparateProjections projections; // to_q, to_k, to_v: heads·dimHead each; to_out
 
     private TopKAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
+        super(FACTORY, config, backend, weights);
         this.projections = new SeparateProjections(source, config.dim, config.contextDim, config.heads, config.dimHead,
                 config.dimHead);
     }
@@ -71,7 +71,7 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
     public static TopKAttention load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     /**
@@ -113,7 +113,7 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
     /** Configuration: dim and topK (required), contextDim = dim, heads 8, dimHead 64. */
     public static final class Builder extends AttentionBuilder<Config, TopKAttention, Builder> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
 
         public Builder contextDim(int contextDim) {

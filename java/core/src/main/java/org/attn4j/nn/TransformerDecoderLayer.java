@@ -28,7 +28,7 @@ import org.attn4j.internal.tensor.Shapes;
 public final class TransformerDecoderLayer extends TransformerLayer {
     /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TransformerDecoderLayer";
-    private static final ModuleType<TransformerLayerConfig, TransformerDecoderLayer> TYPE = new ModuleType<>(CLASS_NAME,
+    private static final ModuleFactory<TransformerLayerConfig, TransformerDecoderLayer> FACTORY = new ModuleFactory<>(CLASS_NAME,
             TransformerLayerConfig.class, TransformerDecoderLayer::new);
 
     private final MultiheadAttentionLayer selfAttn;
@@ -39,7 +39,7 @@ public final class TransformerDecoderLayer extends TransformerLayer {
     private final LayerNorm norm3;
 
     private TransformerDecoderLayer(TransformerLayerConfig config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
+        super(FACTORY, config, backend, weights);
         int d = config.dModel();
         this.selfAttn = new MultiheadAttentionLayer(source.prefixed("self_attn."), d, config.nhead(), d, d, true);
         this.crossAttn = new MultiheadAttentionLayer(source.prefixed("multihead_attn."), d, config.nhead(), d, d, true);
@@ -55,7 +55,7 @@ public final class TransformerDecoderLayer extends TransformerLayer {
 
     /** Loads a PyTorch state dict from a safetensors file, configured from its {@code __metadata__}. */
     public static TransformerDecoderLayer load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     /**
@@ -119,7 +119,7 @@ public final class TransformerDecoderLayer extends TransformerLayer {
     /** Configuration with PyTorch's names and defaults. */
     public static final class Builder extends TransformerLayerBuilder<Builder, TransformerDecoderLayer> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
     }
 }

@@ -27,7 +27,7 @@ import org.attn4j.internal.module.TensorAllocator;
 public final class TransformerEncoderLayer extends TransformerLayer {
     /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TransformerEncoderLayer";
-    private static final ModuleType<TransformerLayerConfig, TransformerEncoderLayer> TYPE = new ModuleType<>(CLASS_NAME,
+    private static final ModuleFactory<TransformerLayerConfig, TransformerEncoderLayer> FACTORY = new ModuleFactory<>(CLASS_NAME,
             TransformerLayerConfig.class, TransformerEncoderLayer::new);
 
     private final MultiheadAttentionLayer selfAttn;
@@ -36,7 +36,7 @@ public final class TransformerEncoderLayer extends TransformerLayer {
     private final LayerNorm norm2;
 
     private TransformerEncoderLayer(TransformerLayerConfig config, ParameterSource source, Backend backend, Arena weights) {
-        super(TYPE, config, backend, weights);
+        super(FACTORY, config, backend, weights);
         int d = config.dModel();
         this.selfAttn = new MultiheadAttentionLayer(source.prefixed("self_attn."), d, config.nhead(), d, d, true);
         this.ff = new TransformerFeedForward(source, d, config.dimFeedforward(), config.activation());
@@ -50,7 +50,7 @@ public final class TransformerEncoderLayer extends TransformerLayer {
 
     /** Loads a PyTorch state dict from a safetensors file, configured from its {@code __metadata__}. */
     public static TransformerEncoderLayer load(Path file, Backend backend) throws IOException {
-        return TYPE.load(file, backend);
+        return FACTORY.load(file, backend);
     }
 
     /**
@@ -100,7 +100,7 @@ public final class TransformerEncoderLayer extends TransformerLayer {
     /** Configuration with PyTorch's names and defaults. */
     public static final class Builder extends TransformerLayerBuilder<Builder, TransformerEncoderLayer> {
         private Builder() { // from builder() only
-            super(TYPE);
+            super(FACTORY);
         }
     }
 }

@@ -8,9 +8,9 @@ import org.attn4j.Backend;
  * and its accessors.
  */
 public abstract class TransformerLayer extends ConfiguredModule<TransformerLayerConfig> {
-    TransformerLayer(ModuleType<TransformerLayerConfig, ?> type, TransformerLayerConfig config, Backend backend,
+    TransformerLayer(ModuleFactory<TransformerLayerConfig, ?> factory, TransformerLayerConfig config, Backend backend,
                      Arena weights) {
-        super(type, config, backend, weights);
+        super(factory, config, backend, weights);
     }
 
     public int dModel() {

@@ -10,8 +10,8 @@ package org.attn4j.nn;
  */
 public abstract class TransformerLayerBuilder<B extends TransformerLayerBuilder<B, M>, M extends Module>
         extends ModuleBuilder<TransformerLayerConfig, M, B> {
-    TransformerLayerBuilder(ModuleType<TransformerLayerConfig, M> type) {
-        super(type);
+    TransformerLayerBuilder(ModuleFactory<TransformerLayerConfig, M> factory) {
+        super(factory);
     }
 
     public B dModel(int dModel) {

@@ -11,14 +11,16 @@ import org.attn4j.internal.module.ModuleFiles;
 import org.attn4j.internal.module.ParameterSource;
 
 /**
- * One module class as the library makes it: its {@code __metadata__} class name, its
+ * How the library makes one module class: its {@code __metadata__} class name, its
  * configuration record and its constructor. The three ways a module comes to life (from a file,
- * from a state dict, fresh from a seed) are written here once for every class.
+ * from a state dict, fresh from a seed) are written here once for every class. (What a class
+ * offers its callers by name, for {@code Models.load} and {@code attn4j run}, is its
+ * {@link ModuleClass}.)
  *
  * @param <C> the configuration record
  * @param <M> the module
  */
-final class ModuleType<C extends Record, M extends Module> {
+final class ModuleFactory<C extends Record, M extends Module> {
     /** A module's constructor: configuration, where its parameters come from, backend, weights arena. */
     interface Constructor<C, M> {
         M create(C config, ParameterSource source, Backend backend, Arena weights);
@@ -28,7 +30,7 @@ final class ModuleType<C extends Record, M extends Module> {
     final ConfigCodec<C> codec;
     private final Constructor<C, M> constructor;
 
-    ModuleType(String className, Class<C> config, Constructor<C, M> constructor) {
+    ModuleFactory(String className, Class<C> config, Constructor<C, M> constructor) {
         this.className = className;
         this.codec = ConfigCodec.of(config);
         this.constructor = constructor;
