@@ -16,23 +16,7 @@ public final class AttentionOpArguments {
     // q [b, h, i, d], k [b, h, j, d], v [b, h, j, dv], out [b, h, i, dv]; visibility over [b, h, i, j]
     public static void sdpaFused(Tensor q, Tensor k, Tensor v, Tensor bias, Tensor mask, Tensor keyPaddingMask,
                           Tensor globalTokens, float scale, Tensor out) {
-        Checks.input(q, "q", F32);
-        Checks.input(k, "k", F32);
-        Checks.input(v, "v", F32);
-        Checks.output(out, "out", F32);
-        Checks.rank(q, "q", 4);
-        Checks.rank(k, "k", 4);
-        Checks.rank(v, "v", 4);
-        long b = q.shape(0);
-        long h = q.shape(1);
-        long i = q.shape(2);
-        long d = q.shape(3);
-        long j = k.shape(2);
-        long dv = v.shape(3);
-        Checks.shape(k, "k", new long[] {b, h, j, d});
-        Checks.shape(v, "v", new long[] {b, h, j, dv});
-        Checks.shape(out, "out", new long[] {b, h, i, dv});
-        visibility(new long[] {b, h, i, j}, bias, mask, keyPaddingMask, globalTokens);
+        visibility(heads(q, k, v, out), bias, mask, keyPaddingMask, globalTokens); // over [b, h, i, j]
         Checks.finite(scale, "scale");
         Tensor[] inputs = {q, k, v, bias, mask, keyPaddingMask, globalTokens};
         String[] names = {"q", "k", "v", "bias", "mask", "keyPaddingMask", "globalTokens"};
@@ -137,10 +121,32 @@ public final class AttentionOpArguments {
     // q [b, h, i, d], k [b, h, j, d], v [b, h, j, dv], out [b, h, i, dv], keyPaddingMask [b, j]
     public static void linearAttention(Tensor q, Tensor k, Tensor v, Tensor keyPaddingMask, boolean causal, float eps,
                                 Tensor out) {
+        Checks.optional(keyPaddingMask, "keyPaddingMask", BOOL);
+        long[] bhij = heads(q, k, v, out);
+        long b = bhij[0];
+        long i = bhij[2];
+        long j = bhij[3];
+        if (keyPaddingMask != null) {
+            Checks.shape(keyPaddingMask, "keyPaddingMask", new long[] {b, j});
+        }
+        if (causal && i != j) {
+            throw new IllegalArgumentException("causal: expected as many queries as keys, got i = " + i + ", j = " + j);
+        }
+        Checks.finiteNonNegative(eps, "eps");
+        Checks.noOverlap(out, "out", q, "q", false);
+        Checks.noOverlap(out, "out", k, "k", false);
+        Checks.noOverlap(out, "out", v, "v", false);
+        Checks.noOverlap(out, "out", keyPaddingMask, "keyPaddingMask", false);
+    }
+
+    /**
+     * Checks q [b, h, i, d], k [b, h, j, d], v [b, h, j, dv] (F32 inputs) and out [b, h, i, dv]
+     * (an F32 output) and returns {b, h, i, j}.
+     */
+    private static long[] heads(Tensor q, Tensor k, Tensor v, Tensor out) {
         Checks.input(q, "q", F32);
         Checks.input(k, "k", F32);
         Checks.input(v, "v", F32);
-        Checks.optional(keyPaddingMask, "keyPaddingMask", BOOL);
         Checks.output(out, "out", F32);
         Checks.rank(q, "q", 4);
         Checks.rank(k, "k", 4);
@@ -154,16 +160,6 @@ public final class AttentionOpArguments {
         Checks.shape(k, "k", new long[] {b, h, j, d});
         Checks.shape(v, "v", new long[] {b, h, j, dv});
         Checks.shape(out, "out", new long[] {b, h, i, dv});
-        if (keyPaddingMask != null) {
-            Checks.shape(keyPaddingMask, "keyPaddingMask", new long[] {b, j});
-        }
-        if (causal && i != j) {
-            throw new IllegalArgumentException("causal: expected as many queries as keys, got i = " + i + ", j = " + j);
-        }
-        Checks.finiteNonNegative(eps, "eps");
-        Checks.noOverlap(out, "out", q, "q", false);
-        Checks.noOverlap(out, "out", k, "k", false);
-        Checks.noOverlap(out, "out", v, "v", false);
-        Checks.noOverlap(out, "out", keyPaddingMask, "keyPaddingMask", false);
+        return new long[] {b, h, i, j};
     }
 }
