@@ -9,6 +9,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -46,28 +47,51 @@ struct Problem {
     family::Visibility vis;
 };
 
+// out[c · ldo + r] = src[r · rs + c · cs] for r < n ≤ kCols and c < d, 0 for r in [n, kCols):
+// n rows of a head transposed into columns of a panel (register blocks when the rows are
+// contiguous, transpose.h).
+void transpose_rows(const sdpa::Kernels &kern, const float *src, int64_t rs, int64_t cs, int64_t n,
+                    int64_t d, float *out, int64_t ldo) {
+    if (cs != 1) {
+        for (int64_t c = 0; c < d; ++c)
+            for (int64_t r = 0; r < kCols; ++r) out[c * ldo + r] = r < n ? src[r * rs + c * cs] : 0.0f;
+        return;
+    }
+    const float *rows[kCols];
+    for (int64_t r = 0; r < kCols; ++r) rows[r] = src + std::min(r, n - 1) * rs; // repeats the last
+    kern.pack_panel(rows, d, d, out, ldo);
+    if (n < kCols)
+        for (int64_t c = 0; c < d; ++c) std::fill(out + c * ldo + n, out + c * ldo + kCols, 0.0f);
+}
+
 // Kᵀ tile t of head bh → kt [d, kTileKeys] (zero past the last key); the tile's V rows →
 // vp [nj, dvp] (zero past dv). V is packed even where its rows could be read in place: rows
 // h·d floats apart (2 KiB for 8 heads of 64) fall on few L1 sets, and the product's 64 rows
 // would evict each other.
-void pack_tile(const Problem &p, int64_t bh, int64_t t, float *kt, float *vp) {
+void pack_tile(const Problem &p, const sdpa::Kernels &kern, int64_t bh, int64_t t, float *kt,
+               float *vp) {
     const int64_t bb = bh / p.h, hh = bh % p.h;
     const int64_t j0 = t * kTileKeys;
     const int64_t nj = std::min(kTileKeys, p.j - j0);
     const float *kb = p.k + bb * p.ks[0] + hh * p.ks[1];
     const float *vb = p.v + bb * p.vs[0] + hh * p.vs[1];
-    // Row by row of kt: contiguous stores (writing kt column by column, each k row read in
-    // order, profiled 1.6× slower).
-    for (int64_t c = 0; c < p.d; ++c) {
-        float *row = kt + c * kTileKeys;
-        for (int64_t n = 0; n < nj; ++n) row[n] = kb[(j0 + n) * p.ks[2] + c * p.ks[3]];
-        for (int64_t n = nj; n < kTileKeys; ++n) row[n] = 0.0f;
+    for (int64_t n0 = 0; n0 < kTileKeys; n0 += kCols) {
+        if (n0 < nj) {
+            transpose_rows(kern, kb + (j0 + n0) * p.ks[2], p.ks[2], p.ks[3], std::min(kCols, nj - n0),
+                           p.d, kt + n0, kTileKeys);
+        } else {
+            for (int64_t c = 0; c < p.d; ++c) std::fill(kt + c * kTileKeys + n0, kt + c * kTileKeys + kTileKeys, 0.0f);
+            break;
+        }
     }
     for (int64_t n = 0; n < nj; ++n) {
         float *row = vp + n * p.dvp;
         const float *src = vb + (j0 + n) * p.vs[2];
-        for (int64_t c = 0; c < p.dv; ++c) row[c] = src[c * p.vs[3]];
-        for (int64_t c = p.dv; c < p.dvp; ++c) row[c] = 0.0f;
+        if (p.vs[3] == 1)
+            std::memcpy(row, src, sizeof(float) * (size_t)p.dv);
+        else
+            for (int64_t c = 0; c < p.dv; ++c) row[c] = src[c * p.vs[3]];
+        std::fill(row + p.dv, row + p.dvp, 0.0f);
     }
 }
 
@@ -121,15 +145,16 @@ void run_window_task(const Problem &p, const sdpa::Kernels &kern, const float *k
     const family::Visibility &vis = p.vis;
 
     // Scaled queries, transposed by groups: qt [groups, d, kCols], zero past ni.
-    const float *qb = p.q + bb * p.qs[0] + hh * p.qs[1];
+    const float *qb = p.q + bb * p.qs[0] + (hh * p.qs[1] + i0 * p.qs[2]);
     float *qt = w.qs;
-    for (int64_t r = 0; r < nq; ++r) {
-        float *dst = qt + (r / kCols) * p.d * kCols + r % kCols;
-        const float *src = qb + (i0 + r) * p.qs[2];
-        for (int64_t c = 0; c < p.d; ++c) dst[c * kCols] = r < ni ? p.scale * src[c * p.qs[3]] : 0.0f;
-        w.m[r] = kNegInf;
-        w.l[r] = 0.0f;
+    for (int64_t g = 0; g < groups; ++g) {
+        float *group = qt + g * p.d * kCols;
+        transpose_rows(kern, qb + g * kCols * p.qs[2], p.qs[2], p.qs[3], std::min(kCols, ni - g * kCols),
+                       p.d, group, kCols);
+        kern.scale(group, p.d * kCols, p.scale);
     }
+    std::fill(w.m, w.m + nq, kNegInf);
+    std::fill(w.l, w.l + nq, 0.0f);
     std::memset(w.o, 0, sizeof(float) * (size_t)(nq * p.dvp));
 
     for (int64_t t = 0; t < p.tiles; ++t) {
@@ -318,7 +343,7 @@ attn4j_status sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn
 #pragma omp for schedule(static)
         for (int64_t job = 0; job < pack_jobs; ++job) {
             const int64_t bh = job / p.tiles, t = job % p.tiles;
-            pack_tile(p, bh, t, kt + job * p.d * kTileKeys, vp + (bh * p.j + t * kTileKeys) * p.dvp);
+            pack_tile(p, kern, bh, t, kt + job * p.d * kTileKeys, vp + (bh * p.j + t * kTileKeys) * p.dvp);
         }
         TaskScratch w(scratch + omp_get_thread_num() * per_thread, p);
         // Dynamic: with a window or a causal mask the tasks differ in cost.
