@@ -182,7 +182,7 @@ public final class NativeBackend implements Backend {
 
     @Override
     public void gelu(Tensor x, Tensor y) {
-        OpArguments.gelu(x, y);
+        OpArguments.elementwise(x, y);
         MemorySegment ctx = context();
         NativeTensors d = NativeTensors.forThread();
         int status;
@@ -329,7 +329,7 @@ public final class NativeBackend implements Backend {
 
     @Override
     public void relu(Tensor x, Tensor y) {
-        AttentionOpArguments.relu(x, y);
+        OpArguments.elementwise(x, y);
         MemorySegment ctx = context();
         NativeTensors d = NativeTensors.forThread();
         int status;
