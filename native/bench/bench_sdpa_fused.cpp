@@ -5,7 +5,7 @@
 // FLOPs: 4·n²·d per head (Q·Kᵀ and P·V), halved for causal. --packed: q, k and v are views of
 // one [b, n, 3·h·d] buffer, as MultiheadAttention's packed projection hands them over.
 //
-//   bench_sdpa_fused [--n N]... [--heads H] [--dim-head D] [--threads T] [--repeat R] [--causal]
+//   bench_sdpa_fused [--n N]... [--batch B] [--heads H] [--dim-head D] [--threads T] [--repeat R] [--causal]
 //                    [--packed]
 #include "attn4j.h"
 #include "sgemm_reference.h"
@@ -21,7 +21,7 @@ namespace {
 
 [[noreturn]] void usage(const char *why) {
     std::fprintf(stderr,
-                 "bench_sdpa_fused: %s\nusage: bench_sdpa_fused [--n N]... [--heads H] "
+                 "bench_sdpa_fused: %s\nusage: bench_sdpa_fused [--n N]... [--batch B] [--heads H] "
                  "[--dim-head D] [--threads T] [--repeat R] [--causal] [--packed]\n",
                  why);
     std::exit(2);
@@ -55,7 +55,7 @@ void fill(std::vector<float> &v, uint64_t seed) {
 
 int main(int argc, char **argv) {
     std::vector<int64_t> sizes;
-    int64_t heads = 8, dim = 64;
+    int64_t batch = 1, heads = 8, dim = 64;
     int threads = 2, repeat = 3;
     bool causal = false, packed = false;
     for (int k = 1; k < argc; ++k) {
@@ -66,6 +66,8 @@ int main(int argc, char **argv) {
         };
         if (a == "--n")
             sizes.push_back(std::atoll(value()));
+        else if (a == "--batch")
+            batch = std::max<int64_t>(1, std::atoll(value()));
         else if (a == "--heads")
             heads = std::atoll(value());
         else if (a == "--dim-head")
@@ -96,18 +98,19 @@ int main(int argc, char **argv) {
     bench::SgemmReference sgemm(ctx);
     auto gemm = [&] { sgemm.call(); };
 
-    std::printf("sdpa_fused: %lld heads of %lld, %d threads, kernels %s, oneDNN isa %s%s%s\n",
-                (long long)heads, (long long)dim, threads, isa, info.isa,
+    std::printf("sdpa_fused: batch %lld, %lld heads of %lld, %d threads, kernels %s, oneDNN isa %s%s%s\n",
+                (long long)batch, (long long)heads, (long long)dim, threads, isa, info.isa,
                 causal ? ", causal" : "", packed ? ", q/k/v packed [n, 3·h·d]" : "");
     std::printf("%6s %10s %12s %10s %12s %14s %8s\n", "n", "median ms", "cpu ms/thr",
                 "GFLOP/s", "sgemm ms", "sgemm GFLOP/s", "% sgemm");
     for (int64_t n : sizes) {
         // q, k, v [n, h·d] each, or side by side in the rows of one [n, 3·h·d] buffer.
         const int64_t e = heads * dim, row = packed ? 3 * e : e;
-        std::vector<float> qkv(3 * n * e), out(n * e);
+        std::vector<float> qkv(3 * batch * n * e), out(batch * n * e);
         fill(qkv, 1);
-        float *q = qkv.data(), *k = packed ? q + e : q + n * e, *v = packed ? q + 2 * e : q + 2 * n * e;
-        const int64_t shape[4] = {1, heads, n, dim}, strides[4] = {n * row, dim, row, 1},
+        const int64_t apart = batch * n * e; // q, k and v one after the other, unless packed
+        float *q = qkv.data(), *k = packed ? q + e : q + apart, *v = packed ? q + 2 * e : q + 2 * apart;
+        const int64_t shape[4] = {batch, heads, n, dim}, strides[4] = {n * row, dim, row, 1},
                       out_strides[4] = {n * e, dim, e, 1};
         attn4j_tensor tq = view(q, 4, shape, strides), tk = view(k, 4, shape, strides),
                       tv = view(v, 4, shape, strides), to = view(out.data(), 4, shape, out_strides);
@@ -125,7 +128,7 @@ int main(int argc, char **argv) {
             auto [gw, gc_] = bench::timed(gemm, threads);
             gwall.push_back(gw), gcpu.push_back(gc_);
         }
-        const double gflop = 4.0 * (double)n * n * dim * heads / 1e9 * (causal ? 0.5 : 1.0);
+        const double gflop = 4.0 * (double)batch * n * n * dim * heads / 1e9 * (causal ? 0.5 : 1.0);
         using bench::median;
         const double rate = gflop / (median(cpu) / 1e3),
                      grate = bench::SgemmReference::kGflop / (median(gcpu) / 1e3);

@@ -66,10 +66,7 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
             Checks.positive("num_heads", numHeads);
             Checks.positive("kdim", kdim);
             Checks.positive("vdim", vdim);
-            if (embedDim % numHeads != 0) {
-                throw new IllegalArgumentException("embed_dim: expected a multiple of num_heads (" + numHeads + "), got "
-                        + embedDim);
-            }
+            Checks.multipleOf("embed_dim", embedDim, "num_heads", numHeads);
             if (!(dropout >= 0 && dropout <= 1)) {
                 throw new IllegalArgumentException("dropout: expected in [0, 1], got " + dropout);
             }

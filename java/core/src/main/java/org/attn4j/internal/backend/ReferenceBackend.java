@@ -183,7 +183,7 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void gelu(Tensor x, Tensor y) {
         ensureOpen();
-        OpArguments.gelu(x, y);
+        OpArguments.elementwise(x, y);
         int[] all = Strided.range(0, x.rank());
         long[] xs = Strided.offsets(x, all);
         long[] ys = Strided.offsets(y, all);
@@ -423,7 +423,7 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void relu(Tensor x, Tensor y) {
         ensureOpen();
-        AttentionOpArguments.relu(x, y);
+        OpArguments.elementwise(x, y);
         AttentionReference.relu(x, y);
     }
 
