@@ -64,11 +64,14 @@ class BackendOpsTest {
             Tensor b = withBias ? layout.random(arena, 3, 1f, out) : null;
             long[] ys = xs.clone();
             ys[ys.length - 1] = out;
-            Tensor y = layout.empty(arena, ys);
-            backend.linear(x, w, b, y);
             Tensor expected = Tensor.zeros(arena, DType.F32, ys);
             TestBackends.ORACLE.linear(x.contiguous(arena), w.contiguous(arena), b == null ? null : b.contiguous(arena), expected);
+            Tensor y = layout.empty(arena, ys);
+            backend.linear(x, w, b, y);
             assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, "linear");
+            y = layout.empty(arena, ys);
+            backend.linear(x, w, packed(backend, w, arena), b, y);
+            assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, "linear, packed weight");
         }
     }
 
@@ -89,12 +92,15 @@ class BackendOpsTest {
             Tensor b = withBias ? layout.random(arena, 3, 1f, out) : null;
             long[] ys = xs.clone();
             ys[ys.length - 1] = out;
-            Tensor y = layout.empty(arena, ys);
-            backend.linearGelu(x, w, b, y);
             Tensor expected = Tensor.zeros(arena, DType.F32, ys);
             TestBackends.ORACLE.linear(x.contiguous(arena), w.contiguous(arena), b == null ? null : b.contiguous(arena), expected);
             TestBackends.ORACLE.gelu(expected, expected);
+            Tensor y = layout.empty(arena, ys);
+            backend.linearGelu(x, w, b, y);
             assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, "linearGelu");
+            y = layout.empty(arena, ys);
+            backend.linearGelu(x, w, packed(backend, w, arena), b, y);
+            assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, "linearGelu, packed weight");
         }
     }
 
@@ -110,14 +116,25 @@ class BackendOpsTest {
             long[] ys = xs.clone();
             ys[ys.length - 1] = out;
             Tensor residual = Layouts.CONTIGUOUS.random(arena, 4, 1f, ys);
-            Tensor y = layout.empty(arena, ys);
-            TestBackends.ORACLE.add(residual, Tensor.zeros(arena, DType.F32, ys), y); // y = residual, in y's layout
-            backend.linearResidual(x, w, b, y);
             Tensor expected = Tensor.zeros(arena, DType.F32, ys);
             TestBackends.ORACLE.linear(x.contiguous(arena), w.contiguous(arena), b == null ? null : b.contiguous(arena), expected);
             TestBackends.ORACLE.add(expected, residual, expected);
-            assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, "linearResidual");
+            for (Tensor packed : new Tensor[] {null, packed(backend, w, arena)}) {
+                Tensor y = layout.empty(arena, ys);
+                TestBackends.ORACLE.add(residual, Tensor.zeros(arena, DType.F32, ys), y); // y = residual, in y's layout
+                backend.linearResidual(x, w, packed, b, y);
+                assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, packed == null ? "linearResidual" : "linearResidual, packed weight");
+            }
         }
+    }
+
+    // w's packed copy for backend; the native backend's must be one (its few-row products read it)
+    private static Tensor packed(Backend backend, Tensor w, Arena arena) {
+        Tensor packed = backend.packLinearWeight(w, arena);
+        if (backend.name().equals("native") && packed == null) {
+            throw new AssertionError("the native backend packed no copy of " + w);
+        }
+        return packed;
     }
 
     // ------------------------------------------------------------------ matmul

@@ -1,5 +1,6 @@
 package org.attn4j.bench;
 
+import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -59,20 +60,46 @@ final class ProfilingBackend implements Backend {
     }
 
     @Override
+    public Tensor packLinearWeight(Tensor weight, Arena arena) {
+        return inner.packLinearWeight(weight, arena);
+    }
+
+    @Override
     public void linear(Tensor x, Tensor weight, Tensor bias, Tensor y) {
-        time(() -> "linear " + shape(x) + " → " + shape(y), 2 * x.numel() * weight.shape(0), () -> inner.linear(x, weight, bias, y));
+        linear(x, weight, null, bias, y);
     }
 
     @Override
     public void linearGelu(Tensor x, Tensor weight, Tensor bias, Tensor y) {
-        time(() -> "linearGelu " + shape(x) + " → " + shape(y), 2 * x.numel() * weight.shape(0),
-                () -> inner.linearGelu(x, weight, bias, y));
+        linearGelu(x, weight, null, bias, y);
     }
 
     @Override
     public void linearResidual(Tensor x, Tensor weight, Tensor bias, Tensor y) {
-        time(() -> "linearResidual " + shape(x) + " → " + shape(y), 2 * x.numel() * weight.shape(0),
-                () -> inner.linearResidual(x, weight, bias, y));
+        linearResidual(x, weight, null, bias, y);
+    }
+
+    @Override
+    public void linear(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        time(() -> linearKey("linear", x, packed, y), 2 * x.numel() * weight.shape(0),
+                () -> inner.linear(x, weight, packed, bias, y));
+    }
+
+    @Override
+    public void linearGelu(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        time(() -> linearKey("linearGelu", x, packed, y), 2 * x.numel() * weight.shape(0),
+                () -> inner.linearGelu(x, weight, packed, bias, y));
+    }
+
+    @Override
+    public void linearResidual(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        time(() -> linearKey("linearResidual", x, packed, y), 2 * x.numel() * weight.shape(0),
+                () -> inner.linearResidual(x, weight, packed, bias, y));
+    }
+
+    // "linear [16, 384] → [16, 1536]", with " (packed weight)" when the call has the packed copy
+    private static String linearKey(String op, Tensor x, Tensor packed, Tensor y) {
+        return op + " " + shape(x) + " → " + shape(y) + (packed != null ? " (packed weight)" : "");
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import org.attn4j.Backend;
+import org.attn4j.DType;
 import org.attn4j.Tensor;
 import org.attn4j.bindings.attn4j_h;
 import org.attn4j.internal.check.AttentionOpArguments;
@@ -103,6 +104,76 @@ public final class NativeBackend implements Backend {
     @Override
     public void linearResidual(Tensor x, Tensor weight, Tensor bias, Tensor y) {
         linear(attn4j_h.attn4j_linear_residual$handle(), "attn4j_linear_residual", x, weight, bias, y);
+    }
+
+    @Override
+    public Tensor packLinearWeight(Tensor weight, Arena arena) {
+        OpArguments.linearWeight(weight);
+        if (arena == null) {
+            throw new IllegalArgumentException("arena must not be null");
+        }
+        Tensor packed = Tensor.zeros(arena, DType.F32, packedFloats(weight.shape(0), weight.shape(1)));
+        NativeTensors d = NativeTensors.forThread();
+        int status;
+        try {
+            status = (int) attn4j_h.attn4j_linear_pack$handle().invokeExact(d.describe(0, weight, "weight"),
+                    d.describe(1, packed, "packed"));
+        } catch (Throwable t) {
+            throw NativeStatus.rethrow(t);
+        }
+        NativeStatus.check(status, "attn4j_linear_pack");
+        return packed;
+    }
+
+    // Floats of the packed copy of a weight [out, in] (attn4j_linear_pack_size).
+    private static long packedFloats(long out, long in) {
+        MemorySegment floats = NativeTensors.forThread().out();
+        NativeStatus.check(attn4j_h.attn4j_linear_pack_size(out, in, floats), "attn4j_linear_pack_size");
+        return floats.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    @Override
+    public void linear(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        if (packed == null) {
+            linear(x, weight, bias, y);
+        } else {
+            linearPacked(attn4j_h.ATTN4J_EPILOGUE_NONE(), x, weight, packed, bias, y);
+        }
+    }
+
+    @Override
+    public void linearGelu(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        if (packed == null) {
+            linearGelu(x, weight, bias, y);
+        } else {
+            linearPacked(attn4j_h.ATTN4J_EPILOGUE_GELU(), x, weight, packed, bias, y);
+        }
+    }
+
+    @Override
+    public void linearResidual(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        if (packed == null) {
+            linearResidual(x, weight, bias, y);
+        } else {
+            linearPacked(attn4j_h.ATTN4J_EPILOGUE_RESIDUAL(), x, weight, packed, bias, y);
+        }
+    }
+
+    // attn4j_linear_packed: the linear checks, then the packed copy's (its size is the native side's to say)
+    private void linearPacked(int epilogue, Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        OpArguments.linear(x, weight, bias, y);
+        OpArguments.packedWeight(packed, packedFloats(weight.shape(0), weight.shape(1)));
+        MemorySegment ctx = context();
+        NativeTensors d = NativeTensors.forThread();
+        int status;
+        try {
+            status = (int) attn4j_h.attn4j_linear_packed$handle().invokeExact(ctx, d.describe(0, x, "x"),
+                    d.describe(1, weight, "weight"), d.describe(2, packed, "packed"), d.describe(3, bias, "bias"),
+                    epilogue, d.describe(4, y, "y"));
+        } catch (Throwable t) {
+            throw NativeStatus.rethrow(t);
+        }
+        NativeStatus.check(status, "attn4j_linear_packed");
     }
 
     // attn4j_linear and its fused variants share one signature and one set of checks
