@@ -2,9 +2,11 @@
 // [b, n, h·d] viewed as [b, h, n, d], random inputs, causal or not, beside the sgemm of
 // sgemm_reference.h timed round by round in the same run. Rates are FLOPs over CPU time per
 // thread; causal counts half the work.
-// FLOPs: 4·n²·d per head (Q·Kᵀ and P·V), halved for causal.
+// FLOPs: 4·n²·d per head (Q·Kᵀ and P·V), halved for causal. --packed: q, k and v are views of
+// one [b, n, 3·h·d] buffer, as MultiheadAttention's packed projection hands them over.
 //
-//   bench_sdpa_fused [--n N]... [--heads H] [--dim-head D] [--threads T] [--repeat R] [--causal]
+//   bench_sdpa_fused [--n N]... [--batch B] [--heads H] [--dim-head D] [--threads T] [--repeat R] [--causal]
+//                    [--packed]
 #include "attn4j.h"
 #include "sgemm_reference.h"
 
@@ -19,8 +21,8 @@ namespace {
 
 [[noreturn]] void usage(const char *why) {
     std::fprintf(stderr,
-                 "bench_sdpa_fused: %s\nusage: bench_sdpa_fused [--n N]... [--heads H] "
-                 "[--dim-head D] [--threads T] [--repeat R] [--causal]\n",
+                 "bench_sdpa_fused: %s\nusage: bench_sdpa_fused [--n N]... [--batch B] [--heads H] "
+                 "[--dim-head D] [--threads T] [--repeat R] [--causal] [--packed]\n",
                  why);
     std::exit(2);
 }
@@ -53,9 +55,9 @@ void fill(std::vector<float> &v, uint64_t seed) {
 
 int main(int argc, char **argv) {
     std::vector<int64_t> sizes;
-    int64_t heads = 8, dim = 64;
+    int64_t batch = 1, heads = 8, dim = 64;
     int threads = 2, repeat = 3;
-    bool causal = false;
+    bool causal = false, packed = false;
     for (int k = 1; k < argc; ++k) {
         const std::string a = argv[k];
         auto value = [&]() -> const char * {
@@ -64,6 +66,8 @@ int main(int argc, char **argv) {
         };
         if (a == "--n")
             sizes.push_back(std::atoll(value()));
+        else if (a == "--batch")
+            batch = std::max<int64_t>(1, std::atoll(value()));
         else if (a == "--heads")
             heads = std::atoll(value());
         else if (a == "--dim-head")
@@ -74,6 +78,8 @@ int main(int argc, char **argv) {
             repeat = std::max(1, std::atoi(value()));
         else if (a == "--causal")
             causal = true;
+        else if (a == "--packed")
+            packed = true;
         else
             usage(("unknown option " + a).c_str());
     }
@@ -92,18 +98,22 @@ int main(int argc, char **argv) {
     bench::SgemmReference sgemm(ctx);
     auto gemm = [&] { sgemm.call(); };
 
-    std::printf("sdpa_fused: %lld heads of %lld, %d threads, kernels %s, oneDNN isa %s%s\n",
-                (long long)heads, (long long)dim, threads, isa, info.isa,
-                causal ? ", causal" : "");
+    std::printf("sdpa_fused: batch %lld, %lld heads of %lld, %d threads, kernels %s, oneDNN isa %s%s%s\n",
+                (long long)batch, (long long)heads, (long long)dim, threads, isa, info.isa,
+                causal ? ", causal" : "", packed ? ", q/k/v packed [n, 3·h·d]" : "");
     std::printf("%6s %10s %12s %10s %12s %14s %8s\n", "n", "median ms", "cpu ms/thr",
                 "GFLOP/s", "sgemm ms", "sgemm GFLOP/s", "% sgemm");
     for (int64_t n : sizes) {
-        std::vector<float> q(n * heads * dim), k(q.size()), v(q.size()), out(q.size());
-        fill(q, 1), fill(k, 2), fill(v, 3);
-        const int64_t shape[4] = {1, heads, n, dim},
-                      strides[4] = {n * heads * dim, dim, heads * dim, 1};
-        attn4j_tensor tq = view(q.data(), 4, shape, strides), tk = view(k.data(), 4, shape, strides),
-                      tv = view(v.data(), 4, shape, strides), to = view(out.data(), 4, shape, strides);
+        // q, k, v [n, h·d] each, or side by side in the rows of one [n, 3·h·d] buffer.
+        const int64_t e = heads * dim, row = packed ? 3 * e : e;
+        std::vector<float> qkv(3 * batch * n * e), out(batch * n * e);
+        fill(qkv, 1);
+        const int64_t apart = batch * n * e; // q, k and v one after the other, unless packed
+        float *q = qkv.data(), *k = packed ? q + e : q + apart, *v = packed ? q + 2 * e : q + 2 * apart;
+        const int64_t shape[4] = {batch, heads, n, dim}, strides[4] = {n * row, dim, row, 1},
+                      out_strides[4] = {n * e, dim, e, 1};
+        attn4j_tensor tq = view(q, 4, shape, strides), tk = view(k, 4, shape, strides),
+                      tv = view(v, 4, shape, strides), to = view(out.data(), 4, shape, out_strides);
         const float scale = 1.0f / std::sqrt((float)dim);
         auto sdpa = [&] {
             check(attn4j_sdpa_fused(ctx, &tq, &tk, &tv, nullptr, nullptr, nullptr, nullptr,
@@ -118,7 +128,7 @@ int main(int argc, char **argv) {
             auto [gw, gc_] = bench::timed(gemm, threads);
             gwall.push_back(gw), gcpu.push_back(gc_);
         }
-        const double gflop = 4.0 * (double)n * n * dim * heads / 1e9 * (causal ? 0.5 : 1.0);
+        const double gflop = 4.0 * (double)batch * n * n * dim * heads / 1e9 * (causal ? 0.5 : 1.0);
         using bench::median;
         const double rate = gflop / (median(cpu) / 1e3),
                      grate = bench::SgemmReference::kGflop / (median(gcpu) / 1e3);

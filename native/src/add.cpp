@@ -17,15 +17,8 @@ ATTN4J_API attn4j_status attn4j_add(attn4j_context *ctx, const attn4j_tensor *a,
         if (attn4j_status s = check_tensors({{a, "a"}, {y, "y"}}, ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS))
             return s;
         if (attn4j_status s = check_tensor(b, "b", ATTN4J_DTYPE_F32, 0, a->ndim)) return s;
-        const int lead = a->ndim - b->ndim;
-        for (int d = 0; d < b->ndim; ++d)
-            if (b->shape[d] != 1 && b->shape[d] != a->shape[lead + d])
-                return fail(ATTN4J_ERR_SHAPE_MISMATCH,
-                            "b: expected a shape that broadcasts to a %s (each dim 1 or equal, "
-                            "aligned right), got %s",
-                            shape_string(*a).c_str(), shape_string(*b).c_str());
-        if (attn4j_status s = check_same_shape(*y, "y", *a, "a")) return s;
-        if (attn4j_status s = check_output_layout(*y, "y")) return s;
+        if (attn4j_status s = check_broadcastable(*b, "b", *a, "a")) return s;
+        if (attn4j_status s = check_output_like(*y, "y", *a, "a")) return s;
         if (numel(*a) == 0) return ATTN4J_OK;
         Nest<3> nest; // [a, b, y] over a's shape; b broadcasts with stride 0
         nest.ndim = a->ndim;

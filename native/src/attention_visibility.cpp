@@ -24,6 +24,20 @@ attn4j_status check_dims(const attn4j_tensor &t, const char *name, int rank, con
     return ATTN4J_OK;
 }
 
+// An optional input of exactly `rank` dims equal to want[] (`what` says so in messages):
+// checked, and when present *data points at its elements and strides[] holds its strides.
+template <class T>
+attn4j_status optional_view(const attn4j_tensor *t, const char *name, int32_t dtype, int rank,
+                            const int64_t *want, const char *what, const T **data,
+                            int64_t *strides) {
+    if (attn4j_status st = check_optional(t, name, dtype, rank, rank)) return st;
+    if (t == nullptr) return ATTN4J_OK;
+    if (attn4j_status st = check_dims(*t, name, rank, want, what)) return st;
+    *data = static_cast<const T *>(t->data);
+    for (int d = 0; d < rank; ++d) strides[d] = t->strides[d];
+    return ATTN4J_OK;
+}
+
 } // namespace
 
 attn4j_status make_visibility(int64_t b, int64_t h, int64_t i, int64_t j,
@@ -33,29 +47,17 @@ attn4j_status make_visibility(int64_t b, int64_t h, int64_t i, int64_t j,
                               int64_t window_right, Visibility *out) {
     attn4j_status st;
     const int64_t bhij[4] = {b, h, i, j};
-    if ((st = check_optional(bias, "bias", ATTN4J_DTYPE_F32, 4, 4)) != ATTN4J_OK) return st;
-    if (bias != nullptr) {
-        if ((st = check_dims(*bias, "bias", 4, bhij, "[b, h, i, j], broadcast with zero strides")))
-            return st;
-        out->bias = static_cast<const float *>(bias->data);
-        for (int d = 0; d < 4; ++d) out->bias_strides[d] = bias->strides[d];
-    }
-    if ((st = check_optional(mask, "mask", ATTN4J_DTYPE_BOOL, 4, 4)) != ATTN4J_OK) return st;
-    if (mask != nullptr) {
-        if ((st = check_dims(*mask, "mask", 4, bhij, "[b, h, i, j], broadcast with zero strides")))
-            return st;
-        out->mask = static_cast<const uint8_t *>(mask->data);
-        for (int d = 0; d < 4; ++d) out->mask_strides[d] = mask->strides[d];
-    }
-    if ((st = check_optional(key_padding_mask, "key_padding_mask", ATTN4J_DTYPE_BOOL, 2, 2)))
+    const int64_t bj[2] = {b, j};
+    const char *broadcast = "[b, h, i, j], broadcast with zero strides";
+    if ((st = optional_view(bias, "bias", ATTN4J_DTYPE_F32, 4, bhij, broadcast, &out->bias,
+                            out->bias_strides)))
         return st;
-    if (key_padding_mask != nullptr) {
-        const int64_t bj[2] = {b, j};
-        if ((st = check_dims(*key_padding_mask, "key_padding_mask", 2, bj, "[b, j]"))) return st;
-        out->kpm = static_cast<const uint8_t *>(key_padding_mask->data);
-        out->kpm_strides[0] = key_padding_mask->strides[0];
-        out->kpm_strides[1] = key_padding_mask->strides[1];
-    }
+    if ((st = optional_view(mask, "mask", ATTN4J_DTYPE_BOOL, 4, bhij, broadcast, &out->mask,
+                            out->mask_strides)))
+        return st;
+    if ((st = optional_view(key_padding_mask, "key_padding_mask", ATTN4J_DTYPE_BOOL, 2, bj, "[b, j]",
+                            &out->kpm, out->kpm_strides)))
+        return st;
     if ((st = check_optional(global_tokens, "global_tokens", ATTN4J_DTYPE_BOOL, 2, 2))) return st;
     if (global_tokens != nullptr) {
         if (i != j)

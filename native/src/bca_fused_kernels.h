@@ -98,9 +98,10 @@ struct Kernels {
     // Talking heads on tiles: y[g][k] = Σ_h w[g·heads + h] · x[h][k], x[h] = x + h·stride,
     // y[g] = y + g·stride, k < n. y must not alias x.
     void (*mix)(const float *x, const float *w, int64_t heads, int64_t stride, int64_t n, float *y);
-    // One panel: panel[e, k] = rows[k][e] for e < d, k < 16, zeros for e in [d, dp). The 16
-    // rows are contiguous (a row may repeat: the driver pads with copies and zeroes after).
-    void (*pack_panel)(const float *const *rows, int64_t d, int64_t dp, float *panel);
+    // One panel (transpose.h): panel[e · ldo + k] = rows[k][e] for e < d, k < 16, zeros for e
+    // in [d, dp). The 16 rows are contiguous (a row may repeat: the driver pads with copies and
+    // zeroes after).
+    void (*pack_panel)(const float *const *rows, int64_t d, int64_t dp, float *panel, int64_t ldo);
 };
 
 // The table attn4j_bca_fused uses now: the ISA of isa.h (the CPU's best, capped by the

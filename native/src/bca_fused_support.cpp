@@ -44,7 +44,7 @@ void pack_panels(const Kernels &kn, const View4 &t, int64_t b, int64_t h, int64_
             const float *src[kPanel];
             for (int64_t k = 0; k < kPanel; ++k)
                 src[k] = t.row(b, h, r0 + p0 + std::min(k, rows - 1));
-            kn.pack_panel(src, d, dp, panel);
+            kn.pack_panel(src, d, dp, panel, kPanel);
             if (rows < kPanel)
                 for (int64_t e = 0; e < d; ++e)
                     std::fill(panel + e * kPanel + rows, panel + (e + 1) * kPanel, 0.0f);

@@ -8,6 +8,7 @@
 
 #include "bca_fused_kernels.h"
 #include "microkernel.h"
+#include "transpose.h"
 
 namespace attn4j {
 namespace ATTN4J_KERNEL_NS {
@@ -15,6 +16,7 @@ namespace {
 
 using bca::kPanel;
 static_assert(kPanel == kStripCols, "a context_qk panel is one microkernel strip wide");
+static_assert(kPanel == kPanelRows, "a context_qk panel is one transposed panel (transpose.h)");
 
 inline int64_t lanes_up(int64_t n) { return (n + kLanes - 1) / kLanes * kLanes; }
 
@@ -219,47 +221,10 @@ void mix(const float *x, const float *w, int64_t heads, int64_t stride, int64_t 
     }
 }
 
-#if ATTN4J_ISA_LEVEL >= 1
-// 8×8 transpose of rows[k][e0 .. e0 + 8) (k < 8) into out[x · 16 + k] (AVX; the AVX-512
-// build runs it too: a panel row is 16 floats, two of these blocks side by side).
-inline void transpose8(const float *const *rows, int64_t e0, float *out) {
-    __m256 r[8], t[8];
-    for (int k = 0; k < 8; ++k) r[k] = _mm256_loadu_ps(rows[k] + e0);
-    for (int k = 0; k < 8; k += 2) {
-        t[k] = _mm256_unpacklo_ps(r[k], r[k + 1]);
-        t[k + 1] = _mm256_unpackhi_ps(r[k], r[k + 1]);
-    }
-    for (int k = 0; k < 8; k += 4) {
-        r[k] = _mm256_shuffle_ps(t[k], t[k + 2], 0x44);
-        r[k + 1] = _mm256_shuffle_ps(t[k], t[k + 2], 0xEE);
-        r[k + 2] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0x44);
-        r[k + 3] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0xEE);
-    }
-    // r[0..3] hold columns 0, 1, 2, 3 (low lanes) and 4, 5, 6, 7 (high) of rows 0..3 and
-    // r[4..7] of rows 4..7: pair the 128-bit halves.
-    for (int x = 0; x < 4; ++x) {
-        _mm256_storeu_ps(out + x * kPanel, _mm256_permute2f128_ps(r[x], r[x + 4], 0x20));
-        _mm256_storeu_ps(out + (x + 4) * kPanel, _mm256_permute2f128_ps(r[x], r[x + 4], 0x31));
-    }
-}
-#endif
-
-void pack_panel(const float *const *rows, int64_t d, int64_t dp, float *panel) {
-    int64_t e0 = 0;
-#if ATTN4J_ISA_LEVEL >= 1
-    for (; e0 + 8 <= d; e0 += 8) {
-        transpose8(rows, e0, panel + e0 * kPanel);
-        transpose8(rows + 8, e0, panel + e0 * kPanel + 8);
-    }
-#endif
-    for (; e0 < dp; ++e0)
-        for (int k = 0; k < kPanel; ++k) panel[e0 * kPanel + k] = e0 < d ? rows[k][e0] : 0.0f;
-}
-
 } // namespace
 
 extern const bca::Kernels kBcaKernels;
-const bca::Kernels kBcaKernels = {qk, softmax, pv, ptv, exp_n, mix, pack_panel};
+const bca::Kernels kBcaKernels = {qk, softmax, pv, ptv, exp_n, mix, transpose_panel};
 
 } // namespace ATTN4J_KERNEL_NS
 } // namespace attn4j

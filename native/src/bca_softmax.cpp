@@ -166,15 +166,9 @@ ATTN4J_API attn4j_status attn4j_bca_softmax(attn4j_context *ctx, const attn4j_te
         const int64_t b = sim->shape[0], h = sim->shape[1], i = sim->shape[2], j = sim->shape[3];
         if (attn4j_status s = check_optional(rel_pos_bias, "rel_pos_bias", ATTN4J_DTYPE_F32, 1, 4))
             return s;
-        if (rel_pos_bias != nullptr) {
-            const int lead = 4 - rel_pos_bias->ndim;
-            for (int d = 0; d < rel_pos_bias->ndim; ++d)
-                if (rel_pos_bias->shape[d] != 1 && rel_pos_bias->shape[d] != sim->shape[lead + d])
-                    return fail(ATTN4J_ERR_SHAPE_MISMATCH,
-                                "rel_pos_bias: expected a shape that broadcasts to sim %s (each "
-                                "dim 1 or equal, aligned right), got %s",
-                                shape_string(*sim).c_str(), shape_string(*rel_pos_bias).c_str());
-        }
+        if (rel_pos_bias != nullptr)
+            if (attn4j_status s = check_broadcastable(*rel_pos_bias, "rel_pos_bias", *sim, "sim"))
+                return s;
         if (attn4j_status s = check_mask(mask, "mask", b, i, "[b, i]")) return s;
         if (attn4j_status s = check_mask(context_mask, "context_mask", b, j, "[b, j]")) return s;
         if (attn4j_status s = check_tensor(attn, "attn", ATTN4J_DTYPE_F32, 4, 4)) return s;

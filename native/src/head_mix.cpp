@@ -22,8 +22,7 @@ ATTN4J_API attn4j_status attn4j_head_mix(attn4j_context *ctx, const attn4j_tenso
             return fail(ATTN4J_ERR_SHAPE_MISMATCH,
                         "weight: expected shape [%lld, %lld] (x's heads), got %s", (long long)heads,
                         (long long)heads, shape_string(*weight).c_str());
-        if (attn4j_status s = check_same_shape(*y, "y", *x, "x")) return s;
-        if (attn4j_status s = check_output_layout(*y, "y")) return s;
+        if (attn4j_status s = check_output_like(*y, "y", *x, "x")) return s;
         if (x->data == y->data && numel(*x) > 0)
             return fail(ATTN4J_ERR_INVALID_ARG,
                         "y: expected memory apart from x (head mixing reads every head of a "

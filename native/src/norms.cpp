@@ -91,8 +91,7 @@ attn4j_status check_norm(const attn4j_context *ctx, const attn4j_tensor *x,
                     (long long)n, shape_string(*bias).c_str());
     if (!(eps >= 0.0f) || std::isinf(eps))
         return fail(ATTN4J_ERR_INVALID_ARG, "eps: expected a finite value >= 0, got %g", eps);
-    if (attn4j_status s = check_same_shape(*y, "y", *x, "x")) return s;
-    if (attn4j_status s = check_output_layout(*y, "y")) return s;
+    if (attn4j_status s = check_output_like(*y, "y", *x, "x")) return s;
     nest->ndim = x->ndim;
     for (int d = 0; d < x->ndim; ++d) {
         nest->shape[d] = x->shape[d];

@@ -1,6 +1,7 @@
 // attn4j_relu: y = max(x, 0) elementwise over any strided view (the activation of PyTorch's
 // transformer layers by default).
 #include "common.h"
+#include "strided.h"
 #include "parallel.h"
 
 #include <omp.h>
@@ -16,11 +17,7 @@ attn4j_status relu(attn4j_context *ctx, const attn4j_tensor *x, attn4j_tensor *y
     attn4j_status st;
     if ((st = check_context(ctx, &threads))) return st;
     if ((st = check_tensors({{x, "x"}, {y, "y"}}, ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS))) return st;
-    bool same = x->ndim == y->ndim;
-    for (int d = 0; same && d < x->ndim; ++d) same = x->shape[d] == y->shape[d];
-    if (!same)
-        return fail(ATTN4J_ERR_SHAPE_MISMATCH, "y: expected shape %s (as x), got %s",
-                    shape_string(*x).c_str(), shape_string(*y).c_str());
+    if ((st = check_same_shape(*y, "y", *x, "x"))) return st;
     const int64_t count = numel(*x);
     if (count == 0) return ATTN4J_OK;
     const float *src = static_cast<const float *>(x->data);

@@ -1,6 +1,7 @@
 // attn4j_rope: rotary position embeddings on [b, h, n, d] (RoFormer), in the rotate-half or the
 // interleaved pairing, with angles formed in float32 as PyTorch implementations form them.
 #include "common.h"
+#include "strided.h"
 #include "parallel.h"
 
 #include <omp.h>
@@ -18,10 +19,7 @@ attn4j_status rope(attn4j_context *ctx, const attn4j_tensor *x, int64_t rotary_d
     attn4j_status st;
     if ((st = check_context(ctx, &threads))) return st;
     if ((st = check_tensors({{x, "x"}, {y, "y"}}, ATTN4J_DTYPE_F32, 4, 4))) return st;
-    for (int d = 0; d < 4; ++d)
-        if (x->shape[d] != y->shape[d])
-            return fail(ATTN4J_ERR_SHAPE_MISMATCH, "y: expected shape %s (as x), got %s",
-                        shape_string(*x).c_str(), shape_string(*y).c_str());
+    if ((st = check_same_shape(*y, "y", *x, "x"))) return st;
     const int64_t b = x->shape[0], h = x->shape[1], n = x->shape[2], d = x->shape[3];
     if (rotary_dim < 0 || rotary_dim % 2 != 0 || rotary_dim > d)
         return fail(ATTN4J_ERR_INVALID_ARG, "rotary_dim: expected an even value in [0, %lld], got %lld",

@@ -1,6 +1,10 @@
-// attn4j_sdpa_fused: scaled dot-product attention without the [i, j] matrix. K and V are packed
-// once into tile layouts; then each task (one head, one block of queries) streams the visible
-// key tiles through an online softmax (running max m and sum l per query) into its output.
+// attn4j_sdpa_fused: scaled dot-product attention without the [i, j] matrix. Each unit of work
+// (one head, a run of query blocks) packs the key tiles it needs into tile layouts on its own
+// thread, when it first needs them, then streams each block of queries over the visible tiles
+// through an online softmax (running max m and sum l per query) into its output. Why packing in
+// the unit rather than in a pass of its own before: the packed tiles stay in the thread's cache
+// for the blocks that follow, and a small head (MiniLM: 128 keys of 32) no longer goes to memory
+// and back between two passes (the separate pass was a fifth of the call there).
 #include "attention_visibility.h"
 #include "common.h"
 #include "parallel.h"
@@ -9,6 +13,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -46,28 +51,51 @@ struct Problem {
     family::Visibility vis;
 };
 
+// out[c · ldo + r] = src[r · rs + c · cs] for r < n ≤ kCols and c < d, 0 for r in [n, kCols):
+// n rows of a head transposed into columns of a panel (register blocks when the rows are
+// contiguous, transpose.h).
+void transpose_rows(const sdpa::Kernels &kern, const float *src, int64_t rs, int64_t cs, int64_t n,
+                    int64_t d, float *out, int64_t ldo) {
+    if (cs != 1) {
+        for (int64_t c = 0; c < d; ++c)
+            for (int64_t r = 0; r < kCols; ++r) out[c * ldo + r] = r < n ? src[r * rs + c * cs] : 0.0f;
+        return;
+    }
+    const float *rows[kCols];
+    for (int64_t r = 0; r < kCols; ++r) rows[r] = src + std::min(r, n - 1) * rs; // repeats the last
+    kern.pack_panel(rows, d, d, out, ldo);
+    if (n < kCols)
+        for (int64_t c = 0; c < d; ++c) std::fill(out + c * ldo + n, out + c * ldo + kCols, 0.0f);
+}
+
 // Kᵀ tile t of head bh → kt [d, kTileKeys] (zero past the last key); the tile's V rows →
 // vp [nj, dvp] (zero past dv). V is packed even where its rows could be read in place: rows
 // h·d floats apart (2 KiB for 8 heads of 64) fall on few L1 sets, and the product's 64 rows
 // would evict each other.
-void pack_tile(const Problem &p, int64_t bh, int64_t t, float *kt, float *vp) {
+void pack_tile(const Problem &p, const sdpa::Kernels &kern, int64_t bh, int64_t t, float *kt,
+               float *vp) {
     const int64_t bb = bh / p.h, hh = bh % p.h;
     const int64_t j0 = t * kTileKeys;
     const int64_t nj = std::min(kTileKeys, p.j - j0);
     const float *kb = p.k + bb * p.ks[0] + hh * p.ks[1];
     const float *vb = p.v + bb * p.vs[0] + hh * p.vs[1];
-    // Row by row of kt: contiguous stores (writing kt column by column, each k row read in
-    // order, profiled 1.6× slower).
-    for (int64_t c = 0; c < p.d; ++c) {
-        float *row = kt + c * kTileKeys;
-        for (int64_t n = 0; n < nj; ++n) row[n] = kb[(j0 + n) * p.ks[2] + c * p.ks[3]];
-        for (int64_t n = nj; n < kTileKeys; ++n) row[n] = 0.0f;
+    for (int64_t n0 = 0; n0 < kTileKeys; n0 += kCols) {
+        if (n0 < nj) {
+            transpose_rows(kern, kb + (j0 + n0) * p.ks[2], p.ks[2], p.ks[3], std::min(kCols, nj - n0),
+                           p.d, kt + n0, kTileKeys);
+        } else {
+            for (int64_t c = 0; c < p.d; ++c) std::fill(kt + c * kTileKeys + n0, kt + c * kTileKeys + kTileKeys, 0.0f);
+            break;
+        }
     }
     for (int64_t n = 0; n < nj; ++n) {
         float *row = vp + n * p.dvp;
         const float *src = vb + (j0 + n) * p.vs[2];
-        for (int64_t c = 0; c < p.dv; ++c) row[c] = src[c * p.vs[3]];
-        for (int64_t c = p.dv; c < p.dvp; ++c) row[c] = 0.0f;
+        if (p.vs[3] == 1)
+            std::memcpy(row, src, sizeof(float) * (size_t)p.dv);
+        else
+            for (int64_t c = 0; c < p.dv; ++c) row[c] = src[c * p.vs[3]];
+        std::fill(row + p.dv, row + p.dvp, 0.0f);
     }
 }
 
@@ -82,14 +110,37 @@ struct TaskScratch {
     float *m;  // [kTileQueries]       running max
     float *l;  // [kTileQueries]       running sum
     int32_t *lo, *hi; // [kTileQueries]  visible columns of a cut tile (int32 in float slots)
+    float *kt;        // [tiles, d, kTileKeys] packed Kᵀ tiles of the unit's head
+    float *vp;        // [tiles · kTileKeys, dvp] packed V rows of the unit's head
+    int32_t *packed;  // [tiles] 1 where kt and vp hold tile t of the head `head`
+    int64_t head = -1;
 
-    static int64_t floats(const Problem &p) {
-        return kTileQueries * (p.d + kTileKeys + p.dvp + 4);
+    // Floats of one thread's scratch; throws std::bad_alloc past any allocation.
+    static size_t floats(const Problem &p) {
+        const size_t a = attn4j::floats(kTileQueries, p.d + kTileKeys + p.dvp + 4);
+        const size_t b = attn4j::floats(p.tiles, kTileKeys, p.d + p.dvp + 1);
+        if (a + b < a) throw std::bad_alloc();
+        return a + b;
     }
     TaskScratch(float *base, const Problem &p)
         : qs(base), s(qs + kTileQueries * p.d), o(s + kTileQueries * kTileKeys),
           m(o + kTileQueries * p.dvp), l(m + kTileQueries),
-          lo(reinterpret_cast<int32_t *>(l + kTileQueries)), hi(lo + kTileQueries) {}
+          lo(reinterpret_cast<int32_t *>(l + kTileQueries)), hi(lo + kTileQueries),
+          kt(reinterpret_cast<float *>(hi + kTileQueries)), vp(kt + p.tiles * p.d * kTileKeys),
+          packed(reinterpret_cast<int32_t *>(vp + p.tiles * kTileKeys * p.dvp)) {}
+
+    // Tile t of head bh packed into kt and vp (on first use within the head).
+    void need(const Problem &p, const sdpa::Kernels &kern, int64_t bh, int64_t t) {
+        if (head != bh) {
+            std::fill(packed, packed + p.tiles, 0);
+            head = bh;
+        }
+        if (packed[t]) return;
+        pack_tile(p, kern, bh, t, kt_of(p, t), vp_of(p, t));
+        packed[t] = 1;
+    }
+    float *kt_of(const Problem &p, int64_t t) const { return kt + t * p.d * kTileKeys; }
+    float *vp_of(const Problem &p, int64_t t) const { return vp + t * kTileKeys * p.dvp; }
 };
 
 // True when key tile t may hold a key visible to a query of [i0, i1) in batch bb.
@@ -110,8 +161,7 @@ static_assert(kTileQueries % kCols == 0, "a query block is whole groups of the s
 // One task without bias, masks or global tokens: each query sees one range of keys (its
 // window, or all), and every tile is one call of the step kernel (sdpa_kernels.h), with the
 // range [lo, hi) of each query where the window cuts the tile.
-void run_window_task(const Problem &p, const sdpa::Kernels &kern, const float *kt_all,
-                     const float *vp_all, int64_t task, TaskScratch &w) {
+void run_window_task(const Problem &p, const sdpa::Kernels &kern, int64_t task, TaskScratch &w) {
     const int64_t blocks = (p.i + kTileQueries - 1) / kTileQueries;
     const int64_t bh = task / blocks, block = task % blocks;
     const int64_t bb = bh / p.h, hh = bh % p.h;
@@ -121,15 +171,16 @@ void run_window_task(const Problem &p, const sdpa::Kernels &kern, const float *k
     const family::Visibility &vis = p.vis;
 
     // Scaled queries, transposed by groups: qt [groups, d, kCols], zero past ni.
-    const float *qb = p.q + bb * p.qs[0] + hh * p.qs[1];
+    const float *qb = p.q + bb * p.qs[0] + (hh * p.qs[1] + i0 * p.qs[2]);
     float *qt = w.qs;
-    for (int64_t r = 0; r < nq; ++r) {
-        float *dst = qt + (r / kCols) * p.d * kCols + r % kCols;
-        const float *src = qb + (i0 + r) * p.qs[2];
-        for (int64_t c = 0; c < p.d; ++c) dst[c * kCols] = r < ni ? p.scale * src[c * p.qs[3]] : 0.0f;
-        w.m[r] = kNegInf;
-        w.l[r] = 0.0f;
+    for (int64_t g = 0; g < groups; ++g) {
+        float *group = qt + g * p.d * kCols;
+        transpose_rows(kern, qb + g * kCols * p.qs[2], p.qs[2], p.qs[3], std::min(kCols, ni - g * kCols),
+                       p.d, group, kCols);
+        kern.scale(group, p.d * kCols, p.scale);
     }
+    std::fill(w.m, w.m + nq, kNegInf);
+    std::fill(w.l, w.l + nq, 0.0f);
     std::memset(w.o, 0, sizeof(float) * (size_t)(nq * p.dvp));
 
     for (int64_t t = 0; t < p.tiles; ++t) {
@@ -147,8 +198,8 @@ void run_window_task(const Problem &p, const sdpa::Kernels &kern, const float *k
                 w.lo[r] = (int32_t)std::min(std::max(lo, (int64_t)0), nj);
                 w.hi[r] = (int32_t)std::min(std::max(hi, (int64_t)0), nj);
             }
-        kern.step(sdpa::Step{qt, kt_all + (bh * p.tiles + t) * p.d * kTileKeys,
-                             vp_all + (bh * p.j + j0) * p.dvp, groups, nj, p.d, p.dvp,
+        w.need(p, kern, bh, t);
+        kern.step(sdpa::Step{qt, w.kt_of(p, t), w.vp_of(p, t), groups, nj, p.d, p.dvp,
                              all_visible ? nullptr : w.lo, all_visible ? nullptr : w.hi, w.s, w.o,
                              w.m, w.l});
     }
@@ -164,12 +215,11 @@ void run_window_task(const Problem &p, const sdpa::Kernels &kern, const float *k
     }
 }
 
-void run_task(const Problem &p, const sdpa::Kernels &kern, const float *kt_all,
-              const float *vp_all, const uint8_t *tile_global_all, int64_t task,
-              TaskScratch &w) {
+void run_task(const Problem &p, const sdpa::Kernels &kern, const uint8_t *tile_global_all,
+              int64_t task, TaskScratch &w) {
     const family::Visibility &vis = p.vis;
     if (vis.bias == nullptr && vis.mask == nullptr && vis.kpm == nullptr && vis.global == nullptr)
-        return run_window_task(p, kern, kt_all, vp_all, task, w);
+        return run_window_task(p, kern, task, w);
     const int64_t blocks = (p.i + kTileQueries - 1) / kTileQueries;
     const int64_t bh = task / blocks, block = task % blocks;
     const int64_t bb = bh / p.h, hh = bh % p.h;
@@ -193,8 +243,9 @@ void run_task(const Problem &p, const sdpa::Kernels &kern, const float *kt_all,
         if (!tile_needed(p, tile_global, block_global, i0, i0 + ni, t)) continue;
         const int64_t j0 = t * kTileKeys;
         const int64_t nj = std::min(kTileKeys, p.j - j0);
-        const float *kt = kt_all + (bh * p.tiles + t) * p.d * kTileKeys;
-        const float *vp = vp_all + (bh * p.j + j0) * p.dvp;
+        w.need(p, kern, bh, t);
+        const float *kt = w.kt_of(p, t);
+        const float *vp = w.vp_of(p, t);
         // S [ni, nj] = (scale·q) · kᵀ
         kern.gemm(w.qs, p.d, kt, kTileKeys, w.s, kTileKeys, ni, p.d, round_up(nj, kCols), 0);
         const bool all_visible = vis.block_all_visible(i0, i0 + ni, j0, j0 + nj);
@@ -292,19 +343,9 @@ attn4j_status sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn
     const int64_t tasks = bh_count * blocks;
     const double flops = 4.0 * (double)bh_count * p.i * p.j * (p.d + p.dv);
     const int nthreads = threads_for_flops(flops, tasks, threads);
-    const int64_t per_thread = TaskScratch::floats(p);
-    const size_t kt_floats = floats(bh_count, p.tiles, p.d, kTileKeys);
-    const size_t vp_floats = floats(bh_count, p.j, p.dvp);
-    const size_t task_floats = floats(per_thread, nthreads);
-    Carver measure(nullptr);
-    measure.take<float>((int64_t)kt_floats);
-    measure.take<float>((int64_t)vp_floats);
-    measure.take<float>((int64_t)task_floats);
-    Scratch block(measure.used());
-    Carver carver(block.get());
-    float *kt = carver.take<float>((int64_t)kt_floats);
-    float *vp = carver.take<float>((int64_t)vp_floats);
-    float *scratch = carver.take<float>((int64_t)task_floats);
+    const size_t per_thread = (TaskScratch::floats(p) + 15) / 16 * 16; // 64-byte aligned blocks
+    Scratch block(floats((int64_t)per_thread, nthreads) * sizeof(float));
+    float *scratch = reinterpret_cast<float *>(block.get());
     std::vector<uint8_t> tile_global;
     if (p.vis.global != nullptr) {
         tile_global.assign((size_t)(p.b * p.tiles), 0);
@@ -313,18 +354,22 @@ attn4j_status sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn
                 if (p.vis.is_global(bb, n)) tile_global[(size_t)(bb * p.tiles + n / kTileKeys)] = 1;
     }
 
-    const int64_t pack_jobs = bh_count * p.tiles;
+    // Units: the query blocks of a head in `runs` runs. Why split heads: with fewer than about
+    // eight units per thread, whole heads balance poorly when one thread gets less of the CPU;
+    // each further run of a head packs again the tiles it needs.
+    const int64_t runs =
+        nthreads <= 1 ? 1 : std::min(blocks, (8 * (int64_t)nthreads + bh_count - 1) / bh_count);
+    const int64_t units = bh_count * runs;
     in_team(nthreads, [&] {
-#pragma omp for schedule(static)
-        for (int64_t job = 0; job < pack_jobs; ++job) {
-            const int64_t bh = job / p.tiles, t = job % p.tiles;
-            pack_tile(p, bh, t, kt + job * p.d * kTileKeys, vp + (bh * p.j + t * kTileKeys) * p.dvp);
-        }
         TaskScratch w(scratch + omp_get_thread_num() * per_thread, p);
-        // Dynamic: with a window or a causal mask the tasks differ in cost.
+        // Dynamic: with a window or a causal mask the units differ in cost.
 #pragma omp for schedule(dynamic, 1)
-        for (int64_t task = 0; task < tasks; ++task)
-            run_task(p, kern, kt, vp, tile_global.empty() ? nullptr : tile_global.data(), task, w);
+        for (int64_t u = 0; u < units; ++u) {
+            const int64_t bh = u / runs, run = u % runs;
+            for (int64_t block = run * blocks / runs; block < (run + 1) * blocks / runs; ++block)
+                run_task(p, kern, tile_global.empty() ? nullptr : tile_global.data(),
+                         bh * blocks + block, w);
+        }
     });
     return ATTN4J_OK;
 }

@@ -52,6 +52,9 @@ struct Kernels {
     float (*exp_sum)(float *x, int64_t n, float shift);
     // y[k] = y[k] · alpha for k < n.
     void (*scale)(float *y, int64_t n, float alpha);
+    // One panel (transpose.h): out[e · ldo + k] = rows[k][e] for k < kCols, e < d, zeros for
+    // e in [d, dp); rows contiguous. Packs Kᵀ tiles and query groups.
+    void (*pack_panel)(const float *const *rows, int64_t d, int64_t dp, float *out, int64_t ldo);
 };
 
 // The table of the ISA in use now (isa.h: the CPU's best, capped by ATTN4J_ISA; read on

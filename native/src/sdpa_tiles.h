@@ -5,12 +5,14 @@
 
 #include "microkernel.h"
 #include "sdpa_kernels.h"
+#include "transpose.h"
 
 namespace attn4j {
 namespace ATTN4J_KERNEL_NS {
 namespace {
 
 static_assert(sdpa::kCols == kStripCols, "the sdpa column granule is one microkernel strip");
+static_assert(sdpa::kCols == kPanelRows, "a query group is one transposed panel (transpose.h)");
 
 void gemm(const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
           int64_t rows, int64_t kdim, int64_t cols, int accumulate) {
@@ -147,7 +149,7 @@ void step(const sdpa::Step &t) {
 } // namespace
 
 extern const sdpa::Kernels kSdpaKernels;
-const sdpa::Kernels kSdpaKernels = {step, gemm, max_n, exp_sum, scale};
+const sdpa::Kernels kSdpaKernels = {step, gemm, max_n, exp_sum, scale, transpose_panel};
 
 } // namespace ATTN4J_KERNEL_NS
 } // namespace attn4j

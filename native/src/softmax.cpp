@@ -39,8 +39,7 @@ ATTN4J_API attn4j_status attn4j_softmax(attn4j_context *ctx, const attn4j_tensor
             return fail(ATTN4J_ERR_INVALID_ARG, "axis: expected -1 or -2, got %d", axis);
         if (axis == -2 && x->ndim < 2)
             return fail(ATTN4J_ERR_INVALID_ARG, "axis: expected -1 for x of rank 1, got -2");
-        if (attn4j_status s = check_same_shape(*y, "y", *x, "x")) return s;
-        if (attn4j_status s = check_output_layout(*y, "y")) return s;
+        if (attn4j_status s = check_output_like(*y, "y", *x, "x")) return s;
         if (numel(*x) == 0) return ATTN4J_OK;
         const float *xd = static_cast<const float *>(x->data);
         float *yd = static_cast<float *>(y->data);

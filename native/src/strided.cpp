@@ -54,6 +54,24 @@ attn4j_status check_same_shape(const attn4j_tensor &t, const char *name, const a
                 shape_string(ref).c_str(), ref_name, shape_string(t).c_str());
 }
 
+attn4j_status check_output_like(const attn4j_tensor &t, const char *name, const attn4j_tensor &ref,
+                                const char *ref_name) {
+    if (attn4j_status s = check_same_shape(t, name, ref, ref_name)) return s;
+    return check_output_layout(t, name);
+}
+
+attn4j_status check_broadcastable(const attn4j_tensor &t, const char *name,
+                                  const attn4j_tensor &ref, const char *ref_name) {
+    const int lead = ref.ndim - t.ndim;
+    for (int d = 0; d < t.ndim; ++d)
+        if (t.shape[d] != 1 && t.shape[d] != ref.shape[lead + d])
+            return fail(ATTN4J_ERR_SHAPE_MISMATCH,
+                        "%s: expected a shape that broadcasts to %s %s (each dim 1 or equal, "
+                        "aligned right), got %s",
+                        name, ref_name, shape_string(ref).c_str(), shape_string(t).c_str());
+    return ATTN4J_OK;
+}
+
 } // namespace attn4j
 
 namespace attn4j {

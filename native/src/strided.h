@@ -111,6 +111,16 @@ attn4j_status check_output_layout(const attn4j_tensor &t, const char *name);
 attn4j_status check_same_shape(const attn4j_tensor &t, const char *name, const attn4j_tensor &ref,
                                const char *ref_name);
 
+// The checks of an output computed over the shape of `ref`: check_same_shape, then
+// check_output_layout.
+attn4j_status check_output_like(const attn4j_tensor &t, const char *name, const attn4j_tensor &ref,
+                                const char *ref_name);
+
+// Fails with ATTN4J_ERR_SHAPE_MISMATCH unless `t` (named `name`, rank ≤ ref's) broadcasts to
+// the shape of `ref` (named `ref_name`) by numpy's rules: dims aligned right, each 1 or equal.
+attn4j_status check_broadcastable(const attn4j_tensor &t, const char *name,
+                                  const attn4j_tensor &ref, const char *ref_name);
+
 // Threads worth starting for `work` elements of cheap arithmetic: one per 256 Ki elements
 // (≈ 0.1 ms of one core), the calling thread alone below 512 Ki. Why so many: forking a team
 // costs about a microsecond on an idle machine, but the join waits for the slowest member, and

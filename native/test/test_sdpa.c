@@ -1,6 +1,7 @@
 /* attn4j_sdpa_fused and attn4j_sdpa_softmax against a naive double-precision reference: masks
  * of every kind, causal, windows, global tokens, -inf bias, fully masked rows (NaN), a NaN in a
- * query or a key (PyTorch: every row that sees it is NaN), strided views, odd and prime sizes,
+ * query or a key (PyTorch: every row that sees it is NaN), strided views (split heads, a last
+ * stride of 2), odd and prime sizes,
  * both kernel ISAs, and argument errors. */
 #include "attn4j.h"
 
@@ -76,9 +77,17 @@ static int visible(const Case *c, const uint8_t *mask, const uint8_t *kpm, const
     return global && (global[bb * c->i + qi] || global[bb * c->j + kj]);
 }
 
+/* t's data spread to every other float (a copy, `into` [2·n]): a view whose last stride is 2. */
+static void spread(attn4j_tensor *t, const float *data, float *into, int64_t n) {
+    for (int64_t e = 0; e < n; ++e) into[2 * e] = data[e], into[2 * e + 1] = NAN;
+    t->data = into;
+    for (int k = 0; k < 4; ++k) t->strides[k] *= 2;
+}
+
+/* strided: 0 contiguous; 1 q stored as [b, i, h, d] and viewed as [b, h, i, d] (a split-heads
+   view); 2 q, k, v and out with a last stride of 2 (the kernels' element-by-element paths). */
 static int run_case(attn4j_context *ctx, const Case *c, int strided) {
     int64_t b = c->b, h = c->h, i = c->i, j = c->j, d = c->d, dv = c->dv;
-    /* q stored as [b, i, h, d] and viewed as [b, h, i, d] when strided (a split-heads view). */
     float *q = malloc(sizeof(float) * (size_t)(b * h * i * d + 1));
     float *k = malloc(sizeof(float) * (size_t)(b * h * j * d + 1));
     float *v = malloc(sizeof(float) * (size_t)(b * h * j * dv + 1));
@@ -104,7 +113,7 @@ static int run_case(attn4j_context *ctx, const Case *c, int strided) {
     if (c->nan_at == 1) q[(i / 2) * d] = NAN; /* (0, 0, i/2, 0) in both layouts */
     if (c->nan_at == 2) k[63 * d] = NAN;
     /* q index helper */
-#define QAT(bb, hh, qi, c_) (strided ? q[(((bb) * i + (qi)) * h + (hh)) * d + (c_)] \
+#define QAT(bb, hh, qi, c_) (strided == 1 ? q[(((bb) * i + (qi)) * h + (hh)) * d + (c_)] \
                                      : q[(((bb) * h + (hh)) * i + (qi)) * d + (c_)])
     const uint8_t *M = c->use_mask ? mask : NULL, *K = c->use_kpm ? kpm : NULL,
                   *G = c->use_global ? global : NULL;
@@ -139,7 +148,7 @@ static int run_case(attn4j_context *ctx, const Case *c, int strided) {
                 }
             }
     attn4j_tensor tq = tensor4(q, ATTN4J_DTYPE_F32, b, h, i, d);
-    if (strided) { /* [b, i, h, d] memory seen as [b, h, i, d] */
+    if (strided == 1) { /* [b, i, h, d] memory seen as [b, h, i, d] */
         tq.strides[0] = i * h * d, tq.strides[1] = d, tq.strides[2] = h * d, tq.strides[3] = 1;
     }
     attn4j_tensor tk = tensor4(k, ATTN4J_DTYPE_F32, b, h, j, d);
@@ -157,10 +166,22 @@ static int run_case(attn4j_context *ctx, const Case *c, int strided) {
     attn4j_tensor tweights = tensor4(weights, ATTN4J_DTYPE_F32, b, h, i, j);
     const attn4j_tensor *pb = c->use_bias ? &tbias : NULL, *pm = c->use_mask ? &tmask : NULL,
                         *pk = c->use_kpm ? &tkpm : NULL, *pg = c->use_global ? &tglobal : NULL;
+    float *q2 = malloc(sizeof(float) * (size_t)(2 * b * h * i * d + 1));
+    float *k2 = malloc(sizeof(float) * (size_t)(2 * b * h * j * d + 1));
+    float *v2 = malloc(sizeof(float) * (size_t)(2 * b * h * j * dv + 1));
+    float *out2 = malloc(sizeof(float) * (size_t)(2 * b * h * i * dv + 1));
+    if (strided == 2) {
+        spread(&tq, q, q2, b * h * i * d);
+        spread(&tk, k, k2, b * h * j * d);
+        spread(&tv, v, v2, b * h * j * dv);
+        spread(&tout, out, out2, 0);
+    }
 
     int bad = 0;
     attn4j_status st = attn4j_sdpa_fused(ctx, &tq, &tk, &tv, pb, pm, pk, pg, c->left, c->right, c->scale, &tout);
     CHECK(st == ATTN4J_OK, "sdpa_fused: status %d: %s", st, attn4j_last_error());
+    if (strided == 2)
+        for (int64_t n = 0; n < b * h * i * dv; ++n) out[n] = out2[2 * n];
     for (int64_t n = 0; st == ATTN4J_OK && n < b * h * i * dv; ++n) {
         double err = fabs(out[n] - want[n]);
         if (isnan(want[n]) != isnan(out[n]) || (!isnan(want[n]) && err > 2e-5 + 2e-5 * fabs(want[n]))) {
@@ -180,6 +201,7 @@ static int run_case(attn4j_context *ctx, const Case *c, int strided) {
         }
     }
     free(q), free(k), free(v), free(bias), free(mask), free(kpm), free(global), free(out);
+    free(q2), free(k2), free(v2), free(out2);
     free(scores), free(weights), free(want), free(want_w), free(row);
     return bad;
 }
@@ -256,7 +278,7 @@ int main(void) {
     const int ncases = (int)(sizeof cases / sizeof cases[0]);
     /* ctest runs this once per ISA of the machine (ATTN4J_ISA), so one pass covers one path. */
     for (int n = 0; n < ncases; ++n)
-        for (int strided = 0; strided < 2; ++strided)
+        for (int strided = 0; strided < 3; ++strided)
             if (run_case(ctx, &cases[n], strided)) fprintf(stderr, "  in case %d\n", n);
     errors(ctx);
     attn4j_context_destroy(ctx);

@@ -8,14 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import org.attn4j.internal.backend.NativeBackend;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Creating, choosing, using and closing backends. */
 class BackendLifecycleTest {
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void useAfterCloseAndSecondCloseThrow(String name) {
         Backend backend = name.equals("native") ? Backends.nativeBackend(1) : Backends.javaReference();
         assertEquals(name, backend.name());

@@ -44,86 +44,70 @@ class BackendOpsTest {
         return values;
     }
 
-    // ------------------------------------------------------------------ linear
+    // ------------------------------------------------------------------ linear and its fused variants
+
+    /**
+     * y = x·Wᵀ + b, then nothing, the GELU, or + the residual that y holds before the call; with
+     * the weight's packed copy (Backend.packLinearWeight) or without (null).
+     */
+    enum LinearOp {
+        LINEAR(1f, 0.3f), GELU(2f, 0.5f), RESIDUAL(1f, 0.3f);
+
+        final float xScale; // GELU's inputs spread wider, so that its curve matters
+        final float wScale;
+
+        LinearOp(float xScale, float wScale) {
+            this.xScale = xScale;
+            this.wScale = wScale;
+        }
+
+        void run(Backend backend, Tensor x, Tensor w, Tensor packed, Tensor b, Tensor y) {
+            switch (this) {
+                case LINEAR -> backend.linear(x, w, packed, b, y);
+                case GELU -> backend.linearGelu(x, w, packed, b, y);
+                case RESIDUAL -> backend.linearResidual(x, w, packed, b, y);
+            }
+        }
+    }
 
     static Stream<Arguments> linearCases() {
-        return cross(List.of(
-                c(new long[] {1, 1}, 1L, true), c(new long[] {3, 7}, 5L, false), c(new long[] {97}, 3L, true),
-                c(new long[] {2, 13, 31}, 17L, true), c(new long[] {4, 64}, 64L, false),
-                c(new long[] {2, 3, 5, 11}, 7L, true)));
+        List<Object[]> shapes = new ArrayList<>(List.of(
+                c(LinearOp.LINEAR, new long[] {1, 1}, 1L, true), c(LinearOp.LINEAR, new long[] {3, 7}, 5L, false),
+                c(LinearOp.LINEAR, new long[] {97}, 3L, true), c(LinearOp.LINEAR, new long[] {2, 13, 31}, 17L, true),
+                c(LinearOp.LINEAR, new long[] {4, 64}, 64L, false), c(LinearOp.LINEAR, new long[] {2, 3, 5, 11}, 7L, true)));
+        for (LinearOp fused : List.of(LinearOp.GELU, LinearOp.RESIDUAL)) {
+            shapes.addAll(List.of(c(fused, new long[] {3, 7}, 5L, false), c(fused, new long[] {2, 13, 31}, 17L, true),
+                    c(fused, new long[] {4, 64}, 64L, true)));
+        }
+        return cross(shapes);
     }
 
-    @ParameterizedTest(name = "{0} {1} x{2} out {3} bias {4}")
+    @ParameterizedTest(name = "{0} {1} {2} x{3} out {4} bias {5}")
     @MethodSource("linearCases")
-    void linear(String name, Layouts layout, long[] xs, long out, boolean withBias) {
+    void linear(String name, Layouts layout, LinearOp op, long[] xs, long out, boolean withBias) {
         Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {
             long in = xs[xs.length - 1];
-            Tensor x = layout.random(arena, 1, 1f, xs);
-            Tensor w = layout.random(arena, 2, 0.3f, out, in);
+            Tensor x = layout.random(arena, 1, op.xScale, xs);
+            Tensor w = layout.random(arena, 2, op.wScale, out, in);
             Tensor b = withBias ? layout.random(arena, 3, 1f, out) : null;
             long[] ys = xs.clone();
             ys[ys.length - 1] = out;
+            Tensor residual = op == LinearOp.RESIDUAL ? Layouts.CONTIGUOUS.random(arena, 4, 1f, ys) : null;
             Tensor expected = Tensor.zeros(arena, DType.F32, ys);
             TestBackends.ORACLE.linear(x.contiguous(arena), w.contiguous(arena), b == null ? null : b.contiguous(arena), expected);
-            Tensor y = layout.empty(arena, ys);
-            backend.linear(x, w, b, y);
-            assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, "linear");
-            y = layout.empty(arena, ys);
-            backend.linear(x, w, packed(backend, w, arena), b, y);
-            assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, "linear, packed weight");
-        }
-    }
-
-    // the fused variants: linear, then the GELU or the residual, on the oracle
-    static Stream<Arguments> linearFusedCases() {
-        return cross(List.of(c(new long[] {3, 7}, 5L, false), c(new long[] {2, 13, 31}, 17L, true),
-                c(new long[] {4, 64}, 64L, true)));
-    }
-
-    @ParameterizedTest(name = "{0} {1} x{2} out {3} bias {4}")
-    @MethodSource("linearFusedCases")
-    void linearGelu(String name, Layouts layout, long[] xs, long out, boolean withBias) {
-        Backend backend = TestBackends.named(name);
-        try (Arena arena = Arena.ofConfined()) {
-            long in = xs[xs.length - 1];
-            Tensor x = layout.random(arena, 1, 2f, xs);
-            Tensor w = layout.random(arena, 2, 0.5f, out, in);
-            Tensor b = withBias ? layout.random(arena, 3, 1f, out) : null;
-            long[] ys = xs.clone();
-            ys[ys.length - 1] = out;
-            Tensor expected = Tensor.zeros(arena, DType.F32, ys);
-            TestBackends.ORACLE.linear(x.contiguous(arena), w.contiguous(arena), b == null ? null : b.contiguous(arena), expected);
-            TestBackends.ORACLE.gelu(expected, expected);
-            Tensor y = layout.empty(arena, ys);
-            backend.linearGelu(x, w, b, y);
-            assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, "linearGelu");
-            y = layout.empty(arena, ys);
-            backend.linearGelu(x, w, packed(backend, w, arena), b, y);
-            assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, "linearGelu, packed weight");
-        }
-    }
-
-    @ParameterizedTest(name = "{0} {1} x{2} out {3} bias {4}")
-    @MethodSource("linearFusedCases")
-    void linearResidual(String name, Layouts layout, long[] xs, long out, boolean withBias) {
-        Backend backend = TestBackends.named(name);
-        try (Arena arena = Arena.ofConfined()) {
-            long in = xs[xs.length - 1];
-            Tensor x = layout.random(arena, 1, 1f, xs);
-            Tensor w = layout.random(arena, 2, 0.3f, out, in);
-            Tensor b = withBias ? layout.random(arena, 3, 1f, out) : null;
-            long[] ys = xs.clone();
-            ys[ys.length - 1] = out;
-            Tensor residual = Layouts.CONTIGUOUS.random(arena, 4, 1f, ys);
-            Tensor expected = Tensor.zeros(arena, DType.F32, ys);
-            TestBackends.ORACLE.linear(x.contiguous(arena), w.contiguous(arena), b == null ? null : b.contiguous(arena), expected);
-            TestBackends.ORACLE.add(expected, residual, expected);
+            switch (op) {
+                case GELU -> TestBackends.ORACLE.gelu(expected, expected);
+                case RESIDUAL -> TestBackends.ORACLE.add(expected, residual, expected);
+                case LINEAR -> { }
+            }
             for (Tensor packed : new Tensor[] {null, packed(backend, w, arena)}) {
                 Tensor y = layout.empty(arena, ys);
-                TestBackends.ORACLE.add(residual, Tensor.zeros(arena, DType.F32, ys), y); // y = residual, in y's layout
-                backend.linearResidual(x, w, packed, b, y);
-                assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, packed == null ? "linearResidual" : "linearResidual, packed weight");
+                if (residual != null) {
+                    TestBackends.ORACLE.add(residual, Tensor.zeros(arena, DType.F32, ys), y); // y = residual, in y's layout
+                }
+                op.run(backend, x, w, packed, b, y);
+                assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, op + (packed == null ? "" : ", packed weight"));
             }
         }
     }

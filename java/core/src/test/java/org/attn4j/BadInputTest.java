@@ -8,8 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Bad arguments on both backends: wrong rank, mismatched dims, wrong dtype, closed arena,
@@ -26,8 +24,7 @@ class BadInputTest {
         assertTrue(m.contains(fragment), "message lacks \"" + fragment + "\": " + m);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void shapeMismatchSaysExpectedAndGot(String name) {
         Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {
@@ -44,8 +41,7 @@ class BadInputTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void wrongRank(String name) {
         Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {
@@ -64,8 +60,7 @@ class BadInputTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void mismatchedAttentionDims(String name) {
         Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {
@@ -89,8 +84,7 @@ class BadInputTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void wrongDtype(String name) {
         Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {
@@ -105,8 +99,7 @@ class BadInputTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void closedArena(String name) {
         Backend backend = TestBackends.named(name);
         Tensor dead;
@@ -122,8 +115,7 @@ class BadInputTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void otherThreadsConfinedArena(String name) throws Exception {
         Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {
@@ -154,8 +146,7 @@ class BadInputTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void misalignedAddress(String name) {
         Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {
@@ -166,8 +157,7 @@ class BadInputTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void outputsThatCannotBeWritten(String name) {
         Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {
@@ -181,8 +171,7 @@ class BadInputTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void aliasing(String name) {
         Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {
@@ -202,8 +191,7 @@ class BadInputTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void nullsAndValues(String name) {
         Backend backend = TestBackends.named(name);
         try (Arena arena = Arena.ofConfined()) {

@@ -3,8 +3,6 @@ package org.attn4j;
 import static org.attn4j.Layouts.assertClose;
 
 import java.lang.foreign.Arena;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every operation on both backends against values worked out by hand. */
 class HandComputedTest {
@@ -12,8 +10,7 @@ class HandComputedTest {
     private static final float LN2 = (float) Math.log(2);
     private static final float LN3 = (float) Math.log(3);
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void linear(String name) {
         try (Arena arena = Arena.ofConfined()) {
             Tensor x = Tensor.of(arena, new float[] {1, 2}, 1, 2);
@@ -27,8 +24,7 @@ class HandComputedTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void matmul(String name) {
         try (Arena arena = Arena.ofConfined()) {
             Tensor a = Tensor.of(arena, new float[] {1, 2, 3, 4}, 2, 2);
@@ -49,8 +45,7 @@ class HandComputedTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void softmax(String name) {
         try (Arena arena = Arena.ofConfined()) {
             // e^0 : e^ln2 : e^ln3 = 1 : 2 : 3
@@ -64,8 +59,7 @@ class HandComputedTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void norms(String name) {
         try (Arena arena = Arena.ofConfined()) {
             Tensor x = Tensor.of(arena, new float[] {3, 4}, 1, 2);
@@ -83,8 +77,7 @@ class HandComputedTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void gelu(String name) {
         try (Arena arena = Arena.ofConfined()) {
             Tensor x = Tensor.of(arena, new float[] {0, 1, -1, 2, -6}, 5);
@@ -96,8 +89,7 @@ class HandComputedTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void add(String name) {
         try (Arena arena = Arena.ofConfined()) {
             Tensor a = Tensor.of(arena, new float[] {1, 2, 3, 4}, 2, 2);
@@ -109,8 +101,7 @@ class HandComputedTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void bcaSoftmax(String name) {
         try (Arena arena = Arena.ofConfined()) {
             // sim [1, 1, 2, 2] = [[0, ln3], [0, 0]]
@@ -136,8 +127,7 @@ class HandComputedTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void headMix(String name) {
         try (Arena arena = Arena.ofConfined()) {
             Tensor x = Tensor.of(arena, new float[] {1, 10, 2, 20}, 1, 2, 2); // heads (1, 10) and (2, 20)
@@ -148,8 +138,7 @@ class HandComputedTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void bcaFused(String name) {
         try (Arena arena = Arena.ofConfined()) {
             // b = h = 1, i = j = 2, d = 1: sim = qk·contextQkᵀ = [[ln3, 0], [0, 0]]

@@ -10,7 +10,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.attn4j.internal.tensor.Shapes;
 
 /**
@@ -36,8 +35,7 @@ class TopKSoftmaxTest {
         return Stream.of(0, 1, 2, 3, 4, 5);
     }
 
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds")
+    @PerSeed
     void nativeMatchesReference(int seed) {
         SplittableRandom r = new SplittableRandom(seed);
         long b = 1 + r.nextInt(2);

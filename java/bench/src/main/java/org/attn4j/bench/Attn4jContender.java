@@ -23,15 +23,12 @@ final class Attn4jContender extends InProcessContender {
     /** Timed runs of the Java reference at most (each takes seconds). */
     static final int JAVA_REPEAT_CAP = 3;
 
-    private final String name;
-    private final String variant;
     private final Path model;
     private final Backend backend;
     private final AttentionPath path;
 
     private Attn4jContender(String name, String variant, Path model, Backend backend, AttentionPath path) {
-        this.name = name;
-        this.variant = variant;
+        super(name, variant);
         this.model = model;
         this.backend = backend;
         this.path = path;
@@ -53,18 +50,8 @@ final class Attn4jContender extends InProcessContender {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String variant() {
-        return variant;
-    }
-
-    @Override
     public int repeatCap() {
-        return name.equals("java") ? JAVA_REPEAT_CAP : Integer.MAX_VALUE;
+        return name().equals("java") ? JAVA_REPEAT_CAP : Integer.MAX_VALUE;
     }
 
     @Override
@@ -78,7 +65,7 @@ final class Attn4jContender extends InProcessContender {
         if (!Files.isRegularFile(model)) {
             return Unavailable.skipped("weights not found: " + model + " (is ../shared there?)");
         }
-        if (name.equals("java") && w.usefulFlops() / 1e9 > JAVA_MAX_GFLOP) {
+        if (name().equals("java") && w.usefulFlops() / 1e9 > JAVA_MAX_GFLOP) {
             return Unavailable.skipped(String.format("too slow for the Java reference at %s (%.1f GFLOP a run; it runs "
                     + "up to %.1f)", w, w.usefulFlops() / 1e9, JAVA_MAX_GFLOP));
         }

@@ -4,41 +4,52 @@ package org.attn4j.bench;
  * One implementation under comparison (one row per size in the report). A contender first
  * computes the outputs once for the agreement check; only if they agree is it timed.
  */
-public interface Contender {
+public abstract class Contender {
+    private final String name;
+    private final String variant;
+
+    protected Contender(String name, String variant) {
+        this.name = name;
+        this.variant = variant;
+    }
 
     /** "attn4j", "java", "onnxruntime" or "pytorch". */
-    String name();
+    public final String name() {
+        return name;
+    }
 
     /** Which way it computes: "fused", "materialised", "reference", "cpu", "eager". */
-    String variant();
+    public final String variant() {
+        return variant;
+    }
 
     /** "name variant": the label in tables, legends and progress. */
-    default String label() {
-        return variant().isEmpty() ? name() : name() + " " + variant();
+    public final String label() {
+        return variant.isEmpty() ? name : name + " " + variant;
     }
 
     /**
      * Why this contender cannot run the workload (the row then says so and the run goes on), or
      * null when it can.
      */
-    Unavailable unavailable(Workload w);
+    public abstract Unavailable unavailable(Workload w);
 
     /** Computes the outputs once, measuring the peak memory growth it took. */
-    Check check(BenchInputs in, Progress.Task task) throws Exception;
+    public abstract Check check(BenchInputs in, Progress.Task task) throws Exception;
 
     /** Warm-up runs, then {@code repeat} timed ones. */
-    Timing time(BenchInputs in, int warmup, int repeat, Progress.Task task) throws Exception;
+    public abstract Timing time(BenchInputs in, int warmup, int repeat, Progress.Task task) throws Exception;
 
     /** Most timed runs worth making per size (the plain Java reference takes seconds per run). */
-    default int repeatCap() {
+    public int repeatCap() {
         return Integer.MAX_VALUE;
     }
 
     /** Versions and settings for the report's notes ("ONNX Runtime 1.29.0, 2 intra-op threads"). */
-    String describe();
+    public abstract String describe();
 
     /** Not run: status is "skipped" or "not installed"; reason says why, for a human. */
-    record Unavailable(String status, String reason) {
+    public record Unavailable(String status, String reason) {
         static Unavailable skipped(String reason) {
             return new Unavailable("skipped", reason);
         }
@@ -49,7 +60,7 @@ public interface Contender {
     }
 
     /** The outputs of one forward pass, the peak resident-memory growth it took and the process's peak (MiB). */
-    record Check(Outputs outputs, double peakRssMb, double peakRssTotalMb) {
+    public record Check(Outputs outputs, double peakRssMb, double peakRssTotalMb) {
     }
 
     /**
@@ -57,6 +68,6 @@ public interface Contender {
      * process's peak resident memory (MiB), and
      * the share of the machine other processes used during the timed runs (percent).
      */
-    record Timing(double[] ms, double peakRssMb, double peakRssTotalMb, double otherBusyPercent) {
+    public record Timing(double[] ms, double peakRssMb, double peakRssTotalMb, double otherBusyPercent) {
     }
 }

@@ -6,6 +6,7 @@ import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
@@ -34,31 +35,16 @@ final class DecodeBench {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        List<Integer> lengths = List.of(128, 1024, 4096);
-        int heads = 8;
-        int dimHead = 64;
-        int threads = 2;
-        int steps = 200;
-        for (int k = 0; k < args.length; k++) {
-            if (k + 1 >= args.length) {
-                throw new IllegalArgumentException(args[k] + ": expected a value (options: " + OPTIONS + ")");
-            }
-            String value = args[++k];
-            switch (args[k - 1]) {
-                case "--lengths" -> {
-                    List<Integer> l = new ArrayList<>();
-                    for (String s : value.split(",")) {
-                        l.add(positive("--lengths", s.trim()));
-                    }
-                    lengths = l;
-                }
-                case "--heads" -> heads = positive("--heads", value);
-                case "--dim-head" -> dimHead = positive("--dim-head", value);
-                case "--threads" -> threads = positive("--threads", value);
-                case "--steps" -> steps = positive("--steps", value);
-                default -> throw new IllegalArgumentException("unknown option " + args[k - 1] + " (options: " + OPTIONS + ")");
-            }
+        CommandOptions o = CommandOptions.parse(args, Map.of("--lengths", "128,1024,4096", "--heads", "8",
+                "--dim-head", "64", "--threads", "2", "--steps", "200"), OPTIONS);
+        List<Integer> lengths = new ArrayList<>();
+        for (String s : o.get("--lengths").split(",")) {
+            lengths.add(CommandOptions.positive("--lengths", s.trim()));
         }
+        int heads = o.positive("--heads");
+        int dimHead = o.positive("--dim-head");
+        int threads = o.positive("--threads");
+        int steps = o.positive("--steps");
         Machine machine = Machine.detect();
         out.printf(Locale.ROOT, "# decoding step: causal self attention over a key/value cache%n%n");
         out.printf(Locale.ROOT, "%s; load average %s; %d thread(s), batch 1, %d heads of %d, %d steps per length%n%n",
@@ -146,17 +132,5 @@ final class DecodeBench {
             }
             return us;
         }
-    }
-
-    private static int positive(String option, String value) {
-        try {
-            int v = Integer.parseInt(value);
-            if (v >= 1) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // the message below says what was expected
-        }
-        throw new IllegalArgumentException(option + ": expected a positive integer, got \"" + value + "\"");
     }
 }

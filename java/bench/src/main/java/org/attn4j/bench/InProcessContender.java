@@ -4,7 +4,7 @@ package org.attn4j.bench;
  * A contender that runs inside this JVM: the harness measures its memory (RSS growth from just
  * before it opens) and whether other processes were busy while it ran.
  */
-abstract class InProcessContender implements Contender {
+abstract class InProcessContender extends Contender {
 
     /** A contender made ready for one set of inputs (a session, a module, preallocated inputs). */
     interface Run extends AutoCloseable {
@@ -23,6 +23,10 @@ abstract class InProcessContender implements Contender {
     static final int PRIMING_SIZE = 4;
 
     private boolean primed;
+
+    InProcessContender(String name, String variant) {
+        super(name, variant);
+    }
 
     /** Prepares a run on these inputs; what it allocates counts toward the peak memory. */
     protected abstract Run open(BenchInputs in) throws Exception;

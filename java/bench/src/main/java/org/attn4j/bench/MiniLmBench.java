@@ -36,38 +36,24 @@ final class MiniLmBench {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        int threads = 2;
-        int runs = 0; // 0 = by shape
-        List<int[]> shapes = List.of(new int[] {1, 16}, new int[] {1, 128}, new int[] {8, 128}, new int[] {32, 128});
-        List<String> names = List.of("attn4j", "onnxruntime", "langchain4j");
-        for (int k = 0; k < args.length; k++) {
-            if (k + 1 >= args.length) {
-                throw new IllegalArgumentException(args[k] + ": expected a value (options: " + OPTIONS + ")");
+        CommandOptions o = CommandOptions.parse(args, Map.of("--threads", "2", "--runs", "", "--shapes", "1x16,1x128,8x128,32x128",
+                "--contenders", "attn4j,onnxruntime,langchain4j"), OPTIONS);
+        int threads = o.positive("--threads");
+        int runs = o.get("--runs").isEmpty() ? 0 : o.positive("--runs"); // 0 = by shape
+        List<int[]> shapes = new ArrayList<>();
+        for (String s : o.get("--shapes").split(",")) {
+            String[] bs = s.trim().split("x");
+            if (bs.length != 2) {
+                throw new IllegalArgumentException("--shapes: expected BxS (e.g. 32x128), got " + s);
             }
-            String value = args[++k];
-            switch (args[k - 1]) {
-                case "--threads" -> threads = positive("--threads", value);
-                case "--runs" -> runs = positive("--runs", value);
-                case "--shapes" -> {
-                    List<int[]> l = new ArrayList<>();
-                    for (String s : value.split(",")) {
-                        String[] bs = s.trim().split("x");
-                        if (bs.length != 2) {
-                            throw new IllegalArgumentException("--shapes: expected BxS (e.g. 32x128), got " + s);
-                        }
-                        int b = positive("--shapes", bs[0]);
-                        int t = positive("--shapes", bs[1]);
-                        if (t < 2 || t > 128) {
-                            throw new IllegalArgumentException("--shapes: tokens per sentence must be 2..128, got " + t);
-                        }
-                        l.add(new int[] {b, t});
-                    }
-                    shapes = l;
-                }
-                case "--contenders" -> names = List.of(value.split(","));
-                default -> throw new IllegalArgumentException("unknown option " + args[k - 1] + " (options: " + OPTIONS + ")");
+            int b = CommandOptions.positive("--shapes", bs[0]);
+            int t = CommandOptions.positive("--shapes", bs[1]);
+            if (t < 2 || t > 128) {
+                throw new IllegalArgumentException("--shapes: tokens per sentence must be 2..128, got " + t);
             }
+            shapes.add(new int[] {b, t});
         }
+        List<String> names = List.of(o.get("--contenders").split(","));
         if (!names.contains("attn4j")) {
             throw new IllegalArgumentException("--contenders: attn4j is the subject of this benchmark, got " + names);
         }
@@ -245,17 +231,5 @@ final class MiniLmBench {
             nb += (double) b[i] * b[i];
         }
         return dot / Math.sqrt(na * nb);
-    }
-
-    private static int positive(String name, String value) {
-        try {
-            int v = Integer.parseInt(value.trim());
-            if (v > 0) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // the message below names the value
-        }
-        throw new IllegalArgumentException(name + ": expected a positive integer, got " + value);
     }
 }

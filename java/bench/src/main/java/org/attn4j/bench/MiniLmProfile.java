@@ -34,31 +34,17 @@ final class MiniLmProfile {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        int threads = 2;
-        int runs = 7;
-        int b = 32;
-        int s = 128;
-        for (int k = 0; k < args.length; k++) {
-            if (k + 1 >= args.length) {
-                throw new IllegalArgumentException(args[k] + ": expected a value (options: " + OPTIONS + ")");
-            }
-            String value = args[++k];
-            switch (args[k - 1]) {
-                case "--threads" -> threads = positive("--threads", value);
-                case "--runs" -> runs = positive("--runs", value);
-                case "--shape" -> {
-                    String[] bs = value.split("x");
-                    if (bs.length != 2) {
-                        throw new IllegalArgumentException("--shape: expected BxS (e.g. 32x128), got " + value);
-                    }
-                    b = positive("--shape", bs[0]);
-                    s = positive("--shape", bs[1]);
-                    if (s < 2 || s > 128) {
-                        throw new IllegalArgumentException("--shape: tokens per sentence must be 2..128, got " + s);
-                    }
-                }
-                default -> throw new IllegalArgumentException("unknown option " + args[k - 1] + " (options: " + OPTIONS + ")");
-            }
+        CommandOptions o = CommandOptions.parse(args, Map.of("--threads", "2", "--shape", "32x128", "--runs", "7"), OPTIONS);
+        int threads = o.positive("--threads");
+        int runs = o.positive("--runs");
+        String[] bs = o.get("--shape").split("x");
+        if (bs.length != 2) {
+            throw new IllegalArgumentException("--shape: expected BxS (e.g. 32x128), got " + o.get("--shape"));
+        }
+        int b = CommandOptions.positive("--shape", bs[0]);
+        int s = CommandOptions.positive("--shape", bs[1]);
+        if (s < 2 || s > 128) {
+            throw new IllegalArgumentException("--shape: tokens per sentence must be 2..128, got " + s);
         }
         Machine machine = Machine.detect();
         out.printf(Locale.ROOT, "# all-MiniLM-L6-v2 forward profile, [%d, %d]%n%n%s; load average %s; %d thread(s); %d runs%n%n",
@@ -68,7 +54,7 @@ final class MiniLmProfile {
             Tensor ga = Tensor.randn(arena, 11, GEMM_N, GEMM_N);
             Tensor gb = Tensor.randn(arena, 12, GEMM_N, GEMM_N);
             Tensor gc = Tensor.zeros(arena, DType.F32, GEMM_N, GEMM_N);
-            try (SentenceEmbedder embedder = SentenceEmbedder.builder().backend(profiled)
+            try (SentenceEmbedder embedder = SentenceEmbedder.builder().backend(profiled.backend())
                     .classPath(SentenceEmbedder.MINILM_ONNX, SentenceEmbedder.MINILM_TOKENIZER).build()) {
                 List<String> texts = MiniLmInputs.sentences(embedder.tokenizer(), b, s, 1000L * b + s);
                 TokenBatch batch = TokenBatch.of(embedder.encode(texts), embedder.tokenizer().padId());
@@ -118,17 +104,5 @@ final class MiniLmProfile {
             }
         }
         return 0;
-    }
-
-    private static int positive(String name, String value) {
-        try {
-            int v = Integer.parseInt(value.trim());
-            if (v > 0) {
-                return v;
-            }
-        } catch (NumberFormatException ignored) {
-            // falls through to the message below
-        }
-        throw new IllegalArgumentException(name + ": expected a positive integer, got " + value);
     }
 }

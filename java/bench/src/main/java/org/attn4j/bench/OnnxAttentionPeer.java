@@ -5,7 +5,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import java.io.IOException;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,16 +20,15 @@ import org.attn4j.Tensor;
  * peer of {@code ./attn4j bench peers}, on a small graph that tools/onnx/make_attention_onnx.py
  * writes (Debian's python3-onnx): the attention core alone, or nn.MultiheadAttention's
  * projections around it with the attn4j module's weights. Causal cases set the op's
- * unidirectional=1, which ONNX Runtime runs on its non-flash path. Session options as the bca
- * workload's ONNX contender: intra-op threads = T, one inter-op thread, spinning off.
+ * unidirectional=1, which ONNX Runtime runs on its non-flash path. Session options: the
+ * harness's {@link OrtSettings}, as for the bca workload's ONNX contender.
  */
 final class OnnxAttentionPeer {
     private OnnxAttentionPeer() {
     }
 
     static String describe(int threads) {
-        String v = OrtEnvironment.class.getPackage().getImplementationVersion();
-        return "ONNX Runtime " + (v == null ? "" : v) + " Java API, CPU provider, com.microsoft.MultiHeadAttention, " + threads
+        return "ONNX Runtime " + OrtSettings.version() + " Java API, CPU provider, com.microsoft.MultiHeadAttention, " + threads
                 + " intra-op thread(s), spinning off; graph from tools/onnx/make_attention_onnx.py";
     }
 
@@ -46,18 +44,12 @@ final class OnnxAttentionPeer {
             return PeerResult.unavailable(problem);
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "attn4j-bench-peers");
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
-            options.addConfigEntry("session.inter_op.allow_spinning", "0");
-            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        try (OrtSession.SessionOptions options = OrtSettings.sessionOptions(threads)) {
             Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
             try (OrtSession session = env.createSession(graph.toString(), options)) {
                 for (var e : inputs.entrySet()) {
                     String name = c.kind().equals("sdpa") ? Map.of("q", "query", "k", "key", "v", "value").get(e.getKey()) : e.getKey();
-                    feeds.put(name, OnnxTensor.createTensor(env, floats(e.getValue()), e.getValue().shape()));
+                    feeds.put(name, OnnxTensor.createTensor(env, OrtSettings.floats(e.getValue()), e.getValue().shape()));
                 }
                 float[] output = null;
                 List<Double> ms = new ArrayList<>();
@@ -103,10 +95,5 @@ final class OnnxAttentionPeer {
                     + " cannot import onnx (Debian: apt-get install python3-onnx)" : "error: " + String.join(" ", cmd) + ": " + log.strip();
         }
         return null;
-    }
-
-    /** A direct buffer over the tensor's memory: ONNX Runtime reads it in place. */
-    private static FloatBuffer floats(Tensor t) {
-        return t.segment().asSlice(0, t.byteSize()).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
     }
 }

@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +16,7 @@ import org.attn4j.Tensor;
 /**
  * ONNX Runtime's Java API running the reference module exported to ONNX (opset 17), with the
  * same weights as model.safetensors: model_masks.onnx when masks are passed, model.onnx when
- * not. Intra-op threads = the run's thread count, one inter-op thread, and spinning disabled so
- * that idle pool threads do not steal the cores from whoever runs next.
+ * not, under the harness's {@link OrtSettings} (intra-op threads = the run's thread count).
  */
 final class OnnxContender extends InProcessContender {
     /**
@@ -31,30 +29,16 @@ final class OnnxContender extends InProcessContender {
     private final int threads;
 
     OnnxContender(Path modelDir, int threads) {
+        super("onnxruntime", "cpu");
         this.modelDir = modelDir;
         this.threads = threads;
     }
 
     @Override
-    public String name() {
-        return "onnxruntime";
-    }
-
-    @Override
-    public String variant() {
-        return "cpu";
-    }
-
-    @Override
     public String describe() {
-        return "ONNX Runtime " + ortVersion() + " Java API, CPU provider, " + threads
+        return "ONNX Runtime " + OrtSettings.version() + " Java API, CPU provider, " + threads
                 + " intra-op thread(s), spinning off, graph " + modelDir.getFileName().resolve("model_masks.onnx")
                 + " (model.onnx when no masks are passed)";
-    }
-
-    private static String ortVersion() {
-        String v = OrtEnvironment.class.getPackage().getImplementationVersion();
-        return v != null ? v : "(version unknown)";
     }
 
     private Path model(boolean masks) {
@@ -76,17 +60,11 @@ final class OnnxContender extends InProcessContender {
         boolean masks = in.mask() != null;
         Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
         OrtSession session = null;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
-            options.addConfigEntry("session.inter_op.allow_spinning", "0");
-            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        try (OrtSession.SessionOptions options = OrtSettings.sessionOptions(threads)) {
             session = env.createSession(model(masks).toString(), options);
             // direct buffers over the inputs' memory: ONNX Runtime reads them in place, no copy
-            inputs.put("x", OnnxTensor.createTensor(env, floats(in.x()), in.x().shape()));
-            inputs.put("context", OnnxTensor.createTensor(env, floats(in.context()), in.context().shape()));
+            inputs.put("x", OnnxTensor.createTensor(env, OrtSettings.floats(in.x()), in.x().shape()));
+            inputs.put("context", OnnxTensor.createTensor(env, OrtSettings.floats(in.context()), in.context().shape()));
             if (masks) {
                 inputs.put("mask", OnnxTensor.createTensor(env, bytes(in.mask()), in.mask().shape(), OnnxJavaType.BOOL));
                 inputs.put("context_mask", OnnxTensor.createTensor(env, bytes(in.contextMask()),
@@ -100,10 +78,6 @@ final class OnnxContender extends InProcessContender {
             throw e;
         }
         return new OrtRun(session, inputs);
-    }
-
-    private static FloatBuffer floats(Tensor t) {
-        return t.segment().asSlice(0, t.byteSize()).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
     }
 
     private static java.nio.ByteBuffer bytes(Tensor t) {

@@ -46,22 +46,16 @@ final class PeersBench {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>(Map.of("--n", "4096", "--heads", "8", "--dim-head", "64", "--batch", "1",
+        CommandOptions o = CommandOptions.parse(args, Map.of("--n", "4096", "--heads", "8", "--dim-head", "64", "--batch", "1",
                 "--threads", "2", "--warmup", "1", "--repeat", "3", "--cases", String.join(",", CASES),
-                "--peers", String.join(",", PEERS), "--python", "/usr/bin/python3"));
-        for (int k = 0; k < args.length; k += 2) {
-            if (!o.containsKey(args[k]) || k + 1 >= args.length) {
-                throw new IllegalArgumentException("unexpected \"" + args[k] + "\" (options: " + OPTIONS + ")");
-            }
-            o.put(args[k], args[k + 1]);
-        }
-        int n = positive(o, "--n");
-        int heads = positive(o, "--heads");
-        int dimHead = positive(o, "--dim-head");
-        int batch = positive(o, "--batch");
-        int threads = positive(o, "--threads");
+                "--peers", String.join(",", PEERS), "--python", "/usr/bin/python3"), OPTIONS);
+        int n = o.positive("--n");
+        int heads = o.positive("--heads");
+        int dimHead = o.positive("--dim-head");
+        int batch = o.positive("--batch");
+        int threads = o.positive("--threads");
         int warmup = Integer.parseInt(o.get("--warmup"));
-        int repeat = positive(o, "--repeat");
+        int repeat = o.positive("--repeat");
         List<String> peers = names(o.get("--peers"), PEERS, "--peers");
         List<String> cases = names(o.get("--cases"), CASES, "--cases");
         Path root = Path.of(System.getProperty("attn4j.root", ".")).toAbsolutePath();
@@ -249,17 +243,5 @@ final class PeersBench {
             out.add(t);
         }
         return out;
-    }
-
-    private static int positive(Map<String, String> o, String option) {
-        try {
-            int v = Integer.parseInt(o.get(option).trim());
-            if (v >= 1) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // said below
-        }
-        throw new IllegalArgumentException(option + ": expected a positive integer, got \"" + o.get(option) + "\"");
     }
 }

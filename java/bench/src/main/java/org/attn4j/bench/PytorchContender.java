@@ -26,7 +26,7 @@ import org.attn4j.io.Npy;
  * Debian's interpreter is the default because python3-torch installs there; when torch cannot
  * be imported the rows say "not installed".
  */
-final class PytorchContender implements Contender {
+final class PytorchContender extends Contender {
     /** PyTorch keeps ~3 [b, h, i, j] matrices alive (3.2 GB at 4096 x 8192 in perf/baselines.md). */
     static final double MATRICES_HELD = 3.5;
     /** Exit codes of bca_bench.py. */
@@ -50,21 +50,12 @@ final class PytorchContender implements Contender {
 
     /** {@code golden}: the cases the script proves itself on; {@code model}: the weights it times. */
     PytorchContender(String python, Path script, Path golden, Path model, int threads) {
+        super("pytorch", "eager");
         this.python = python;
         this.script = script;
         this.golden = golden;
         this.model = model;
         this.threads = threads;
-    }
-
-    @Override
-    public String name() {
-        return "pytorch";
-    }
-
-    @Override
-    public String variant() {
-        return "eager";
     }
 
     @Override

@@ -1,25 +1,12 @@
 package org.attn4j.bench;
 
 /** A contender that could not be set up at all (its library did not load): every row says why. */
-final class UnavailableContender implements Contender {
-    private final String name;
-    private final String variant;
+final class UnavailableContender extends Contender {
     private final String reason;
 
     UnavailableContender(String name, String variant, String reason) {
-        this.name = name;
-        this.variant = variant;
+        super(name, variant);
         this.reason = reason;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String variant() {
-        return variant;
     }
 
     @Override

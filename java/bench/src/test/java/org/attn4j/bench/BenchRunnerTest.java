@@ -17,8 +17,7 @@ class BenchRunnerTest {
     private final List<String> log = new ArrayList<>();
 
     /** A contender whose outputs, timings and failures are given. */
-    private final class Scripted implements Contender {
-        final String name;
+    private final class Scripted extends Contender {
         final float shift;
         final Unavailable unavailable;
         final RuntimeException failure;
@@ -26,21 +25,11 @@ class BenchRunnerTest {
         int attempts;
 
         Scripted(String name, float shift, Unavailable unavailable, RuntimeException failure, double... busyPerAttempt) {
-            this.name = name;
+            super(name, "v");
             this.shift = shift;
             this.unavailable = unavailable;
             this.failure = failure;
             this.busyPerAttempt = busyPerAttempt.length == 0 ? new double[] {0} : busyPerAttempt;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public String variant() {
-            return "v";
         }
 
         @Override
@@ -50,7 +39,7 @@ class BenchRunnerTest {
 
         @Override
         public Check check(BenchInputs in, Progress.Task task) {
-            log.add("check " + name + " " + in.workload());
+            log.add("check " + name() + " " + in.workload());
             if (failure != null) {
                 throw failure;
             }
@@ -64,7 +53,7 @@ class BenchRunnerTest {
 
         @Override
         public Timing time(BenchInputs in, int warmup, int repeat, Progress.Task task) {
-            log.add("time " + name + " " + in.workload());
+            log.add("time " + name() + " " + in.workload());
             double busy = busyPerAttempt[Math.min(attempts++, busyPerAttempt.length - 1)];
             double[] ms = new double[repeat];
             Arrays.setAll(ms, k -> 10 + k); // 10, 11, 12, ...
@@ -73,7 +62,7 @@ class BenchRunnerTest {
 
         @Override
         public String describe() {
-            return name;
+            return name();
         }
     }
 

@@ -11,13 +11,13 @@ final class Commands {
 
     static Map<String, Command> all() {
         Map<String, Command> commands = new LinkedHashMap<>();
-        add(commands, Command.of("run", RunCommand.USAGE, RunCommand::run));
-        add(commands, Command.of("demo", DemoCommand.USAGE, DemoCommand::run));
-        add(commands, Command.of("heatmap", HeatmapCommand.USAGE, HeatmapCommand::run));
-        add(commands, Command.of("embed", EmbedCommand.USAGE, EmbedCommand::run));
-        add(commands, Command.of("consistency", ConsistencyCommand.USAGE, ConsistencyCommand::run));
-        add(commands, Command.of("info", InfoCommand.USAGE, InfoCommand::run));
-        add(commands, new HelpCommand(Collections.unmodifiableMap(commands)));
+        add(commands, new Command("run", RunCommand.USAGE, RunCommand::run));
+        add(commands, new Command("demo", DemoCommand.USAGE, DemoCommand::run));
+        add(commands, new Command("heatmap", HeatmapCommand.USAGE, HeatmapCommand::run));
+        add(commands, new Command("embed", EmbedCommand.USAGE, EmbedCommand::run));
+        add(commands, new Command("consistency", ConsistencyCommand.USAGE, ConsistencyCommand::run));
+        add(commands, new Command("info", InfoCommand.USAGE, InfoCommand::run));
+        add(commands, HelpCommand.over(Collections.unmodifiableMap(commands)));
         return Collections.unmodifiableMap(commands);
     }
 

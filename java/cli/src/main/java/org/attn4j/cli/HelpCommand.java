@@ -5,27 +5,20 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code attn4j help [command]}: every command's usage, or one. */
-final class HelpCommand implements Command {
-    private final Map<String, Command> commands;
+final class HelpCommand {
+    static final String USAGE = """
+            attn4j help [command]
+              Lists the commands, or shows how to call one.""";
 
-    HelpCommand(Map<String, Command> commands) {
-        this.commands = commands;
+    private HelpCommand() {
     }
 
-    @Override
-    public String name() {
-        return "help";
+    /** The help command over {@code commands} (itself among them once added). */
+    static Command over(Map<String, Command> commands) {
+        return new Command("help", USAGE, (args, out) -> run(commands, args, out));
     }
 
-    @Override
-    public String usage() {
-        return """
-                attn4j help [command]
-                  Lists the commands, or shows how to call one.""";
-    }
-
-    @Override
-    public int run(List<String> args, PrintStream out) {
+    private static int run(Map<String, Command> commands, List<String> args, PrintStream out) {
         if (args.size() > 1) {
             throw new UsageException("help: expected at most one command name, got " + String.join(" ", args));
         }

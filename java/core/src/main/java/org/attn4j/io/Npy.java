@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,13 +56,7 @@ public final class Npy {
      * @throws IOException when the file cannot be read
      */
     public static Tensor read(Path path, Arena arena) throws IOException {
-        if (path == null) {
-            throw new IllegalArgumentException("path: expected a file, got null");
-        }
-        if (arena == null || !arena.scope().isAlive()) {
-            throw new IllegalArgumentException("arena: expected an open arena, got " + (arena == null ? "null" : "a closed one"));
-        }
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (FileChannel ch = TensorFiles.openToMap(path, arena)) {
             long size = ch.size();
             if (size < 10) {
                 throw new NpyFormatException(path, "file is " + size + " bytes, shorter than the 10-byte .npy preamble");
@@ -138,7 +131,9 @@ public final class Npy {
         try {
             parsed = PyLiteral.parse(text);
         } catch (PyLiteral.SyntaxException e) {
-            throw new NpyFormatException(path, "header is not a valid Python literal: " + e.getMessage(), e);
+            NpyFormatException bad = new NpyFormatException(path, "header is not a valid Python literal: " + e.getMessage());
+            bad.initCause(e);
+            throw bad;
         }
         if (!(parsed instanceof Map<?, ?> dict)) {
             throw new NpyFormatException(path, "header: expected a dict, got " + brief(parsed));
@@ -266,16 +261,7 @@ public final class Npy {
             throw new IllegalArgumentException("path: expected a file, got null");
         }
         TensorFiles.checkWritable("tensor", tensor);
-        byte[] header = header(tensor);
-        TensorFiles.writeAtomically(path, ch -> {
-            ByteBuffer buf = ByteBuffer.wrap(header);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            try (TensorStreamer streamer = new TensorStreamer(ch, chunkBytes)) {
-                streamer.write(tensor);
-            }
-        });
+        TensorFiles.write(path, header(tensor), List.of(tensor), chunkBytes);
     }
 
     /** Magic, version, length and padded dict, as numpy.lib.format.write_array builds them. */

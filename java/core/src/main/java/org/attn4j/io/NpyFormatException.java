@@ -1,6 +1,5 @@
 package org.attn4j.io;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -8,23 +7,10 @@ import java.nio.file.Path;
  * with the file and names the header field at fault, e.g. {@code "a.npy: descr '<i8'
  * (int64) is not supported: expected one of '<f4', '<f2', '<f8', '|b1'"}.
  */
-public final class NpyFormatException extends IOException {
+public final class NpyFormatException extends TensorFormatException {
     private static final long serialVersionUID = 1L;
 
-    private final transient Path path;
-
     NpyFormatException(Path path, String detail) {
-        super(path + ": " + detail);
-        this.path = path;
-    }
-
-    NpyFormatException(Path path, String detail, Throwable cause) {
-        super(path + ": " + detail, cause);
-        this.path = path;
-    }
-
-    /** The file that was being read. */
-    public Path path() {
-        return path;
+        super(path, detail);
     }
 }

@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -58,13 +57,7 @@ public final class SafeTensors {
      * @throws IOException when the file cannot be read
      */
     public static SafeTensorsFile open(Path path, Arena arena) throws IOException {
-        if (path == null) {
-            throw new IllegalArgumentException("path: expected a file, got null");
-        }
-        if (arena == null || !arena.scope().isAlive()) {
-            throw new IllegalArgumentException("arena: expected an open arena, got " + (arena == null ? "null" : "a closed one"));
-        }
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (FileChannel ch = TensorFiles.openToMap(path, arena)) {
             long size = ch.size();
             long headerLength = readHeaderLength(path, ch, size);
             String json = decodeUtf8(path, readHeader(path, ch, headerLength));
@@ -142,7 +135,9 @@ public final class SafeTensors {
         try {
             root = Json.parse(json);
         } catch (JsonException e) {
-            throw new SafeTensorsFormatException(path, "header is not valid JSON: " + e.getMessage(), e);
+            SafeTensorsFormatException bad = new SafeTensorsFormatException(path, "header is not valid JSON: " + e.getMessage());
+            bad.initCause(e);
+            throw bad;
         }
         if (!(root instanceof Map<?, ?>)) {
             throw new SafeTensorsFormatException(path, "header: expected a JSON object, got " + TensorFiles.render(root));
@@ -298,18 +293,9 @@ public final class SafeTensors {
             throw new IllegalArgumentException("path and tensors: expected non-null, got " + path + ", " + tensors);
         }
         byte[] header = header(tensors, metadata == null ? Map.of() : metadata);
-        TensorFiles.writeAtomically(path, ch -> {
-            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
-            ByteBuffer all = ByteBuffer.allocate(8 + header.length).put(length).put(header).flip();
-            while (all.hasRemaining()) {
-                ch.write(all);
-            }
-            try (TensorStreamer streamer = new TensorStreamer(ch, chunkBytes)) {
-                for (Tensor t : tensors.values()) {
-                    streamer.write(t);
-                }
-            }
-        });
+        byte[] lengthAndHeader = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(header.length).put(header).array();
+        TensorFiles.write(path, lengthAndHeader, tensors.values(), chunkBytes);
     }
 
     /** The padded UTF-8 header; validates names, tensors and metadata first. */

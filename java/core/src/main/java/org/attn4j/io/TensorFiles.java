@@ -2,6 +2,7 @@ package org.attn4j.io;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
@@ -18,6 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
 import org.attn4j.internal.io.Json;
+import org.attn4j.internal.io.TensorStreamer;
 import org.attn4j.internal.tensor.Shapes;
 
 /** Helpers shared by the safetensors and .npy readers and writers. */
@@ -55,6 +57,38 @@ final class TensorFiles {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /**
+     * Checks a reader's arguments, then opens {@code path} for reading; the caller maps from
+     * the channel into {@code arena} once the header has passed its checks.
+     */
+    static FileChannel openToMap(Path path, Arena arena) throws IOException {
+        if (path == null) {
+            throw new IllegalArgumentException("path: expected a file, got null");
+        }
+        if (arena == null || !arena.scope().isAlive()) {
+            throw new IllegalArgumentException("arena: expected an open arena, got " + (arena == null ? "null" : "a closed one"));
+        }
+        return FileChannel.open(path, StandardOpenOption.READ);
+    }
+
+    /**
+     * A file as both writers lay it out: {@code header}, then each tensor's elements row-major
+     * (any strides, streamed through {@code chunkBytes} of scratch), written atomically.
+     */
+    static void write(Path path, byte[] header, Iterable<Tensor> tensors, long chunkBytes) throws IOException {
+        writeAtomically(path, ch -> {
+            ByteBuffer buf = ByteBuffer.wrap(header);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            try (TensorStreamer streamer = new TensorStreamer(ch, chunkBytes)) {
+                for (Tensor t : tensors) {
+                    streamer.write(t);
+                }
+            }
+        });
     }
 
     /**

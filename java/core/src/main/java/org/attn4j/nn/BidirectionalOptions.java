@@ -19,12 +19,7 @@ public record BidirectionalOptions(Tensor mask, Tensor contextMask, Tensor relPo
     public static final BidirectionalOptions DEFAULT = builder().build();
 
     public BidirectionalOptions {
-        if (path == null) {
-            throw new IllegalArgumentException("path must not be null (use AttentionPath.AUTO)");
-        }
-        if (returnAttn && path == AttentionPath.FUSED) {
-            throw new IllegalArgumentException("returnAttn needs the MATERIALISED (or AUTO) path: the fused kernel never holds attn");
-        }
+        AttentionPath.check(path, returnAttn, "returnAttn", "attn");
     }
 
     /** AUTO materialises when one (b, h) slice has at most this many scores (i·j), ... */

@@ -73,21 +73,9 @@ public final class CrossModalCrossAttention extends TextVisionModule<CrossModalC
     }
 
     /** Configuration: textDim and visionDim (required), heads 8. */
-    public static final class Builder extends ModuleBuilder<Config, CrossModalCrossAttention, Builder> {
+    public static final class Builder extends TextVisionBuilder<Config, CrossModalCrossAttention, Builder> {
         private Builder() { // from builder() only
             super(FACTORY);
-        }
-
-        public Builder textDim(int textDim) {
-            return set("textDim", textDim);
-        }
-
-        public Builder visionDim(int visionDim) {
-            return set("visionDim", visionDim);
-        }
-
-        public Builder heads(int heads) {
-            return set("heads", heads);
         }
     }
 }

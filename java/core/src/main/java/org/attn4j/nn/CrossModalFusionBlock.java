@@ -108,21 +108,9 @@ public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusi
     }
 
     /** Configuration: textDim and visionDim (required), heads 8, ffMult 4. */
-    public static final class Builder extends ModuleBuilder<Config, CrossModalFusionBlock, Builder> {
+    public static final class Builder extends TextVisionBuilder<Config, CrossModalFusionBlock, Builder> {
         private Builder() { // from builder() only
             super(FACTORY);
-        }
-
-        public Builder textDim(int textDim) {
-            return set("textDim", textDim);
-        }
-
-        public Builder visionDim(int visionDim) {
-            return set("visionDim", visionDim);
-        }
-
-        public Builder heads(int heads) {
-            return set("heads", heads);
         }
 
         public Builder ffMult(double ffMult) {

@@ -22,9 +22,7 @@ public record DecoderLayerOptions(Tensor tgtMask, Tensor memoryMask, Tensor tgtK
             AttentionPath.AUTO);
 
     public DecoderLayerOptions {
-        if (path == null) {
-            throw new IllegalArgumentException("path must not be null (use AttentionPath.AUTO)");
-        }
+        AttentionPath.check(path);
     }
 
     /** The four masks of PyTorch's forward, automatic path. */

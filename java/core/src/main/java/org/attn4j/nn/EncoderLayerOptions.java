@@ -16,9 +16,7 @@ public record EncoderLayerOptions(Tensor srcMask, Tensor srcKeyPaddingMask, bool
     public static final EncoderLayerOptions DEFAULT = new EncoderLayerOptions(null, null, false, AttentionPath.AUTO);
 
     public EncoderLayerOptions {
-        if (path == null) {
-            throw new IllegalArgumentException("path must not be null (use AttentionPath.AUTO)");
-        }
+        AttentionPath.check(path);
     }
 
     /** Masks only, automatic path. */

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
-import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.check.ContextInputs;
 import org.attn4j.internal.layer.Attend;
 import org.attn4j.internal.layer.SeparateProjections;
 import org.attn4j.internal.mask.Masks;
@@ -75,16 +75,10 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, SdpaOptions options) {
         Checks.required(allocator, options, "allocator and options must not be null (use SdpaOptions.DEFAULT)");
         return call(scratch -> {
-            Arena arena = scratch.arena();
-            int heads = config.heads;
-            Tensor xs = SequenceInputs.sequence("x", x, config.dim, true, false, arena);
-            Tensor cs = SequenceInputs.context(context, xs, config.contextDim, arena);
-            long b = xs.shape(0);
-            long i = xs.shape(1);
-            long j = cs.shape(1);
-            SeparateProjections.Heads3 p = projections.project(backend, scratch, xs, cs); // q, k [·, r]; v [·, dimHead]
-            Visibility vis = Masks.sdpa(options, b, heads, i, j, arena);
-            Tensor merged = projections.merged(scratch, b, i);
+            ContextInputs in = ContextInputs.check(x, context, config.dim, config.contextDim, scratch.arena());
+            Visibility vis = Masks.sdpa(options, in.b(), config.heads, in.i(), in.j(), scratch.arena());
+            SeparateProjections.Heads3 p = projections.project(backend, scratch, in); // q, k [·, r]; v [·, dimHead]
+            Tensor merged = projections.merged(scratch, in.b(), in.i());
             TensorAllocator out = TensorAllocator.of(allocator);
             Tensor weights = Attend.run(backend, out, scratch, p.q(), p.k(), p.v(), vis, options.resolvedScale(config.rank),
                     options.needWeights(), options.path(), projections.split(merged));

@@ -22,12 +22,7 @@ public record MhaOptions(Tensor keyPaddingMask, Tensor attnMask, boolean needWei
     public static final MhaOptions DEFAULT = builder().build();
 
     public MhaOptions {
-        if (path == null) {
-            throw new IllegalArgumentException("path must not be null (use AttentionPath.AUTO)");
-        }
-        if (needWeights && path == AttentionPath.FUSED) {
-            throw new IllegalArgumentException("needWeights needs the MATERIALISED (or AUTO) path: the fused kernel never holds the weights");
-        }
+        AttentionPath.check(path, needWeights, "needWeights", "the weights");
     }
 
     public static Builder builder() {
@@ -35,31 +30,13 @@ public record MhaOptions(Tensor keyPaddingMask, Tensor attnMask, boolean needWei
     }
 
     /** Builder of {@link MhaOptions}; starts from PyTorch's defaults. */
-    public static final class Builder {
+    public static final class Builder extends AttentionOptionsBuilder<Builder> {
         private Builder() { // from builder() only
+            super(true);
         }
 
-        private Tensor keyPaddingMask;
-        private Tensor attnMask;
-        private boolean needWeights = true;
         private boolean averageAttnWeights = true;
         private boolean isCausal;
-        private AttentionPath path = AttentionPath.AUTO;
-
-        public Builder keyPaddingMask(Tensor keyPaddingMask) {
-            this.keyPaddingMask = keyPaddingMask;
-            return this;
-        }
-
-        public Builder attnMask(Tensor attnMask) {
-            this.attnMask = attnMask;
-            return this;
-        }
-
-        public Builder needWeights(boolean needWeights) {
-            this.needWeights = needWeights;
-            return this;
-        }
 
         public Builder averageAttnWeights(boolean averageAttnWeights) {
             this.averageAttnWeights = averageAttnWeights;
@@ -68,11 +45,6 @@ public record MhaOptions(Tensor keyPaddingMask, Tensor attnMask, boolean needWei
 
         public Builder isCausal(boolean isCausal) {
             this.isCausal = isCausal;
-            return this;
-        }
-
-        public Builder path(AttentionPath path) {
-            this.path = path;
             return this;
         }
 

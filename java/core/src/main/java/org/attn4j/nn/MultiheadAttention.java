@@ -66,10 +66,7 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
             Checks.positive("num_heads", numHeads);
             Checks.positive("kdim", kdim);
             Checks.positive("vdim", vdim);
-            if (embedDim % numHeads != 0) {
-                throw new IllegalArgumentException("embed_dim: expected a multiple of num_heads (" + numHeads + "), got "
-                        + embedDim);
-            }
+            Checks.multipleOf("embed_dim", embedDim, "num_heads", numHeads);
             if (!(dropout >= 0 && dropout <= 1)) {
                 throw new IllegalArgumentException("dropout: expected in [0, 1], got " + dropout);
             }
@@ -119,8 +116,8 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
             long l = q.shape(1);
             long s = k.shape(1);
             SequenceInputs.keysAndValues("key, value", q, k, v, key, value);
-            Tensor padding = SequenceInputs.batchedPadding("key_padding_mask", options.keyPaddingMask(), unbatched);
-            Visibility vis = Masks.torch(options.attnMask(), padding, options.isCausal(), b, layer.heads, l, s, arena,
+            Visibility vis = Masks.torch(options.attnMask(), options.keyPaddingMask(), unbatched, options.isCausal(), b,
+                    layer.heads, l, s, arena,
                     "attn_mask", "key_padding_mask");
             boolean copyOut = !config.batchFirst && !unbatched; // results come back [L, b, ...]
             TensorAllocator out = copyOut ? scratch : TensorAllocator.of(allocator);

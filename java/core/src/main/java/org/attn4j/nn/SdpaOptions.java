@@ -26,12 +26,7 @@ public record SdpaOptions(Tensor attnMask, Tensor keyPaddingMask, boolean causal
     public static final SdpaOptions DEFAULT = builder().build();
 
     public SdpaOptions {
-        if (path == null) {
-            throw new IllegalArgumentException("path must not be null (use AttentionPath.AUTO)");
-        }
-        if (needWeights && path == AttentionPath.FUSED) {
-            throw new IllegalArgumentException("needWeights needs the MATERIALISED (or AUTO) path: the fused kernel never holds the weights");
-        }
+        AttentionPath.check(path, needWeights, "needWeights", "the weights");
         if (causal && globalTokens != null) {
             // Global tokens see and are seen past the window; with causal that would leak the future.
             throw new IllegalArgumentException("globalTokens: expected null with causal (global positions would see later ones)");
@@ -51,29 +46,16 @@ public record SdpaOptions(Tensor attnMask, Tensor keyPaddingMask, boolean causal
     }
 
     /** Builder of {@link SdpaOptions}. */
-    public static final class Builder {
+    public static final class Builder extends AttentionOptionsBuilder<Builder> {
         private Builder() { // from builder() only
+            super(false);
         }
 
-        private Tensor attnMask;
-        private Tensor keyPaddingMask;
         private boolean causal;
         private float scale = Float.NaN;
         private long windowLeft = -1;
         private long windowRight = -1;
         private Tensor globalTokens;
-        private boolean needWeights;
-        private AttentionPath path = AttentionPath.AUTO;
-
-        public Builder attnMask(Tensor attnMask) {
-            this.attnMask = attnMask;
-            return this;
-        }
-
-        public Builder keyPaddingMask(Tensor keyPaddingMask) {
-            this.keyPaddingMask = keyPaddingMask;
-            return this;
-        }
 
         public Builder causal(boolean causal) {
             this.causal = causal;
@@ -94,16 +76,6 @@ public record SdpaOptions(Tensor attnMask, Tensor keyPaddingMask, boolean causal
 
         public Builder globalTokens(Tensor globalTokens) {
             this.globalTokens = globalTokens;
-            return this;
-        }
-
-        public Builder needWeights(boolean needWeights) {
-            this.needWeights = needWeights;
-            return this;
-        }
-
-        public Builder path(AttentionPath path) {
-            this.path = path;
             return this;
         }
 

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
-import org.attn4j.internal.check.SequenceInputs;
+import org.attn4j.internal.check.ContextInputs;
 import org.attn4j.internal.layer.SeparateProjections;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.module.Default;
@@ -85,15 +85,13 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
                                    boolean causal) {
         return call(scratch -> {
             Checks.required(allocator, "allocator must not be null");
-            Arena arena = scratch.arena();
+            ContextInputs in = ContextInputs.check(x, context, config.dim, config.contextDim, scratch.arena());
             int heads = config.heads;
-            Tensor xs = SequenceInputs.sequence("x", x, config.dim, true, false, arena);
-            Tensor cs = SequenceInputs.context(context, xs, config.contextDim, arena);
-            long b = xs.shape(0);
-            long i = xs.shape(1);
-            long j = cs.shape(1);
+            long b = in.b();
+            long i = in.i();
+            long j = in.j();
             Masks.sequenceMask("keyPaddingMask", keyPaddingMask, b, j);
-            SeparateProjections.Heads3 p = projections.project(backend, scratch, xs, cs); // q [b, h, i, d], k, v [b, h, j, d]
+            SeparateProjections.Heads3 p = projections.project(backend, scratch, in); // q [b, h, i, d], k, v [b, h, j, d]
             Tensor scores = scratch.allocate(b, heads, i, j);    // [b, h, i, j] = q·kᵀ / √d
             backend.matmul(p.q(), false, p.k(), true, (float) (1 / Math.sqrt(config.dimHead)), scores);
             TensorAllocator out = TensorAllocator.of(allocator);

@@ -14,7 +14,6 @@ import org.attn4j.internal.layer.TransformerFeedForward;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
 import org.attn4j.internal.module.ParameterSource;
-import org.attn4j.internal.module.Scratch;
 import org.attn4j.internal.module.TensorAllocator;
 import org.attn4j.internal.tensor.Shapes;
 
@@ -77,14 +76,12 @@ public final class TransformerDecoderLayer extends TransformerLayer {
             if (mem.shape(0) != b) {
                 throw new IllegalArgumentException("memory: expected batch " + b + " (as tgt), got " + Shapes.toString(memory.shape()));
             }
-            Visibility selfVis = Masks.torch(options.tgtMask(), SequenceInputs.batchedPadding("tgt_key_padding_mask",
-                    options.tgtKeyPaddingMask(), unbatched), options.tgtIsCausal(), b, config.nhead(), t, t, arena,
-                    "tgt_mask", "tgt_key_padding_mask");
-            Visibility crossVis = Masks.torch(options.memoryMask(), SequenceInputs.batchedPadding("memory_key_padding_mask",
-                    options.memoryKeyPaddingMask(), unbatched), options.memoryIsCausal(), b, config.nhead(), t, s, arena,
-                    "memory_mask", "memory_key_padding_mask");
+            Visibility selfVis = Masks.torch(options.tgtMask(), options.tgtKeyPaddingMask(), unbatched, options.tgtIsCausal(),
+                    b, config.nhead(), t, t, arena, "tgt_mask", "tgt_key_padding_mask");
+            Visibility crossVis = Masks.torch(options.memoryMask(), options.memoryKeyPaddingMask(), unbatched,
+                    options.memoryIsCausal(), b, config.nhead(), t, s, arena, "memory_mask", "memory_key_padding_mask");
             AttentionPath path = options.path();
-            TensorAllocator out = SequenceInputs.needsCopy(config.batchFirst(), unbatched) ? scratch : TensorAllocator.of(allocator);
+            TensorAllocator out = results(scratch, allocator, unbatched);
             Tensor y = out.allocate(b, t, d);
             Tensor x1 = scratch.allocate(b, t, d);
             Tensor x2 = scratch.allocate(b, t, d);
@@ -108,12 +105,6 @@ public final class TransformerDecoderLayer extends TransformerLayer {
     /** Same without masks. */
     public Tensor forward(SegmentAllocator allocator, Tensor tgt, Tensor memory) {
         return forward(allocator, tgt, memory, DecoderLayerOptions.DEFAULT);
-    }
-
-    /** query attends to kv (kv used as both key and value, so the k/v projections share one product). */
-    private Tensor attend(MultiheadAttentionLayer attn, Scratch scratch, Tensor query, Tensor kv, Visibility vis,
-                          AttentionPath path) {
-        return attn.forward(backend, scratch, scratch, query, kv, kv, vis, false, false, path).output();
     }
 
     /** Configuration with PyTorch's names and defaults. */

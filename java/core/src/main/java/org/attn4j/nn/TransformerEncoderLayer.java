@@ -14,7 +14,6 @@ import org.attn4j.internal.layer.TransformerFeedForward;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
 import org.attn4j.internal.module.ParameterSource;
-import org.attn4j.internal.module.Scratch;
 import org.attn4j.internal.module.TensorAllocator;
 
 /**
@@ -65,21 +64,20 @@ public final class TransformerEncoderLayer extends TransformerLayer {
             Tensor x = SequenceInputs.sequence("src", src, config.dModel(), config.batchFirst(), unbatched, arena); // [b, S, d]
             long b = x.shape(0);
             long s = x.shape(1);
-            Visibility vis = Masks.torch(options.srcMask(), SequenceInputs.batchedPadding("src_key_padding_mask",
-                    options.srcKeyPaddingMask(), unbatched), options.isCausal(), b, config.nhead(), s, s, arena,
-                    "src_mask", "src_key_padding_mask");
-            TensorAllocator out = SequenceInputs.needsCopy(config.batchFirst(), unbatched) ? scratch : TensorAllocator.of(allocator);
+            Visibility vis = Masks.torch(options.srcMask(), options.srcKeyPaddingMask(), unbatched, options.isCausal(), b,
+                    config.nhead(), s, s, arena, "src_mask", "src_key_padding_mask");
+            TensorAllocator out = results(scratch, allocator, unbatched);
             Tensor y = out.allocate(b, s, config.dModel());
             if (config.normFirst()) {
                 // x + sa(norm1(x)), then + ff(norm2(·))
                 Tensor n1 = norm1.forward(backend, scratch, x);
                 Tensor x1 = scratch.allocate(b, s, config.dModel());
-                backend.add(x, selfAttention(scratch, n1, vis, options.path()), x1);
+                backend.add(x, attend(selfAttn, scratch, n1, n1, vis, options.path()), x1);
                 backend.add(x1, ff.forward(backend, scratch, scratch, norm2.forward(backend, scratch, x1)), y);
             } else {
                 // norm1(x + sa(x)), then norm2(· + ff(·))
                 Tensor x1 = scratch.allocate(b, s, config.dModel());
-                backend.add(x, selfAttention(scratch, x, vis, options.path()), x1);
+                backend.add(x, attend(selfAttn, scratch, x, x, vis, options.path()), x1);
                 norm1.apply(backend, x1);
                 backend.add(x1, ff.forward(backend, scratch, scratch, x1), y);
                 norm2.apply(backend, y);
@@ -91,10 +89,6 @@ public final class TransformerEncoderLayer extends TransformerLayer {
     /** Same without masks. */
     public Tensor forward(SegmentAllocator allocator, Tensor src) {
         return forward(allocator, src, EncoderLayerOptions.DEFAULT);
-    }
-
-    private Tensor selfAttention(Scratch scratch, Tensor x, Visibility vis, AttentionPath path) {
-        return selfAttn.forward(backend, scratch, scratch, x, x, x, vis, false, false, path).output();
     }
 
     /** Configuration with PyTorch's names and defaults. */

@@ -25,9 +25,7 @@ public record TransformerLayerConfig(int dModel, int nhead, @Default("2048") int
         Checks.positive("d_model", dModel);
         Checks.positive("nhead", nhead);
         Checks.positive("dim_feedforward", dimFeedforward);
-        if (dModel % nhead != 0) {
-            throw new IllegalArgumentException("d_model: expected a multiple of nhead (" + nhead + "), got " + dModel);
-        }
+        Checks.multipleOf("d_model", dModel, "nhead", nhead);
         if (activation == null) {
             throw new IllegalArgumentException("activation must not be null");
         }

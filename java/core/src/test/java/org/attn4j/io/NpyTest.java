@@ -16,7 +16,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.attn4j.DType;
@@ -53,14 +52,7 @@ class NpyTest {
     }
 
     static Stream<Arguments> dtypesAndShapes() {
-        long[][] shapes = {{}, {0}, {1}, {7}, {3, 0, 2}, {2, 3, 5}, {13, 1, 7}, {2, 1, 2, 1, 2, 1, 2, 3}};
-        List<Arguments> out = new ArrayList<>();
-        for (DType dtype : List.of(DType.F32, DType.F16, DType.F64, DType.BOOL)) {
-            for (long[] shape : shapes) {
-                out.add(Arguments.of(dtype, shape));
-            }
-        }
-        return out.stream();
+        return TestTensors.dtypesAndShapes(List.of(DType.F32, DType.F16, DType.F64, DType.BOOL)); // NumPy has no bf16
     }
 
     @ParameterizedTest

@@ -36,14 +36,7 @@ class SafeTensorsTest {
     Path dir;
 
     static Stream<Arguments> dtypesAndShapes() {
-        long[][] shapes = {{}, {0}, {1}, {7}, {3, 0, 2}, {2, 3, 5}, {13, 1, 7}, {1, 1, 1, 1}, {2, 1, 2, 1, 2, 1, 2, 3}};
-        List<Arguments> out = new ArrayList<>();
-        for (DType dtype : DType.values()) {
-            for (long[] shape : shapes) {
-                out.add(Arguments.of(dtype, shape));
-            }
-        }
-        return out.stream();
+        return TestTensors.dtypesAndShapes(List.of(DType.values()));
     }
 
     @ParameterizedTest

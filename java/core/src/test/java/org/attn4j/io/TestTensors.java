@@ -5,13 +5,32 @@ import java.lang.foreign.MemorySegment;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
+import org.junit.jupiter.params.provider.Arguments;
 
 /** Test helpers: tensors with recognisable values, byte views, the golden folder. */
 final class TestTensors {
     private TestTensors() {
+    }
+
+    /** Shapes a reader and writer must round-trip: a scalar, empty dimensions, ones, odd and prime sizes, rank 8. */
+    private static final long[][] SHAPES = {{}, {0}, {1}, {7}, {3, 0, 2}, {2, 3, 5}, {13, 1, 7}, {1, 1, 1, 1},
+        {2, 1, 2, 1, 2, 1, 2, 3}};
+
+    /** Every dtype of {@code dtypes} with every shape of {@link #SHAPES}: (DType, long[]) arguments. */
+    static Stream<Arguments> dtypesAndShapes(List<DType> dtypes) {
+        List<Arguments> out = new ArrayList<>();
+        for (DType dtype : dtypes) {
+            for (long[] shape : SHAPES) {
+                out.add(Arguments.of(dtype, shape));
+            }
+        }
+        return out.stream();
     }
 
     /** A contiguous tensor whose element k (row-major) is a distinct value exact in every dtype. */

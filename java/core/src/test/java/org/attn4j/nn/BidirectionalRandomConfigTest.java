@@ -8,10 +8,9 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.TestBackends;
+import org.attn4j.PerSeed;
 import org.attn4j.Tensor;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.attn4j.TestBackends;
 
 /**
  * The native paths (fused and materialised) against the Java reference on random
@@ -26,8 +25,7 @@ class BidirectionalRandomConfigTest {
         return IntStream.range(0, 24).boxed();
     }
 
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds")
+    @PerSeed
     void nativeMatchesReference(int seed) {
         SplittableRandom r = new SplittableRandom(seed * 7919L);
         int[] lengths = {1, 2, 3, 7, 13, 16, 17, 31, 64};

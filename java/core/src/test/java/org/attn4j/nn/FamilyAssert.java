@@ -1,6 +1,7 @@
 package org.attn4j.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
@@ -31,6 +32,29 @@ final class FamilyAssert {
             int at = k;
             assertTrue(ok, () -> what + ": element " + at + " of " + g.length + " got " + g[at] + ", want " + w[at]
                     + " (atol " + atol + ", rtol " + rtol + ")");
+        }
+    }
+
+    /**
+     * Same shape; NaN and infinities exactly where want has them; finite elements within
+     * {@code rel}·scale + {@code abs}, scale being want's largest finite magnitude (so that a
+     * tensor of large values is judged by its own size).
+     */
+    static void closeToScale(String what, Tensor got, Tensor want, double rel, double abs) {
+        assertArrayEquals(want.shape(), got.shape(), what + ": shape");
+        float[] g = got.toFloatArray();
+        float[] w = want.toFloatArray();
+        double scale = 0;
+        for (float v : w) {
+            scale = Float.isFinite(v) ? Math.max(scale, Math.abs(v)) : scale;
+        }
+        for (int k = 0; k < w.length; k++) {
+            String at = what + "[" + k + "]: expected " + w[k] + ", got " + g[k];
+            if (!Float.isFinite(w[k])) {
+                assertEquals(w[k], g[k], at);
+            } else {
+                assertTrue(Math.abs(g[k] - w[k]) <= rel * scale + abs, at);
+            }
         }
     }
 

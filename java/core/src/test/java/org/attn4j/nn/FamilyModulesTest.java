@@ -11,12 +11,11 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.TestBackends;
+import org.attn4j.PerSeed;
 import org.attn4j.Tensor;
+import org.attn4j.TestBackends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every module of the attention family on the native backend against the same module on the
@@ -46,8 +45,7 @@ class FamilyModulesTest {
         return Tensor.ofBooleans(arena, m, l, s);
     }
 
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds")
+    @PerSeed
     void multiheadAttentionNativeMatchesReference(int seed) {
         SplittableRandom r = new SplittableRandom(seed * 31L + 1);
         int heads = 1 + r.nextInt(4);
@@ -102,8 +100,7 @@ class FamilyModulesTest {
         }
     }
 
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds")
+    @PerSeed
     void transformerLayersNativeMatchReference(int seed) {
         SplittableRandom r = new SplittableRandom(seed * 131L + 7);
         int nhead = 1 + r.nextInt(3);
@@ -149,8 +146,7 @@ class FamilyModulesTest {
         }
     }
 
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds")
+    @PerSeed
     void packedProjectionModulesMatchReferenceAndTheirMasks(int seed) {
         SplittableRandom r = new SplittableRandom(seed * 17L + 3);
         int heads = 1 + r.nextInt(3);
@@ -239,8 +235,7 @@ class FamilyModulesTest {
         return s;
     }
 
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds")
+    @PerSeed
     void lowRankLinearAdditiveAndCrossModalMatchReference(int seed) {
         SplittableRandom r = new SplittableRandom(seed * 7L + 11);
         int b = 1 + r.nextInt(2);

@@ -3,16 +3,9 @@ package org.attn4j.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.attn4j.Backend;
-import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
-import org.attn4j.internal.io.Json;
-import org.attn4j.io.SafeTensors;
-import org.attn4j.io.SafeTensorsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -45,14 +38,7 @@ class FamilyReferenceGoldenTest {
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("casesOnBackends")
     void matchesThePyTorchReference(String name, String backendName) throws IOException {
-        Backend backend = TestBackends.named(backendName);
-        Path dir = ROOT.resolve(name);
-        Path model = dir.resolve("model.safetensors");
-        try (Arena arena = Arena.ofConfined()) {
-            SafeTensorsFile inputs = SafeTensors.open(dir.resolve("inputs.safetensors"), arena);
-            Map<String, Tensor> in = inputs.tensors();
-            Map<String, Tensor> want = SafeTensors.open(dir.resolve("outputs.safetensors"), arena).tensors();
-            Map<?, ?> kwargs = (Map<?, ?>) Json.parse(inputs.metadata().get("forward_kwargs"));
+        GoldenFolders.check(ROOT, name, backendName, (model, in, kwargs, want, backend, arena) -> {
             Tensor padding = in.get("key_padding_mask");
             switch (Models.className(model)) {
                 case FusedQkvAttention.CLASS_NAME -> {
@@ -107,6 +93,6 @@ class FamilyReferenceGoldenTest {
                 }
                 default -> throw new AssertionError(name + ": unexpected class " + Models.className(model));
             }
-        }
+        });
     }
 }

@@ -2,7 +2,6 @@ package org.attn4j.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -140,22 +139,8 @@ class ModuleFuzzTest {
         };
     }
 
-    /** Same shape; same non-finite positions; finite values within 1e-4 of the tensor's finite scale. */
+    /** FamilyAssert.closeToScale within 1e-4 of the tensor's finite scale (+ 1e-5). */
     private static void near(String what, Tensor got, Tensor want) {
-        assertArrayEquals(want.shape(), got.shape(), what + ": shape");
-        float[] g = got.toFloatArray();
-        float[] w = want.toFloatArray();
-        double scale = 0;
-        for (float v : w) {
-            scale = Float.isFinite(v) ? Math.max(scale, Math.abs(v)) : scale;
-        }
-        for (int k = 0; k < w.length; k++) {
-            if (!Float.isFinite(w[k])) {
-                assertEquals(w[k], g[k], what + "[" + k + "]");
-            } else {
-                assertTrue(Math.abs(g[k] - w[k]) <= 1e-4 * scale + 1e-5,
-                        what + "[" + k + "]: expected " + w[k] + ", got " + g[k]);
-            }
-        }
+        FamilyAssert.closeToScale(what, got, want, 1e-4, 1e-5);
     }
 }

@@ -48,22 +48,9 @@ class NumericalEdgesTest {
         }
     }
 
-    /** Same NaN and infinity positions; finite values within 1e-5 of the tensor's finite scale. */
+    /** FamilyAssert.closeToScale within 1e-5 of the tensor's finite scale (+ 1e-6). */
     private static void same(String what, Tensor got, Tensor want) {
-        assertArrayEquals(want.shape(), got.shape(), what + ": shape");
-        float[] g = got.toFloatArray();
-        float[] w = want.toFloatArray();
-        double scale = 0;
-        for (float v : w) {
-            scale = Float.isFinite(v) ? Math.max(scale, Math.abs(v)) : scale;
-        }
-        for (int k = 0; k < w.length; k++) {
-            if (Float.isNaN(w[k]) || Float.isInfinite(w[k])) {
-                assertEquals(w[k], g[k], what + "[" + k + "]: expected " + w[k] + ", got " + g[k]);
-            } else {
-                assertTrue(Math.abs(g[k] - w[k]) <= 1e-5 * scale + 1e-6, what + "[" + k + "]: expected " + w[k] + ", got " + g[k]);
-            }
-        }
+        FamilyAssert.closeToScale(what, got, want, 1e-5, 1e-6);
     }
 
     private static void allAgree(BidirectionalOutput[] r) {

@@ -3,19 +3,13 @@ package org.attn4j.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.attn4j.Backend;
-import org.attn4j.TestBackends;
 import org.attn4j.Tensor;
-import org.attn4j.internal.io.Json;
-import org.attn4j.io.SafeTensors;
-import org.attn4j.io.SafeTensorsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,14 +40,7 @@ class ScoringGoldenTest {
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("casesOnBackends")
     void matchesThePyTorchDefinition(String name, String backendName) throws IOException {
-        Backend backend = TestBackends.named(backendName);
-        Path dir = ROOT.resolve(name);
-        Path model = dir.resolve("model.safetensors");
-        try (Arena arena = Arena.ofConfined()) {
-            SafeTensorsFile inputs = SafeTensors.open(dir.resolve("inputs.safetensors"), arena);
-            Map<String, Tensor> in = inputs.tensors();
-            Map<String, Tensor> want = SafeTensors.open(dir.resolve("outputs.safetensors"), arena).tensors();
-            Map<?, ?> kwargs = (Map<?, ?>) Json.parse(inputs.metadata().get("forward_kwargs"));
+        GoldenFolders.check(ROOT, name, backendName, (model, in, kwargs, want, backend, arena) -> {
             try (Module m = switch (Models.className(model)) {
                 case LuongAttention.CLASS_NAME -> LuongAttention.load(model, backend);
                 case TopKAttention.CLASS_NAME -> TopKAttention.load(model, backend);
@@ -70,7 +57,7 @@ class ScoringGoldenTest {
                 FamilyAssert.close(name + " output", o.output(), want.get("output"), 3e-5, 2e-4);
                 FamilyAssert.close(name + " weights", o.weights(), want.get("weights"), 3e-5, 2e-4);
             }
-        }
+        });
     }
 
     /** The measure on the golden's own draws (inputs noise.{sample}.{name}). */

@@ -13,13 +13,12 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.TestBackends;
 import org.attn4j.DType;
+import org.attn4j.PerSeed;
 import org.attn4j.Tensor;
+import org.attn4j.TestBackends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * LuongAttention and TopKAttention on the native backend against the Java reference on random
@@ -46,8 +45,7 @@ class ScoringModulesTest {
                 .bias(r.nextBoolean());
     }
 
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds")
+    @PerSeed
     void luongNativeMatchesReferenceAndSurvivesSaveLoad(int seed) throws IOException {
         SplittableRandom r = new SplittableRandom(seed * 17L + 3);
         LuongAttention.Builder builder = luong(r);
@@ -80,8 +78,7 @@ class ScoringModulesTest {
         return new int[] {Integer.parseInt(meta.get("query_size")), Integer.parseInt(meta.get("key_size"))};
     }
 
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds")
+    @PerSeed
     void topKNativeMatchesReferenceAndSurvivesSaveLoad(int seed) throws IOException {
         SplittableRandom r = new SplittableRandom(seed * 29L + 5);
         int heads = 1 + r.nextInt(3);

@@ -10,13 +10,12 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.attn4j.Backend;
-import org.attn4j.TestBackends;
 import org.attn4j.DType;
+import org.attn4j.PerSeed;
 import org.attn4j.Tensor;
+import org.attn4j.TestBackends;
 import org.attn4j.internal.mask.Masks;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * ScaledDotProductAttention on both backends and both paths against a naive reference written
@@ -182,8 +181,7 @@ class SdpaRandomTest {
         return Tensor.of(arena, f, shape);
     }
 
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds")
+    @PerSeed
     void matchesTheDefinition(int seed) {
         try (Arena arena = Arena.ofConfined()) {
             Case c = randomCase(seed, arena);

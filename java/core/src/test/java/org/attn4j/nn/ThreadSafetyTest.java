@@ -14,10 +14,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.attn4j.Backend;
-import org.attn4j.TestBackends;
+import org.attn4j.OnBothBackends;
 import org.attn4j.Tensor;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.attn4j.TestBackends;
 
 /**
  * One module shared by many threads: results bit-identical to a single thread on both paths
@@ -88,8 +87,7 @@ class ThreadSafetyTest {
         return b;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void sixteenThreadsGiveSingleThreadBits(String backendName) throws Exception {
         int perThread = backendName.equals("native") ? 100 : 5; // the reference is ~100x slower
         AttentionPath[] paths = {AttentionPath.FUSED, AttentionPath.MATERIALISED};
@@ -139,8 +137,7 @@ class ThreadSafetyTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void closeWhileOtherThreadsAreInForward(String backendName) throws Exception {
         int workers = 8;
         BidirectionalCrossAttention m = module(backend(backendName));
@@ -192,8 +189,7 @@ class ThreadSafetyTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void unusableInputsAreCleanExceptions(String backendName) throws Exception {
         try (BidirectionalCrossAttention m = module(backend(backendName)); Arena arena = Arena.ofConfined()) {
             Tensor context = Tensor.randn(arena, 2, 1, 5, 24);
@@ -227,8 +223,7 @@ class ThreadSafetyTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"native", "java"})
+    @OnBothBackends
     void forwardAfterCloseAndDoubleClose(String backendName) {
         BidirectionalCrossAttention m = module(backend(backendName));
         m.close();

@@ -6,12 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
-import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -44,23 +41,15 @@ import org.attn4j.nn.Models;
  * fails the task with an IllegalArgumentException naming the row (partition, index, rowIdCol),
  * or, with handleInvalid = "keep", gets null outputs.
  */
-public final class ModuleApplier extends Transformer {
+public final class ModuleApplier extends ModelTransformer<ModuleApplier> {
     private static final long serialVersionUID = 1L;
 
-    private final String uid;
     private ModelSource broadcastSource; // set by broadcastModel; replaces modelPath on the executors
 
-    private final Param<String> modelPath;
-    private final Param<String> inputCol;
     private final Param<String> contextCol;
     private final Param<String> maskCol;
     private final Param<String> contextMaskCol;
-    private final Param<String> outputCol;
     private final Param<String> contextOutputCol;
-    private final Param<String> rowIdCol;
-    private final IntParam batchSize;
-    private final IntParam threadsPerTask;
-    private final Param<String> handleInvalid;
     private final BooleanParam causal;
 
     public ModuleApplier() {
@@ -68,63 +57,36 @@ public final class ModuleApplier extends Transformer {
     }
 
     public ModuleApplier(String uid) {
-        this.uid = uid;
-        modelPath = new Param<>(this, "modelPath", "safetensors file of an attn4j module, readable by the driver and every executor");
-        inputCol = new Param<>(this, "inputCol", "x (or the one sequence): array<array<float>>, one inner array per position");
+        super(uid, "safetensors file of an attn4j module, readable by the driver and every executor",
+                "x (or the one sequence): array<array<float>>, one inner array per position",
+                "output over inputCol's positions: array<array<float>>",
+                "rows per forward (consecutive rows of a partition, grouped by shape)",
+                "bad rows: error (fail the task, naming the row) or keep (null outputs)");
         contextCol = new Param<>(this, "contextCol", "context of a bidirectional module: array<array<float>>");
         maskCol = new Param<>(this, "maskCol", "array<boolean> over inputCol's positions, true = real; null value = all real");
         contextMaskCol = new Param<>(this, "contextMaskCol", "array<boolean> over contextCol's positions, true = real");
-        outputCol = new Param<>(this, "outputCol", "output over inputCol's positions: array<array<float>>");
         contextOutputCol = new Param<>(this, "contextOutputCol", "bidirectional modules: output over contextCol's positions");
-        rowIdCol = new Param<>(this, "rowIdCol", "a column whose value names a bad row in error messages");
-        batchSize = new IntParam(this, "batchSize", "rows per forward (consecutive rows of a partition, grouped by shape)",
-                ParamValidators.gtEq(1));
-        threadsPerTask = new IntParam(this, "threadsPerTask", "threads of each forward; 0 = the task's CPUs (spark.task.cpus)",
-                ParamValidators.gtEq(0));
-        handleInvalid = new Param<>(this, "handleInvalid", "bad rows: error (fail the task, naming the row) or keep (null outputs)",
-                ParamValidators.inArray(new String[] {"error", "keep"}));
         causal = new BooleanParam(this, "causal", "one-sequence modules: each position sees only those before it and itself");
         setDefault(inputCol, "x");
         setDefault(contextCol, "context");
         setDefault(outputCol, "output");
         setDefault(contextOutputCol, "contextOutput");
         setDefault(batchSize, 32);
-        setDefault(threadsPerTask, 0);
-        setDefault(handleInvalid, "error");
         setDefault(causal, false);
     }
 
-    @Override
-    public String uid() {
-        return uid;
-    }
+    // ---------------------------------------------------------------- params (Spark ML style; the shared ones in ModelTransformer)
 
-    // ---------------------------------------------------------------- params (Spark ML style)
-
-    public Param<String> modelPath() { return modelPath; }
-    public Param<String> inputCol() { return inputCol; }
     public Param<String> contextCol() { return contextCol; }
     public Param<String> maskCol() { return maskCol; }
     public Param<String> contextMaskCol() { return contextMaskCol; }
-    public Param<String> outputCol() { return outputCol; }
     public Param<String> contextOutputCol() { return contextOutputCol; }
-    public Param<String> rowIdCol() { return rowIdCol; }
-    public IntParam batchSize() { return batchSize; }
-    public IntParam threadsPerTask() { return threadsPerTask; }
-    public Param<String> handleInvalid() { return handleInvalid; }
     public BooleanParam causal() { return causal; }
 
-    public ModuleApplier setModelPath(String value) { set(modelPath, value); return this; }
-    public ModuleApplier setInputCol(String value) { set(inputCol, value); return this; }
     public ModuleApplier setContextCol(String value) { set(contextCol, value); return this; }
     public ModuleApplier setMaskCol(String value) { set(maskCol, value); return this; }
     public ModuleApplier setContextMaskCol(String value) { set(contextMaskCol, value); return this; }
-    public ModuleApplier setOutputCol(String value) { set(outputCol, value); return this; }
     public ModuleApplier setContextOutputCol(String value) { set(contextOutputCol, value); return this; }
-    public ModuleApplier setRowIdCol(String value) { set(rowIdCol, value); return this; }
-    public ModuleApplier setBatchSize(int value) { set(batchSize, value); return this; }
-    public ModuleApplier setThreadsPerTask(int value) { set(threadsPerTask, value); return this; }
-    public ModuleApplier setHandleInvalid(String value) { set(handleInvalid, value); return this; }
     public ModuleApplier setCausal(boolean value) { set(causal, value); return this; }
 
     /**
@@ -201,14 +163,6 @@ public final class ModuleApplier extends Transformer {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private int index(StructType schema, Param<String> p) {
-        return isDefined(p) ? schema.fieldIndex(getOrDefault(p)) : -1;
-    }
-
-    private String optional(Param<String> p) {
-        return isDefined(p) ? getOrDefault(p) : null;
-    }
 
     private Path driverModelFile() {
         if (!isDefined(modelPath)) {

@@ -1,9 +1,7 @@
 package org.attn4j.spark;
 
 import java.util.List;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.linalg.SQLDataTypes;
-import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
@@ -28,71 +26,37 @@ import org.attn4j.text.SentenceEmbedder;
  * MiniLM) are truncated to them, as the tokenizer file says. A null text fails the task with an
  * IllegalArgumentException naming the row, or, with handleInvalid = "keep", gets a null embedding.
  */
-public final class TextEmbedder extends Transformer {
+public final class TextEmbedder extends ModelTransformer<TextEmbedder> {
     private static final long serialVersionUID = 1L;
 
-    private final String uid;
-    private final Param<String> modelPath;
     private final Param<String> tokenizerPath;
-    private final Param<String> inputCol;
-    private final Param<String> outputCol;
     private final Param<String> outputType;
-    private final Param<String> rowIdCol;
-    private final IntParam batchSize;
-    private final IntParam threadsPerTask;
-    private final Param<String> handleInvalid;
 
     public TextEmbedder() {
         this(Identifiable$.MODULE$.randomUID("attn4jTextEmbedder"));
     }
 
     public TextEmbedder(String uid) {
-        this.uid = uid;
-        modelPath = new Param<>(this, "modelPath", "an ONNX export or .safetensors checkpoint of a BERT encoder, or classpath:<resource>");
+        super(uid, "an ONNX export or .safetensors checkpoint of a BERT encoder, or classpath:<resource>",
+                "the text column (string)", "the embedding column",
+                "texts per embed call (the embedder sorts them by length into forwards)",
+                "null texts: error (fail the task, naming the row) or keep (null embedding)");
         tokenizerPath = new Param<>(this, "tokenizerPath", "its tokenizer.json, or classpath:<resource>");
-        inputCol = new Param<>(this, "inputCol", "the text column (string)");
-        outputCol = new Param<>(this, "outputCol", "the embedding column");
         outputType = new Param<>(this, "outputType", "array (array<float>) or vector (ML Vector)",
                 ParamValidators.inArray(new String[] {"array", "vector"}));
-        rowIdCol = new Param<>(this, "rowIdCol", "a column whose value names a bad row in error messages");
-        batchSize = new IntParam(this, "batchSize", "texts per embed call (the embedder sorts them by length into forwards)",
-                ParamValidators.gtEq(1));
-        threadsPerTask = new IntParam(this, "threadsPerTask", "threads of each forward; 0 = the task's CPUs (spark.task.cpus)",
-                ParamValidators.gtEq(0));
-        handleInvalid = new Param<>(this, "handleInvalid", "null texts: error (fail the task, naming the row) or keep (null embedding)",
-                ParamValidators.inArray(new String[] {"error", "keep"}));
         setDefault(inputCol, "text");
         setDefault(outputCol, "embedding");
         setDefault(outputType, "array");
         setDefault(batchSize, 64);
-        setDefault(threadsPerTask, 0);
-        setDefault(handleInvalid, "error");
     }
 
-    @Override
-    public String uid() {
-        return uid;
-    }
+    // ---------------------------------------------------------------- params (Spark ML style; the shared ones in ModelTransformer)
 
-    public Param<String> modelPath() { return modelPath; }
     public Param<String> tokenizerPath() { return tokenizerPath; }
-    public Param<String> inputCol() { return inputCol; }
-    public Param<String> outputCol() { return outputCol; }
     public Param<String> outputType() { return outputType; }
-    public Param<String> rowIdCol() { return rowIdCol; }
-    public IntParam batchSize() { return batchSize; }
-    public IntParam threadsPerTask() { return threadsPerTask; }
-    public Param<String> handleInvalid() { return handleInvalid; }
 
-    public TextEmbedder setModelPath(String value) { set(modelPath, value); return this; }
     public TextEmbedder setTokenizerPath(String value) { set(tokenizerPath, value); return this; }
-    public TextEmbedder setInputCol(String value) { set(inputCol, value); return this; }
-    public TextEmbedder setOutputCol(String value) { set(outputCol, value); return this; }
     public TextEmbedder setOutputType(String value) { set(outputType, value); return this; }
-    public TextEmbedder setRowIdCol(String value) { set(rowIdCol, value); return this; }
-    public TextEmbedder setBatchSize(int value) { set(batchSize, value); return this; }
-    public TextEmbedder setThreadsPerTask(int value) { set(threadsPerTask, value); return this; }
-    public TextEmbedder setHandleInvalid(String value) { set(handleInvalid, value); return this; }
 
     /**
      * all-MiniLM-L6-v2 from the class path: ship
@@ -135,8 +99,7 @@ public final class TextEmbedder extends Transformer {
         TextModelSource source = new TextModelSource(getOrDefault(modelPath), isDefined(tokenizerPath) ? getOrDefault(tokenizerPath) : null,
                 Math.min(batch, 32));
         TextPartitionRunner.Plan plan = new TextPartitionRunner.Plan(source, schema.fieldIndex(getOrDefault(inputCol)),
-                getOrDefault(inputCol), isDefined(rowIdCol) ? schema.fieldIndex(getOrDefault(rowIdCol)) : -1,
-                isDefined(rowIdCol) ? getOrDefault(rowIdCol) : null, batch, (Integer) getOrDefault(threadsPerTask),
+                getOrDefault(inputCol), index(schema, rowIdCol), optional(rowIdCol), batch, (Integer) getOrDefault(threadsPerTask),
                 getOrDefault(outputType).equals("vector"), getOrDefault(handleInvalid).equals("keep"));
         return dataset.toDF().mapPartitions(new TextPartitionRunner(plan), Encoders.row(outSchema));
     }

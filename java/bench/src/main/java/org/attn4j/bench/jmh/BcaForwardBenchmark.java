@@ -12,16 +12,11 @@ import org.attn4j.nn.BidirectionalCrossAttention;
 import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.BidirectionalOutput;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
@@ -36,13 +31,10 @@ import org.openjdk.jmh.infra.Blackhole;
  *     org.openjdk.jmh.Main BcaForwardBenchmark [-p size=256x512] [-p path=FUSED]
  * </pre>
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-public class BcaForwardBenchmark {
+public class BcaForwardBenchmark extends NativeBenchmark {
 
     /** i x j: query positions of x, positions of context. */
     @Param({"256x512", "1024x2048"})

@@ -9,15 +9,10 @@ import org.attn4j.Tensor;
 import org.attn4j.bindings.attn4j_h;
 import org.attn4j.internal.natives.NativeLibrary;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -32,13 +27,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       checks, two descriptors filled, one downcall into oneDNN-free code, status checked.</li>
  * </ul>
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-public class DowncallBenchmark {
+public class DowncallBenchmark extends NativeBenchmark {
     private Arena arena;
     private Backend backend;
     private Tensor one;

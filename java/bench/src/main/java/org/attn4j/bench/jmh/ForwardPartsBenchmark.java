@@ -18,11 +18,8 @@ import org.attn4j.nn.BidirectionalOutput;
 import java.lang.management.ManagementFactory;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -57,12 +54,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * views, records). Run: {@code ./attn4j bench jmh ForwardPartsBenchmark [-p size=64x96] [-p threads=1]}.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-public class ForwardPartsBenchmark {
+public class ForwardPartsBenchmark extends NativeBenchmark {
     private static final int DIM = 512;
     private static final int CONTEXT_DIM = 386;
     private static final int HEADS = 8;

@@ -8,15 +8,12 @@ import org.attn4j.DType;
 import org.attn4j.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -25,13 +22,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * backend with {@code threads} threads. One call is 2 · 4096 · 512 · 512 = 2.147 GFLOP (the bias
  * adds 0.1 %), so GFLOP/s = ops/s × 2.147.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-public class LinearBenchmark {
+public class LinearBenchmark extends NativeBenchmark {
     /** FLOP of one call: 2 · rows · in · out. */
     public static final double FLOP = 2.0 * 4096 * 512 * 512;
 

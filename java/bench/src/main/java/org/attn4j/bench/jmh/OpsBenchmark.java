@@ -7,16 +7,11 @@ import org.attn4j.Backends;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -25,13 +20,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * i = 1024, j = 2048 keeps a run short), through the safe layer, in microseconds per call.
  * matmulQk is 2 · 8 · 1024 · 2048 · 64 = 2.147 GFLOP; the rest are memory-bound.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-public class OpsBenchmark {
+public class OpsBenchmark extends NativeBenchmark {
     @Param({"2"})
     public int threads;
 

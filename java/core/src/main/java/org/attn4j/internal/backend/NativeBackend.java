@@ -93,17 +93,17 @@ public final class NativeBackend implements Backend {
 
     @Override
     public void linear(Tensor x, Tensor weight, Tensor bias, Tensor y) {
-        linear(attn4j_h.attn4j_linear$handle(), "attn4j_linear", x, weight, bias, y);
+        linear(x, weight, null, bias, y);
     }
 
     @Override
     public void linearGelu(Tensor x, Tensor weight, Tensor bias, Tensor y) {
-        linear(attn4j_h.attn4j_linear_gelu$handle(), "attn4j_linear_gelu", x, weight, bias, y);
+        linearGelu(x, weight, null, bias, y);
     }
 
     @Override
     public void linearResidual(Tensor x, Tensor weight, Tensor bias, Tensor y) {
-        linear(attn4j_h.attn4j_linear_residual$handle(), "attn4j_linear_residual", x, weight, bias, y);
+        linearResidual(x, weight, null, bias, y);
     }
 
     @Override
@@ -113,15 +113,9 @@ public final class NativeBackend implements Backend {
             throw new IllegalArgumentException("arena must not be null");
         }
         Tensor packed = Tensor.zeros(arena, DType.F32, packedFloats(weight.shape(0), weight.shape(1)));
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_linear_pack$handle().invokeExact(d.describe(0, weight, "weight"),
-                    d.describe(1, packed, "packed"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_linear_pack");
+        // the context only for downcall's checks: packing needs none
+        downcall("attn4j_linear_pack", (ctx, d) -> (int) attn4j_h.attn4j_linear_pack$handle().invokeExact(
+                d.describe(0, weight, "weight"), d.describe(1, packed, "packed")));
         return packed;
     }
 
@@ -134,150 +128,81 @@ public final class NativeBackend implements Backend {
 
     @Override
     public void linear(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
-        if (packed == null) {
-            linear(x, weight, bias, y);
-        } else {
-            linearPacked(attn4j_h.ATTN4J_EPILOGUE_NONE(), x, weight, packed, bias, y);
-        }
+        linear(attn4j_h.attn4j_linear$handle(), "attn4j_linear", attn4j_h.ATTN4J_EPILOGUE_NONE(), x, weight, packed, bias, y);
     }
 
     @Override
     public void linearGelu(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
-        if (packed == null) {
-            linearGelu(x, weight, bias, y);
-        } else {
-            linearPacked(attn4j_h.ATTN4J_EPILOGUE_GELU(), x, weight, packed, bias, y);
-        }
+        linear(attn4j_h.attn4j_linear_gelu$handle(), "attn4j_linear_gelu", attn4j_h.ATTN4J_EPILOGUE_GELU(), x, weight,
+                packed, bias, y);
     }
 
     @Override
     public void linearResidual(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        linear(attn4j_h.attn4j_linear_residual$handle(), "attn4j_linear_residual", attn4j_h.ATTN4J_EPILOGUE_RESIDUAL(), x,
+                weight, packed, bias, y);
+    }
+
+    // attn4j_linear and its fused variants (op, opName) share one signature and one set of checks;
+    // with a packed copy, attn4j_linear_packed with the same epilogue (the copy's size is the
+    // native side's to say)
+    private void linear(MethodHandle op, String opName, int epilogue, Tensor x, Tensor weight, Tensor packed, Tensor bias,
+            Tensor y) {
+        OpArguments.linear(x, weight, bias, y);
         if (packed == null) {
-            linearResidual(x, weight, bias, y);
-        } else {
-            linearPacked(attn4j_h.ATTN4J_EPILOGUE_RESIDUAL(), x, weight, packed, bias, y);
+            downcall(opName, (ctx, d) -> (int) op.invokeExact(ctx,
+                    d.describe(0, x, "x"), d.describe(1, weight, "weight"), d.describe(2, bias, "bias"),
+                    d.describe(3, y, "y")));
+            return;
         }
-    }
-
-    // attn4j_linear_packed: the linear checks, then the packed copy's (its size is the native side's to say)
-    private void linearPacked(int epilogue, Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
-        OpArguments.linear(x, weight, bias, y);
         OpArguments.packedWeight(packed, packedFloats(weight.shape(0), weight.shape(1)));
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_linear_packed$handle().invokeExact(ctx, d.describe(0, x, "x"),
-                    d.describe(1, weight, "weight"), d.describe(2, packed, "packed"), d.describe(3, bias, "bias"),
-                    epilogue, d.describe(4, y, "y"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_linear_packed");
-    }
-
-    // attn4j_linear and its fused variants share one signature and one set of checks
-    private void linear(MethodHandle op, String opName, Tensor x, Tensor weight, Tensor bias, Tensor y) {
-        OpArguments.linear(x, weight, bias, y);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) op.invokeExact(ctx, d.describe(0, x, "x"),
-                    d.describe(1, weight, "weight"), d.describe(2, bias, "bias"), d.describe(3, y, "y"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, opName);
+        downcall("attn4j_linear_packed", (ctx, d) -> (int) attn4j_h.attn4j_linear_packed$handle().invokeExact(ctx,
+                d.describe(0, x, "x"), d.describe(1, weight, "weight"), d.describe(2, packed, "packed"),
+                d.describe(3, bias, "bias"), epilogue, d.describe(4, y, "y")));
     }
 
     @Override
     public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, float alpha, Tensor c) {
         OpArguments.matmul(a, transA, b, transB, c);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_matmul$handle().invokeExact(ctx, d.describe(0, a, "a"), transA ? 1 : 0,
-                    d.describe(1, b, "b"), transB ? 1 : 0, alpha, d.describe(2, c, "c"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_matmul");
+        downcall("attn4j_matmul", (ctx, d) -> (int) attn4j_h.attn4j_matmul$handle().invokeExact(ctx,
+                d.describe(0, a, "a"), transA ? 1 : 0, d.describe(1, b, "b"), transB ? 1 : 0, alpha,
+                d.describe(2, c, "c")));
     }
 
     @Override
     public void softmax(Tensor x, int axis, Tensor y) {
         OpArguments.softmax(x, axis, y);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_softmax$handle().invokeExact(ctx, d.describe(0, x, "x"), axis,
-                    d.describe(1, y, "y"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_softmax");
+        downcall("attn4j_softmax", (ctx, d) -> (int) attn4j_h.attn4j_softmax$handle().invokeExact(ctx,
+                d.describe(0, x, "x"), axis, d.describe(1, y, "y")));
     }
 
     @Override
     public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor y) {
         OpArguments.rmsNorm(x, weight, eps, y);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_rms_norm$handle().invokeExact(ctx, d.describe(0, x, "x"),
-                    d.describe(1, weight, "weight"), eps, d.describe(2, y, "y"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_rms_norm");
+        downcall("attn4j_rms_norm", (ctx, d) -> (int) attn4j_h.attn4j_rms_norm$handle().invokeExact(ctx,
+                d.describe(0, x, "x"), d.describe(1, weight, "weight"), eps, d.describe(2, y, "y")));
     }
 
     @Override
     public void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y) {
         OpArguments.layerNorm(x, weight, bias, eps, y);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_layer_norm$handle().invokeExact(ctx, d.describe(0, x, "x"),
-                    d.describe(1, weight, "weight"), d.describe(2, bias, "bias"), eps, d.describe(3, y, "y"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_layer_norm");
+        downcall("attn4j_layer_norm", (ctx, d) -> (int) attn4j_h.attn4j_layer_norm$handle().invokeExact(ctx,
+                d.describe(0, x, "x"), d.describe(1, weight, "weight"), d.describe(2, bias, "bias"), eps,
+                d.describe(3, y, "y")));
     }
 
     @Override
     public void gelu(Tensor x, Tensor y) {
-        OpArguments.gelu(x, y);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_gelu$handle().invokeExact(ctx, d.describe(0, x, "x"), d.describe(1, y, "y"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_gelu");
+        OpArguments.elementwise(x, y);
+        downcall("attn4j_gelu", (ctx, d) -> (int) attn4j_h.attn4j_gelu$handle().invokeExact(ctx,
+                d.describe(0, x, "x"), d.describe(1, y, "y")));
     }
 
     @Override
     public void add(Tensor a, Tensor b, Tensor y) {
         OpArguments.add(a, b, y);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_add$handle().invokeExact(ctx, d.describe(0, a, "a"), d.describe(1, b, "b"),
-                    d.describe(2, y, "y"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_add");
+        downcall("attn4j_add", (ctx, d) -> (int) attn4j_h.attn4j_add$handle().invokeExact(ctx,
+                d.describe(0, a, "a"), d.describe(1, b, "b"), d.describe(2, y, "y")));
     }
 
     // ------------------------------------------------------------------ attention building blocks
@@ -285,33 +210,17 @@ public final class NativeBackend implements Backend {
     @Override
     public void bcaSoftmax(Tensor sim, Tensor relPosBias, Tensor mask, Tensor contextMask, Tensor attn, Tensor contextAttn) {
         OpArguments.bcaSoftmax(sim, relPosBias, mask, contextMask, attn, contextAttn);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_bca_softmax$handle().invokeExact(ctx, d.describe(0, sim, "sim"),
-                    d.describePadded(1, relPosBias, "relPosBias", 4), d.describe(2, mask, "mask"),
-                    d.describe(3, contextMask, "contextMask"), d.describe(4, attn, "attn"),
-                    d.describe(5, contextAttn, "contextAttn"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_bca_softmax");
+        downcall("attn4j_bca_softmax", (ctx, d) -> (int) attn4j_h.attn4j_bca_softmax$handle().invokeExact(ctx,
+                d.describe(0, sim, "sim"), d.describePadded(1, relPosBias, "relPosBias", 4),
+                d.describe(2, mask, "mask"), d.describe(3, contextMask, "contextMask"), d.describe(4, attn, "attn"),
+                d.describe(5, contextAttn, "contextAttn")));
     }
 
     @Override
     public void headMix(Tensor x, Tensor weight, Tensor y) {
         OpArguments.headMix(x, weight, y);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_head_mix$handle().invokeExact(ctx, d.describe(0, x, "x"),
-                    d.describe(1, weight, "weight"), d.describe(2, y, "y"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_head_mix");
+        downcall("attn4j_head_mix", (ctx, d) -> (int) attn4j_h.attn4j_head_mix$handle().invokeExact(ctx,
+                d.describe(0, x, "x"), d.describe(1, weight, "weight"), d.describe(2, y, "y")));
     }
 
     @Override
@@ -320,20 +229,12 @@ public final class NativeBackend implements Backend {
                          Tensor out, Tensor contextOut) {
         OpArguments.bcaFused(qk, contextQk, v, contextV, relPosBias, mask, contextMask, talkingHeads,
                 contextTalkingHeads, scale, out, contextOut);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_bca_fused$handle().invokeExact(ctx, d.describe(0, qk, "qk"),
-                    d.describe(1, contextQk, "contextQk"), d.describe(2, v, "v"), d.describe(3, contextV, "contextV"),
-                    d.describePadded(4, relPosBias, "relPosBias", 4), d.describe(5, mask, "mask"),
-                    d.describe(6, contextMask, "contextMask"), d.describe(7, talkingHeads, "talkingHeads"),
-                    d.describe(8, contextTalkingHeads, "contextTalkingHeads"), scale, d.describe(9, out, "out"),
-                    d.describe(10, contextOut, "contextOut"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_bca_fused");
+        downcall("attn4j_bca_fused", (ctx, d) -> (int) attn4j_h.attn4j_bca_fused$handle().invokeExact(ctx,
+                d.describe(0, qk, "qk"), d.describe(1, contextQk, "contextQk"), d.describe(2, v, "v"),
+                d.describe(3, contextV, "contextV"), d.describePadded(4, relPosBias, "relPosBias", 4),
+                d.describe(5, mask, "mask"), d.describe(6, contextMask, "contextMask"),
+                d.describe(7, talkingHeads, "talkingHeads"), d.describe(8, contextTalkingHeads, "contextTalkingHeads"),
+                scale, d.describe(9, out, "out"), d.describe(10, contextOut, "contextOut")));
     }
 
     // ------------------------------------------------------------------ the attention family
@@ -346,18 +247,11 @@ public final class NativeBackend implements Backend {
         // The ABI takes bias and mask at rank 4 (zero strides for broadcast dims): expand is a view.
         Tensor bias4 = bias == null ? null : bias.expand(bhij);
         Tensor mask4 = mask == null ? null : mask.expand(bhij);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_sdpa_fused$handle().invokeExact(ctx, d.describe(0, q, "q"), d.describe(1, k, "k"),
-                    d.describe(2, v, "v"), d.describe(3, bias4, "bias"), d.describe(4, mask4, "mask"),
-                    d.describe(5, keyPaddingMask, "keyPaddingMask"), d.describe(6, globalTokens, "globalTokens"),
-                    windowLeft, windowRight, scale, d.describe(7, out, "out"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_sdpa_fused");
+        downcall("attn4j_sdpa_fused", (ctx, d) -> (int) attn4j_h.attn4j_sdpa_fused$handle().invokeExact(ctx,
+                d.describe(0, q, "q"), d.describe(1, k, "k"), d.describe(2, v, "v"), d.describe(3, bias4, "bias"),
+                d.describe(4, mask4, "mask"), d.describe(5, keyPaddingMask, "keyPaddingMask"),
+                d.describe(6, globalTokens, "globalTokens"), windowLeft, windowRight, scale,
+                d.describe(7, out, "out")));
     }
 
     @Override
@@ -366,18 +260,10 @@ public final class NativeBackend implements Backend {
         AttentionOpArguments.sdpaSoftmax(scores, bias, mask, keyPaddingMask, globalTokens, weights);
         Tensor bias4 = bias == null ? null : bias.expand(scores.shape());
         Tensor mask4 = mask == null ? null : mask.expand(scores.shape());
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_sdpa_softmax$handle().invokeExact(ctx, d.describe(0, scores, "scores"),
-                    d.describe(1, bias4, "bias"), d.describe(2, mask4, "mask"),
-                    d.describe(3, keyPaddingMask, "keyPaddingMask"), d.describe(4, globalTokens, "globalTokens"),
-                    windowLeft, windowRight, d.describe(5, weights, "weights"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_sdpa_softmax");
+        downcall("attn4j_sdpa_softmax", (ctx, d) -> (int) attn4j_h.attn4j_sdpa_softmax$handle().invokeExact(ctx,
+                d.describe(0, scores, "scores"), d.describe(1, bias4, "bias"), d.describe(2, mask4, "mask"),
+                d.describe(3, keyPaddingMask, "keyPaddingMask"), d.describe(4, globalTokens, "globalTokens"),
+                windowLeft, windowRight, d.describe(5, weights, "weights")));
     }
 
     @Override
@@ -385,78 +271,66 @@ public final class NativeBackend implements Backend {
                             long topK, Tensor weights) {
         AttentionOpArguments.topKSoftmax(scores, mask, keyPaddingMask, topK, weights);
         Tensor mask4 = mask == null ? null : mask.expand(scores.shape());
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_topk_softmax$handle().invokeExact(ctx, d.describe(0, scores, "scores"),
-                    d.describe(1, mask4, "mask"), d.describe(2, keyPaddingMask, "keyPaddingMask"), windowLeft, windowRight,
-                    topK, d.describe(3, weights, "weights"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_topk_softmax");
+        downcall("attn4j_topk_softmax", (ctx, d) -> (int) attn4j_h.attn4j_topk_softmax$handle().invokeExact(ctx,
+                d.describe(0, scores, "scores"), d.describe(1, mask4, "mask"),
+                d.describe(2, keyPaddingMask, "keyPaddingMask"), windowLeft, windowRight, topK,
+                d.describe(3, weights, "weights")));
     }
 
     @Override
     public void relu(Tensor x, Tensor y) {
-        AttentionOpArguments.relu(x, y);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_relu$handle().invokeExact(ctx, d.describe(0, x, "x"), d.describe(1, y, "y"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_relu");
+        OpArguments.elementwise(x, y);
+        downcall("attn4j_relu", (ctx, d) -> (int) attn4j_h.attn4j_relu$handle().invokeExact(ctx,
+                d.describe(0, x, "x"), d.describe(1, y, "y")));
     }
 
     @Override
     public void rope(Tensor x, long rotaryDim, long offset, double theta, boolean interleaved, Tensor y) {
         AttentionOpArguments.rope(x, rotaryDim, offset, theta, y);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_rope$handle().invokeExact(ctx, d.describe(0, x, "x"), rotaryDim, offset, theta,
-                    interleaved ? 1 : 0, d.describe(1, y, "y"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_rope");
+        downcall("attn4j_rope", (ctx, d) -> (int) attn4j_h.attn4j_rope$handle().invokeExact(ctx,
+                d.describe(0, x, "x"), rotaryDim, offset, theta, interleaved ? 1 : 0, d.describe(1, y, "y")));
     }
 
     @Override
     public void additiveScores(Tensor q, Tensor k, Tensor w, Tensor scores) {
         AttentionOpArguments.additiveScores(q, k, w, scores);
-        MemorySegment ctx = context();
-        NativeTensors d = NativeTensors.forThread();
-        int status;
-        try {
-            status = (int) attn4j_h.attn4j_additive_scores$handle().invokeExact(ctx, d.describe(0, q, "q"), d.describe(1, k, "k"),
-                    d.describe(2, w, "w"), d.describe(3, scores, "scores"));
-        } catch (Throwable t) {
-            throw NativeStatus.rethrow(t);
-        }
-        NativeStatus.check(status, "attn4j_additive_scores");
+        downcall("attn4j_additive_scores", (ctx, d) -> (int) attn4j_h.attn4j_additive_scores$handle().invokeExact(ctx,
+                d.describe(0, q, "q"), d.describe(1, k, "k"), d.describe(2, w, "w"), d.describe(3, scores, "scores")));
     }
 
     @Override
     public void linearAttention(Tensor q, Tensor k, Tensor v, Tensor keyPaddingMask, boolean causal, float eps,
                                 Tensor out) {
         AttentionOpArguments.linearAttention(q, k, v, keyPaddingMask, causal, eps, out);
+        downcall("attn4j_linear_attention", (ctx, d) -> (int) attn4j_h.attn4j_linear_attention$handle().invokeExact(ctx,
+                d.describe(0, q, "q"), d.describe(1, k, "k"), d.describe(2, v, "v"),
+                d.describe(3, keyPaddingMask, "keyPaddingMask"), causal ? 1 : 0, eps, d.describe(4, out, "out")));
+    }
+
+    // ------------------------------------------------------------------ the downcall
+
+    /** One downcall of an operation: the arguments it passes, given the context and this thread's descriptors. */
+    @FunctionalInterface
+    private interface Downcall {
+        /** The native status; invokeExact needs each handle's exact signature, so each op writes its own call. */
+        int invoke(MemorySegment ctx, NativeTensors d) throws Throwable;
+    }
+
+    /**
+     * Runs {@code call} with the open context and this thread's descriptors; a closed arena's
+     * IllegalStateException reaches the caller as is, a non-zero status becomes the exception of
+     * {@link NativeStatus} naming {@code function}.
+     */
+    private void downcall(String function, Downcall call) {
         MemorySegment ctx = context();
         NativeTensors d = NativeTensors.forThread();
         int status;
         try {
-            status = (int) attn4j_h.attn4j_linear_attention$handle().invokeExact(ctx, d.describe(0, q, "q"), d.describe(1, k, "k"),
-                    d.describe(2, v, "v"), d.describe(3, keyPaddingMask, "keyPaddingMask"), causal ? 1 : 0, eps,
-                    d.describe(4, out, "out"));
+            status = call.invoke(ctx, d);
         } catch (Throwable t) {
             throw NativeStatus.rethrow(t);
         }
-        NativeStatus.check(status, "attn4j_linear_attention");
+        NativeStatus.check(status, function);
     }
 
     // ------------------------------------------------------------------ lifecycle

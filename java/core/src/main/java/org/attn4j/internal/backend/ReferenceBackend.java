@@ -183,7 +183,7 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void gelu(Tensor x, Tensor y) {
         ensureOpen();
-        OpArguments.gelu(x, y);
+        OpArguments.elementwise(x, y);
         int[] all = Strided.range(0, x.rank());
         long[] xs = Strided.offsets(x, all);
         long[] ys = Strided.offsets(y, all);
@@ -299,24 +299,27 @@ public final class ReferenceBackend implements Backend {
             attn = mixHeads(attn, talkingHeads);
             contextAttn = mixHeads(contextAttn, contextTalkingHeads);
             for (int h = 0; h < nh; h++) {
-                for (int i = 0; i < ni; i++) { // out[b, h, i, :] = Σ_j attn[h, i, j] · contextV[b, h, j, :]
-                    for (long d = 0; d < nd; d++) {
-                        double acc = 0;
-                        for (int j = 0; j < nj; j++) {
-                            acc += attn[h][i * nj + j] * at(contextV, b, h, j, d);
-                        }
-                        Elements.set(out, off(out, b, h, i, d), acc);
-                    }
+                // out[b, h, i, :] = Σ_j attn[h, i, j] · contextV[b, h, j, :]
+                weighValues(attn[h], ni, nj, nj, 1, contextV, b, h, nd, out);
+                // contextOut[b, h, j, :] = Σ_i contextAttn[h, i, j] · v[b, h, i, :]
+                weighValues(contextAttn[h], nj, ni, 1, nj, v, b, h, nd, contextOut);
+            }
+        }
+    }
+
+    /**
+     * dst[b, h, r, :] = Σ_c w[r·rowStride + c·colStride] · src[b, h, c, :] for r < rows, c < cols
+     * (c ascending): w is one head's weights, read as they are or transposed.
+     */
+    private static void weighValues(double[] w, int rows, int cols, int rowStride, int colStride, Tensor src, long b,
+                                    long h, long nd, Tensor dst) {
+        for (int r = 0; r < rows; r++) {
+            for (long d = 0; d < nd; d++) {
+                double acc = 0;
+                for (int c = 0; c < cols; c++) {
+                    acc += w[r * rowStride + c * colStride] * at(src, b, h, c, d);
                 }
-                for (int j = 0; j < nj; j++) { // contextOut[b, h, j, :] = Σ_i contextAttn[h, i, j] · v[b, h, i, :]
-                    for (long d = 0; d < nd; d++) {
-                        double acc = 0;
-                        for (int i = 0; i < ni; i++) {
-                            acc += contextAttn[h][i * nj + j] * at(v, b, h, i, d);
-                        }
-                        Elements.set(contextOut, off(contextOut, b, h, j, d), acc);
-                    }
-                }
+                Elements.set(dst, off(dst, b, h, r, d), acc);
             }
         }
     }
@@ -420,7 +423,7 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void relu(Tensor x, Tensor y) {
         ensureOpen();
-        AttentionOpArguments.relu(x, y);
+        OpArguments.elementwise(x, y);
         AttentionReference.relu(x, y);
     }
 

@@ -6,8 +6,8 @@ import org.attn4j.Tensor;
 
 /**
  * The argument rules of the attention-family operations of {@link Backend} (sdpaFused,
- * sdpaSoftmax, relu, rope, additiveScores, linearAttention), shared by the native and the Java
- * backend so that both accept and reject exactly the same calls.
+ * sdpaSoftmax, rope, additiveScores, linearAttention; relu's are {@link OpArguments#elementwise}),
+ * shared by the native and the Java backend so that both accept and reject exactly the same calls.
  */
 public final class AttentionOpArguments {
     private AttentionOpArguments() {
@@ -18,11 +18,8 @@ public final class AttentionOpArguments {
                           Tensor globalTokens, float scale, Tensor out) {
         visibility(heads(q, k, v, out), bias, mask, keyPaddingMask, globalTokens); // over [b, h, i, j]
         Checks.finite(scale, "scale");
-        Tensor[] inputs = {q, k, v, bias, mask, keyPaddingMask, globalTokens};
-        String[] names = {"q", "k", "v", "bias", "mask", "keyPaddingMask", "globalTokens"};
-        for (int n = 0; n < inputs.length; n++) {
-            Checks.noOverlap(out, "out", inputs[n], names[n], false);
-        }
+        Checks.apart(out, "out", new Tensor[] {q, k, v, bias, mask, keyPaddingMask, globalTokens}, "q", "k", "v", "bias",
+                "mask", "keyPaddingMask", "globalTokens");
     }
 
     // scores, weights [b, h, i, j]; weights may be scores
@@ -35,10 +32,8 @@ public final class AttentionOpArguments {
         visibility(s, bias, mask, keyPaddingMask, globalTokens);
         Checks.shape(weights, "weights", s);
         Checks.noOverlap(weights, "weights", scores, "scores", true);
-        Checks.noOverlap(weights, "weights", bias, "bias", false);
-        Checks.noOverlap(weights, "weights", mask, "mask", false);
-        Checks.noOverlap(weights, "weights", keyPaddingMask, "keyPaddingMask", false);
-        Checks.noOverlap(weights, "weights", globalTokens, "globalTokens", false);
+        Checks.apart(weights, "weights", new Tensor[] {bias, mask, keyPaddingMask, globalTokens}, "bias", "mask",
+                "keyPaddingMask", "globalTokens");
     }
 
     // bias F32 and mask BOOL broadcastable to [b, h, i, j]; keyPaddingMask BOOL [b, j]; globalTokens BOOL [b, i] with i = j
@@ -73,20 +68,12 @@ public final class AttentionOpArguments {
         }
     }
 
-    public static void relu(Tensor x, Tensor y) {
-        Checks.input(x, "x", F32);
-        Checks.output(y, "y", F32);
-        Checks.sameShape(y, "y", x);
-        Checks.noOverlap(y, "y", x, "x", true);
-    }
-
     // x, y [b, h, n, d]
     public static void rope(Tensor x, long rotaryDim, long offset, double theta, Tensor y) {
         Checks.input(x, "x", F32);
         Checks.output(y, "y", F32);
         Checks.rank(x, "x", 4);
-        Checks.sameShape(y, "y", x);
-        Checks.noOverlap(y, "y", x, "x", true);
+        Checks.sameShapeOrInPlace(y, "y", x, "x");
         long d = x.shape(3);
         if (rotaryDim < 0 || rotaryDim % 2 != 0 || rotaryDim > d) {
             throw new IllegalArgumentException("rotaryDim: expected an even value in [0, " + d + "], got " + rotaryDim);
@@ -113,9 +100,7 @@ public final class AttentionOpArguments {
         Checks.shape(k, "k", new long[] {b, k.shape(1), a});
         Checks.shape(w, "w", new long[] {a});
         Checks.shape(scores, "scores", new long[] {b, q.shape(1), k.shape(1)});
-        Checks.noOverlap(scores, "scores", q, "q", false);
-        Checks.noOverlap(scores, "scores", k, "k", false);
-        Checks.noOverlap(scores, "scores", w, "w", false);
+        Checks.apart(scores, "scores", new Tensor[] {q, k, w}, "q", "k", "w");
     }
 
     // q [b, h, i, d], k [b, h, j, d], v [b, h, j, dv], out [b, h, i, dv], keyPaddingMask [b, j]
@@ -133,10 +118,7 @@ public final class AttentionOpArguments {
             throw new IllegalArgumentException("causal: expected as many queries as keys, got i = " + i + ", j = " + j);
         }
         Checks.finiteNonNegative(eps, "eps");
-        Checks.noOverlap(out, "out", q, "q", false);
-        Checks.noOverlap(out, "out", k, "k", false);
-        Checks.noOverlap(out, "out", v, "v", false);
-        Checks.noOverlap(out, "out", keyPaddingMask, "keyPaddingMask", false);
+        Checks.apart(out, "out", new Tensor[] {q, k, v, keyPaddingMask}, "q", "k", "v", "keyPaddingMask");
     }
 
     /**

@@ -23,6 +23,13 @@ public final class Checks {
         }
     }
 
+    /** A size that splits evenly: {@code value} (named {@code name}) a multiple of {@code of} (named {@code ofName}). */
+    public static void multipleOf(String name, long value, String ofName, long of) {
+        if (value % of != 0) {
+            throw new IllegalArgumentException(name + ": expected a multiple of " + ofName + " (" + of + "), got " + value);
+        }
+    }
+
     /** A required argument that is not a tensor (an allocator, options): null fails with {@code message}. */
     public static void required(Object value, String message) {
         if (value == null) {
@@ -279,6 +286,25 @@ public final class Checks {
         }
         throw new IllegalArgumentException(outName + ": expected memory disjoint from " + inName
                 + (mayBeSame ? " (or exactly " + inName + " itself, for in place)" : "") + ", got an overlapping view");
+    }
+
+    /**
+     * {@link #noOverlap} of {@code out} against each of {@code inputs} (null ones skipped),
+     * {@code names[k]} naming {@code inputs[k]}: an output apart from everything its op reads.
+     */
+    public static void apart(Tensor out, String outName, Tensor[] inputs, String... names) {
+        for (int k = 0; k < inputs.length; k++) {
+            noOverlap(out, outName, inputs[k], names[k], false);
+        }
+    }
+
+    /**
+     * The output of an elementwise op over {@code in}: {@code out} has in's shape and shares no
+     * byte with it, unless it is exactly in itself (the op then runs in place).
+     */
+    public static void sameShapeOrInPlace(Tensor out, String outName, Tensor in, String inName) {
+        sameShape(out, outName, in);
+        noOverlap(out, outName, in, inName, true);
     }
 
     /** Same start, dtype, shape and strides (strides of size-1 dims do not matter). */

@@ -9,8 +9,8 @@ import org.attn4j.internal.tensor.Shapes;
  * The argument rules of every {@link Backend} operation, in one place, so that the native and
  * the Java backend accept and reject exactly the same calls. Each method checks presence,
  * lifetime, dtype, alignment, rank, shapes and aliasing, and throws before anything is computed.
- * The happy path allocates nothing (operations are called in loops); arrays for messages are
- * made only on failure.
+ * The happy path allocates only the short input lists handed to {@link Checks#apart}
+ * (operations are called in loops); arrays for messages are made only on failure.
  */
 public final class OpArguments {
     private OpArguments() {
@@ -30,9 +30,7 @@ public final class OpArguments {
             Checks.shape(bias, "bias", out);
         }
         Checks.sameShapeButLast(y, "y", x, out);
-        Checks.noOverlap(y, "y", x, "x", false);
-        Checks.noOverlap(y, "y", weight, "weight", false);
-        Checks.noOverlap(y, "y", bias, "bias", false);
+        Checks.apart(y, "y", new Tensor[] {x, weight, bias}, "x", "weight", "bias");
     }
 
     // weight [out, in], the input of Backend.packLinearWeight
@@ -89,8 +87,7 @@ public final class OpArguments {
             expected[r - 1] = n;
             Checks.shape(c, "c", expected);
         }
-        Checks.noOverlap(c, "c", a, "a", false);
-        Checks.noOverlap(c, "c", b, "b", false);
+        Checks.apart(c, "c", new Tensor[] {a, b}, "a", "b");
     }
 
     // Dim d of t's shape padded with leading 1s to rank r.
@@ -107,8 +104,7 @@ public final class OpArguments {
             throw new IllegalArgumentException("axis: expected -1 or -2, got " + axis);
         }
         Checks.rankAtLeast(x, "x", -axis);
-        Checks.sameShape(y, "y", x);
-        Checks.noOverlap(y, "y", x, "x", true);
+        Checks.sameShapeOrInPlace(y, "y", x, "x");
     }
 
     // x [..., n], weight [n], y like x
@@ -119,8 +115,7 @@ public final class OpArguments {
         Checks.rankAtLeast(x, "x", 1);
         Checks.shape(weight, "weight", x.shape(-1));
         Checks.finiteNonNegative(eps, "eps");
-        Checks.sameShape(y, "y", x);
-        Checks.noOverlap(y, "y", x, "x", true);
+        Checks.sameShapeOrInPlace(y, "y", x, "x");
         Checks.noOverlap(y, "y", weight, "weight", false);
     }
 
@@ -138,17 +133,15 @@ public final class OpArguments {
             Checks.shape(bias, "bias", x.shape(-1));
         }
         Checks.finiteNonNegative(eps, "eps");
-        Checks.sameShape(y, "y", x);
-        Checks.noOverlap(y, "y", x, "x", true);
-        Checks.noOverlap(y, "y", weight, "weight", false);
-        Checks.noOverlap(y, "y", bias, "bias", false);
+        Checks.sameShapeOrInPlace(y, "y", x, "x");
+        Checks.apart(y, "y", new Tensor[] {weight, bias}, "weight", "bias");
     }
 
-    public static void gelu(Tensor x, Tensor y) {
+    // x F32, y F32 of x's shape, apart from x or x itself: gelu, relu
+    public static void elementwise(Tensor x, Tensor y) {
         Checks.input(x, "x", F32);
         Checks.output(y, "y", F32);
-        Checks.sameShape(y, "y", x);
-        Checks.noOverlap(y, "y", x, "x", true);
+        Checks.sameShapeOrInPlace(y, "y", x, "x");
     }
 
     // a [...], b broadcasting to a, y like a
@@ -157,8 +150,7 @@ public final class OpArguments {
         Checks.input(b, "b", F32);
         Checks.output(y, "y", F32);
         Checks.broadcastable(b, "b", a);
-        Checks.sameShape(y, "y", a);
-        Checks.noOverlap(y, "y", a, "a", true);
+        Checks.sameShapeOrInPlace(y, "y", a, "a");
         Checks.noOverlap(y, "y", b, "b", false);
     }
 
@@ -186,9 +178,7 @@ public final class OpArguments {
     }
 
     private static void apartFromSoftmaxInputs(Tensor out, String name, Tensor relPosBias, Tensor mask, Tensor contextMask) {
-        Checks.noOverlap(out, name, relPosBias, "relPosBias", false);
-        Checks.noOverlap(out, name, mask, "mask", false);
-        Checks.noOverlap(out, name, contextMask, "contextMask", false);
+        Checks.apart(out, name, new Tensor[] {relPosBias, mask, contextMask}, "relPosBias", "mask", "contextMask");
     }
 
     // x [b, h, n...], weight [h, h], y like x
@@ -199,8 +189,7 @@ public final class OpArguments {
         Checks.rankAtLeast(x, "x", 2);
         Checks.shape(weight, "weight", x.shape(1), x.shape(1));
         Checks.sameShape(y, "y", x);
-        Checks.noOverlap(y, "y", x, "x", false);
-        Checks.noOverlap(y, "y", weight, "weight", false);
+        Checks.apart(y, "y", new Tensor[] {x, weight}, "x", "weight");
     }
 
     // qk, v [b, h, i, d]; contextQk, contextV [b, h, j, d]; out [b, h, i, d]; contextOut [b, h, j, d]
@@ -251,13 +240,9 @@ public final class OpArguments {
     private static void apartFromFusedInputs(Tensor o, String name, Tensor qk, Tensor contextQk, Tensor v, Tensor contextV,
                                              Tensor relPosBias, Tensor mask, Tensor contextMask, Tensor talkingHeads,
                                              Tensor contextTalkingHeads) {
-        Checks.noOverlap(o, name, qk, "qk", false);
-        Checks.noOverlap(o, name, contextQk, "contextQk", false);
-        Checks.noOverlap(o, name, v, "v", false);
-        Checks.noOverlap(o, name, contextV, "contextV", false);
-        apartFromSoftmaxInputs(o, name, relPosBias, mask, contextMask);
-        Checks.noOverlap(o, name, talkingHeads, "talkingHeads", false);
-        Checks.noOverlap(o, name, contextTalkingHeads, "contextTalkingHeads", false);
+        Checks.apart(o, name, new Tensor[] {qk, contextQk, v, contextV, relPosBias, mask, contextMask, talkingHeads,
+            contextTalkingHeads}, "qk", "contextQk", "v", "contextV", "relPosBias", "mask", "contextMask", "talkingHeads",
+            "contextTalkingHeads");
     }
 
     // mask [b, i], contextMask [b, j]

@@ -202,15 +202,9 @@ public final class Json {
     // ------------------------------------------------------------------ parsing
 
     /** Recursive descent over the text; {@code pos} is the next unread character. */
-    private static final class Parser {
-        private final String text;
-        private final int maxDepth;
-        private int pos;
-        private int depth;
-
+    private static final class Parser extends TextCursor {
         Parser(String text, int maxDepth) {
-            this.text = text;
-            this.maxDepth = maxDepth;
+            super(text, maxDepth, " arrays/objects");
         }
 
         Object document() {
@@ -218,7 +212,7 @@ public final class Json {
             Object value = value();
             skipWhitespace();
             if (pos < text.length()) {
-                throw error("expected end of input after the value, got " + describe(pos));
+                throw error("expected end of input after the value, got " + describe());
             }
             return value;
         }
@@ -232,32 +226,23 @@ public final class Json {
                 case '{' -> object();
                 case '[' -> array();
                 case '"' -> string();
-                case 't' -> literal("true", Boolean.TRUE);
-                case 'f' -> literal("false", Boolean.FALSE);
-                case 'n' -> literal("null", null);
+                case 't' -> keyword("true", Boolean.TRUE);
+                case 'f' -> keyword("false", Boolean.FALSE);
+                case 'n' -> keyword("null", null);
                 default -> {
                     if (c == '-' || (c >= '0' && c <= '9')) {
                         yield number();
                     }
-                    throw error("expected a value, got " + describe(pos));
+                    throw error("expected a value, got " + describe());
                 }
             };
         }
 
         private Map<String, Object> object() {
-            enter();
-            pos++; // '{'
             Map<String, Object> map = new LinkedHashMap<>();
-            skipWhitespace();
-            if (peek() == '}') {
-                pos++;
-                depth--;
-                return map;
-            }
-            while (true) {
-                skipWhitespace();
+            members('}', "after an object member", () -> {
                 if (peek() != '"') {
-                    throw error("expected a string key, got " + describe(pos));
+                    throw error("expected a string key, got " + describe());
                 }
                 int keyPos = pos;
                 String key = string();
@@ -269,48 +254,39 @@ public final class Json {
                     throw new JsonException("duplicate key " + Json.quote(safe(key)) + " at " + where(keyPos), keyPos);
                 }
                 map.put(key, value);
-                skipWhitespace();
-                if (peek() == ',') {
-                    pos++;
-                } else if (peek() == '}') {
-                    pos++;
-                    depth--;
-                    return map;
-                } else {
-                    throw error("expected ',' or '}' after an object member, got " + describe(pos));
-                }
-            }
+            });
+            return map;
         }
 
         private List<Object> array() {
-            enter();
-            pos++; // '['
             List<Object> list = new ArrayList<>();
+            members(']', "after an array element", () -> list.add(value()));
+            return list;
+        }
+
+        /**
+         * Reads {@code member}s separated by commas from the opening bracket at {@link #pos}
+         * through {@code closing}; JSON allows no comma after the last one.
+         */
+        private void members(char closing, String context, Runnable member) {
+            open();
             skipWhitespace();
-            if (peek() == ']') {
-                pos++;
-                depth--;
-                return list;
+            if (peek() == closing) {
+                close();
+                return;
             }
             while (true) {
                 skipWhitespace();
-                list.add(value());
+                member.run();
                 skipWhitespace();
                 if (peek() == ',') {
                     pos++;
-                } else if (peek() == ']') {
-                    pos++;
-                    depth--;
-                    return list;
+                } else if (peek() == closing) {
+                    close();
+                    return;
                 } else {
-                    throw error("expected ',' or ']' after an array element, got " + describe(pos));
+                    throw error("expected ',' or '" + closing + "' " + context + ", got " + describe());
                 }
-            }
-        }
-
-        private void enter() {
-            if (++depth > maxDepth) {
-                throw error("nesting deeper than " + maxDepth + " arrays/objects");
             }
         }
 
@@ -419,13 +395,13 @@ public final class Json {
                     pos++;
                 }
             } else {
-                throw error("expected a digit in number, got " + describe(pos));
+                throw error("expected a digit in number, got " + describe());
             }
             if (peek() == '.') {
                 integral = false;
                 pos++;
                 if (!isDigit(peek())) {
-                    throw error("expected a digit after the decimal point, got " + describe(pos));
+                    throw error("expected a digit after the decimal point, got " + describe());
                 }
                 while (isDigit(peek())) {
                     pos++;
@@ -438,7 +414,7 @@ public final class Json {
                     pos++;
                 }
                 if (!isDigit(peek())) {
-                    throw error("expected a digit in the exponent, got " + describe(pos));
+                    throw error("expected a digit in the exponent, got " + describe());
                 }
                 while (isDigit(peek())) {
                     pos++;
@@ -460,41 +436,12 @@ public final class Json {
             return d;
         }
 
-        private Object literal(String word, Object value) {
-            if (!text.startsWith(word, pos)) {
-                throw error("expected a value, got " + describe(pos));
-            }
-            pos += word.length();
-            return value;
-        }
-
-        private void expect(char c, String context) {
-            if (peek() != c) {
-                throw error("expected '" + c + "' " + context + ", got " + describe(pos));
-            }
-            pos++;
-        }
-
-        private void skipWhitespace() {
-            while (pos < text.length()) {
-                char c = text.charAt(pos);
-                if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-                    return;
-                }
-                pos++;
-            }
-        }
-
-        /** The next character, or 0xFFFF at the end (never a valid JSON token start). */
-        private char peek() {
-            return pos < text.length() ? text.charAt(pos) : '\uffff';
-        }
-
         private static boolean isDigit(char c) {
             return c >= '0' && c <= '9';
         }
 
-        private JsonException error(String what) {
+        @Override
+        JsonException error(String what) {
             return new JsonException(what + " at " + where(pos), pos);
         }
 
@@ -511,8 +458,9 @@ public final class Json {
             return "line " + line + ", column " + (at - lineStart + 1) + " (offset " + at + ")";
         }
 
-        private String describe(int at) {
-            return at >= text.length() ? "end of input" : "'" + printable(text.charAt(at)) + "'";
+        @Override
+        String describe() {
+            return pos >= text.length() ? "end of input" : "'" + printable(text.charAt(pos)) + "'";
         }
 
         private static String printable(char c) {

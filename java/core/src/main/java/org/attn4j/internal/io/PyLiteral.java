@@ -13,7 +13,7 @@ import java.util.Map;
  * LinkedHashMap, {@link Tuple}, List, String, Long, Boolean and {@link #NONE}. Nesting is
  * limited so hostile headers cannot exhaust the stack.
  */
-public final class PyLiteral {
+public final class PyLiteral extends TextCursor {
     /** Python's None (a Java null would be ambiguous in map lookups). */
     public static final Object NONE = new Object() {
         @Override
@@ -45,12 +45,8 @@ public final class PyLiteral {
 
     public static final int MAX_DEPTH = 32;
 
-    private final String text;
-    private int pos;
-    private int depth;
-
     private PyLiteral(String text) {
-        this.text = text;
+        super(text, MAX_DEPTH, "");
     }
 
     /** Parses one literal, surrounded by optional whitespace (numpy pads headers with spaces and a newline). */
@@ -86,9 +82,9 @@ public final class PyLiteral {
             case '(' -> tuple();
             case '[' -> list();
             case '\'', '"' -> string();
-            case 'T' -> word("True", Boolean.TRUE);
-            case 'F' -> word("False", Boolean.FALSE);
-            case 'N' -> word("None", NONE);
+            case 'T' -> keyword("True", Boolean.TRUE);
+            case 'F' -> keyword("False", Boolean.FALSE);
+            case 'N' -> keyword("None", NONE);
             default -> {
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     yield integer();
@@ -99,82 +95,58 @@ public final class PyLiteral {
     }
 
     private Map<String, Object> dict() {
-        enter();
-        pos++;
         Map<String, Object> map = new LinkedHashMap<>();
-        while (true) {
-            skipWhitespace();
-            if (peek() == '}') {
-                pos++;
-                depth--;
-                return map;
-            }
+        sequence('}', "after a dict entry", () -> {
             int keyPos = pos;
             if (peek() != '\'' && peek() != '"') {
                 throw error("expected a string key or '}', got " + describe());
             }
             String key = string();
             skipWhitespace();
-            if (peek() != ':') {
-                throw error("expected ':' after key " + repr(key) + ", got " + describe());
-            }
-            pos++;
+            expect(':', "after key " + repr(key));
             skipWhitespace();
             Object value = value();
             if (map.containsKey(key)) {
                 throw new SyntaxException("duplicate key " + repr(key) + " at offset " + keyPos);
             }
             map.put(key, value);
-            skipWhitespace();
-            if (peek() == ',') {
-                pos++;
-            } else if (peek() != '}') {
-                throw error("expected ',' or '}' after a dict entry, got " + describe());
-            }
-        }
+        });
+        return map;
     }
 
     private Object tuple() {
-        enter();
-        pos++;
         List<Object> items = new ArrayList<>();
-        boolean comma = false;
-        while (true) {
-            skipWhitespace();
-            if (peek() == ')') {
-                pos++;
-                depth--;
-                // Python: "(3)" is the int 3, "(3,)" and "()" are tuples.
-                return items.size() == 1 && !comma ? items.get(0) : new Tuple(List.copyOf(items));
-            }
-            items.add(value());
-            skipWhitespace();
-            if (peek() == ',') {
-                pos++;
-                comma = true;
-            } else if (peek() != ')') {
-                throw error("expected ',' or ')' in a tuple, got " + describe());
-            }
-        }
+        int commas = sequence(')', "in a tuple", () -> items.add(value()));
+        // Python: "(3)" is the int 3, "(3,)" and "()" are tuples.
+        return items.size() == 1 && commas == 0 ? items.get(0) : new Tuple(List.copyOf(items));
     }
 
     private List<Object> list() {
-        enter();
-        pos++;
         List<Object> items = new ArrayList<>();
+        sequence(']', "in a list", () -> items.add(value()));
+        return items;
+    }
+
+    /**
+     * Reads {@code item}s separated by commas from the opening bracket at {@link #pos} through
+     * {@code closing}; Python allows a comma after the last one. Returns how many commas it read.
+     */
+    private int sequence(char closing, String context, Runnable item) {
+        open();
+        int commas = 0;
         while (true) {
             skipWhitespace();
-            if (peek() == ']') {
-                pos++;
-                depth--;
-                return items;
+            if (peek() == closing) {
+                close();
+                return commas;
             }
-            items.add(value());
+            item.run();
             skipWhitespace();
             if (peek() == ',') {
                 pos++;
-            } else if (peek() != ']') {
-                throw error("expected ',' or ']' in a list, got " + describe());
+                commas++;
+            } else if (peek() != closing) {
+                throw error("expected ',' or '" + closing + "' " + context + ", got " + describe());
             }
         }
     }
@@ -236,35 +208,8 @@ public final class PyLiteral {
         }
     }
 
-    private Object word(String word, Object value) {
-        if (!text.startsWith(word, pos)) {
-            throw error("expected a value, got " + describe());
-        }
-        pos += word.length();
-        return value;
-    }
-
-    private void enter() {
-        if (++depth > MAX_DEPTH) {
-            throw error("nesting deeper than " + MAX_DEPTH);
-        }
-    }
-
-    private void skipWhitespace() {
-        while (pos < text.length()) {
-            char c = text.charAt(pos);
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-                return;
-            }
-            pos++;
-        }
-    }
-
-    private char peek() {
-        return pos < text.length() ? text.charAt(pos) : '\uffff';
-    }
-
-    private String describe() {
+    @Override
+    String describe() {
         if (pos >= text.length()) {
             return "end of header";
         }
@@ -272,7 +217,8 @@ public final class PyLiteral {
         return c < 0x20 || c > 0x7e ? String.format("U+%04X", (int) c) : "'" + c + "'";
     }
 
-    private SyntaxException error(String what) {
+    @Override
+    SyntaxException error(String what) {
         return new SyntaxException(what + " at offset " + pos);
     }
 }

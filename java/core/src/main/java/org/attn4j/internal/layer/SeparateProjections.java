@@ -2,6 +2,7 @@ package org.attn4j.internal.layer;
 
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
+import org.attn4j.internal.check.ContextInputs;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
 import org.attn4j.internal.tensor.Heads;
@@ -37,10 +38,10 @@ public final class SeparateProjections {
     }
 
     /** x [b, i, dim] and context [b, j, contextDim] → q, k, v split into heads (views of {@code scratch}). */
-    public Heads3 project(Backend backend, TensorAllocator scratch, Tensor x, Tensor context) {
-        return new Heads3(Heads.split(toQ.forward(backend, scratch, x), heads, qkSize),
-                Heads.split(toK.forward(backend, scratch, context), heads, qkSize),
-                Heads.split(toV.forward(backend, scratch, context), heads, vSize));
+    public Heads3 project(Backend backend, TensorAllocator scratch, ContextInputs in) {
+        return new Heads3(Heads.split(toQ.forward(backend, scratch, in.x()), heads, qkSize),
+                Heads.split(toK.forward(backend, scratch, in.context()), heads, qkSize),
+                Heads.split(toV.forward(backend, scratch, in.context()), heads, vSize));
     }
 
     /** A [b, i, heads·vSize] buffer from {@code scratch} for the heads' results, before {@link #out}. */

@@ -34,13 +34,15 @@ public final class Masks {
      * PyTorch's MultiheadAttention conventions.
      *
      * @param attnMask       BOOL (true = masked) or float (added), [L, S] or [b·h, L, S]; null = none
-     * @param keyPaddingMask BOOL (true = masked) or float (added), [b, S]; null = none
+     * @param keyPaddingMask BOOL (true = masked) or float (added), [b, S] ([S] with unbatched); null = none
+     * @param unbatched      the call's inputs had no batch dim (b is 1)
      * @param isCausal       also hide keys after the query (PyTorch's is_causal; with attnMask given,
      *                       both apply)
      * @param maskName       the argument's name in messages ("attn_mask", "src_mask", ...)
      */
-    public static Visibility torch(Tensor attnMask, Tensor keyPaddingMask, boolean isCausal, long b, long h, long l, long s,
-                            Arena arena, String maskName, String paddingName) {
+    public static Visibility torch(Tensor attnMask, Tensor keyPaddingMask, boolean unbatched, boolean isCausal, long b,
+                                   long h, long l, long s, Arena arena, String maskName, String paddingName) {
+        keyPaddingMask = SequenceInputs.batchedPadding(paddingName, keyPaddingMask, unbatched);
         Tensor bias = null;
         Tensor mask = null;
         Tensor padding = null;

@@ -144,16 +144,7 @@ public final class OnnxGraph {
                 case 2 -> value = r.fixed32Float();
                 case 3 -> value = r.int64();
                 case 5 -> value = tensor(r.bytes(), name + " attribute tensor");
-                case 8 -> {
-                    if (r.wireType() == ProtoReader.LEN) {
-                        ProtoReader p = ProtoReader.over(r.bytes(), name + " AttributeProto.ints");
-                        while (!p.atEnd()) {
-                            ints.add(p.varint());
-                        }
-                    } else {
-                        ints.add(r.int64());
-                    }
-                }
+                case 8 -> r.int64s(ints, name + " AttributeProto.ints");
                 default -> r.skip();
             }
         }
@@ -174,16 +165,7 @@ public final class OnnxGraph {
         List<Float> looseFloats = new ArrayList<>();
         while (r.next()) {
             switch (r.field()) {
-                case 1 -> {
-                    if (r.wireType() == ProtoReader.LEN) {
-                        ProtoReader p = ProtoReader.over(r.bytes(), what + " dims");
-                        while (!p.atEnd()) {
-                            dims.add(p.varint());
-                        }
-                    } else {
-                        dims.add(r.int64());
-                    }
-                }
+                case 1 -> r.int64s(dims, what + " dims");
                 case 2 -> type = (int) r.int64();
                 case 4 -> {
                     if (r.wireType() == ProtoReader.LEN) {
@@ -192,16 +174,7 @@ public final class OnnxGraph {
                         looseFloats.add(r.fixed32Float());
                     }
                 }
-                case 5, 7 -> {
-                    if (r.wireType() == ProtoReader.LEN) {
-                        ProtoReader p = ProtoReader.over(r.bytes(), what + " int data");
-                        while (!p.atEnd()) {
-                            ints.add(p.varint());
-                        }
-                    } else {
-                        ints.add(r.int64());
-                    }
-                }
+                case 5, 7 -> r.int64s(ints, what + " int data");
                 case 8 -> tname = r.string();
                 case 9 -> raw = r.bytes();
                 case 14 -> {

@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * A protobuf wire-format reader over one message's bytes (a slice of a memory-mapped file, so
@@ -107,6 +108,21 @@ final class ProtoReader {
     long int64() {
         expect(VARINT);
         return varint();
+    }
+
+    /**
+     * Adds the current field's value of a repeated int64 field to {@code into}: all of a packed
+     * run (wire type LEN, {@code what} names it in messages) or the one varint.
+     */
+    void int64s(List<Long> into, String what) {
+        if (wireType() == LEN) {
+            ProtoReader p = over(bytes(), what);
+            while (!p.atEnd()) {
+                into.add(p.varint());
+            }
+        } else {
+            into.add(int64());
+        }
     }
 
     /** Skips the current field's value. */
