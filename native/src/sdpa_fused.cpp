@@ -25,7 +25,8 @@ namespace {
 
 using sdpa::kCols;
 using sdpa::kTileKeys;
-using sdpa::kTileQueries;
+using sdpa::kBandBlockQueries;
+using sdpa::kBlockQueries;
 using sdpa::round_up;
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
@@ -44,6 +45,7 @@ struct Problem {
     int64_t b, h, i, j, d, dv;
     int64_t dvp;   // dv rounded up to kCols: the row width of packed V and of the accumulators
     int64_t tiles; // key tiles per head
+    int64_t block; // queries per block: kBlockQueries, or kBandBlockQueries with a band
     const float *q, *k, *v;
     float *out;
     int64_t qs[4], ks[4], vs[4], os[4];
@@ -104,12 +106,12 @@ void pack_tile(const Problem &p, const sdpa::Kernels &kern, int64_t bh, int64_t 
 // The window path (run_window_task) holds qs and o transposed by groups of kCols queries
 // ([groups, d, kCols] and [groups, dvp, kCols], the same sizes) and one group's weights in s.
 struct TaskScratch {
-    float *qs; // [kTileQueries, d]    scaled queries
-    float *s;  // [kTileQueries, kTileKeys] scores, then probabilities
-    float *o;  // [kTileQueries, dvp]  unnormalised output accumulators
-    float *m;  // [kTileQueries]       running max
-    float *l;  // [kTileQueries]       running sum
-    int32_t *lo, *hi; // [kTileQueries]  visible columns of a cut tile (int32 in float slots)
+    float *qs; // [block, d]    scaled queries
+    float *s;  // [block, kTileKeys] scores, then probabilities
+    float *o;  // [block, dvp]  unnormalised output accumulators
+    float *m;  // [block]       running max
+    float *l;  // [block]       running sum
+    int32_t *lo, *hi; // [block]  visible columns of a cut tile (int32 in float slots)
     float *kt;        // [tiles, d, kTileKeys] packed Kᵀ tiles of the unit's head
     float *vp;        // [tiles · kTileKeys, dvp] packed V rows of the unit's head
     int32_t *packed;  // [tiles] 1 where kt and vp hold tile t of the head `head`
@@ -117,16 +119,15 @@ struct TaskScratch {
 
     // Floats of one thread's scratch; throws std::bad_alloc past any allocation.
     static size_t floats(const Problem &p) {
-        const size_t a = attn4j::floats(kTileQueries, p.d + kTileKeys + p.dvp + 4);
+        const size_t a = attn4j::floats(p.block, p.d + kTileKeys + p.dvp + 4);
         const size_t b = attn4j::floats(p.tiles, kTileKeys, p.d + p.dvp + 1);
         if (a + b < a) throw std::bad_alloc();
         return a + b;
     }
     TaskScratch(float *base, const Problem &p)
-        : qs(base), s(qs + kTileQueries * p.d), o(s + kTileQueries * kTileKeys),
-          m(o + kTileQueries * p.dvp), l(m + kTileQueries),
-          lo(reinterpret_cast<int32_t *>(l + kTileQueries)), hi(lo + kTileQueries),
-          kt(reinterpret_cast<float *>(hi + kTileQueries)), vp(kt + p.tiles * p.d * kTileKeys),
+        : qs(base), s(qs + p.block * p.d), o(s + p.block * kTileKeys), m(o + p.block * p.dvp),
+          l(m + p.block), lo(reinterpret_cast<int32_t *>(l + p.block)), hi(lo + p.block),
+          kt(reinterpret_cast<float *>(hi + p.block)), vp(kt + p.tiles * p.d * kTileKeys),
           packed(reinterpret_cast<int32_t *>(vp + p.tiles * kTileKeys * p.dvp)) {}
 
     // Tile t of head bh packed into kt and vp (on first use within the head).
@@ -143,6 +144,13 @@ struct TaskScratch {
     float *vp_of(const Problem &p, int64_t t) const { return vp + t * kTileKeys * p.dvp; }
 };
 
+// inv[r] = 1 / l of the block's query r0 + r for r < n; NaN for a query that saw no key
+// (PyTorch's softmax of an all −∞ row).
+void inverse_sums(const TaskScratch &w, int64_t r0, int64_t n, float *inv) {
+    for (int64_t r = 0; r < n; ++r)
+        inv[r] = w.m[r0 + r] == kNegInf ? std::numeric_limits<float>::quiet_NaN() : 1.0f / w.l[r0 + r];
+}
+
 // True when key tile t may hold a key visible to a query of [i0, i1) in batch bb.
 bool tile_needed(const Problem &p, const uint8_t *tile_global, bool block_global, int64_t i0,
                  int64_t i1, int64_t t) {
@@ -156,17 +164,18 @@ bool tile_needed(const Problem &p, const uint8_t *tile_global, bool block_global
     return tile_global != nullptr && tile_global[t] != 0;
 }
 
-static_assert(kTileQueries % kCols == 0, "a query block is whole groups of the step kernel");
+static_assert(kBlockQueries % kCols == 0 && kBandBlockQueries % kCols == 0,
+              "a query block is whole groups of the step kernel");
 
 // One task without bias, masks or global tokens: each query sees one range of keys (its
 // window, or all), and every tile is one call of the step kernel (sdpa_kernels.h), with the
 // range [lo, hi) of each query where the window cuts the tile.
 void run_window_task(const Problem &p, const sdpa::Kernels &kern, int64_t task, TaskScratch &w) {
-    const int64_t blocks = (p.i + kTileQueries - 1) / kTileQueries;
+    const int64_t blocks = (p.i + p.block - 1) / p.block;
     const int64_t bh = task / blocks, block = task % blocks;
     const int64_t bb = bh / p.h, hh = bh % p.h;
-    const int64_t i0 = block * kTileQueries;
-    const int64_t ni = std::min(kTileQueries, p.i - i0);
+    const int64_t i0 = block * p.block;
+    const int64_t ni = std::min(p.block, p.i - i0);
     const int64_t groups = (ni + kCols - 1) / kCols, nq = groups * kCols;
     const family::Visibility &vis = p.vis;
 
@@ -204,14 +213,26 @@ void run_window_task(const Problem &p, const sdpa::Kernels &kern, int64_t task, 
                              w.m, w.l});
     }
 
-    float *ob = p.out + bb * p.os[0] + hh * p.os[1];
-    const float nan = std::numeric_limits<float>::quiet_NaN();
-    for (int64_t r = 0; r < ni; ++r) {
-        float *dst = ob + (i0 + r) * p.os[2];
-        const float *src = w.o + (r / kCols) * p.dvp * kCols + r % kCols; // column r of oᵀ
-        // A query that saw no key: PyTorch's softmax of an all −∞ row, NaN.
-        const float inv = w.m[r] == kNegInf ? nan : 1.0f / w.l[r];
-        for (int64_t c = 0; c < p.dv; ++c) dst[c * p.os[3]] = src[c * kCols] * inv;
+    // Each group's Oᵀ [dvp, kCols] divided by the sums, then transposed back into query rows:
+    // whole panels of 16 output columns through the register transpose, the rest one by one.
+    float *ob = p.out + bb * p.os[0] + hh * p.os[1] + i0 * p.os[2];
+    const int64_t panels = p.os[3] == 1 ? p.dv / kCols : 0;
+    for (int64_t g = 0; g < groups; ++g) {
+        float *ot = w.o + g * p.dvp * kCols;
+        float inv[kCols];
+        inverse_sums(w, g * kCols, kCols, inv);
+        for (int64_t c = 0; c < p.dv; ++c)
+            for (int64_t r = 0; r < kCols; ++r) ot[c * kCols + r] *= inv[r];
+        const int64_t rows = std::min(kCols, ni - g * kCols);
+        float *dst = ob + g * kCols * p.os[2];
+        for (int64_t c0 = 0; c0 < panels * kCols; c0 += kCols) {
+            const float *cols[kCols];
+            for (int64_t k = 0; k < kCols; ++k) cols[k] = ot + (c0 + k) * kCols;
+            kern.pack_panel(cols, rows, rows, dst + c0, p.os[2]);
+        }
+        for (int64_t r = 0; r < rows; ++r)
+            for (int64_t c = panels * kCols; c < p.dv; ++c)
+                dst[r * p.os[2] + c * p.os[3]] = ot[c * kCols + r];
     }
 }
 
@@ -220,11 +241,11 @@ void run_task(const Problem &p, const sdpa::Kernels &kern, const uint8_t *tile_g
     const family::Visibility &vis = p.vis;
     if (vis.bias == nullptr && vis.mask == nullptr && vis.kpm == nullptr && vis.global == nullptr)
         return run_window_task(p, kern, task, w);
-    const int64_t blocks = (p.i + kTileQueries - 1) / kTileQueries;
+    const int64_t blocks = (p.i + p.block - 1) / p.block;
     const int64_t bh = task / blocks, block = task % blocks;
     const int64_t bb = bh / p.h, hh = bh % p.h;
-    const int64_t i0 = block * kTileQueries;
-    const int64_t ni = std::min(kTileQueries, p.i - i0);
+    const int64_t i0 = block * p.block;
+    const int64_t ni = std::min(p.block, p.i - i0);
     const uint8_t *tile_global = tile_global_all ? tile_global_all + bb * p.tiles : nullptr;
 
     // Scaled queries [ni, d]: scaling q instead of the scores saves i·j multiplications.
@@ -282,12 +303,11 @@ void run_task(const Problem &p, const sdpa::Kernels &kern, const uint8_t *tile_g
     }
 
     float *ob = p.out + bb * p.os[0] + hh * p.os[1];
-    const float nan = std::numeric_limits<float>::quiet_NaN();
+    float inv[kBlockQueries];
+    inverse_sums(w, 0, ni, inv);
     for (int64_t r = 0; r < ni; ++r) {
         float *dst = ob + (i0 + r) * p.os[2];
-        // A query that saw no key: PyTorch's softmax of an all −∞ row, NaN.
-        const float inv = w.m[r] == kNegInf ? nan : 1.0f / w.l[r];
-        for (int64_t c = 0; c < p.dv; ++c) dst[c * p.os[3]] = w.o[r * p.dvp + c] * inv;
+        for (int64_t c = 0; c < p.dv; ++c) dst[c * p.os[3]] = w.o[r * p.dvp + c] * inv[r];
     }
 }
 
@@ -325,6 +345,7 @@ attn4j_status sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn
 
     p.dvp = round_up(p.dv, kCols);
     p.tiles = (p.j + kTileKeys - 1) / kTileKeys;
+    p.block = p.vis.left >= 0 && p.vis.right >= 0 ? kBandBlockQueries : kBlockQueries;
     p.q = static_cast<const float *>(q->data);
     p.k = static_cast<const float *>(k->data);
     p.v = static_cast<const float *>(v->data);
@@ -339,7 +360,7 @@ attn4j_status sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn
     // Allocations (all before any parallel region). floats() and Scratch throw std::bad_alloc,
     // which guarded() turns into ATTN4J_ERR_OUT_OF_MEMORY.
     const int64_t bh_count = p.b * p.h;
-    const int64_t blocks = (p.i + kTileQueries - 1) / kTileQueries;
+    const int64_t blocks = (p.i + p.block - 1) / p.block;
     const int64_t tasks = bh_count * blocks;
     const double flops = 4.0 * (double)bh_count * p.i * p.j * (p.d + p.dv);
     const int nthreads = threads_for_flops(flops, tasks, threads);

@@ -10,8 +10,12 @@ namespace sdpa {
 
 // Keys per tile; packed Kᵀ tiles are [d, kTileKeys], zero padded past the last key.
 constexpr int64_t kTileKeys = 64;
-// Queries per task: one block of q rows streams over every visible key tile.
-constexpr int64_t kTileQueries = 48;
+// Queries per block: one block of q rows streams over every visible key tile. Larger blocks
+// read each packed key tile for more queries (at n = 4096 a head's 2 MB of tiles once per 128
+// queries rather than per 48); a band (a window bounded on both sides) takes the smaller
+// block, whose edges cut fewer tiles that are mostly outside the band.
+constexpr int64_t kBlockQueries = 128;
+constexpr int64_t kBandBlockQueries = 48;
 // Column granule of the gemm kernel (one microkernel strip); packed widths are multiples of it.
 constexpr int64_t kCols = 16;
 

@@ -17,11 +17,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
-import org.attn4j.Tensor;
 import org.attn4j.nn.AttentionPath;
 import org.attn4j.nn.BidirectionalCrossAttention;
-import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.BidirectionalOutput;
+import org.attn4j.nn.ForwardCase;
 
 /**
  * The load and leak figures of issue 7, as a plain program (it times and measures things, so it
@@ -44,10 +43,7 @@ import org.attn4j.nn.BidirectionalOutput;
  * cost more than the work.
  */
 public final class Soak {
-    private static final int DIM = 32;
-    private static final int CONTEXT_DIM = 24;
-    private static final int HEADS = 4;
-    private static final int DIM_HEAD = 8;
+    private static final int DIM_HEAD = 8; // the module of ForwardCase's inputs: 4 heads of 8
 
     private Soak() {
     }
@@ -68,48 +64,13 @@ public final class Soak {
         }
         try (Backend backend = Backends.nativeBackend(backendThreads);
              Arena shared = Arena.ofShared();
-             BidirectionalCrossAttention m = BidirectionalCrossAttention.builder().dim(DIM).contextDim(CONTEXT_DIM)
-                     .heads(HEADS).dimHead(DIM_HEAD).talkingHeads(true).build(backend, 7)) {
+             BidirectionalCrossAttention m = BidirectionalCrossAttention.builder().dim(ForwardCase.DIM).contextDim(ForwardCase.CONTEXT_DIM)
+                     .heads(ForwardCase.HEADS).dimHead(DIM_HEAD).talkingHeads(true).build(backend, 7)) {
             System.out.println("backend " + backend + ", module " + m);
-            List<Case> cases = cases(shared);
+            List<ForwardCase> cases = ForwardCase.all(shared);
             threads(m, cases, threads, perThread);
             soak(m, cases, forwards);
         }
-    }
-
-    /** Inputs of one forward (masks with fully masked rows on odd cases, a broadcast bias on later ones). */
-    private record Case(Tensor x, Tensor context, BidirectionalOptions options) {
-        BidirectionalOptions on(AttentionPath path) {
-            return new BidirectionalOptions(options.mask(), options.contextMask(), options.relPosBias(), false, path);
-        }
-    }
-
-    private static List<Case> cases(Arena shared) {
-        long[][] bij = {{1, 1, 1}, {2, 7, 13}, {3, 17, 5}, {1, 31, 16}};
-        List<Case> cases = new ArrayList<>();
-        for (int c = 0; c < bij.length; c++) {
-            long b = bij[c][0];
-            long i = bij[c][1];
-            long j = bij[c][2];
-            boolean[] mask = new boolean[(int) (b * i)];
-            boolean[] contextMask = new boolean[(int) (b * j)];
-            for (int k = 0; k < mask.length; k++) {
-                mask[k] = (k * 7 + c) % 5 != 0;
-            }
-            for (int k = 0; k < contextMask.length; k++) {
-                contextMask[k] = (k * 3 + c) % 4 != 1;
-            }
-            BidirectionalOptions.Builder o = BidirectionalOptions.builder();
-            if (c % 2 == 1) {
-                o.mask(Tensor.ofBooleans(shared, mask, b, i)).contextMask(Tensor.ofBooleans(shared, contextMask, b, j));
-            }
-            if (c >= 2) {
-                o.relPosBias(Tensor.randn(shared, 100 + c, HEADS, i, j));
-            }
-            cases.add(new Case(Tensor.randn(shared, 10 + c, b, i, DIM), Tensor.randn(shared, 20 + c, b, j, CONTEXT_DIM),
-                    o.build()));
-        }
-        return cases;
     }
 
     private static final AttentionPath[] PATHS = {AttentionPath.FUSED, AttentionPath.MATERIALISED};
@@ -127,7 +88,7 @@ public final class Soak {
         return r;
     }
 
-    private static void threads(BidirectionalCrossAttention m, List<Case> cases, int threads, int perThread)
+    private static void threads(BidirectionalCrossAttention m, List<ForwardCase> cases, int threads, int perThread)
             throws InterruptedException {
         int[][][] want = new int[cases.size()][PATHS.length][];
         try (Arena arena = Arena.ofConfined()) {
@@ -149,7 +110,7 @@ public final class Soak {
                     int c = (id + n) % cases.size();
                     int p = (id / 2 + n) % PATHS.length;
                     try (Arena arena = Arena.ofConfined()) {
-                        Case k = cases.get(c);
+                        ForwardCase k = cases.get(c);
                         boolean same = Arrays.equals(want[c][p], bits(m.forward(arena, k.x(), k.context(), k.on(PATHS[p]))));
                         (same ? identical : different).incrementAndGet();
                     } catch (RuntimeException e) {
@@ -168,7 +129,7 @@ public final class Soak {
                 failed.get(), seconds);
     }
 
-    private static void soak(BidirectionalCrossAttention m, List<Case> cases, long forwards) throws IOException {
+    private static void soak(BidirectionalCrossAttention m, List<ForwardCase> cases, long forwards) throws IOException {
         long warmup = Math.min(10_000, forwards / 10); // the JIT's own malloc settles meanwhile
         for (long n = 0; n < warmup; n++) {
             one(m, cases, n);
@@ -196,8 +157,8 @@ public final class Soak {
                 last.heapInUse - before.heapInUse, last.mmapBlocks - before.mmapBlocks, minHeap, maxHeap);
     }
 
-    private static void one(BidirectionalCrossAttention m, List<Case> cases, long n) {
-        Case k = cases.get((int) (n % cases.size()));
+    private static void one(BidirectionalCrossAttention m, List<ForwardCase> cases, long n) {
+        ForwardCase k = cases.get((int) (n % cases.size()));
         try (Arena arena = Arena.ofConfined()) {
             m.forward(arena, k.x(), k.context(), k.on(PATHS[(int) (n / cases.size() % PATHS.length)]));
         }

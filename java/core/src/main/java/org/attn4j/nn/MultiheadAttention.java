@@ -67,9 +67,7 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
             Checks.positive("kdim", kdim);
             Checks.positive("vdim", vdim);
             Checks.multipleOf("embed_dim", embedDim, "num_heads", numHeads);
-            if (!(dropout >= 0 && dropout <= 1)) {
-                throw new IllegalArgumentException("dropout: expected in [0, 1], got " + dropout);
-            }
+            Checks.probability("dropout", dropout);
             if (addBiasKv || addZeroAttn) {
                 throw new IllegalArgumentException((addBiasKv ? "add_bias_kv" : "add_zero_attn")
                         + ": true is not supported (expected false)");

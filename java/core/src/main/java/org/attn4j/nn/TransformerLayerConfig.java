@@ -32,8 +32,6 @@ public record TransformerLayerConfig(int dModel, int nhead, @Default("2048") int
         if (!(layerNormEps >= 0) || !Float.isFinite(layerNormEps)) {
             throw new IllegalArgumentException("layer_norm_eps: expected a finite value >= 0, got " + layerNormEps);
         }
-        if (!(dropout >= 0 && dropout <= 1)) {
-            throw new IllegalArgumentException("dropout: expected in [0, 1], got " + dropout);
-        }
+        Checks.probability("dropout", dropout);
     }
 }

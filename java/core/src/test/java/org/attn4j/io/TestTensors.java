@@ -2,6 +2,7 @@ package org.attn4j.io;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.params.provider.Arguments;
 
 /** Test helpers: tensors with recognisable values, byte views, the golden folder. */
@@ -65,6 +67,29 @@ final class TestTensors {
         byte[] a = bytes(arena, actual);
         org.junit.jupiter.api.Assertions.assertEquals(-1, MemorySegment.ofArray(e).mismatch(MemorySegment.ofArray(a)),
                 () -> "bytes differ for " + expected + ": " + Arrays.toString(e) + " vs " + Arrays.toString(a));
+    }
+
+    /** A reader of tensor files ({@code Npy::read}, {@code SafeTensors::open}). */
+    @FunctionalInterface
+    interface Reader {
+        Object read(Path file, Arena arena) throws IOException;
+    }
+
+    /**
+     * Reads {@code file} expecting a format error of {@code type}: its message is one line that
+     * starts with the file and contains every fragment, and it names the file.
+     */
+    static <E extends TensorFormatException> E rejected(Class<E> type, Reader reader, Path file, String... fragments) {
+        try (Arena arena = Arena.ofConfined()) {
+            E e = Assertions.assertThrows(type, () -> reader.read(file, arena));
+            for (String f : fragments) {
+                Assertions.assertTrue(e.getMessage().contains(f), () -> "expected \"" + f + "\" in: " + e.getMessage());
+            }
+            Assertions.assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+            Assertions.assertFalse(e.getMessage().contains("\n"), "one line");
+            Assertions.assertEquals(file, e.path());
+            return e;
+        }
     }
 
     /** The golden cases' folder /golden/ on the test class path (src/test/resources/golden). */

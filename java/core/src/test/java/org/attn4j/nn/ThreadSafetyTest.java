@@ -39,41 +39,6 @@ class ThreadSafetyTest {
                 .build(backend, 42);
     }
 
-    /** Inputs of one forward: odd, prime and length-1 sequences, masks with fully masked rows, a broadcast bias. */
-    private record Case(Tensor x, Tensor context, BidirectionalOptions options) {
-    }
-
-    private static List<Case> cases(Arena shared) {
-        long[][] bij = {{1, 1, 1}, {2, 7, 13}, {3, 17, 5}, {1, 31, 16}};
-        List<Case> cases = new ArrayList<>();
-        for (int c = 0; c < bij.length; c++) {
-            long b = bij[c][0];
-            long i = bij[c][1];
-            long j = bij[c][2];
-            boolean[] mask = new boolean[(int) (b * i)];
-            boolean[] contextMask = new boolean[(int) (b * j)];
-            for (int k = 0; k < mask.length; k++) {
-                mask[k] = (k * 7 + c) % 5 != 0;
-            }
-            for (int k = 0; k < contextMask.length; k++) {
-                contextMask[k] = (k * 3 + c) % 4 != 1;
-            }
-            BidirectionalOptions.Builder o = BidirectionalOptions.builder();
-            if (c % 2 == 1) {
-                o.mask(Tensor.ofBooleans(shared, mask, b, i)).contextMask(Tensor.ofBooleans(shared, contextMask, b, j));
-            }
-            if (c >= 2) {
-                o.relPosBias(Tensor.randn(shared, 100 + c, 4, i, j));
-            }
-            cases.add(new Case(Tensor.randn(shared, 10 + c, b, i, 32), Tensor.randn(shared, 20 + c, b, j, 24), o.build()));
-        }
-        return cases;
-    }
-
-    private static BidirectionalOptions onPath(BidirectionalOptions o, AttentionPath path) {
-        return new BidirectionalOptions(o.mask(), o.contextMask(), o.relPosBias(), false, path);
-    }
-
     /** out and contextOut as raw float bits, so that the comparison is exact (NaN included). */
     private static int[][] bits(BidirectionalOutput o) {
         return new int[][] {bits(o.out().toFloatArray()), bits(o.contextOut().toFloatArray())};
@@ -92,13 +57,13 @@ class ThreadSafetyTest {
         int perThread = backendName.equals("native") ? 100 : 5; // the reference is ~100x slower
         AttentionPath[] paths = {AttentionPath.FUSED, AttentionPath.MATERIALISED};
         try (Arena shared = Arena.ofShared(); BidirectionalCrossAttention m = module(backend(backendName))) {
-            List<Case> cases = cases(shared);
+            List<ForwardCase> cases = ForwardCase.all(shared);
             int[][][][] want = new int[cases.size()][paths.length][][];
             try (Arena arena = Arena.ofConfined()) {
                 for (int c = 0; c < cases.size(); c++) {
                     for (int p = 0; p < paths.length; p++) {
-                        Case k = cases.get(c);
-                        want[c][p] = bits(m.forward(arena, k.x(), k.context(), onPath(k.options(), paths[p])));
+                        ForwardCase k = cases.get(c);
+                        want[c][p] = bits(m.forward(arena, k.x(), k.context(), k.on(paths[p])));
                     }
                 }
             }
@@ -114,9 +79,9 @@ class ThreadSafetyTest {
                         for (int n = 0; n < perThread; n++) {
                             int c = (id + n) % cases.size();
                             int p = (id / 2 + n) % paths.length;
-                            Case k = cases.get(c);
+                            ForwardCase k = cases.get(c);
                             try (Arena arena = Arena.ofConfined()) {
-                                int[][] got = bits(m.forward(arena, k.x(), k.context(), onPath(k.options(), paths[p])));
+                                int[][] got = bits(m.forward(arena, k.x(), k.context(), k.on(paths[p])));
                                 assertArrayEquals(want[c][p][0], got[0], "thread " + id + " call " + n + " out");
                                 assertArrayEquals(want[c][p][1], got[1], "thread " + id + " call " + n + " context_out");
                             }
@@ -143,7 +108,7 @@ class ThreadSafetyTest {
         BidirectionalCrossAttention m = module(backend(backendName));
         List<Tensor> weights = List.copyOf(m.stateDict().values());
         try (Arena shared = Arena.ofShared()) {
-            Case k = cases(shared).get(3);
+            ForwardCase k = ForwardCase.all(shared).get(3);
             int[][] want;
             try (Arena arena = Arena.ofConfined()) {
                 want = bits(m.forward(arena, k.x(), k.context(), k.options()));

@@ -193,9 +193,13 @@ public final class NativeBackend implements Backend {
 
     @Override
     public void gelu(Tensor x, Tensor y) {
+        elementwise(attn4j_h.attn4j_gelu$handle(), "attn4j_gelu", x, y);
+    }
+
+    // attn4j_gelu and attn4j_relu share one signature and one set of checks
+    private void elementwise(MethodHandle op, String opName, Tensor x, Tensor y) {
         OpArguments.elementwise(x, y);
-        downcall("attn4j_gelu", (ctx, d) -> (int) attn4j_h.attn4j_gelu$handle().invokeExact(ctx,
-                d.describe(0, x, "x"), d.describe(1, y, "y")));
+        downcall(opName, (ctx, d) -> (int) op.invokeExact(ctx, d.describe(0, x, "x"), d.describe(1, y, "y")));
     }
 
     @Override
@@ -279,9 +283,7 @@ public final class NativeBackend implements Backend {
 
     @Override
     public void relu(Tensor x, Tensor y) {
-        OpArguments.elementwise(x, y);
-        downcall("attn4j_relu", (ctx, d) -> (int) attn4j_h.attn4j_relu$handle().invokeExact(ctx,
-                d.describe(0, x, "x"), d.describe(1, y, "y")));
+        elementwise(attn4j_h.attn4j_relu$handle(), "attn4j_relu", x, y);
     }
 
     @Override

@@ -30,6 +30,13 @@ public final class Checks {
         }
     }
 
+    /** A probability such as a dropout rate: {@code value} in [0, 1] (NaN fails). */
+    public static void probability(String name, float value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException(name + ": expected in [0, 1], got " + value);
+        }
+    }
+
     /** A required argument that is not a tensor (an allocator, options): null fails with {@code message}. */
     public static void required(Object value, String message) {
         if (value == null) {
