@@ -11,6 +11,7 @@ import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
+import org.attn4j.text.Similarity;
 
 /**
  * {@code ./attn4j bench minilm}: sentence embeddings with all-MiniLM-L6-v2 (LangChain4j's jar),
@@ -116,9 +117,9 @@ final class MiniLmBench {
                     float[][] gotPrepared = c.embedPrepared(prepared);
                     close(prepared);
                     for (int r = 0; r < b; r++) {
-                        lowest = Math.min(lowest, cosine(expected[r], got[r]));
+                        lowest = Math.min(lowest, Similarity.cosine(expected[r], got[r]));
                         if (gotPrepared != null) {
-                            lowest = Math.min(lowest, cosine(expected[r], gotPrepared[r]));
+                            lowest = Math.min(lowest, Similarity.cosine(expected[r], gotPrepared[r]));
                         }
                     }
                 }
@@ -219,17 +220,5 @@ final class MiniLmBench {
         if (prepared instanceof AutoCloseable c) {
             c.close();
         }
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
     }
 }

@@ -10,6 +10,8 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ChartTest {
     static {
@@ -70,12 +72,10 @@ class ChartTest {
         assertEquals(10.0, Chart.niceAbove(5.01), 1e-12);
     }
 
-    @Test
-    void timeLabelsHaveUnits() {
-        assertEquals("1 ms", Chart.msLabel(1));
-        assertEquals("500 ms", Chart.msLabel(500));
-        assertEquals("2 s", Chart.msLabel(2000));
-        assertEquals("0.5 ms", Chart.msLabel(0.5));
+    @ParameterizedTest(name = "{0} ms: {1}")
+    @CsvSource({"1, 1 ms", "500, 500 ms", "2000, 2 s", "0.5, 0.5 ms"})
+    void timeLabelsHaveUnits(double ms, String label) {
+        assertEquals(label, Chart.msLabel(ms));
     }
 
     private static int count(BufferedImage image, int rgb) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class MarkdownTableTest {
 
@@ -40,12 +42,9 @@ class MarkdownTableTest {
         assertTrue(both.contains("- java reference at 4096 × 8192, 16384 × 32768: skipped: too slow"), "one note per reason: " + both);
     }
 
-    @Test
-    void millisecondsKeepThreeDigits() {
-        assertEquals("4735", MarkdownTable.ms(4735.2));
-        assertEquals("284", MarkdownTable.ms(284.4));
-        assertEquals("17.0", MarkdownTable.ms(17.04));
-        assertEquals("8.12", MarkdownTable.ms(8.123));
-        assertEquals("0.412", MarkdownTable.ms(0.4123));
+    @ParameterizedTest(name = "{0} ms: {1}")
+    @CsvSource({"4735.2, 4735", "284.4, 284", "17.04, 17.0", "8.123, 8.12", "0.4123, 0.412"})
+    void millisecondsKeepThreeDigits(double ms, String shown) {
+        assertEquals(shown, MarkdownTable.ms(ms));
     }
 }

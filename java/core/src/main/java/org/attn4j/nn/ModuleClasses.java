@@ -29,6 +29,28 @@ public final class ModuleClasses {
 
     private static final Map<String, Boolean> NONE = Map.of();
 
+    /** A {@link ScoringAttention}: queries, keys, values and key_padding_mask → output and weights. */
+    private static ModuleClass scoring(String name, Class<? extends ScoringAttention<?>> type, ModuleClass.Loader loader) {
+        return new ModuleClass(name, type, loader, List.of("queries", "keys", "values"), List.of("key_padding_mask"), NONE,
+                false, List.of("output", "weights"),
+                (m, a, in, path) -> {
+                    AttentionOutput o = ((ScoringAttention<?>) m).forward(a, in.tensor("queries"), in.tensor("keys"),
+                            in.tensor("values"), in.tensor("key_padding_mask"));
+                    return outputs("output", o.output(), "weights", o.weights());
+                });
+    }
+
+    /** A {@link TextVisionModule}: text, vision and their masks → both sequences updated. */
+    private static ModuleClass textVision(String name, Class<? extends TextVisionModule<?>> type, ModuleClass.Loader loader) {
+        return new ModuleClass(name, type, loader, List.of("text", "vision"), List.of("text_mask", "vision_mask"), NONE, false,
+                List.of("text", "vision"),
+                (m, a, in, path) -> {
+                    CrossModalOutput o = ((TextVisionModule<?>) m).forward(a, in.tensor("text"), in.tensor("vision"),
+                            in.tensor("text_mask"), in.tensor("vision_mask"));
+                    return outputs("text", o.text(), "vision", o.vision());
+                });
+    }
+
     private static final List<ModuleClass> ALL = List.of(
             new ModuleClass(BidirectionalCrossAttention.CLASS_NAME, BidirectionalCrossAttention.class,
                     BidirectionalCrossAttention::load, List.of("x", "context"), List.of("mask", "context_mask", "rel_pos_bias"),
@@ -78,20 +100,8 @@ public final class ModuleClasses {
                             in.tensor("memory"), new DecoderLayerOptions(in.tensor("tgt_mask"), in.tensor("memory_mask"),
                                     in.tensor("tgt_key_padding_mask"), in.tensor("memory_key_padding_mask"),
                                     in.option("tgt_is_causal"), in.option("memory_is_causal"), path)))),
-            new ModuleClass(AdditiveAttention.CLASS_NAME, AdditiveAttention.class, AdditiveAttention::load,
-                    List.of("queries", "keys", "values"), List.of("key_padding_mask"), NONE, false, List.of("output", "weights"),
-                    (m, a, in, path) -> {
-                        AttentionOutput o = ((AdditiveAttention) m).forward(a, in.tensor("queries"), in.tensor("keys"),
-                                in.tensor("values"), in.tensor("key_padding_mask"));
-                        return outputs("output", o.output(), "weights", o.weights());
-                    }),
-            new ModuleClass(LuongAttention.CLASS_NAME, LuongAttention.class, LuongAttention::load,
-                    List.of("queries", "keys", "values"), List.of("key_padding_mask"), NONE, false, List.of("output", "weights"),
-                    (m, a, in, path) -> {
-                        AttentionOutput o = ((LuongAttention) m).forward(a, in.tensor("queries"), in.tensor("keys"),
-                                in.tensor("values"), in.tensor("key_padding_mask"));
-                        return outputs("output", o.output(), "weights", o.weights());
-                    }),
+            scoring(AdditiveAttention.CLASS_NAME, AdditiveAttention.class, AdditiveAttention::load),
+            scoring(LuongAttention.CLASS_NAME, LuongAttention.class, LuongAttention::load),
             new ModuleClass(TopKAttention.CLASS_NAME, TopKAttention.class, TopKAttention::load,
                     List.of("x"), List.of("context", "key_padding_mask"), options("causal", false), false,
                     List.of("output", "weights"),
@@ -121,20 +131,8 @@ public final class ModuleClasses {
                     CosineSimilarityAttention::load, List.of("x"), List.of("key_padding_mask"), NONE, true, List.of("output"),
                     (m, a, in, path) -> outputs("output", ((CosineSimilarityAttention) m).forward(a, in.tensor("x"),
                             SdpaOptions.builder().keyPaddingMask(in.tensor("key_padding_mask")).path(path).build()).output())),
-            new ModuleClass(CrossModalCrossAttention.CLASS_NAME, CrossModalCrossAttention.class, CrossModalCrossAttention::load,
-                    List.of("text", "vision"), List.of("text_mask", "vision_mask"), NONE, false, List.of("text", "vision"),
-                    (m, a, in, path) -> {
-                        CrossModalOutput o = ((CrossModalCrossAttention) m).forward(a, in.tensor("text"), in.tensor("vision"),
-                                in.tensor("text_mask"), in.tensor("vision_mask"));
-                        return outputs("text", o.text(), "vision", o.vision());
-                    }),
-            new ModuleClass(CrossModalFusionBlock.CLASS_NAME, CrossModalFusionBlock.class, CrossModalFusionBlock::load,
-                    List.of("text", "vision"), List.of("text_mask", "vision_mask"), NONE, false, List.of("text", "vision"),
-                    (m, a, in, path) -> {
-                        CrossModalOutput o = ((CrossModalFusionBlock) m).forward(a, in.tensor("text"), in.tensor("vision"),
-                                in.tensor("text_mask"), in.tensor("vision_mask"));
-                        return outputs("text", o.text(), "vision", o.vision());
-                    }));
+            textVision(CrossModalCrossAttention.CLASS_NAME, CrossModalCrossAttention.class, CrossModalCrossAttention::load),
+            textVision(CrossModalFusionBlock.CLASS_NAME, CrossModalFusionBlock.class, CrossModalFusionBlock::load));
 
     /** Every module class, in the order above. */
     public static List<ModuleClass> all() {

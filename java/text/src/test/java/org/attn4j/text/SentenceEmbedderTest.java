@@ -42,7 +42,7 @@ class SentenceEmbedderTest {
         double worst = 1;
         for (int i = 0; i < texts.size(); i++) {
             float[] expected = lc4j.embed(texts.get(i)).content().vector();
-            double cos = cosine(expected, mine.get(i));
+            double cos = Similarity.cosine(expected, mine.get(i));
             worst = Math.min(worst, cos);
             assertTrue(cos >= 0.99999, "text " + i + " \"" + abbreviate(texts.get(i)) + "\": cosine " + cos);
         }
@@ -55,7 +55,7 @@ class SentenceEmbedderTest {
         List<float[]> batched = embedder.embed(texts);
         for (int i = 0; i < texts.size(); i++) {
             float[] single = embedder.embed(texts.get(i));
-            assertTrue(cosine(single, batched.get(i)) >= 0.999999, "text " + i);
+            assertTrue(Similarity.cosine(single, batched.get(i)) >= 0.999999, "text " + i);
             assertEquals(384, single.length);
         }
     }
@@ -106,18 +106,6 @@ class SentenceEmbedderTest {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
     }
 
     private static double norm(float[] v) {

@@ -40,10 +40,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * scratch        the call's scratch and its intermediates: qk, v [b, i, 512], contextQk,
  *                contextV [b, j, 512], merged [b, i, 512], contextMerged [b, j, 512]
  * checks         BidirectionalInputs.check: shapes, dtypes, lifetimes, masks
- * projectX       one x projection   [b·i, 512] · [512, 512]ᵀ          (the forward runs two)
- * projectContext one context one    [b·j, 386] · [512, 386]ᵀ          (two)
- * outX           to_out             [b·i, 512] · [512, 512]ᵀ + bias   (one)
- * outContext     context_to_out     [b·j, 512] · [386, 512]ᵀ + bias   (one)
+ * linear         one product, -p part= (each part a row of JMH's table):
+ *   projectX       one x projection   [b·i, 512] · [512, 512]ᵀ          (the forward runs two)
+ *   projectContext one context one    [b·j, 386] · [512, 386]ᵀ          (two)
+ *   outX           to_out             [b·i, 512] · [512, 512]ᵀ + bias   (one)
+ *   outContext     context_to_out     [b·j, 512] · [386, 512]ᵀ + bias   (one)
  * attentionFused the fused kernel on [b, 8, i, 64] head views                    (FUSED path)
  * attentionMaterialised  sim, both softmaxes, the two products                  (MATERIALISED)
  * downcall       an empty downcall (Attn4j.ping), the floor of any of the above
@@ -203,10 +204,10 @@ public class ForwardPartsBenchmark extends NativeBenchmark {
     }
 
     @Benchmark
-    public Tensor projectX(CpuClock clock) {
+    public Tensor linear(LinearPart p, CpuClock clock) {
         clock.call();
-        backend.linear(x, toQk, null, qk);
-        return qk;
+        backend.linear(p.x, p.weight, p.bias, p.y);
+        return p.y;
     }
 
     /** projectX with the weight stored [in, out] (row-major, as oneDNN reads it without a copy). */
@@ -215,27 +216,6 @@ public class ForwardPartsBenchmark extends NativeBenchmark {
         clock.call();
         backend.matmul(x, false, toQkT, false, 1f, qk);
         return qk;
-    }
-
-    @Benchmark
-    public Tensor projectContext(CpuClock clock) {
-        clock.call();
-        backend.linear(context, contextToQk, null, contextQk);
-        return contextQk;
-    }
-
-    @Benchmark
-    public Tensor outX(CpuClock clock) {
-        clock.call();
-        backend.linear(merged, toOut, toOutBias, out);
-        return out;
-    }
-
-    @Benchmark
-    public Tensor outContext(CpuClock clock) {
-        clock.call();
-        backend.linear(contextMerged, contextToOut, contextToOutBias, contextOut);
-        return contextOut;
     }
 
     @Benchmark
@@ -260,6 +240,36 @@ public class ForwardPartsBenchmark extends NativeBenchmark {
     public void downcall(CpuClock clock) {
         clock.call();
         Attn4j.ping();
+    }
+
+    /**
+     * The operands of one of the forward's linear products (the table above), picked by
+     * {@code part}: a state of its own, so that only {@link #linear} runs once per part.
+     */
+    @State(Scope.Thread)
+    public static class LinearPart {
+        @Param({"projectX", "projectContext", "outX", "outContext"})
+        public String part;
+        Tensor x;
+        Tensor weight;
+        Tensor bias; // null: no bias
+        Tensor y;
+
+        @Setup(Level.Trial)
+        public void pick(ForwardPartsBenchmark f) {
+            Tensor[] xwby = switch (part) {
+                case "projectX" -> new Tensor[] {f.x, f.toQk, null, f.qk};
+                case "projectContext" -> new Tensor[] {f.context, f.contextToQk, null, f.contextQk};
+                case "outX" -> new Tensor[] {f.merged, f.toOut, f.toOutBias, f.out};
+                case "outContext" -> new Tensor[] {f.contextMerged, f.contextToOut, f.contextToOutBias, f.contextOut};
+                default -> throw new IllegalArgumentException("part: expected projectX, projectContext, outX or outContext, got "
+                        + part);
+            };
+            x = xwby[0];
+            weight = xwby[1];
+            bias = xwby[2];
+            y = xwby[3];
+        }
     }
 
     /**
