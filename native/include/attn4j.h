@@ -138,6 +138,32 @@ ATTN4J_API attn4j_status attn4j_linear_residual(attn4j_context *ctx, const attn4
                                                 const attn4j_tensor *weight,
                                                 const attn4j_tensor *bias, attn4j_tensor *y);
 
+/* A linear layer's weight prepared once for products with few rows (a sentence, a short
+ * sequence, one decoding step), where reading the weight is most of the work: a copy of
+ * weight [out, in] in panels of 16 outputs, ceil(out / 16) panels of [in, 16] (panel p, row
+ * k, column c holds weight[16·p + c, k]; zero past out). The caller allocates `packed` (F32,
+ * 1-D, contiguous, attn4j_linear_pack_size floats; 64-byte alignment reads fastest) and owns
+ * it; it holds the weight's values as they were at this call. */
+ATTN4J_API attn4j_status attn4j_linear_pack_size(int64_t out, int64_t in, int64_t *floats);
+ATTN4J_API attn4j_status attn4j_linear_pack(const attn4j_tensor *weight, attn4j_tensor *packed);
+
+/* What attn4j_linear_packed applies to x · weightᵀ + bias before it stores y. */
+#define ATTN4J_EPILOGUE_NONE     0 /* y = x · weightᵀ + bias (attn4j_linear) */
+#define ATTN4J_EPILOGUE_GELU     1 /* y = gelu(...) (attn4j_linear_gelu) */
+#define ATTN4J_EPILOGUE_RESIDUAL 2 /* y = y + ... (attn4j_linear_residual) */
+
+/* attn4j_linear, attn4j_linear_gelu or attn4j_linear_residual (by `epilogue`), given also the
+ * weight's packed copy from attn4j_linear_pack (of this weight, with its current values: the
+ * library cannot tell). Up to 256 rows of x (the leading dims merged) whose last dims and y's
+ * are contiguous read the packed copy, with the exact GELU of attn4j_gelu, split over the
+ * context's threads by output columns (the same bits on any thread count); other calls are
+ * attn4j_linear's over `weight`. */
+ATTN4J_API attn4j_status attn4j_linear_packed(attn4j_context *ctx, const attn4j_tensor *x,
+                                              const attn4j_tensor *weight,
+                                              const attn4j_tensor *packed,
+                                              const attn4j_tensor *bias, int32_t epilogue,
+                                              attn4j_tensor *y);
+
 /* c[B..., m, n] = alpha · op(a)[B..., m, k] · op(b)[B..., k, n]
  * op(t) = t, or t with its last two axes swapped when trans_* is non-zero.
  * Batch dims (up to 6) must be equal, or 1 in a or b (broadcast). Any strides. */

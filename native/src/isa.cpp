@@ -3,6 +3,7 @@
 
 #include "bca_fused_kernels.h"
 #include "kernels.h"
+#include "linear_packed_kernels.h"
 #include "sdpa_kernels.h"
 
 #include <cstdlib>
@@ -16,6 +17,7 @@ namespace attn4j {
     extern const Kernels kRowKernels;                                                              \
     extern const bca::Kernels kBcaKernels;                                                         \
     extern const sdpa::Kernels kSdpaKernels;                                                       \
+    extern const packed_linear::Kernels kPackedLinearKernels;                                      \
     }
 ATTN4J_DECLARE_TABLES(portable)
 ATTN4J_DECLARE_TABLES(avx2)
@@ -91,5 +93,12 @@ const Kernels &select_kernels() {
     return pick(portable::kSdpaKernels, avx2::kSdpaKernels, avx512::kSdpaKernels);
 }
 } // namespace sdpa
+
+namespace packed_linear {
+const Kernels &select_kernels() {
+    return pick(portable::kPackedLinearKernels, avx2::kPackedLinearKernels,
+                avx512::kPackedLinearKernels);
+}
+} // namespace packed_linear
 
 } // namespace attn4j

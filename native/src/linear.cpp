@@ -1,9 +1,12 @@
 // attn4j_linear: y[..., out] = x[..., in] · weight[out, in]ᵀ + bias[out], PyTorch's Linear,
 // as one oneDNN matmul that reads the weight in place through a transposed view; and the same
 // with what follows it in a transformer fused into that matmul: attn4j_linear_gelu (the
-// feed-forward's activation) and attn4j_linear_residual (y += ..., the residual connection).
+// feed-forward's activation) and attn4j_linear_residual (y += ..., the residual connection);
+// attn4j_linear_packed, any of the three given the weight's packed copy too (few-row products
+// read that instead, linear_packed.h).
 #include "common.h"
 #include "context.h"
+#include "linear_packed.h"
 #include "matmul_exec.h"
 #include "strided.h"
 
@@ -11,8 +14,20 @@ using namespace attn4j;
 
 namespace {
 
+// The packed path's epilogue for matmul_exec's.
+packed_linear::Epilogue packed_epilogue(Epilogue epilogue) {
+    switch (epilogue) {
+    case Epilogue::kGelu: return packed_linear::Epilogue::kGelu;
+    case Epilogue::kAccumulate: return packed_linear::Epilogue::kResidual;
+    case Epilogue::kNone: break;
+    }
+    return packed_linear::Epilogue::kNone;
+}
+
+// packed: the weight's copy from attn4j_linear_pack, or NULL (attn4j_linear and its variants).
 attn4j_status linear(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight,
-                     const attn4j_tensor *bias, attn4j_tensor *y, Epilogue epilogue) {
+                     const attn4j_tensor *packed, const attn4j_tensor *bias, attn4j_tensor *y,
+                     Epilogue epilogue) {
     return guarded([&] {
         int32_t threads;
         if (attn4j_status s = check_context(ctx, &threads)) return s;
@@ -38,6 +53,16 @@ attn4j_status linear(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_t
                         shape_string(expected).c_str(), shape_string(*y).c_str());
         }
         if (attn4j_status s = check_output_layout(*y, "y")) return s;
+        if (packed != nullptr) {
+            if (attn4j_status s = check_tensor(packed, "packed", ATTN4J_DTYPE_F32, 1, 1)) return s;
+            int64_t floats = -1;
+            if (!packed_floats(out, in, &floats) || packed->shape[0] != floats || !is_contiguous(*packed))
+                return fail(ATTN4J_ERR_SHAPE_MISMATCH,
+                            "packed: expected a contiguous [%lld] (attn4j_linear_pack of weight %s), "
+                            "got shape %s, stride %lld",
+                            (long long)floats, shape_string(*weight).c_str(),
+                            shape_string(*packed).c_str(), (long long)packed->strides[0]);
+        }
 
         // The leading dims of x and y, merged as far as both layouts allow: usually into one
         // run of rows m. What stays apart becomes batch dims with the weight broadcast.
@@ -50,6 +75,26 @@ attn4j_status linear(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_t
         }
         rows.collapse(false);
         const int nd = rows.ndim + 1; // batch dims, m, then k or n
+
+        // Few rows in one run, both last dims contiguous: the product over the packed copy.
+        const int64_t m = rows.rows() * rows.inner();
+        if (packed != nullptr && rows.ndim == 1 && m <= packed_max_rows() && in > 0 &&
+            (x->strides[lead] == 1 || in == 1) && (y->strides[lead] == 1 || out == 1)) {
+            packed_linear::Product product;
+            product.x = static_cast<const float *>(x->data);
+            product.packed = static_cast<const float *>(packed->data);
+            product.bias = bias != nullptr ? static_cast<const float *>(bias->data) : nullptr;
+            product.y = static_cast<float *>(y->data);
+            product.x_rs = rows.strides[0][0];
+            product.bias_s = bias != nullptr ? bias->strides[0] : 0;
+            product.y_rs = rows.strides[1][0];
+            product.m = m;
+            product.k = in;
+            product.n = out;
+            product.epilogue = packed_epilogue(epilogue);
+            packed_product(product, threads);
+            return ATTN4J_OK;
+        }
 
         MatView a, b, c, bias_view; // a = x [B..., m, in], b = weightᵀ [1..., in, out]
         a.ndim = b.ndim = c.ndim = bias_view.ndim = nd;
@@ -87,19 +132,41 @@ extern "C" {
 ATTN4J_API attn4j_status attn4j_linear(attn4j_context *ctx, const attn4j_tensor *x,
                                        const attn4j_tensor *weight, const attn4j_tensor *bias,
                                        attn4j_tensor *y) {
-    return linear(ctx, x, weight, bias, y, Epilogue::kNone);
+    return linear(ctx, x, weight, nullptr, bias, y, Epilogue::kNone);
 }
 
 ATTN4J_API attn4j_status attn4j_linear_gelu(attn4j_context *ctx, const attn4j_tensor *x,
                                             const attn4j_tensor *weight, const attn4j_tensor *bias,
                                             attn4j_tensor *y) {
-    return linear(ctx, x, weight, bias, y, Epilogue::kGelu);
+    return linear(ctx, x, weight, nullptr, bias, y, Epilogue::kGelu);
 }
 
 ATTN4J_API attn4j_status attn4j_linear_residual(attn4j_context *ctx, const attn4j_tensor *x,
                                                 const attn4j_tensor *weight,
                                                 const attn4j_tensor *bias, attn4j_tensor *y) {
-    return linear(ctx, x, weight, bias, y, Epilogue::kAccumulate);
+    return linear(ctx, x, weight, nullptr, bias, y, Epilogue::kAccumulate);
+}
+
+ATTN4J_API attn4j_status attn4j_linear_packed(attn4j_context *ctx, const attn4j_tensor *x,
+                                              const attn4j_tensor *weight,
+                                              const attn4j_tensor *packed,
+                                              const attn4j_tensor *bias, int32_t epilogue,
+                                              attn4j_tensor *y) {
+    Epilogue e;
+    switch (epilogue) {
+    case ATTN4J_EPILOGUE_NONE: e = Epilogue::kNone; break;
+    case ATTN4J_EPILOGUE_GELU: e = Epilogue::kGelu; break;
+    case ATTN4J_EPILOGUE_RESIDUAL: e = Epilogue::kAccumulate; break;
+    default:
+        return guarded([&] {
+            return fail(ATTN4J_ERR_INVALID_ARG,
+                        "epilogue: expected ATTN4J_EPILOGUE_NONE, _GELU or _RESIDUAL (0..2), got %d",
+                        (int)epilogue);
+        });
+    }
+    if (packed == nullptr)
+        return guarded([] { return fail(ATTN4J_ERR_NULL_ARGUMENT, "packed: expected a tensor, got NULL"); });
+    return linear(ctx, x, weight, packed, bias, y, e);
 }
 
 } // extern "C"

@@ -377,7 +377,9 @@ attn4j_status sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn
 
     // Units: the query blocks of a head in `runs` runs. Why split heads: with fewer than about
     // eight units per thread, whole heads balance poorly when one thread gets less of the CPU;
-    // each further run of a head packs again the tiles it needs.
+    // each further run of a head packs again the tiles it needs. The last runs go first: with a
+    // causal mask they are the dearest (their queries see the most keys), and the cheap ones
+    // then even out the threads at the end.
     const int64_t runs =
         nthreads <= 1 ? 1 : std::min(blocks, (8 * (int64_t)nthreads + bh_count - 1) / bh_count);
     const int64_t units = bh_count * runs;
@@ -386,7 +388,7 @@ attn4j_status sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn
         // Dynamic: with a window or a causal mask the units differ in cost.
 #pragma omp for schedule(dynamic, 1)
         for (int64_t u = 0; u < units; ++u) {
-            const int64_t bh = u / runs, run = u % runs;
+            const int64_t run = runs - 1 - u / bh_count, bh = u % bh_count;
             for (int64_t block = run * blocks / runs; block < (run + 1) * blocks / runs; ++block)
                 run_task(p, kern, tile_global.empty() ? nullptr : tile_global.data(),
                          bh * blocks + block, w);

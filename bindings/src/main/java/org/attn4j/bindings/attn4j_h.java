@@ -203,6 +203,33 @@ public class attn4j_h {
     public static int ATTN4J_DTYPE_F64() {
         return ATTN4J_DTYPE_F64;
     }
+    private static final int ATTN4J_EPILOGUE_NONE = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define ATTN4J_EPILOGUE_NONE 0
+     * }
+     */
+    public static int ATTN4J_EPILOGUE_NONE() {
+        return ATTN4J_EPILOGUE_NONE;
+    }
+    private static final int ATTN4J_EPILOGUE_GELU = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define ATTN4J_EPILOGUE_GELU 1
+     * }
+     */
+    public static int ATTN4J_EPILOGUE_GELU() {
+        return ATTN4J_EPILOGUE_GELU;
+    }
+    private static final int ATTN4J_EPILOGUE_RESIDUAL = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define ATTN4J_EPILOGUE_RESIDUAL 2
+     * }
+     */
+    public static int ATTN4J_EPILOGUE_RESIDUAL() {
+        return ATTN4J_EPILOGUE_RESIDUAL;
+    }
     /**
      * {@snippet lang=c :
      * typedef int32_t attn4j_status
@@ -912,6 +939,189 @@ public class attn4j_h {
                 traceDowncall("attn4j_linear_residual", ctx, x, weight, bias, y);
             }
             return (int)mh$.invokeExact(ctx, x, weight, bias, y);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class attn4j_linear_pack_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            attn4j_h.C_INT,
+            attn4j_h.C_LONG,
+            attn4j_h.C_LONG,
+            attn4j_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = attn4j_h.findOrThrow("attn4j_linear_pack_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_pack_size(int64_t out, int64_t in, int64_t *floats)
+     * }
+     */
+    public static FunctionDescriptor attn4j_linear_pack_size$descriptor() {
+        return attn4j_linear_pack_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_pack_size(int64_t out, int64_t in, int64_t *floats)
+     * }
+     */
+    public static MethodHandle attn4j_linear_pack_size$handle() {
+        return attn4j_linear_pack_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_pack_size(int64_t out, int64_t in, int64_t *floats)
+     * }
+     */
+    public static MemorySegment attn4j_linear_pack_size$address() {
+        return attn4j_linear_pack_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_pack_size(int64_t out, int64_t in, int64_t *floats)
+     * }
+     */
+    public static int attn4j_linear_pack_size(long out, long in, MemorySegment floats) {
+        var mh$ = attn4j_linear_pack_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("attn4j_linear_pack_size", out, in, floats);
+            }
+            return (int)mh$.invokeExact(out, in, floats);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class attn4j_linear_pack {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = attn4j_h.findOrThrow("attn4j_linear_pack");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_pack(const attn4j_tensor *weight, attn4j_tensor *packed)
+     * }
+     */
+    public static FunctionDescriptor attn4j_linear_pack$descriptor() {
+        return attn4j_linear_pack.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_pack(const attn4j_tensor *weight, attn4j_tensor *packed)
+     * }
+     */
+    public static MethodHandle attn4j_linear_pack$handle() {
+        return attn4j_linear_pack.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_pack(const attn4j_tensor *weight, attn4j_tensor *packed)
+     * }
+     */
+    public static MemorySegment attn4j_linear_pack$address() {
+        return attn4j_linear_pack.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_pack(const attn4j_tensor *weight, attn4j_tensor *packed)
+     * }
+     */
+    public static int attn4j_linear_pack(MemorySegment weight, MemorySegment packed) {
+        var mh$ = attn4j_linear_pack.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("attn4j_linear_pack", weight, packed);
+            }
+            return (int)mh$.invokeExact(weight, packed);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class attn4j_linear_packed {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_POINTER,
+            attn4j_h.C_INT,
+            attn4j_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = attn4j_h.findOrThrow("attn4j_linear_packed");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_packed(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight, const attn4j_tensor *packed, const attn4j_tensor *bias, int32_t epilogue, attn4j_tensor *y)
+     * }
+     */
+    public static FunctionDescriptor attn4j_linear_packed$descriptor() {
+        return attn4j_linear_packed.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_packed(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight, const attn4j_tensor *packed, const attn4j_tensor *bias, int32_t epilogue, attn4j_tensor *y)
+     * }
+     */
+    public static MethodHandle attn4j_linear_packed$handle() {
+        return attn4j_linear_packed.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_packed(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight, const attn4j_tensor *packed, const attn4j_tensor *bias, int32_t epilogue, attn4j_tensor *y)
+     * }
+     */
+    public static MemorySegment attn4j_linear_packed$address() {
+        return attn4j_linear_packed.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * attn4j_status attn4j_linear_packed(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight, const attn4j_tensor *packed, const attn4j_tensor *bias, int32_t epilogue, attn4j_tensor *y)
+     * }
+     */
+    public static int attn4j_linear_packed(MemorySegment ctx, MemorySegment x, MemorySegment weight, MemorySegment packed, MemorySegment bias, int epilogue, MemorySegment y) {
+        var mh$ = attn4j_linear_packed.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("attn4j_linear_packed", ctx, x, weight, packed, bias, epilogue, y);
+            }
+            return (int)mh$.invokeExact(ctx, x, weight, packed, bias, epilogue, y);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

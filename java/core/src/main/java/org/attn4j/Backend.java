@@ -1,5 +1,7 @@
 package org.attn4j;
 
+import java.lang.foreign.Arena;
+
 /**
  * The operations every module is built from, on caller-allocated tensors. Two implementations
  * run the same test suite: the native one (libattn4j.so, oneDNN) and the plain Java reference
@@ -36,6 +38,46 @@ public interface Backend extends AutoCloseable {
      * or bias.
      */
     void linearResidual(Tensor x, Tensor weight, Tensor bias, Tensor y);
+
+    /**
+     * The weight [out, in] of a linear layer prepared once for this backend's products with few
+     * rows (a sentence, a short sequence, one decoding step), where reading the weight is most of
+     * the work: a copy in {@code arena}, or null where the backend reads the weight as it is (the
+     * Java reference). The native backend's copy holds the weight in panels of 16 outputs
+     * (4·⌈out/16⌉·16·in bytes: as much memory again as the weight). The copy holds the values
+     * the weight has now; pass it with that weight to the {@code linear} methods that take one,
+     * while {@code arena} is open.
+     */
+    default Tensor packLinearWeight(Tensor weight, Arena arena) {
+        return null;
+    }
+
+    /**
+     * {@link #linear(Tensor, Tensor, Tensor, Tensor)} given also {@code packed}, weight's copy
+     * from {@link #packLinearWeight} (null: none). The native backend reads the copy for up to
+     * 256 rows of x (the leading dims merged), split over its threads by output columns (the same
+     * bits on any thread count), and the weight itself otherwise.
+     */
+    default void linear(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        linear(x, weight, bias, y);
+    }
+
+    /**
+     * {@link #linearGelu(Tensor, Tensor, Tensor, Tensor)} given also weight's packed copy, as
+     * {@link #linear(Tensor, Tensor, Tensor, Tensor, Tensor)}. The native backend's GELU on the
+     * packed path is the exact one of {@link #gelu}.
+     */
+    default void linearGelu(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        linearGelu(x, weight, bias, y);
+    }
+
+    /**
+     * {@link #linearResidual(Tensor, Tensor, Tensor, Tensor)} given also weight's packed copy, as
+     * {@link #linear(Tensor, Tensor, Tensor, Tensor, Tensor)}.
+     */
+    default void linearResidual(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        linearResidual(x, weight, bias, y);
+    }
 
     /**
      * c[B..., m, n] = alpha · op(a) · op(b), op transposing the last two axes when asked; batch

@@ -46,7 +46,10 @@ class BackendOpsTest {
 
     // ------------------------------------------------------------------ linear and its fused variants
 
-    /** y = x·Wᵀ + b, then nothing, the GELU, or + the residual that y holds before the call. */
+    /**
+     * y = x·Wᵀ + b, then nothing, the GELU, or + the residual that y holds before the call; with
+     * the weight's packed copy (Backend.packLinearWeight) or without (null).
+     */
     enum LinearOp {
         LINEAR(1f, 0.3f), GELU(2f, 0.5f), RESIDUAL(1f, 0.3f);
 
@@ -58,11 +61,11 @@ class BackendOpsTest {
             this.wScale = wScale;
         }
 
-        void run(Backend backend, Tensor x, Tensor w, Tensor b, Tensor y) {
+        void run(Backend backend, Tensor x, Tensor w, Tensor packed, Tensor b, Tensor y) {
             switch (this) {
-                case LINEAR -> backend.linear(x, w, b, y);
-                case GELU -> backend.linearGelu(x, w, b, y);
-                case RESIDUAL -> backend.linearResidual(x, w, b, y);
+                case LINEAR -> backend.linear(x, w, packed, b, y);
+                case GELU -> backend.linearGelu(x, w, packed, b, y);
+                case RESIDUAL -> backend.linearResidual(x, w, packed, b, y);
             }
         }
     }
@@ -90,12 +93,7 @@ class BackendOpsTest {
             Tensor b = withBias ? layout.random(arena, 3, 1f, out) : null;
             long[] ys = xs.clone();
             ys[ys.length - 1] = out;
-            Tensor y = layout.empty(arena, ys);
             Tensor residual = op == LinearOp.RESIDUAL ? Layouts.CONTIGUOUS.random(arena, 4, 1f, ys) : null;
-            if (residual != null) {
-                TestBackends.ORACLE.add(residual, Tensor.zeros(arena, DType.F32, ys), y); // y = residual, in y's layout
-            }
-            op.run(backend, x, w, b, y);
             Tensor expected = Tensor.zeros(arena, DType.F32, ys);
             TestBackends.ORACLE.linear(x.contiguous(arena), w.contiguous(arena), b == null ? null : b.contiguous(arena), expected);
             switch (op) {
@@ -103,8 +101,24 @@ class BackendOpsTest {
                 case RESIDUAL -> TestBackends.ORACLE.add(expected, residual, expected);
                 case LINEAR -> { }
             }
-            assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, op.toString());
+            for (Tensor packed : new Tensor[] {null, packed(backend, w, arena)}) {
+                Tensor y = layout.empty(arena, ys);
+                if (residual != null) {
+                    TestBackends.ORACLE.add(residual, Tensor.zeros(arena, DType.F32, ys), y); // y = residual, in y's layout
+                }
+                op.run(backend, x, w, packed, b, y);
+                assertClose(expected, y, MATMUL_ATOL, MATMUL_RTOL, op + (packed == null ? "" : ", packed weight"));
+            }
         }
+    }
+
+    // w's packed copy for backend; the native backend's must be one (its few-row products read it)
+    private static Tensor packed(Backend backend, Tensor w, Arena arena) {
+        Tensor packed = backend.packLinearWeight(w, arena);
+        if (backend.name().equals("native") && packed == null) {
+            throw new AssertionError("the native backend packed no copy of " + w);
+        }
+        return packed;
     }
 
     // ------------------------------------------------------------------ matmul

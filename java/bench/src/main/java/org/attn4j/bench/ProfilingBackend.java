@@ -19,7 +19,7 @@ import org.attn4j.Tensor;
  * <p>Why a dynamic proxy: every op of {@link Backend} is timed the same way, so one handler does
  * it for all of them, and an op that the interface gains is profiled without a line here. The key
  * names the op and the shapes that tell its size: the linears input → output (with their
- * multiply-add FLOPs, 2 · x.numel · out), matmul its product c, add both operands, every other op
+ * multiply-add FLOPs, 2 · x.numel · out, and "(packed weight)" when given the weight's packed copy), matmul its product c, add both operands, every other op
  * its first tensor.
  */
 final class ProfilingBackend implements InvocationHandler {
@@ -70,7 +70,7 @@ final class ProfilingBackend implements InvocationHandler {
             case "matmul" -> shape(last);
             case "add" -> shape(first) + " + " + shape((Tensor) args[1]);
             default -> linear ? shape(first) + " → " + shape(last) : shape(first);
-        };
+        } + (linear && args.length == 5 && args[2] != null ? " (packed weight)" : ""); // the overloads with a packed copy
         long flops = linear ? 2 * first.numel() * ((Tensor) args[1]).shape(0) : 0;
         long t0 = System.nanoTime();
         Object result = call(method, args);

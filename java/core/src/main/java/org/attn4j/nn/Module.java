@@ -38,6 +38,7 @@ public abstract class Module implements AutoCloseable {
         }
         this.backend = backend;
         this.weights = weights instanceof ModuleArena m ? m : new ModuleArena(weights);
+        this.weights.computesOn(backend); // before the subclass builds its layers: they pack weights for it
     }
 
     /** The backend this module computes on. */

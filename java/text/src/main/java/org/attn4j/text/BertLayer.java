@@ -1,11 +1,14 @@
 package org.attn4j.text;
 
+import java.lang.foreign.Arena;
 import java.util.Map;
+import org.attn4j.Backend;
 import org.attn4j.Tensor;
 
 /**
  * One post-LN BERT encoder layer's parameters, q/k/v packed into one [3·hidden, hidden]
- * projection so the layer starts with a single GEMM.
+ * projection so the layer starts with a single GEMM; with the four projection weights packed for
+ * the backend (products of few rows read those, see Backend.packLinearWeight).
  */
 record BertLayer(Tensor qkvWeight,   // [3H, H]: rows q, then k, then v
                  Tensor qkvBias,     // [3H]
@@ -18,7 +21,20 @@ record BertLayer(Tensor qkvWeight,   // [3H, H]: rows q, then k, then v
                  Tensor ffOutWeight, // [H, I] output.dense
                  Tensor ffOutBias,   // [H]
                  Tensor norm2Weight, // [H] output.LayerNorm
-                 Tensor norm2Bias) {
+                 Tensor norm2Bias,
+                 Packed packed) {
+
+    /** The projection weights' copies from Backend.packLinearWeight (each null where the backend packs nothing). */
+    record Packed(Tensor qkv, Tensor out, Tensor inter, Tensor ffOut) {
+    }
+
+    /** These weights with their projections packed for {@code backend} in {@code arena} (freed with it). */
+    BertLayer packedFor(Backend backend, Arena arena) {
+        return new BertLayer(qkvWeight, qkvBias, outWeight, outBias, norm1Weight, norm1Bias, interWeight, interBias,
+                ffOutWeight, ffOutBias, norm2Weight, norm2Bias, new Packed(backend.packLinearWeight(qkvWeight, arena),
+                        backend.packLinearWeight(outWeight, arena), backend.packLinearWeight(interWeight, arena),
+                        backend.packLinearWeight(ffOutWeight, arena)));
+    }
 
     /** The layer's parameters under HuggingFace's state-dict names after {@code prefix} (q, k, v as views of the packed projection). */
     Map<String, Tensor> parameters(String prefix) {

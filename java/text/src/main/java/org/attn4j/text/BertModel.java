@@ -70,7 +70,8 @@ public final class BertModel extends Module {
                     copy.vector(p + "attention.output.LayerNorm.weight", h), copy.vector(p + "attention.output.LayerNorm.bias", h),
                     copy.matrix(p + "intermediate.dense.weight", inter, h), copy.vector(p + "intermediate.dense.bias", inter),
                     copy.matrix(p + "output.dense.weight", h, inter), copy.vector(p + "output.dense.bias", h),
-                    copy.vector(p + "output.LayerNorm.weight", h), copy.vector(p + "output.LayerNorm.bias", h));
+                    copy.vector(p + "output.LayerNorm.weight", h), copy.vector(p + "output.LayerNorm.bias", h),
+                    null).packedFor(backend, arena);
             layers[l].parameters(p).forEach(this::register); // the state dict, by HuggingFace's names
         }
         copy.checkAllUsed();
@@ -182,7 +183,7 @@ public final class BertModel extends Module {
             Tensor x = encode(ws, batch, layer); // the input of layer `layer`
             Tensor qkv = ws.qkv(b, s);
             BertLayer ly = layers[layer];
-            backend.linear(x, ly.qkvWeight(), ly.qkvBias(), qkv);
+            backend.linear(x, ly.qkvWeight(), ly.packed().qkv(), ly.qkvBias(), qkv);
             Tensor[] qkvHeads = heads(qkv, b, s);
             Tensor weights = Tensor.zeros(allocator, DType.F32, b, config.numAttentionHeads(), s, s);
             backend.matmul(qkvHeads[0], false, qkvHeads[1], true, scale(), weights);
@@ -225,13 +226,13 @@ public final class BertModel extends Module {
         for (int l = 0; l < upTo; l++) {
             BertLayer ly = layers[l];
             // attention: x = LN(x + dense(sdpa(q, k, v)))
-            backend.linear(x, ly.qkvWeight(), ly.qkvBias(), qkv);
+            backend.linear(x, ly.qkvWeight(), ly.packed().qkv(), ly.qkvBias(), qkv);
             backend.sdpaFused(qkvHeads[0], qkvHeads[1], qkvHeads[2], null, null, mask, null, -1, -1, scale, ctxHeads);
-            backend.linearResidual(ctx, ly.outWeight(), ly.outBias(), x); // x += dense(ctx), inside the GEMM
+            backend.linearResidual(ctx, ly.outWeight(), ly.packed().out(), ly.outBias(), x); // x += dense(ctx), inside the GEMM
             backend.layerNorm(x, ly.norm1Weight(), ly.norm1Bias(), eps, x);
             // feed-forward: x = LN(x + dense(gelu(dense(x)))), the GELU and the residual inside the GEMMs
-            backend.linearGelu(x, ly.interWeight(), ly.interBias(), inter);
-            backend.linearResidual(inter, ly.ffOutWeight(), ly.ffOutBias(), x);
+            backend.linearGelu(x, ly.interWeight(), ly.packed().inter(), ly.interBias(), inter);
+            backend.linearResidual(inter, ly.ffOutWeight(), ly.packed().ffOut(), ly.ffOutBias(), x);
             backend.layerNorm(x, ly.norm2Weight(), ly.norm2Bias(), eps, x);
         }
         return x;

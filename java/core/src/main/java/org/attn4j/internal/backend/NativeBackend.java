@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import org.attn4j.Backend;
+import org.attn4j.DType;
 import org.attn4j.Tensor;
 import org.attn4j.bindings.attn4j_h;
 import org.attn4j.internal.check.AttentionOpArguments;
@@ -92,25 +93,72 @@ public final class NativeBackend implements Backend {
 
     @Override
     public void linear(Tensor x, Tensor weight, Tensor bias, Tensor y) {
-        linear(attn4j_h.attn4j_linear$handle(), "attn4j_linear", x, weight, bias, y);
+        linear(x, weight, null, bias, y);
     }
 
     @Override
     public void linearGelu(Tensor x, Tensor weight, Tensor bias, Tensor y) {
-        linear(attn4j_h.attn4j_linear_gelu$handle(), "attn4j_linear_gelu", x, weight, bias, y);
+        linearGelu(x, weight, null, bias, y);
     }
 
     @Override
     public void linearResidual(Tensor x, Tensor weight, Tensor bias, Tensor y) {
-        linear(attn4j_h.attn4j_linear_residual$handle(), "attn4j_linear_residual", x, weight, bias, y);
+        linearResidual(x, weight, null, bias, y);
     }
 
-    // attn4j_linear and its fused variants share one signature and one set of checks
-    private void linear(MethodHandle op, String opName, Tensor x, Tensor weight, Tensor bias, Tensor y) {
+    @Override
+    public Tensor packLinearWeight(Tensor weight, Arena arena) {
+        OpArguments.linearWeight(weight);
+        if (arena == null) {
+            throw new IllegalArgumentException("arena must not be null");
+        }
+        Tensor packed = Tensor.zeros(arena, DType.F32, packedFloats(weight.shape(0), weight.shape(1)));
+        // the context only for downcall's checks: packing needs none
+        downcall("attn4j_linear_pack", (ctx, d) -> (int) attn4j_h.attn4j_linear_pack$handle().invokeExact(
+                d.describe(0, weight, "weight"), d.describe(1, packed, "packed")));
+        return packed;
+    }
+
+    // Floats of the packed copy of a weight [out, in] (attn4j_linear_pack_size).
+    private static long packedFloats(long out, long in) {
+        MemorySegment floats = NativeTensors.forThread().out();
+        NativeStatus.check(attn4j_h.attn4j_linear_pack_size(out, in, floats), "attn4j_linear_pack_size");
+        return floats.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    @Override
+    public void linear(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        linear(attn4j_h.attn4j_linear$handle(), "attn4j_linear", attn4j_h.ATTN4J_EPILOGUE_NONE(), x, weight, packed, bias, y);
+    }
+
+    @Override
+    public void linearGelu(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        linear(attn4j_h.attn4j_linear_gelu$handle(), "attn4j_linear_gelu", attn4j_h.ATTN4J_EPILOGUE_GELU(), x, weight,
+                packed, bias, y);
+    }
+
+    @Override
+    public void linearResidual(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {
+        linear(attn4j_h.attn4j_linear_residual$handle(), "attn4j_linear_residual", attn4j_h.ATTN4J_EPILOGUE_RESIDUAL(), x,
+                weight, packed, bias, y);
+    }
+
+    // attn4j_linear and its fused variants (op, opName) share one signature and one set of checks;
+    // with a packed copy, attn4j_linear_packed with the same epilogue (the copy's size is the
+    // native side's to say)
+    private void linear(MethodHandle op, String opName, int epilogue, Tensor x, Tensor weight, Tensor packed, Tensor bias,
+            Tensor y) {
         OpArguments.linear(x, weight, bias, y);
-        downcall(opName, (ctx, d) -> (int) op.invokeExact(ctx,
-                d.describe(0, x, "x"), d.describe(1, weight, "weight"), d.describe(2, bias, "bias"),
-                d.describe(3, y, "y")));
+        if (packed == null) {
+            downcall(opName, (ctx, d) -> (int) op.invokeExact(ctx,
+                    d.describe(0, x, "x"), d.describe(1, weight, "weight"), d.describe(2, bias, "bias"),
+                    d.describe(3, y, "y")));
+            return;
+        }
+        OpArguments.packedWeight(packed, packedFloats(weight.shape(0), weight.shape(1)));
+        downcall("attn4j_linear_packed", (ctx, d) -> (int) attn4j_h.attn4j_linear_packed$handle().invokeExact(ctx,
+                d.describe(0, x, "x"), d.describe(1, weight, "weight"), d.describe(2, packed, "packed"),
+                d.describe(3, bias, "bias"), epilogue, d.describe(4, y, "y")));
     }
 
     @Override

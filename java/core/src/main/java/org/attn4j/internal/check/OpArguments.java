@@ -33,6 +33,22 @@ public final class OpArguments {
         Checks.apart(y, "y", new Tensor[] {x, weight, bias}, "x", "weight", "bias");
     }
 
+    // weight [out, in], the input of Backend.packLinearWeight
+    public static void linearWeight(Tensor weight) {
+        Checks.input(weight, "weight", F32);
+        Checks.rank(weight, "weight", 2);
+    }
+
+    // packed [floats], contiguous: a weight's copy from Backend.packLinearWeight
+    public static void packedWeight(Tensor packed, long floats) {
+        Checks.input(packed, "packed", F32);
+        Checks.shape(packed, "packed", floats);
+        if (!packed.isContiguous()) {
+            throw new IllegalArgumentException("packed: expected a contiguous tensor (Backend.packLinearWeight's), got strides "
+                    + Shapes.toString(packed.strides()));
+        }
+    }
+
     // a [A..., m, k] (or [A..., k, m] when transA), b [B..., k, n] (or [B..., n, k]), c [C..., m, n]:
     // batch dims aligned right, the shorter operand padded with leading 1s; each pair equal or 1.
     public static void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c) {

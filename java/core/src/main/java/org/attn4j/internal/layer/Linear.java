@@ -11,12 +11,14 @@ import org.attn4j.internal.module.TensorAllocator;
 public final class Linear {
     public final Parameter weight; // [out, in]
     public final Parameter bias;   // [out] or null
+    private final Tensor packed;   // weight's copy packed for the module's backend (products of few rows), or null
     private final String name;
 
     public Linear(ParameterSource source, String name, long in, long out, boolean withBias) {
         this.name = name;
         this.weight = source.get(name + ".weight", new long[] {out, in}, Init.uniformFanIn(in));
         this.bias = withBias ? source.get(name + ".bias", new long[] {out}, Init.uniformFanIn(in)) : null;
+        this.packed = weight.packedLinear();
     }
 
     public long in() {
@@ -32,7 +34,7 @@ public final class Linear {
         long[] shape = x.shape();
         shape[shape.length - 1] = out();
         Tensor y = allocator.allocate(shape);
-        backend.linear(x, weight.get(), Parameter.read(bias), y);
+        backend.linear(x, weight.get(), packed, Parameter.read(bias), y);
         return y;
     }
 }

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.attn4j.Backend;
 import org.attn4j.Tensor;
 
 /**
@@ -26,6 +27,7 @@ public final class ModuleArena implements Arena {
     private final AtomicLong state = new AtomicLong(); // running calls, plus CLOSED once closed
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> view = Collections.unmodifiableMap(parameters);
+    private volatile Backend backend; // the module's (computesOn), for the packed copies of linear weights
 
     /** A new shared arena. */
     public ModuleArena() {
@@ -48,6 +50,24 @@ public final class ModuleArena implements Arena {
     /** The registered parameters by state-dict name, in registration order (read-only). */
     public Map<String, Tensor> parameters() {
         return view;
+    }
+
+    /**
+     * The backend the module built on this arena computes on (set by Module's constructor, before
+     * the module builds its layers): {@link #packLinear} prepares weights for it.
+     */
+    public void computesOn(Backend backend) {
+        this.backend = backend;
+    }
+
+    /**
+     * {@code weight}'s copy packed for the module's backend ({@link Backend#packLinearWeight}) in
+     * this arena, freed with the weights; null before {@link #computesOn} or for a backend that
+     * reads weights as they are.
+     */
+    Tensor packLinear(Tensor weight) {
+        Backend b = backend;
+        return b == null ? null : b.packLinearWeight(weight, this);
     }
 
     /** Marks a call as running; IllegalStateException naming {@code owner} when closed. */

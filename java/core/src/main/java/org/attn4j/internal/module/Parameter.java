@@ -24,6 +24,16 @@ public final class Parameter {
         return tensor;
     }
 
+    /**
+     * This [out, in] weight's copy packed for its module's backend (Backend.packLinearWeight),
+     * made now from its values now, in the module's arena (freed with the weights); null where
+     * the backend reads weights as they are. For a layer's construction: a forward reads the copy
+     * beside {@link #get()}, which guards both.
+     */
+    public Tensor packedLinear() {
+        return owner.packLinear(tensor);
+    }
+
     /** {@code p.get()}, or null for an absent optional parameter. */
     public static Tensor read(Parameter p) {
         return p == null ? null : p.get();

@@ -1,0 +1,136 @@
+// run_chunks (chunk_team.h): one process-wide set of helper threads that claim chunks of the
+// current loop from an atomic counter, beside the calling thread.
+#include "chunk_team.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <immintrin.h>
+#include <mutex>
+#include <thread>
+
+namespace attn4j {
+
+namespace {
+
+// Helpers at most (a context may ask for up to 4096 threads; more helpers than cores only queue).
+constexpr int kMaxHelpers = 63;
+// How long a helper keeps polling for the next loop before it sleeps. Why: the products of one
+// forward come tens of microseconds apart, and a sleeping helper takes a futex wake-up (several
+// µs, more on a busy machine) to join; polling longer would take CPU from other processes.
+constexpr auto kPoll = std::chrono::microseconds(100);
+// Pauses between the calling thread's checks before it yields its core: a helper that claimed a
+// chunk and was then descheduled needs the core back to finish it.
+constexpr int kSpinsBeforeYield = 2000;
+// Back-off: a loop whose calling thread waited, after the last claim, longer than a quarter of
+// the loop for chunks that helpers had begun (a helper descheduled mid-chunk: the machine's cores
+// are busy with other work) makes the loops of the next kAlone run on their calling threads
+// alone; then helpers are tried again.
+constexpr auto kAlone = std::chrono::milliseconds(50);
+
+struct Team {
+    std::mutex loop;               // held by the calling thread of the current loop
+    std::atomic<uint64_t> state{0}; // loop generation << 32 | next unclaimed chunk
+    // The current loop, written before its generation is published in `state`.
+    std::atomic<void (*)(void *, int64_t)> body{nullptr};
+    std::atomic<void *> arg{nullptr};
+    std::atomic<int64_t> chunks{0};
+    std::atomic<int64_t> done{0};  // chunks finished
+    std::atomic<int> wanted{0};    // helpers the current loop may use
+    std::mutex wake;               // guards posted and sleepers
+    std::condition_variable posted_cv;
+    uint64_t posted = 0;           // generation of the last loop posted
+    int sleepers = 0;
+    std::atomic<int> helpers{0};   // started so far
+    uint32_t generation = 0;       // guarded by `loop`
+    std::atomic<int64_t> alone_until{0}; // steady_clock ticks before which loops run alone
+};
+
+Team &team() {
+    static Team *t = new Team; // never freed: detached helpers may outlive static destruction
+    return *t;
+}
+
+// Claims and runs chunks of loop `gen` until none is left or another loop has begun.
+void claim(Team &t, uint32_t gen) {
+    for (;;) {
+        uint64_t s = t.state.load(std::memory_order_acquire);
+        if ((uint32_t)(s >> 32) != gen) return;
+        const int64_t c = (int64_t)(uint32_t)s;
+        // Read before the claim; the claim below succeeds only while loop gen is still current,
+        // which proves that these were its values.
+        void (*body)(void *, int64_t) = t.body.load(std::memory_order_relaxed);
+        void *arg = t.arg.load(std::memory_order_relaxed);
+        if (c >= t.chunks.load(std::memory_order_relaxed)) return;
+        if (!t.state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
+        body(arg, c);
+        t.done.fetch_add(1, std::memory_order_release);
+    }
+}
+
+void helper(int index) {
+    Team &t = team();
+    uint64_t seen = 0;
+    for (;;) {
+        // poll for a new loop, then sleep until one is posted
+        const auto until = std::chrono::steady_clock::now() + kPoll;
+        uint64_t s = t.state.load(std::memory_order_acquire);
+        while ((s >> 32) == seen && std::chrono::steady_clock::now() < until) {
+            for (int k = 0; k < 64; ++k) _mm_pause();
+            s = t.state.load(std::memory_order_acquire);
+        }
+        if ((s >> 32) == seen) {
+            std::unique_lock<std::mutex> lock(t.wake);
+            ++t.sleepers;
+            t.posted_cv.wait(lock, [&] { return t.posted != seen; });
+            --t.sleepers;
+            s = t.state.load(std::memory_order_acquire);
+        }
+        seen = s >> 32;
+        if (index < t.wanted.load(std::memory_order_relaxed)) claim(t, (uint32_t)seen);
+    }
+}
+
+} // namespace
+
+void run_chunks(int64_t chunks, int threads, void (*body)(void *, int64_t), void *arg) {
+    using clock = std::chrono::steady_clock;
+    Team &t = team();
+    const int want = threads - 1 < kMaxHelpers ? threads - 1 : kMaxHelpers;
+    const clock::time_point start = clock::now();
+    std::unique_lock<std::mutex> loop(t.loop, std::defer_lock);
+    if (chunks <= 1 || want <= 0 || chunks > (int64_t)UINT32_MAX ||
+        start.time_since_epoch().count() < t.alone_until.load(std::memory_order_relaxed) ||
+        !loop.try_lock()) {
+        for (int64_t c = 0; c < chunks; ++c) body(arg, c);
+        return;
+    }
+    for (int h = t.helpers.load(); h < want; h = t.helpers.load())
+        if (t.helpers.compare_exchange_weak(h, h + 1)) std::thread(helper, h).detach();
+    t.body.store(body, std::memory_order_relaxed);
+    t.arg.store(arg, std::memory_order_relaxed);
+    t.chunks.store(chunks, std::memory_order_relaxed);
+    t.done.store(0, std::memory_order_relaxed);
+    t.wanted.store(want, std::memory_order_relaxed);
+    const uint32_t gen = ++t.generation == 0 ? ++t.generation : t.generation; // 0: no loop yet
+    t.state.store((uint64_t)gen << 32, std::memory_order_release);
+    {
+        std::lock_guard<std::mutex> lock(t.wake);
+        t.posted = gen;
+        if (t.sleepers > 0) t.posted_cv.notify_all();
+    }
+    claim(t, gen);
+    // Every chunk is claimed: wait for those a helper is still running.
+    const clock::time_point claimed = clock::now();
+    for (int spins = 0; t.done.load(std::memory_order_acquire) < chunks; ++spins) {
+        if (spins < kSpinsBeforeYield)
+            _mm_pause();
+        else
+            std::this_thread::yield();
+    }
+    const clock::time_point end = clock::now();
+    if ((end - claimed) * 4 > end - start)
+        t.alone_until.store((end + kAlone).time_since_epoch().count(), std::memory_order_relaxed);
+}
+
+} // namespace attn4j

@@ -1,0 +1,25 @@
+// The packed-weight path of attn4j_linear_packed (linear_packed.cpp): a linear layer's weight
+// copied once into panels (linear_packed_kernels.h) and products of few rows over that copy.
+#pragma once
+
+#include "attn4j.h"
+#include "linear_packed_kernels.h"
+
+#include <cstdint>
+
+namespace attn4j {
+
+// Floats of the packed copy of a weight [out, in]: ceil(out / kPanel) panels of [in, kPanel].
+// False when that overflows int64.
+bool packed_floats(int64_t out, int64_t in, int64_t *floats);
+
+// Rows up to which attn4j_linear_packed reads the packed copy: packed_linear::kMaxRows, or the
+// environment variable ATTN4J_PACKED_ROWS (read per call, like ATTN4J_ISA; 0 = never), which
+// lets one binary time both paths in turn.
+int64_t packed_max_rows();
+
+// y[m, n] = epilogue(x[m, k] · Wᵀ + bias) over W's packed copy, m ≤ packed_linear::kMaxRows,
+// on up to `threads` threads (split by panels). x and y: unit stride along their last dims.
+void packed_product(const packed_linear::Product &product, int threads);
+
+} // namespace attn4j

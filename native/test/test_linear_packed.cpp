@@ -1,0 +1,147 @@
+// attn4j_linear_pack and attn4j_linear_packed against double-precision loops: every epilogue,
+// with and without bias, row counts on both sides of the packed path's limit (256), output
+// widths on both sides of a panel (16), padded and unmergeable layouts (the latter through the
+// plain weight); that few rows really read the packed copy and more rows the plain weight; the
+// same bits on 1 and 2 threads; and the argument checks.
+#include "test_util.h"
+
+#include <cmath>
+
+using namespace t4j;
+
+namespace {
+
+double gelu(double v) { return 0.5 * v * std::erfc(-v / std::sqrt(2.0)); }
+
+// The packed copy of w, in storage the test owns.
+Tensor pack(const Tensor &w) {
+    int64_t floats = -1;
+    EXPECT_OK(attn4j_linear_pack_size(w.t.shape[0], w.t.shape[1], &floats));
+    Tensor packed({floats});
+    EXPECT_OK(attn4j_linear_pack(&w.t, &packed.t));
+    return packed;
+}
+
+// x [lead..., in] · w [out, in]ᵀ (+ bias), the epilogue applied; y's old values for the residual.
+void check(attn4j_context *ctx, int32_t epilogue, std::vector<int64_t> lead, int64_t in,
+           int64_t out, bool with_bias, Layout xl, Layout yl, uint64_t seed) {
+    Rng rng(seed);
+    std::vector<int64_t> xs = lead, ys = lead;
+    xs.push_back(in);
+    ys.push_back(out);
+    Tensor x(xs, xl), w({out, in}), b({out}), y(ys, yl);
+    x.randomize(rng, 2.0f);
+    w.randomize(rng, 1.0f);
+    b.randomize(rng);
+    y.randomize(rng);
+    Tensor packed = pack(w);
+    const int64_t rows = x.numel() / (in > 0 ? in : 1);
+    std::vector<double> want;
+    for (int64_t r = 0; r < (in > 0 ? rows : y.numel() / (out > 0 ? out : 1)); ++r)
+        for (int64_t o = 0; o < out; ++o) {
+            double acc = with_bias ? b.at(o) : 0.0;
+            for (int64_t k = 0; k < in; ++k) acc += (double)x.at(r * in + k) * w.at(o * in + k);
+            if (epilogue == ATTN4J_EPILOGUE_GELU) acc = gelu(acc);
+            if (epilogue == ATTN4J_EPILOGUE_RESIDUAL) acc += y.at(r * out + o);
+            want.push_back(acc);
+        }
+    std::string what = "linear_packed epilogue " + std::to_string(epilogue) + " x" +
+                       shape_str(x.t) + " w" + shape_str(w.t) + (with_bias ? " +bias" : "") +
+                       " seed " + std::to_string(seed);
+    EXPECT_OK(attn4j_linear_packed(ctx, &x.t, &w.t, &packed.t, with_bias ? &b.t : nullptr,
+                                   epilogue, &y.t));
+    // the GEMM's rounding (as test_linear_fused) plus oneDNN's GELU (1.5e-6) where it runs
+    expect_close(y, want, 1e-5 * std::sqrt((double)in + 1) + 1.5e-6, 1e-5, what);
+}
+
+// A packed copy of w2 beside the plain w: rows ≤ 256 must give x·w2ᵀ, more rows x·wᵀ.
+void check_path(attn4j_context *ctx, int64_t rows, bool packed_expected) {
+    Rng rng(99 + rows);
+    const int64_t in = 24, out = 40;
+    Tensor x({rows, in}), w({out, in}), w2({out, in}), y({rows, out});
+    x.randomize(rng);
+    w.randomize(rng);
+    w2.randomize(rng);
+    Tensor packed = pack(w2);
+    const Tensor &used = packed_expected ? w2 : w;
+    std::vector<double> want;
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t o = 0; o < out; ++o) {
+            double acc = 0;
+            for (int64_t k = 0; k < in; ++k) acc += (double)x.at(r * in + k) * used.at(o * in + k);
+            want.push_back(acc);
+        }
+    EXPECT_OK(attn4j_linear_packed(ctx, &x.t, &w.t, &packed.t, nullptr, ATTN4J_EPILOGUE_NONE, &y.t));
+    expect_close(y, want, 1e-5 * std::sqrt((double)in + 1), 1e-5,
+                 "linear_packed path at " + std::to_string(rows) + " rows");
+}
+
+// The packed product split over 2 threads gives the bits of 1 thread (split by columns only).
+void check_threads(attn4j_context *one, attn4j_context *two) {
+    Rng rng(7);
+    const int64_t rows = 16, in = 384, out = 1536; // 19 MFLOP: split on 2 threads
+    Tensor x({rows, in}), w({out, in}), b({out}), y1({rows, out}), y2({rows, out});
+    x.randomize(rng);
+    w.randomize(rng);
+    b.randomize(rng);
+    Tensor packed = pack(w);
+    for (int32_t e : {ATTN4J_EPILOGUE_NONE, ATTN4J_EPILOGUE_GELU}) {
+        EXPECT_OK(attn4j_linear_packed(one, &x.t, &w.t, &packed.t, &b.t, e, &y1.t));
+        EXPECT_OK(attn4j_linear_packed(two, &x.t, &w.t, &packed.t, &b.t, e, &y2.t));
+        EXPECT(std::memcmp(y1.f.data(), y2.f.data(), y1.f.size() * sizeof(float)) == 0,
+               "linear_packed epilogue %d: 1 and 2 threads differ", e);
+    }
+}
+
+void check_bad_args(attn4j_context *ctx) {
+    int64_t floats = -1;
+    EXPECT_STATUS(ATTN4J_ERR_INVALID_ARG, attn4j_linear_pack_size(-1, 4, &floats), "out, in");
+    EXPECT_STATUS(ATTN4J_ERR_OVERFLOW, attn4j_linear_pack_size(INT64_MAX / 2, 8, &floats), "overflows");
+    EXPECT_STATUS(ATTN4J_ERR_NULL_ARGUMENT, attn4j_linear_pack_size(4, 4, nullptr), "floats");
+    EXPECT_OK(attn4j_linear_pack_size(17, 3, &floats));
+    EXPECT(floats == 32 * 3, "pack size of [17, 3]: %lld, expected 96", (long long)floats);
+    Tensor x({2, 3}), w({17, 3}), y({2, 17}), small({95}), right({96});
+    EXPECT_STATUS(ATTN4J_ERR_SHAPE_MISMATCH, attn4j_linear_pack(&w.t, &small.t), "packed");
+    EXPECT_OK(attn4j_linear_pack(&w.t, &right.t));
+    EXPECT_STATUS(ATTN4J_ERR_SHAPE_MISMATCH,
+                  attn4j_linear_packed(ctx, &x.t, &w.t, &small.t, nullptr, 0, &y.t), "packed");
+    EXPECT_STATUS(ATTN4J_ERR_INVALID_ARG,
+                  attn4j_linear_packed(ctx, &x.t, &w.t, &right.t, nullptr, 3, &y.t), "epilogue");
+    EXPECT_STATUS(ATTN4J_ERR_NULL_ARGUMENT,
+                  attn4j_linear_packed(ctx, &x.t, &w.t, nullptr, nullptr, 0, &y.t), "packed");
+}
+
+} // namespace
+
+int main() {
+    Context ctx(2), single(1);
+    uint64_t seed = 1;
+    for (int32_t e : {ATTN4J_EPILOGUE_NONE, ATTN4J_EPILOGUE_GELU, ATTN4J_EPILOGUE_RESIDUAL}) {
+        for (bool bias : {true, false}) {
+            check(ctx, e, {1}, 1, 1, bias, dense(), dense(), seed++);
+            check(ctx, e, {3}, 13, 15, bias, dense(), dense(), seed++);
+            check(ctx, e, {16}, 64, 16, bias, dense(), dense(), seed++);
+            check(ctx, e, {17}, 37, 33, bias, dense(), dense(), seed++);
+            check(ctx, e, {2, 8}, 384, 100, bias, dense(), dense(), seed++);
+            check(ctx, e, {64}, 96, 129, bias, dense(), dense(), seed++);
+            check(single, e, {13}, 19, 47, bias, dense(), dense(), seed++);
+            check(ctx, e, {130}, 40, 31, bias, dense(), dense(), seed++);
+            check(ctx, e, {257}, 40, 31, bias, dense(), dense(), seed++); // the plain weight
+            // padded rows of x and y; leading dims that cannot merge (the plain weight)
+            check(ctx, e, {5, 7}, 23, 29, bias, padded(3), padded(1), seed++);
+            check(ctx, e, {3, 5}, 17, 13, bias, permuted({1, 0, 2}), dense(), seed++);
+            // k = 0, no rows, no outputs
+            check(ctx, e, {4}, 0, 6, bias, dense(), dense(), seed++);
+            check(ctx, e, {0}, 7, 5, bias, dense(), dense(), seed++);
+            check(ctx, e, {4}, 7, 0, bias, dense(), dense(), seed++);
+        }
+    }
+    // a 1-D x: one row
+    check(ctx, ATTN4J_EPILOGUE_NONE, {}, 33, 18, true, dense(), dense(), seed++);
+    check_path(ctx, 1, true);
+    check_path(ctx, 256, true);
+    check_path(ctx, 257, false);
+    check_threads(single, ctx);
+    check_bad_args(ctx);
+    return finish("test_linear_packed");
+}
