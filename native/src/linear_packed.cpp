@@ -18,13 +18,14 @@ using packed_linear::kPanel;
 // Panels (of 16 columns) per chunk that a thread claims: 6 chunks for 384 outputs, 24 for 1536.
 constexpr int64_t kChunkPanels = 4;
 
-// Arithmetic (2·m·k·n) a packed product needs before helper threads join it (run_chunks): as
-// matmul_threads's 2 × 16 MFLOP. Measured (bench_linear_packed, 2 threads, interleaved, load
-// average 5-7 from other builds): split, [64, 384]·[384, 1536]ᵀ (75 MFLOP) took 0.45 ms against
-// 0.54 on one thread, [16, 384]·[384, 1536]ᵀ (19 MFLOP) 0.21 ms against 0.10 (helpers that the
-// scheduler holds back). The environment variable ATTN4J_PACKED_SPLIT_FLOPS overrides it (read
-// per call, like ATTN4J_ISA), for timing the split on one binary.
-constexpr double kSplitFlops = 32e6;
+// Arithmetic (2·m·k·n) a packed product needs before helper threads join it (run_chunks): about
+// 40 µs of one AVX-512 core, against a few µs to wake a helper. Measured (bench_linear_packed,
+// 2 threads, interleaved, load average 6.5-7 from other builds, so the back-off of run_chunks
+// mostly ran these alone): split against one thread, µs, [16, 384]·[384, 1536]ᵀ 96 / 97,
+// [64, 1536]·[384, 1536]ᵀ 427 / 580, [64, 512]·[512, 512]ᵀ 193 / 230. The environment variable
+// ATTN4J_PACKED_SPLIT_FLOPS overrides it (read per call, like ATTN4J_ISA), for timing the split
+// on one binary.
+constexpr double kSplitFlops = 8e6;
 
 // A positive number from environment variable `name`, or `fallback` when it is unset or not one.
 double env_number(const char *name, double fallback) {

@@ -57,7 +57,7 @@ final class BenchRunner {
                 rows.put(c, null);
             }
         }
-        try (BenchInputs in = new BenchInputs(w, options.masks(), options.seed())) {
+        try (BenchInputs in = BenchInputs.draw(w, options.masks(), options.seed())) {
             // 1. every contender's outputs, before anything is timed
             Map<Contender, Contender.Check> checks = new LinkedHashMap<>();
             for (Contender c : runnable) {

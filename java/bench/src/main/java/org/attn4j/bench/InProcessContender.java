@@ -42,7 +42,7 @@ abstract class InProcessContender extends Contender {
         }
         primed = true;
         Workload tiny = Workload.readme(1, new Size(PRIMING_SIZE, PRIMING_SIZE));
-        try (BenchInputs in = new BenchInputs(tiny, like.mask() == null ? MaskMode.NONE : MaskMode.ONES, 0);
+        try (BenchInputs in = BenchInputs.draw(tiny, like.mask() == null ? MaskMode.NONE : MaskMode.ONES, 0);
              Run run = open(in)) {
             run.forward();
         }

@@ -68,7 +68,7 @@ class PytorchContenderTest {
             Workload w = Workload.readme(2, new Size(5, 13));
             assertNull(torch.unavailable(w));
             assertNull(attn4j.unavailable(w));
-            try (BenchInputs in = new BenchInputs(w, masks, 3)) {
+            try (BenchInputs in = BenchInputs.draw(w, masks, 3)) {
                 Outputs a = torch.check(in, task()).outputs();
                 Outputs b = attn4j.check(in, task()).outputs();
                 assertEquals(2 * 5 * 512, a.out().length);

@@ -93,28 +93,8 @@ class BidirectionalCosineSimTest {
                         sim[i][j] *= temperature;
                     }
                 }
-                for (int i = 0; i < ni; i++) { // softmax over j → out
-                    double sum = 0;
-                    for (int j = 0; j < nj; j++) {
-                        sum += Math.exp(sim[i][j]);
-                    }
-                    for (int j = 0; j < nj; j++) {
-                        for (int k = 0; k < d; k++) {
-                            merged[i][h * d + k] += Math.exp(sim[i][j]) / sum * cv[j][h * d + k];
-                        }
-                    }
-                }
-                for (int j = 0; j < nj; j++) { // softmax over i → context_out
-                    double sum = 0;
-                    for (int i = 0; i < ni; i++) {
-                        sum += Math.exp(sim[i][j]);
-                    }
-                    for (int i = 0; i < ni; i++) {
-                        for (int k = 0; k < d; k++) {
-                            contextMerged[j][h * d + k] += Math.exp(sim[i][j]) / sum * v[i][h * d + k];
-                        }
-                    }
-                }
+                attend(sim, cv, h, d, merged);                    // softmax over j → out
+                attend(transpose(sim), v, h, d, contextMerged);   // softmax over i (the same matrix) → context_out
             }
             Tensor out = project(arena, merged, sd.get("to_out.weight"), sd.get("to_out.bias"));
             Tensor contextOut = project(arena, contextMerged, sd.get("context_to_out.weight"), sd.get("context_to_out.bias"));
@@ -158,5 +138,30 @@ class BidirectionalCosineSimTest {
         }
         assertThrows(IllegalArgumentException.class, () -> BidirectionalCrossAttention.builder().dim(8).cosineSimScale(-1f)
                 .build(NATIVE, 1));
+    }
+
+    /** Head h of merged [r, heads·d] += softmax over each row of scores [r, c] · values [c, heads·d]. */
+    private static void attend(double[][] scores, double[][] values, int h, int d, double[][] merged) {
+        for (int r = 0; r < scores.length; r++) {
+            double sum = 0;
+            for (double score : scores[r]) {
+                sum += Math.exp(score);
+            }
+            for (int c = 0; c < scores[r].length; c++) {
+                for (int k = 0; k < d; k++) {
+                    merged[r][h * d + k] += Math.exp(scores[r][c]) / sum * values[c][h * d + k];
+                }
+            }
+        }
+    }
+
+    private static double[][] transpose(double[][] m) {
+        double[][] t = new double[m[0].length][m.length];
+        for (int i = 0; i < m.length; i++) {
+            for (int j = 0; j < m[0].length; j++) {
+                t[j][i] = m[i][j];
+            }
+        }
+        return t;
     }
 }

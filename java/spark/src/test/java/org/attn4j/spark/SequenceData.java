@@ -62,28 +62,38 @@ final class SequenceData {
 
     /** {@code count} rows: i in 1..6, j in 1..5 (so batches hold several shapes), random masks on some rows. */
     static List<Row> bidirectionalRows(int count, long seed) {
-        Random rnd = new Random(seed);
-        List<Row> rows = new ArrayList<>(count);
-        for (int r = 0; r < count; r++) {
+        return rows(count, seed, (rnd, r) -> {
             int i = 1 + rnd.nextInt(6);
             int j = 1 + rnd.nextInt(5);
-            rows.add(RowFactory.create((long) r, sequence(rnd, i, DIM), sequence(rnd, j, CONTEXT_DIM),
-                    rnd.nextInt(3) == 0 ? mask(rnd, i) : null, rnd.nextInt(3) == 0 ? mask(rnd, j) : null));
-        }
-        return rows;
+            return RowFactory.create((long) r, sequence(rnd, i, DIM), sequence(rnd, j, CONTEXT_DIM),
+                    rnd.nextInt(3) == 0 ? mask(rnd, i) : null, rnd.nextInt(3) == 0 ? mask(rnd, j) : null);
+        });
     }
 
     /** {@code count} rows of one sequence: n in 1..7, random masks on some rows (never all false). */
     static List<Row> oneSequenceRows(int count, long seed) {
-        Random rnd = new Random(seed);
-        List<Row> rows = new ArrayList<>(count);
-        for (int r = 0; r < count; r++) {
+        return rows(count, seed, (rnd, r) -> {
             int n = 1 + rnd.nextInt(7);
             boolean[] m = rnd.nextInt(3) == 0 ? mask(rnd, n) : null;
             if (m != null) {
                 m[0] = true; // PyTorch gives NaN for a query that sees no key; keep every row finite
             }
-            rows.add(RowFactory.create((long) r, sequence(rnd, n, DIM), m));
+            return RowFactory.create((long) r, sequence(rnd, n, DIM), m);
+        });
+    }
+
+    /** One random row (row id r), drawn from rnd. */
+    @FunctionalInterface
+    private interface RowDraw {
+        Row draw(Random rnd, int r);
+    }
+
+    /** {@code count} rows drawn one after another from one generator seeded with {@code seed}. */
+    private static List<Row> rows(int count, long seed, RowDraw draw) {
+        Random rnd = new Random(seed);
+        List<Row> rows = new ArrayList<>(count);
+        for (int r = 0; r < count; r++) {
+            rows.add(draw.draw(rnd, r));
         }
         return rows;
     }

@@ -40,7 +40,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * scratch        the call's scratch and its intermediates: qk, v [b, i, 512], contextQk,
  *                contextV [b, j, 512], merged [b, i, 512], contextMerged [b, j, 512]
  * checks         BidirectionalInputs.check: shapes, dtypes, lifetimes, masks
- * linear         one product, -p part= (each part a row of JMH's table):
+ * linear         one product over the weight and its packed copy (as a module holds them),
+ *                -p part= (each part a row of JMH's table):
  *   projectX       one x projection   [b·i, 512] · [512, 512]ᵀ          (the forward runs two)
  *   projectContext one context one    [b·j, 386] · [512, 386]ᵀ          (two)
  *   outX           to_out             [b·i, 512] · [512, 512]ᵀ + bias   (one)
@@ -206,7 +207,7 @@ public class ForwardPartsBenchmark extends NativeBenchmark {
     @Benchmark
     public Tensor linear(LinearPart p, CpuClock clock) {
         clock.call();
-        backend.linear(p.x, p.weight, p.bias, p.y);
+        backend.linear(p.x, p.weight, p.packed, p.bias, p.y);
         return p.y;
     }
 
@@ -254,6 +255,7 @@ public class ForwardPartsBenchmark extends NativeBenchmark {
         Tensor weight;
         Tensor bias; // null: no bias
         Tensor y;
+        Tensor packed; // the weight's packed copy, as the module's Linear holds it
 
         @Setup(Level.Trial)
         public void pick(ForwardPartsBenchmark f) {
@@ -269,6 +271,7 @@ public class ForwardPartsBenchmark extends NativeBenchmark {
             weight = xwby[1];
             bias = xwby[2];
             y = xwby[3];
+            packed = f.backend.packLinearWeight(weight, f.arena);
         }
     }
 

@@ -11,7 +11,8 @@ import java.util.Locale;
  * The one loader of libattn4j.so and the native files it needs. The jar carries, under
  * {@value #RESOURCE_DIR}, libattn4j.so, oneDNN ({@code libdnnl.so.3}) and the OpenMP runtime
  * both use ({@code libgomp.so.1}). They are extracted into one private temporary directory
- * (created per JVM, deleted on exit) and loaded from there in dependency order ({@link #FILES}),
+ * (created per JVM, deleted on exit; folders of JVMs that were killed are swept at the next load,
+ * see {@link ExtractionFolders}) and loaded from there in dependency order ({@link #FILES}),
  * each by its absolute path: once a file is loaded, the dynamic loader resolves the next one's
  * dependency on it by its soname to that very file, so nothing comes from the system's
  * libraries (libattn4j.so's RUNPATH {@code $ORIGIN} names the same directory as a second line).
@@ -73,7 +74,7 @@ public final class NativeLibrary {
             return file;
         }
         checkPlatform(osName, osArch);
-        Path dir = extractAll(RESOURCE_DIR, FILES, osName, osArch);
+        Path dir = extractAll(Path.of(System.getProperty("java.io.tmpdir")), RESOURCE_DIR, FILES, osName, osArch);
         for (String name : FILES) {
             loadFile(dir.resolve(name), "resource " + RESOURCE_DIR + name + " extracted to " + dir, osName, osArch);
         }
@@ -114,19 +115,18 @@ public final class NativeLibrary {
     }
 
     /**
-     * Copies the resources {@code dir + name} for every name into a new private temporary
-     * directory (owner-only, as {@link Files#createTempDirectory} makes it on POSIX; unique, so
-     * JVMs never share one) and returns that directory. The files and the directory are deleted
-     * when the JVM exits.
+     * Copies the resources {@code dir + name} for every name into a new private directory under
+     * {@code root} (owner-only, as {@link Files#createTempDirectory} makes it on POSIX; unique, so
+     * JVMs never share one; stale ones swept first, see {@link ExtractionFolders}) and returns that
+     * directory. The files and the directory are deleted when the JVM exits.
      */
-    static Path extractAll(String dir, List<String> names, String osName, String osArch) {
+    static Path extractAll(Path root, String dir, List<String> names, String osName, String osArch) {
         Path target;
         try {
-            target = Files.createTempDirectory("attn4j-native-");
+            target = ExtractionFolders.create(root);
         } catch (IOException e) {
-            throw linkError("cannot create a temporary directory for " + dir + names, osName, osArch, e);
+            throw linkError("cannot create a temporary directory in " + root + " for " + dir + names, osName, osArch, e);
         }
-        target.toFile().deleteOnExit(); // registered first, so deleted last (after its files)
         for (String name : names) {
             String resource = dir + name;
             Path file = target.resolve(name);

@@ -91,34 +91,30 @@ class JsonTest {
         "'\"\\uD83D\\u0041\"'     | high surrogate \\uD83D followed by \\u0041, not a low surrogate",
         "'// c\n1'                | expected a value, got '/'",
         "'[1,\n  2,\n  x]'        | got 'x' at line 3, column 3 (offset 11)",
+        "'\"a\uD800b\"'           | unpaired surrogate U+D800",
+        "'{\"a\":{\"k\":1,\"k\":1}}' | duplicate key \"k\"",
     })
     void rejectsMalformedTextWithPosition(String text, String expected) {
         JsonException e = assertThrows(JsonException.class, () -> Json.parse(text));
         assertTrue(e.getMessage().contains(expected), () -> "message: " + e.getMessage());
     }
 
-    @Test
-    void rejectsRawControlCharactersAndUnpairedRawSurrogates() {
-        JsonException e = assertThrows(JsonException.class, () -> Json.parse("\"a\nb\""));
-        assertTrue(e.getMessage().contains("unescaped control character U+000A"), e.getMessage());
-        assertEquals(2, e.position());
-        e = assertThrows(JsonException.class, () -> Json.parse("\"a\uD800b\""));
-        assertTrue(e.getMessage().contains("unpaired surrogate U+D800"), e.getMessage());
+    /** The exception's position is the offset of the offending character. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "'\"a\nb\"'                  | unescaped control character U+000A | 2",
+        "'{\"w\":1,\"x\":2,\"w\":3}'  | duplicate key \"w\"                | 13",
+    })
+    void rejectsAtThePositionItNames(String text, String expected, int position) {
+        JsonException e = assertThrows(JsonException.class, () -> Json.parse(text));
+        assertTrue(e.getMessage().contains(expected), () -> "message: " + e.getMessage());
+        assertEquals(position, e.position());
     }
 
     @Test
     void rejectsNonAsciiHexDigitsInEscapes() {
         // Character.digit would accept fullwidth digits; JSON does not.
         assertThrows(JsonException.class, () -> Json.parse("\"\\u００41\""));
-    }
-
-    @Test
-    void rejectsDuplicateKeysNamingThem() {
-        JsonException e = assertThrows(JsonException.class, () -> Json.parse("{\"w\":1,\"x\":2,\"w\":3}"));
-        assertTrue(e.getMessage().contains("duplicate key \"w\""), e.getMessage());
-        assertEquals(13, e.position());
-        e = assertThrows(JsonException.class, () -> Json.parse("{\"a\":{\"k\":1,\"k\":1}}"));
-        assertTrue(e.getMessage().contains("duplicate key \"k\""), e.getMessage());
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -58,35 +59,27 @@ class NativeLibraryTest {
     }
 
     @Test
-    void missingResourceIsNamed() {
+    void missingResourceIsNamed(@TempDir Path dir) {
         UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class,
-                () -> NativeLibrary.extractAll("/native/none-such/", List.of("libattn4j.so"), "Linux", "amd64"));
+                () -> NativeLibrary.extractAll(dir, "/native/none-such/", List.of("libattn4j.so"), "Linux", "amd64"));
         assertTrue(e.getMessage().contains("/native/none-such/libattn4j.so"), e.getMessage());
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
     }
 
     @Test
-    void extractsEveryBundledFileIntoAPrivateFolderOfItsOwn() throws IOException {
-        Path a = NativeLibrary.extractAll(NativeLibrary.RESOURCE_DIR, NativeLibrary.FILES, "Linux", "amd64");
-        Path b = NativeLibrary.extractAll(NativeLibrary.RESOURCE_DIR, NativeLibrary.FILES, "Linux", "amd64");
-        try {
-            assertNotEquals(a, b, "two extractions share one folder");
-            assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                    PosixFilePermission.OWNER_EXECUTE), Files.getPosixFilePermissions(a), "folder " + a);
-            try (Stream<Path> files = Files.list(a)) {
-                assertEquals(Set.copyOf(NativeLibrary.FILES),
-                        files.map(f -> f.getFileName().toString()).collect(Collectors.toSet()));
-            }
-            // The surefire JVM loads the build's own library; the jar carries that very file.
-            assertArrayEquals(Files.readAllBytes(NativeLibrary.path()), Files.readAllBytes(a.resolve("libattn4j.so")),
-                    "the jar's library is the one the build made");
-        } finally {
-            for (Path dir : List.of(a, b)) {
-                for (String name : NativeLibrary.FILES) {
-                    Files.deleteIfExists(dir.resolve(name));
-                }
-                Files.deleteIfExists(dir);
-            }
+    void extractsEveryBundledFileIntoAPrivateFolderOfItsOwn(@TempDir Path tmp) throws IOException {
+        Path a = NativeLibrary.extractAll(tmp, NativeLibrary.RESOURCE_DIR, NativeLibrary.FILES, "Linux", "amd64");
+        Path b = NativeLibrary.extractAll(tmp, NativeLibrary.RESOURCE_DIR, NativeLibrary.FILES, "Linux", "amd64");
+        assertNotEquals(a, b, "two extractions share one folder");
+        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.OWNER_EXECUTE), Files.getPosixFilePermissions(a), "folder " + a);
+        try (Stream<Path> files = Files.list(a)) {
+            Set<String> expected = new HashSet<>(NativeLibrary.FILES);
+            expected.add(ExtractionFolders.LOCK); // held while this JVM lives (see ExtractionFoldersTest)
+            assertEquals(expected, files.map(f -> f.getFileName().toString()).collect(Collectors.toSet()));
         }
+        // The surefire JVM loads the build's own library; the jar carries that very file.
+        assertArrayEquals(Files.readAllBytes(NativeLibrary.path()), Files.readAllBytes(a.resolve("libattn4j.so")),
+                "the jar's library is the one the build made");
     }
 }
