@@ -136,6 +136,25 @@ class BadInputTest {
         }
     }
 
+    // the native backend's packed copies: another weight's, a strided view, a weight of rank 1
+    @Test
+    void packedWeightThatDoesNotFitIsRefused() {
+        Backend backend = TestBackends.named("native");
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor x = Tensor.zeros(arena, DType.F32, 2, 32);
+            Tensor w = Tensor.zeros(arena, DType.F32, 17, 32); // 2 panels of 16 outputs: 1024 floats
+            Tensor y = Tensor.zeros(arena, DType.F32, 2, 17);
+            Tensor other = backend.packLinearWeight(Tensor.zeros(arena, DType.F32, 16, 32), arena);
+            refused(IllegalArgumentException.class, "packed: expected [1024], got [512]",
+                    () -> backend.linear(x, w, other, null, y));
+            Tensor strided = Tensor.zeros(arena, DType.F32, 1024, 2).select(1, 0);
+            refused(IllegalArgumentException.class, "packed: expected a contiguous tensor",
+                    () -> backend.linearGelu(x, w, strided, null, y));
+            refused(IllegalArgumentException.class, "weight: expected rank 2",
+                    () -> backend.packLinearWeight(Tensor.zeros(arena, DType.F32, 32), arena));
+        }
+    }
+
     @Test
     void tooSmallSegmentIsRefusedWhenWrapped() {
         try (Arena arena = Arena.ofConfined()) {
