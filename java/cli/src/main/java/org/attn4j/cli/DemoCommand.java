@@ -12,6 +12,7 @@ import java.util.Set;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
+import org.attn4j.nn.AttentionPath;
 import org.attn4j.nn.BidirectionalCrossAttention;
 import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.BidirectionalOutput;
@@ -19,7 +20,8 @@ import org.attn4j.nn.BidirectionalOutput;
 /**
  * {@code attn4j demo}: the reference README's example. Video [1, 4096, 512] and audio
  * [1, 8192, 386] attend to each other (dim 512, 8 heads of 64, contextDim 386) with masks, on
- * the fused kernel; prints shapes, time and memory.
+ * the path AUTO chooses for the shape (the fused kernel at the README's); prints shapes, the path
+ * taken, time and memory.
  */
 final class DemoCommand {
     static final String USAGE = """
@@ -58,6 +60,8 @@ final class DemoCommand {
                         .mask(Tensor.ofBooleans(arena, videoMask, 1, i))
                         .contextMask(Tensor.ofBooleans(arena, audioMask, 1, j)).build();
                 out.println("  video    " + video + "   audio " + audio + "   masks all true");
+                AttentionPath path = attn.pathFor(video, audio, options); // what forward takes, by the same method
+                out.println("  path     " + RunCommand.describePath(options.path(), path));
                 double[] ms = new double[repeat];
                 BidirectionalOutput o = null;
                 long base = Memory.rssBytes();
@@ -77,8 +81,9 @@ final class DemoCommand {
                 }
                 double[] sorted = ms.clone();
                 Arrays.sort(sorted);
-                out.printf(Locale.ROOT, "  time     %.1f ms median of %d (min %.1f, max %.1f), fused kernel, %d threads%n",
-                        sorted[repeat / 2], repeat, sorted[0], sorted[repeat - 1], backend.threads());
+                out.printf(Locale.ROOT, "  time     %.1f ms median of %d (min %.1f, max %.1f), %s path, %d threads%n",
+                        sorted[repeat / 2], repeat, sorted[0], sorted[repeat - 1], path.name().toLowerCase(Locale.ROOT),
+                        backend.threads());
                 out.printf(Locale.ROOT, "  memory   peak RSS %.0f MB (%.0f MB over the inputs; JVM and weights %.0f MB)%n",
                         peak / 1e6, (peak - base) / 1e6, rssBefore / 1e6);
             }

@@ -18,6 +18,8 @@ import org.attn4j.io.Npy;
 import org.attn4j.io.SafeTensors;
 import org.attn4j.io.SafeTensorsFile;
 import org.attn4j.nn.AttentionPath;
+import org.attn4j.nn.BidirectionalModule;
+import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.Models;
 import org.attn4j.nn.Module;
 import org.attn4j.nn.ModuleClass;
@@ -105,8 +107,22 @@ final class RunCommand {
             write(output, npyOut, result);
             out.printf(Locale.ROOT, "%s: %s in %.1f ms on %s (%d threads) -> %s%n", module, shapes(result), ms,
                     backend.name(), backend.threads(), output);
+            if (module instanceof BidirectionalModule bidirectional) { // the path its forward took
+                boolean returnAttn = options.getOrDefault("return_attn", cls.options().getOrDefault("return_attn", false));
+                BidirectionalOptions asked = BidirectionalOptions.builder().returnAttn(returnAttn).path(path).build();
+                out.println("path: " + describePath(path, bidirectional.pathFor(in.tensors().get("x"),
+                        in.tensors().get("context"), asked)));
+            }
             return 0;
         }
+    }
+
+    /**
+     * How a path is reported: "fused (auto: by the shape)" when AUTO chose it, "fused (asked)"
+     * when {@code --path} named it. Lower case, as --path spells it.
+     */
+    static String describePath(AttentionPath asked, AttentionPath taken) {
+        return taken.name().toLowerCase(Locale.ROOT) + (asked == AttentionPath.AUTO ? " (auto: by the shape)" : " (asked)");
     }
 
     /** The module class the model file names; a UsageException names the file and the known classes. */

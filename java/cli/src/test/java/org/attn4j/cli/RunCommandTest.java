@@ -19,6 +19,7 @@ import org.attn4j.Tensor;
 import org.attn4j.io.Npy;
 import org.attn4j.io.SafeTensors;
 import org.attn4j.io.SafeTensorsFile;
+import org.attn4j.nn.BidirectionalOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -143,6 +144,47 @@ class RunCommandTest {
                 dir.resolve("inputs.safetensors").toString(), "--output", output.toString(), "--return-attn",
                 "--no-return-attn");
         assertEquals(2, both.code());
+    }
+
+    /** run prints the path the bidirectional modules' forward took: AUTO's choice by the shape, or the one asked for. */
+    @ParameterizedTest
+    @ValueSource(strings = {"bca_masks", "bcat_depth2"})
+    void runPrintsThePathTaken(String name) throws IOException {
+        Path dir = golden(name);
+        Path output = tmp.resolve("o.safetensors");
+        String expected;
+        try (Arena arena = Arena.ofConfined()) {
+            SafeTensorsFile in = SafeTensors.open(dir.resolve("inputs.safetensors"), arena);
+            SafeTensorsFile model = SafeTensors.open(dir.resolve("model.safetensors"), arena);
+            long[] x = in.tensor("x").shape();
+            long[] context = in.tensor("context").shape();
+            // the public rule, with the heads the model file declares
+            expected = BidirectionalOptions.DEFAULT.pathFor(x[0], Long.parseLong(model.metadata().get("heads")), x[1],
+                    context[1]).name().toLowerCase(java.util.Locale.ROOT);
+        }
+        String[] run = {"run", "--model", dir.resolve("model.safetensors").toString(), "--inputs",
+                dir.resolve("inputs.safetensors").toString(), "--output", output.toString(), "--no-return-attn"};
+        String[] args = name.startsWith("bcat") ? java.util.Arrays.copyOf(run, run.length - 1) : run;
+        Result auto = main(args);
+        assertEquals(0, auto.code(), auto.err());
+        assertEquals(List.of("path: " + expected + " (auto: by the shape)"),
+                auto.out().lines().skip(1).toList(), auto.out());
+        List<String> fused = new ArrayList<>(List.of(args));
+        fused.addAll(List.of("--path", "fused"));
+        Result asked = main(fused.toArray(String[]::new));
+        assertEquals(0, asked.code(), asked.err());
+        assertEquals(List.of("path: fused (asked)"), asked.out().lines().skip(1).toList(), asked.out());
+    }
+
+    /** demo prints the path AUTO takes for its shapes: materialised at 16 × 16, fused at 256 × 512 (8 heads). */
+    @Test
+    void demoPrintsThePathTaken() {
+        for (String[] size : new String[][] {{"16", "16", "materialised"}, {"256", "512", "fused"}}) {
+            Result r = main("demo", "--threads", "2", "--repeat", "1", "--video-length", size[0], "--audio-length", size[1]);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().lines().anyMatch(("  path     " + size[2] + " (auto: by the shape)")::equals), r.out());
+            assertTrue(r.out().contains(", " + size[2] + " path, 2 threads"), r.out());
+        }
     }
 
     static void assertClose(String what, Tensor got, Tensor want, double atol, double rtol) {

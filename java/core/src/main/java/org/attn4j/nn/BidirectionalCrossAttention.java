@@ -100,7 +100,7 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
             BidirectionalInputs in = BidirectionalInputs.check(x, context, options, layer.dim, layer.contextDim,
                     layer.heads, scratch.arena());
             return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, options.returnAttn(),
-                    options.pathFor(in.batch(), layer.heads, in.i(), in.j()));
+                    pathFor(in.x(), in.context(), options));
         });
     }
 

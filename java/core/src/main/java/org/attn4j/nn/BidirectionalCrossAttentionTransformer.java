@@ -104,12 +104,13 @@ public final class BidirectionalCrossAttentionTransformer
             // The residual streams live in the caller's memory from the start: they are the outputs.
             Tensor xs = in.x().to(DType.F32, allocator);             // [b, i, dim]
             Tensor cs = in.context().to(DType.F32, allocator);       // [b, j, contextDim]
+            AttentionPath path = pathFor(xs, cs, options);            // every layer's shapes are these
             for (int l = 0; l < config.depth; l++) {
                 try (Scratch layerScratch = new Scratch(backend)) { // one layer's intermediates at a time
                     BidirectionalInputs layerIn = new BidirectionalInputs(xs, cs, in.mask(), in.contextMask(),
                             in.relPosBias(), in.batch(), in.i(), in.j());
                     BidirectionalOutput o = attention.get(l).forward(backend, layerScratch, layerScratch, layerIn, false,
-                            options.pathFor(in.batch(), config.heads, in.i(), in.j()));
+                            path);
                     backend.add(xs, o.out(), xs);         // both residuals from the old values
                     backend.add(cs, o.contextOut(), cs);
                     backend.add(xs, feedForward.get(l).forward(backend, layerScratch, xs), xs);

@@ -16,6 +16,24 @@ public interface BidirectionalModule extends AutoCloseable {
         return forward(allocator, x, context, BidirectionalOptions.DEFAULT);
     }
 
+    /**
+     * The attention path a forward of x [b, i, dim] against context [b, j, contextDim] with
+     * {@code options} takes: {@code options.pathFor(b, heads(), i, j)}, FUSED or MATERIALISED
+     * (AUTO resolved by the shape). Forward asks this very method, so what it says is what runs.
+     *
+     * @throws IllegalArgumentException when an argument is null or x or context is not rank 3
+     */
+    default AttentionPath pathFor(Tensor x, Tensor context, BidirectionalOptions options) {
+        if (x == null || context == null || options == null) {
+            throw new IllegalArgumentException("x, context and options: expected values, got null");
+        }
+        if (x.rank() != 3 || context.rank() != 3) {
+            throw new IllegalArgumentException("x [b, i, dim] and context [b, j, contextDim]: expected rank 3, got "
+                    + x + " and " + context);
+        }
+        return options.pathFor(x.shape(0), heads(), x.shape(1), context.shape(1));
+    }
+
     int dim();
 
     int contextDim();

@@ -1,7 +1,14 @@
 package org.attn4j.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.foreign.Arena;
+import java.util.List;
+import org.attn4j.Backend;
+import org.attn4j.DType;
+import org.attn4j.TestBackends;
+import org.attn4j.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** Where AttentionPath.AUTO changes from the materialised path to the fused kernel. */
@@ -35,5 +42,27 @@ class BidirectionalPathTest {
         assertEquals(AttentionPath.FUSED, fused.pathFor(1, 8, 16, 16));
         assertEquals(AttentionPath.MATERIALISED, materialised.pathFor(1, 8, 4096, 8192));
         assertEquals(AttentionPath.MATERIALISED, weights.pathFor(1, 8, 4096, 8192));
+    }
+
+    @Test
+    void aModuleReportsThePathOfItsShapesWithItsHeads() {
+        Backend java = TestBackends.javaReference();
+        try (Arena arena = Arena.ofConfined();
+             BidirectionalCrossAttention bca = BidirectionalCrossAttention.builder().dim(16).contextDim(12).heads(8).dimHead(4)
+                     .build(java, 0);
+             BidirectionalCrossAttentionTransformer bcat = BidirectionalCrossAttentionTransformer.builder().dim(16)
+                     .contextDim(12).depth(1).heads(1).dimHead(4).build(java, 0)) {
+            Tensor x = Tensor.zeros(arena, DType.F32, 1, 256, 16);
+            Tensor context = Tensor.zeros(arena, DType.F32, 1, 256, 12);
+            // 256 × 256: fused with 8 heads (512 Ki scores), materialised with 1 (64 Ki)
+            assertEquals(AttentionPath.FUSED, bca.pathFor(x, context, AUTO));
+            assertEquals(AttentionPath.MATERIALISED, bcat.pathFor(x, context, AUTO));
+            for (BidirectionalModule m : List.<BidirectionalModule>of(bca, bcat)) {
+                assertEquals(AttentionPath.MATERIALISED,
+                        m.pathFor(x, context, BidirectionalOptions.builder().path(AttentionPath.MATERIALISED).build()));
+                assertThrows(IllegalArgumentException.class, () -> m.pathFor(x.select(0, 0), context, AUTO));
+                assertThrows(IllegalArgumentException.class, () -> m.pathFor(x, context, null));
+            }
+        }
     }
 }
