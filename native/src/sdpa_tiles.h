@@ -71,7 +71,10 @@ void scale(float *y, int64_t n, float alpha) {
 
 // Group g of a Step (sdpa_kernels.h): queries [16·g, 16·g + 16) as the kVecs vectors of one
 // column strip.
-void step_group(const sdpa::Step &t, int64_t g) {
+void step_group(const sdpa::Step &in, int64_t g) {
+    // A copy of the arguments: the stores into pt and ot might otherwise alias its fields, and
+    // every loop would load them again after each store (t.nj and t.pt in the exponential loop).
+    const sdpa::Step t = in;
     constexpr int64_t ld = kStripCols; // row stride of pt and of a transposed group
     const float *qt = t.qt + g * t.d * ld;
     float *ot = t.ot + g * t.dvp * ld;

@@ -75,8 +75,18 @@ inline vf fmadd(vf a, vf b, vf c) { return a * b + c; }
 inline float fmadd(float a, float b, float c) { return a * b + c; }
 
 // The larger of a and b; b when either is NaN (x86's max: vmax(limit, x) lets a NaN x through).
+// The max and min instructions are exactly these selects; spelled out, GCC sometimes built them
+// as a compare and a blend (two instructions, in exp's clamps among others).
+#if ATTN4J_ISA_LEVEL == 2
+inline vf vmax(vf a, vf b) { return _mm512_max_ps(a, b); }
+inline vf vmin(vf a, vf b) { return _mm512_min_ps(a, b); }
+#elif ATTN4J_ISA_LEVEL == 1
+inline vf vmax(vf a, vf b) { return _mm256_max_ps(a, b); }
+inline vf vmin(vf a, vf b) { return _mm256_min_ps(a, b); }
+#else
 inline vf vmax(vf a, vf b) { return a > b ? a : b; }
 inline vf vmin(vf a, vf b) { return a < b ? a : b; }
+#endif
 inline float vmax(float a, float b) { return a > b ? a : b; }
 inline float vmin(float a, float b) { return a < b ? a : b; }
 
