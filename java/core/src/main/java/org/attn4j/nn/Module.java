@@ -33,11 +33,25 @@ public abstract class Module implements AutoCloseable {
      * no call is running.
      */
     protected Module(Backend backend, Arena weights) {
+        this(backend, weights instanceof ModuleArena m ? m : new ModuleArena(weights));
+    }
+
+    /**
+     * A module whose weights live in {@code weights} (a shared arena) and that keeps other
+     * memory between calls (e.g. a pool of workspaces, taken and handed back inside each call):
+     * {@code alsoFree} frees that memory with the weights, at close when no call is running, else
+     * when the last running call exits, so it is never freed under a running call nor left behind.
+     */
+    protected Module(Backend backend, Arena weights, Runnable alsoFree) {
+        this(backend, new ModuleArena(weights, alsoFree));
+    }
+
+    private Module(Backend backend, ModuleArena weights) {
         if (backend == null) {
             throw new IllegalArgumentException("backend must not be null");
         }
         this.backend = backend;
-        this.weights = weights instanceof ModuleArena m ? m : new ModuleArena(weights);
+        this.weights = weights;
         this.weights.computesOn(backend); // before the subclass builds its layers: they pack weights for it
     }
 

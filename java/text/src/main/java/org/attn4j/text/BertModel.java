@@ -9,7 +9,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.attn4j.Backend;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
@@ -40,10 +39,11 @@ public final class BertModel extends Module {
     private final Tensor embNormWeight;      // [H]
     private final Tensor embNormBias;        // [H]
     private final BertLayer[] layers;
-    private final ConcurrentLinkedQueue<Workspace> pool = new ConcurrentLinkedQueue<>();
+    private final Workspaces workspaces;
 
-    private BertModel(BertWeights w, Backend backend, Arena arena) {
-        super(backend, arena);
+    private BertModel(BertWeights w, Backend backend, Arena arena, Workspaces workspaces) {
+        super(backend, arena, workspaces::free); // the workspaces are freed with the weights, after the last call
+        this.workspaces = workspaces;
         BertConfig c = w.config;
         this.config = c;
         long h = c.hiddenSize();
@@ -112,7 +112,8 @@ public final class BertModel extends Module {
         }
         Arena arena = Arena.ofShared();
         try {
-            return new BertModel(w, backend, arena);
+            return new BertModel(w, backend, arena,
+                    new Workspaces(w.config.hiddenSize(), w.config.intermediateSize()));
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -195,11 +196,11 @@ public final class BertModel extends Module {
     /** One call of the module protocol (Module.call) on a workspace of the pool. */
     private <R> R withWorkspace(java.util.function.Function<Workspace, R> computation) {
         return call(() -> {
-            Workspace ws = take();
+            Workspace ws = workspaces.take();
             try {
                 return computation.apply(ws);
             } finally {
-                give(ws);
+                workspaces.give(ws); // inside the call: idle again before the last call out frees them
             }
         });
     }
@@ -305,22 +306,9 @@ public final class BertModel extends Module {
         }
     }
 
-    private Workspace take() {
-        Workspace ws = pool.poll();
-        return ws != null ? ws : new Workspace(config.hiddenSize(), config.intermediateSize());
-    }
-
-    private void give(Workspace ws) {
-        pool.offer(ws);
-    }
-
-    @Override
-    public void close() {
-        super.close(); // throws on a second close, before the workspaces are touched
-        Workspace ws;
-        while ((ws = pool.poll()) != null) {
-            ws.close();
-        }
+    /** Workspaces allocated and not freed yet (for tests: 0 once closed and no forward runs). */
+    int workspacesAllocated() {
+        return workspaces.allocated();
     }
 
     @Override

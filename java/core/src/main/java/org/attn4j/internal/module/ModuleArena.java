@@ -24,6 +24,7 @@ public final class ModuleArena implements Arena {
     private static final long CLOSED = 1L << 62;
 
     private final Arena arena; // shared: forwards come from any thread
+    private final Runnable alsoFree; // what the module frees with its weights (its workspaces)
     private final AtomicLong state = new AtomicLong(); // running calls, plus CLOSED once closed
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> view = Collections.unmodifiableMap(parameters);
@@ -36,7 +37,21 @@ public final class ModuleArena implements Arena {
 
     /** Over {@code arena}, which this object closes. */
     public ModuleArena(Arena arena) {
+        this(arena, () -> { });
+    }
+
+    /**
+     * Over {@code arena}, which this object closes; {@code alsoFree} runs just before it, at the
+     * same moment (on close when idle, else when the last running call exits), so memory a
+     * module keeps between calls (e.g. pooled workspaces, handed back inside each call) is freed
+     * with its weights and never under a running call.
+     */
+    public ModuleArena(Arena arena, Runnable alsoFree) {
+        if (alsoFree == null) {
+            throw new IllegalArgumentException("alsoFree: expected a Runnable, got null");
+        }
         this.arena = arena;
+        this.alsoFree = alsoFree;
     }
 
     /** Registers {@code tensor} as parameter {@code name} (a state-dict name) and returns its guarded handle. */
@@ -86,7 +101,7 @@ public final class ModuleArena implements Arena {
     /** Ends what {@link #enter} began; the last call out after a close frees the weights. */
     public void exit() {
         if (state.decrementAndGet() == CLOSED) {
-            arena.close();
+            free();
         }
     }
 
@@ -110,10 +125,19 @@ public final class ModuleArena implements Arena {
             }
             if (state.compareAndSet(s, s | CLOSED)) {
                 if (s == 0) {
-                    arena.close();
+                    free();
                 }
                 return;
             }
+        }
+    }
+
+    // Runs once: the CLOSED transition with no call running happens exactly once.
+    private void free() {
+        try {
+            alsoFree.run();
+        } finally {
+            arena.close();
         }
     }
 
@@ -130,6 +154,6 @@ public final class ModuleArena implements Arena {
     /** Frees the weights at once: for a module whose construction failed (no call can be running). */
     @Override
     public void close() {
-        arena.close();
+        free();
     }
 }
