@@ -63,7 +63,7 @@ final class ExtractionFolders {
      * Deletes the stale folders under {@code root}, then creates a new private folder there
      * (owner-only) holding its lock; the folder and its lock file are deleted at a normal exit.
      */
-    static Path create(Path root) throws IOException {
+    static synchronized Path create(Path root) throws IOException {
         sweep(root);
         for (;;) {
             Path folder = Files.createTempDirectory(root, PREFIX);
@@ -89,8 +89,12 @@ final class ExtractionFolders {
         }
     }
 
-    /** Deletes every folder of the prefix under {@code root} that no live JVM holds; errors skip a folder. */
-    static void sweep(Path root) {
+    /**
+     * Deletes every folder of the prefix under {@code root} that no live JVM holds; errors skip a
+     * folder. Synchronized with {@link #create}: a folder this JVM is creating is in HELD before
+     * the sweep of another thread can open its lock file.
+     */
+    static synchronized void sweep(Path root) {
         try (DirectoryStream<Path> folders = Files.newDirectoryStream(root, PREFIX + "*")) {
             for (Path folder : folders) {
                 sweepOne(folder);
@@ -122,7 +126,7 @@ final class ExtractionFolders {
                     deleteTree(folder);
                 }
             } catch (OverlappingFileLockException e) {
-                // locked by this JVM meanwhile (a folder being created by another thread)
+                // locked through another channel of this JVM (HELD makes this unreachable): skipped
             }
         } catch (IOException | RuntimeException e) {
             // another user's folder, or one deleted meanwhile: skipped
