@@ -7,6 +7,7 @@
 #include "common.h"
 #include "context.h"
 #include "kernels.h"
+#include "scratch.h"
 #include "strided.h"
 
 #include <cmath>
@@ -322,7 +323,9 @@ attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a_in, const MatVie
         return built;
     });
 
-    Buffer scratchpad(entry.scratchpad_bytes);
+    // From the block cache: a large scratchpad (oneDNN's packing buffers, MiBs at sgemm sizes)
+    // is reused from an earlier call instead of being faulted in and zeroed on every one.
+    Block scratchpad = entry.scratchpad_bytes > 0 ? allocate(entry.scratchpad_bytes) : Block();
     std::unordered_map<int, memory> args;
     args.emplace(DNNL_ARG_SRC, memory(a_md, ctx->engine, a.data));
     args.emplace(DNNL_ARG_WEIGHTS, memory(b_md, ctx->engine, b.data));
