@@ -4,9 +4,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <immintrin.h>
 #include <mutex>
+#include <pthread.h>
 #include <thread>
 
 namespace attn4j {
@@ -39,8 +39,10 @@ struct Team {
     std::atomic<int64_t> chunks{0};
     std::atomic<int64_t> done{0};  // chunks finished
     std::atomic<int> wanted{0};    // helpers the current loop may use
-    std::mutex wake;               // guards posted and sleepers
-    std::condition_variable posted_cv;
+    // Why pthread's and not std::condition_variable: with GCC 12's headers its wait() binds to
+    // a GLIBCXX_3.4.30 symbol, above the platform floor (GCC 11's libstdc++, README).
+    pthread_mutex_t wake = PTHREAD_MUTEX_INITIALIZER; // guards posted and sleepers
+    pthread_cond_t posted_cv = PTHREAD_COND_INITIALIZER;
     uint64_t posted = 0;           // generation of the last loop posted
     int sleepers = 0;
     std::atomic<int> helpers{0};   // started so far
@@ -86,10 +88,11 @@ void helper(int index) {
             s = t.state.load(std::memory_order_acquire);
         }
         if ((s >> 32) == seen) {
-            std::unique_lock<std::mutex> lock(t.wake);
+            pthread_mutex_lock(&t.wake);
             ++t.sleepers;
-            t.posted_cv.wait(lock, [&] { return t.posted != seen; });
+            while (t.posted == seen) pthread_cond_wait(&t.posted_cv, &t.wake);
             --t.sleepers;
+            pthread_mutex_unlock(&t.wake);
             s = t.state.load(std::memory_order_acquire);
         }
         seen = s >> 32;
@@ -120,11 +123,10 @@ void run_chunks(int64_t chunks, int threads, void (*body)(void *, int64_t), void
     t.wanted.store(want, std::memory_order_relaxed);
     const uint32_t gen = ++t.generation == 0 ? ++t.generation : t.generation; // 0: no loop yet
     t.state.store((uint64_t)gen << 32, std::memory_order_release);
-    {
-        std::lock_guard<std::mutex> lock(t.wake);
-        t.posted = gen;
-        if (t.sleepers > 0) t.posted_cv.notify_all();
-    }
+    pthread_mutex_lock(&t.wake);
+    t.posted = gen;
+    if (t.sleepers > 0) pthread_cond_broadcast(&t.posted_cv);
+    pthread_mutex_unlock(&t.wake);
     const int64_t own = claim(t, gen);
     // Every chunk is claimed: wait for those a helper is still running.
     const clock::time_point claimed = clock::now();
