@@ -154,7 +154,7 @@ ATTN4J_API attn4j_status attn4j_linear_pack(const attn4j_tensor *weight, attn4j_
 
 /* attn4j_linear, attn4j_linear_gelu or attn4j_linear_residual (by `epilogue`), given also the
  * weight's packed copy from attn4j_linear_pack (of this weight, with its current values: the
- * library cannot tell). Up to 256 rows of x (the leading dims merged) whose last dims and y's
+ * library cannot tell). Up to 32 rows of x (the leading dims merged) whose last dims and y's
  * are contiguous read the packed copy, with the exact GELU of attn4j_gelu, split over the
  * context's threads by output columns (the same bits on any thread count); other calls are
  * attn4j_linear's over `weight`. */

@@ -15,11 +15,13 @@ namespace packed_linear {
 // once runs on whichever the dispatch picks.
 constexpr int64_t kPanel = 16;
 
-// Rows of x (m) up to which attn4j_linear_packed takes the packed path. Measured on one AVX-512
-// core (bench_linear_packed, MiniLM's and the README module's weights): 1.5× oneDNN over the
-// plain weight at 1 row, 3.5-4× at 4, 1.4× at 16, 1.2× at 64, 1.1× at 128, 1.05× at 256, even
-// at 1024; above 256 oneDNN's GEMM, which also splits rows over threads, keeps the product.
-constexpr int64_t kMaxRows = 256;
+// Rows of x (m) up to which attn4j_linear_packed takes the packed path. Measured on a quiet
+// AVX-512 machine (bench_linear_packed 2 16 32 64 128, MiniLM's and the README module's weights,
+// one thread each side): 1.4-1.7× oneDNN over the plain weight at 16 rows, 0.9-1.3× at 32,
+// 0.6-1.3× at 64, 0.67-0.75× at 128 (under load the larger counts had looked even or better);
+// above 32 rows oneDNN's GEMM, which also runs products of 32 MFLOP or more on 2 threads, keeps
+// the product (MiniLM at [1, 128]: 16.5 ms against 24.8 with the limit at 256).
+constexpr int64_t kMaxRows = 32;
 
 enum class Epilogue : int32_t { kNone = 0, kGelu = 1, kResidual = 2 };
 

@@ -1,5 +1,5 @@
 // attn4j_linear_pack and attn4j_linear_packed against double-precision loops: every epilogue,
-// with and without bias, row counts on both sides of the packed path's limit (256), output
+// with and without bias, row counts on both sides of the packed path's limit (32), output
 // widths on both sides of a panel (16), padded and unmergeable layouts (the latter through the
 // plain weight); that few rows really read the packed copy and more rows the plain weight; the
 // same bits on 1 and 2 threads; and the argument checks.
@@ -54,7 +54,7 @@ void check(attn4j_context *ctx, int32_t epilogue, std::vector<int64_t> lead, int
     expect_close(y, want, 1e-5 * std::sqrt((double)in + 1) + 1.5e-6, 1e-5, what);
 }
 
-// A packed copy of w2 beside the plain w: rows ≤ 256 must give x·w2ᵀ, more rows x·wᵀ.
+// A packed copy of w2 beside the plain w: rows ≤ 32 must give x·w2ᵀ, more rows x·wᵀ.
 void check_path(attn4j_context *ctx, int64_t rows, bool packed_expected) {
     Rng rng(99 + rows);
     const int64_t in = 24, out = 40;
@@ -139,8 +139,8 @@ int main() {
     // a 1-D x: one row
     check(ctx, ATTN4J_EPILOGUE_NONE, {}, 33, 18, true, dense(), dense(), seed++);
     check_path(ctx, 1, true);
-    check_path(ctx, 256, true);
-    check_path(ctx, 257, false);
+    check_path(ctx, 32, true);
+    check_path(ctx, 33, false);
     check_threads(single, ctx);
     check_bad_args(ctx);
     return finish("test_linear_packed");

@@ -55,7 +55,7 @@ public interface Backend extends AutoCloseable {
     /**
      * {@link #linear(Tensor, Tensor, Tensor, Tensor)} given also {@code packed}, weight's copy
      * from {@link #packLinearWeight} (null: none). The native backend reads the copy for up to
-     * 256 rows of x (the leading dims merged), split over its threads by output columns (the same
+     * 32 rows of x (the leading dims merged), split over its threads by output columns (the same
      * bits on any thread count), and the weight itself otherwise.
      */
     default void linear(Tensor x, Tensor weight, Tensor packed, Tensor bias, Tensor y) {

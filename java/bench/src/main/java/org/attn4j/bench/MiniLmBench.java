@@ -31,6 +31,8 @@ final class MiniLmBench {
     static final String OPTIONS = "--threads T, --shapes BxS,..., --runs N, --contenders attn4j,onnxruntime,langchain4j";
     // all-MiniLM-L6-v2: 6 layers, hidden 384, feed-forward 1536
     private static final int GEMM_N = 1024;
+    /** Milliseconds between contenders in a round, for the previous one's spinning threads to go idle. */
+    private static final long SETTLE_MS = 50;
     private static final double LINEAR_FLOP_PER_TOKEN = 6 * 2.0 * (4 * 384 * 384 + 2 * 384 * 1536);
 
     private MiniLmBench() {
@@ -139,11 +141,16 @@ final class MiniLmBench {
                 }
                 double[] gemmMs = new double[n];
                 for (int k = 0; k < n; k++) {
+                    Thread.sleep(SETTLE_MS); // the last contender's threads, as below
                     long g0 = System.nanoTime();
                     gemmBackend.matmul(ga, false, gb, false, 1f, gc);
                     gemmMs[k] = (System.nanoTime() - g0) / 1e6;
                     for (MiniLmContender c : contenders.values()) {
-                        // one untimed call first: the previous contender's threads and data just left the cores
+                        // A pause, then one untimed call: the previous contender's threads and data just
+                        // left the cores. Why the pause: ONNX Runtime's pool threads (LangChain4j's too)
+                        // spin after a run by default, and a contender started at once shared the cores
+                        // with them (attn4j's first call after them ran 1.5x slower than its second).
+                        Thread.sleep(SETTLE_MS);
                         c.embed(texts);
                         long t0 = System.nanoTime();
                         boolean has = c.embedPrepared(prepared.get(c.name())) != null;
