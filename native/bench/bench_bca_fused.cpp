@@ -95,20 +95,6 @@ attn4j_tensor interleaved(float *data, int64_t b, int64_t h, int64_t n, int64_t 
     return t;
 }
 
-attn4j_tensor dense(void *data, int32_t dtype, std::vector<int64_t> shape) {
-    attn4j_tensor t{};
-    t.data = data;
-    t.dtype = dtype;
-    t.ndim = (int32_t)shape.size();
-    int64_t stride = 1;
-    for (int k = t.ndim - 1; k >= 0; --k) {
-        t.shape[k] = shape[k];
-        t.strides[k] = stride;
-        stride *= shape[k];
-    }
-    return t;
-}
-
 void fill(std::vector<float> &v, uint64_t seed, float scale) {
     uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
     for (float &f : v) {
@@ -145,11 +131,7 @@ int main(int argc, char **argv) {
     check(attn4j_context_threads(ctx, &threads), "attn4j_context_threads");
     attn4j_info info{};
     check(attn4j_get_info(&info), "attn4j_get_info");
-    // The kernels' ISA: the CPU's best, capped by ATTN4J_ISA (attn4j_info.fused_kernel_isa).
-    const char *isa_names[] = {"portable", "avx2", "avx512"};
-    const char *isa = info.fused_kernel_isa >= 0 && info.fused_kernel_isa <= 2
-                          ? isa_names[info.fused_kernel_isa]
-                          : "unknown";
+    const char *isa = bench::kernel_isa(info);
     std::printf("bca_fused: batch %lld, %lld heads of %lld, %d threads, kernels %s%s%s%s\n",
                 (long long)o.batch, (long long)o.heads, (long long)o.dim_head, threads, isa,
                 o.mask ? ", masks" : "", o.bias ? ", rel_pos_bias" : "",
@@ -178,13 +160,13 @@ int main(int argc, char **argv) {
                       tco = interleaved(cout.data(), B, H, J, D);
         std::vector<uint8_t> mask(B * I, 1), cmask(B * J, 1);
         for (int64_t k = 0; k < B * J; k += 7) cmask[k] = 0; // some context padding
-        attn4j_tensor tm = dense(mask.data(), ATTN4J_DTYPE_BOOL, {B, I});
-        attn4j_tensor tcm = dense(cmask.data(), ATTN4J_DTYPE_BOOL, {B, J});
+        attn4j_tensor tm = bench::dense(mask.data(), {B, I}, ATTN4J_DTYPE_BOOL);
+        attn4j_tensor tcm = bench::dense(cmask.data(), {B, J}, ATTN4J_DTYPE_BOOL);
         std::vector<float> bias(o.bias ? H * I * J : 0), th(H * H), cth(H * H);
         fill(bias, 5, 1.0f), fill(th, 6, 0.5f), fill(cth, 7, 0.5f);
-        attn4j_tensor tb = dense(bias.data(), ATTN4J_DTYPE_F32, {1, H, I, J});
-        attn4j_tensor tth = dense(th.data(), ATTN4J_DTYPE_F32, {H, H});
-        attn4j_tensor tcth = dense(cth.data(), ATTN4J_DTYPE_F32, {H, H});
+        attn4j_tensor tb = bench::dense(bias.data(), {1, H, I, J}, ATTN4J_DTYPE_F32);
+        attn4j_tensor tth = bench::dense(th.data(), {H, H}, ATTN4J_DTYPE_F32);
+        attn4j_tensor tcth = bench::dense(cth.data(), {H, H}, ATTN4J_DTYPE_F32);
         const float scale = 1.0f / std::sqrt((float)D);
         auto call = [&] {
             check(attn4j_bca_fused(ctx, &tq, &tcq, &tv, &tcv, o.bias ? &tb : nullptr,

@@ -8,42 +8,17 @@
 // Build: cmake --build build/native --target bench_linear_packed;
 // run: build/native/bench_linear_packed [threads] [rows...]   (default 2 threads, rows 1 16 64)
 #include "attn4j.h"
+#include "bench_util.h"
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <vector>
 
 namespace {
 
-attn4j_tensor tensor(float *data, std::vector<int64_t> shape) {
-    attn4j_tensor t{};
-    t.data = data;
-    t.dtype = ATTN4J_DTYPE_F32;
-    t.ndim = (int32_t)shape.size();
-    int64_t s = 1;
-    for (int d = t.ndim - 1; d >= 0; --d) {
-        t.shape[d] = shape[d];
-        t.strides[d] = s;
-        s *= shape[d];
-    }
-    return t;
-}
-
-double cpu_seconds() {
-    timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
+// The timed calls of one product: wall and CPU ms each (CPU of every thread of the process).
 struct Times {
     std::vector<double> wall, cpu;
-    double median(std::vector<double> &v) {
-        std::sort(v.begin(), v.end());
-        return v[v.size() / 2] * 1e6;
-    }
 };
 
 } // namespace
@@ -72,33 +47,35 @@ int main(int argc, char **argv) {
             attn4j_linear_pack_size(out, in, &floats);
             float *packed = nullptr;
             attn4j_alloc(floats * 4, reinterpret_cast<void **>(&packed));
-            attn4j_tensor xt = tensor(x.data(), {m, in}), wt = tensor(w.data(), {out, in}),
-                          bt = tensor(b.data(), {out}), yt = tensor(y.data(), {m, out}),
-                          pt = tensor(packed, {floats});
+            attn4j_tensor xt = bench::dense(x.data(), {m, in}),
+                          wt = bench::dense(w.data(), {out, in}), bt = bench::dense(b.data(), {out}),
+                          yt = bench::dense(y.data(), {m, out}), pt = bench::dense(packed, {floats});
             attn4j_linear_pack(&wt, &pt);
             Times times[3]; // plain, packed on one thread, packed split
             for (int rep = 0; rep < 220; ++rep) {
                 for (int which = 0; which < 3; ++which) {
                     if (which > 0) setenv("ATTN4J_PACKED_SPLIT_FLOPS", which == 1 ? "1e300" : "1", 1);
-                    const double c0 = cpu_seconds();
-                    const auto t0 = std::chrono::steady_clock::now();
-                    attn4j_status s = which == 0 ? attn4j_linear(ctx, &xt, &wt, &bt, &yt)
-                                                 : attn4j_linear_packed(ctx, &xt, &wt, &pt, &bt,
-                                                                        ATTN4J_EPILOGUE_NONE, &yt);
-                    const auto t1 = std::chrono::steady_clock::now();
-                    const double c1 = cpu_seconds();
+                    attn4j_status s = ATTN4J_OK;
+                    const auto [wall, cpu] = bench::timed(
+                        [&] {
+                            s = which == 0 ? attn4j_linear(ctx, &xt, &wt, &bt, &yt)
+                                           : attn4j_linear_packed(ctx, &xt, &wt, &pt, &bt,
+                                                                  ATTN4J_EPILOGUE_NONE, &yt);
+                        },
+                        1);
                     if (s != ATTN4J_OK) {
                         std::fprintf(stderr, "linear: %s\n", attn4j_last_error());
                         return 1;
                     }
                     if (rep < 20) continue; // warm-up
                     Times &t = times[which];
-                    t.wall.push_back(std::chrono::duration<double>(t1 - t0).count());
-                    t.cpu.push_back(c1 - c0);
+                    t.wall.push_back(wall);
+                    t.cpu.push_back(cpu);
                 }
             }
             std::printf("%5lld %5lld %5lld", (long long)m, (long long)in, (long long)out);
-            for (Times &t : times) std::printf(" | %10.1f %10.1f", t.median(t.wall), t.median(t.cpu));
+            for (Times &t : times) // µs
+                std::printf(" | %10.1f %10.1f", bench::median(t.wall) * 1e3, bench::median(t.cpu) * 1e3);
             std::printf("\n");
             attn4j_free(packed);
         }

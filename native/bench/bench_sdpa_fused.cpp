@@ -90,10 +90,7 @@ int main(int argc, char **argv) {
     check(attn4j_context_threads(ctx, &threads), "attn4j_context_threads");
     attn4j_info info{};
     check(attn4j_get_info(&info), "attn4j_get_info");
-    const char *isa_names[] = {"portable", "avx2", "avx512"};
-    const char *isa = info.fused_kernel_isa >= 0 && info.fused_kernel_isa <= 2
-                          ? isa_names[info.fused_kernel_isa]
-                          : "unknown";
+    const char *isa = bench::kernel_isa(info);
 
     bench::SgemmReference sgemm(ctx);
     auto gemm = [&] { sgemm.call(); };

@@ -5,39 +5,13 @@
 #pragma once
 
 #include "attn4j.h"
+#include "bench_util.h"
 
-#include <sys/resource.h>
-
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <utility>
 #include <vector>
 
 namespace bench {
-
-inline double own_cpu_seconds() {
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    return u.ru_utime.tv_sec + u.ru_utime.tv_usec * 1e-6 + u.ru_stime.tv_sec +
-           u.ru_stime.tv_usec * 1e-6;
-}
-
-// Wall ms and CPU ms per thread of one call of f.
-template <class F> std::pair<double, double> timed(F f, int threads) {
-    const double c0 = own_cpu_seconds();
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    const auto t1 = std::chrono::steady_clock::now();
-    return {std::chrono::duration<double, std::milli>(t1 - t0).count(),
-            (own_cpu_seconds() - c0) * 1e3 / threads};
-}
-
-inline double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
 
 class SgemmReference {
   public:
