@@ -2,6 +2,7 @@
 // accuracy over the whole float range (oneDNN's erf GELU, not attn4j_gelu's), the residual read
 // from y in every layout the matmul path treats differently (dense, padded, transposed with and
 // without bias, unmergeable leading dims), k = 0, and cached primitives run again.
+#include "linear_reference.h"
 #include "test_util.h"
 
 #include <cmath>
@@ -10,39 +11,16 @@ using namespace t4j;
 
 namespace {
 
-double gelu(double v) { return 0.5 * v * std::erfc(-v / std::sqrt(2.0)); }
-
-// y[r, o] = Σ_k x[r, k]·w[o, k] + bias[o] with x's leading dims flattened into r.
-std::vector<double> product(const Tensor &x, const Tensor &w, const Tensor *bias) {
-    const int64_t in = w.t.shape[1], out = w.t.shape[0];
-    int64_t lead = 1;
-    for (int d = 0; d < x.t.ndim - 1; ++d) lead *= x.t.shape[d];
-    std::vector<double> y;
-    for (int64_t r = 0; r < lead; ++r)
-        for (int64_t o = 0; o < out; ++o) {
-            double acc = bias != nullptr ? bias->at(o) : 0.0;
-            for (int64_t k = 0; k < in; ++k) acc += (double)x.at(r * in + k) * w.at(o * in + k);
-            y.push_back(acc);
-        }
-    return y;
-}
-
 enum class Op { kGelu, kResidual };
 
 void check(attn4j_context *ctx, Op op, std::vector<int64_t> lead, int64_t in, int64_t out,
            bool with_bias, Layout xl, Layout yl, uint64_t seed) {
     Rng rng(seed);
-    std::vector<int64_t> xs = lead, ys = lead;
-    xs.push_back(in);
-    ys.push_back(out);
-    Tensor x(xs, xl), w({out, in}), b({out}), y(ys, yl);
-    x.randomize(rng, 2.0f);
-    w.randomize(rng, 1.0f);
-    b.randomize(rng);
-    y.randomize(rng); // the residual, for kResidual
-    std::vector<double> want = product(x, w, with_bias ? &b : nullptr);
+    LinearOperands operands(lead, in, out, xl, yl, rng); // y's old values: the residual, for kResidual
+    Tensor &x = operands.x, &w = operands.w, &b = operands.b, &y = operands.y;
+    std::vector<double> want = linear_product(x, w, with_bias ? &b : nullptr);
     for (size_t k = 0; k < want.size(); ++k)
-        want[k] = op == Op::kGelu ? gelu(want[k]) : want[k] + y.at((int64_t)k);
+        want[k] = op == Op::kGelu ? gelu_exact(want[k]) : want[k] + y.at((int64_t)k);
     const attn4j_tensor *bias = with_bias ? &b.t : nullptr;
     std::string what = std::string(op == Op::kGelu ? "linear_gelu" : "linear_residual") + " x" +
                        shape_str(x.t) + " w" + shape_str(w.t) + (with_bias ? " +bias" : "") +
@@ -71,7 +49,7 @@ void check_gelu_range(attn4j_context *ctx) {
     int64_t worst_at = -1;
     for (int64_t r = 0; r < n; ++r)
         for (int64_t c = 0; c < cols; ++c) {
-            double want = gelu(xs[r]), got = y.at(r * cols + c);
+            double want = gelu_exact(xs[r]), got = y.at(r * cols + c);
             // 1.5e-6 absolute (oneDNN's erf fit) plus 2 ulp of the value (its last products)
             double err = std::fabs(got - want) / (1.5e-6 + 2.4e-7 * std::fabs(want));
             if (!(err <= worst)) {
@@ -80,7 +58,7 @@ void check_gelu_range(attn4j_context *ctx) {
             }
         }
     EXPECT(worst <= 1.0, "linear_gelu over the float range: gelu(%.9g) = %.9g, expected %.9g",
-           xs[worst_at], y.at(worst_at * cols), gelu(xs[worst_at]));
+           xs[worst_at], y.at(worst_at * cols), gelu_exact(xs[worst_at]));
 }
 
 } // namespace

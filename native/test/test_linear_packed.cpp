@@ -3,6 +3,7 @@
 // widths on both sides of a panel (16), padded and unmergeable layouts (the latter through the
 // plain weight); that few rows really read the packed copy and more rows the plain weight; the
 // same bits on 1 and 2 threads; and the argument checks.
+#include "linear_reference.h"
 #include "test_util.h"
 
 #include <cmath>
@@ -10,8 +11,6 @@
 using namespace t4j;
 
 namespace {
-
-double gelu(double v) { return 0.5 * v * std::erfc(-v / std::sqrt(2.0)); }
 
 // The packed copy of w, in storage the test owns.
 Tensor pack(const Tensor &w) {
@@ -26,25 +25,14 @@ Tensor pack(const Tensor &w) {
 void check(attn4j_context *ctx, int32_t epilogue, std::vector<int64_t> lead, int64_t in,
            int64_t out, bool with_bias, Layout xl, Layout yl, uint64_t seed) {
     Rng rng(seed);
-    std::vector<int64_t> xs = lead, ys = lead;
-    xs.push_back(in);
-    ys.push_back(out);
-    Tensor x(xs, xl), w({out, in}), b({out}), y(ys, yl);
-    x.randomize(rng, 2.0f);
-    w.randomize(rng, 1.0f);
-    b.randomize(rng);
-    y.randomize(rng);
+    LinearOperands operands(lead, in, out, xl, yl, rng); // y's old values: the residual
+    Tensor &x = operands.x, &w = operands.w, &b = operands.b, &y = operands.y;
     Tensor packed = pack(w);
-    const int64_t rows = x.numel() / (in > 0 ? in : 1);
-    std::vector<double> want;
-    for (int64_t r = 0; r < (in > 0 ? rows : y.numel() / (out > 0 ? out : 1)); ++r)
-        for (int64_t o = 0; o < out; ++o) {
-            double acc = with_bias ? b.at(o) : 0.0;
-            for (int64_t k = 0; k < in; ++k) acc += (double)x.at(r * in + k) * w.at(o * in + k);
-            if (epilogue == ATTN4J_EPILOGUE_GELU) acc = gelu(acc);
-            if (epilogue == ATTN4J_EPILOGUE_RESIDUAL) acc += y.at(r * out + o);
-            want.push_back(acc);
-        }
+    std::vector<double> want = linear_product(x, w, with_bias ? &b : nullptr);
+    for (size_t k = 0; k < want.size(); ++k) {
+        if (epilogue == ATTN4J_EPILOGUE_GELU) want[k] = gelu_exact(want[k]);
+        if (epilogue == ATTN4J_EPILOGUE_RESIDUAL) want[k] += y.at((int64_t)k);
+    }
     std::string what = "linear_packed epilogue " + std::to_string(epilogue) + " x" +
                        shape_str(x.t) + " w" + shape_str(w.t) + (with_bias ? " +bias" : "") +
                        " seed " + std::to_string(seed);
