@@ -1,5 +1,6 @@
 // The double-precision reference of the linear products (attn4j_linear and its fused and packed
-// forms) and the operands their tests draw, shared by test_linear_fused and test_linear_packed.
+// forms) and the operands their tests draw, shared by test_linear, test_linear_fused and
+// test_linear_packed.
 #pragma once
 
 #include "test_util.h"
@@ -12,7 +13,8 @@ namespace t4j {
 // The exact (erf) GELU.
 inline double gelu_exact(double v) { return 0.5 * v * std::erfc(-v / std::sqrt(2.0)); }
 
-// y[r, o] = Σ_k x[r, k]·w[o, k] + bias[o] with x's leading dims flattened into r.
+// y[r, o] = Σ_k x[r, k]·w[o, k] + bias[o] with x's leading dims flattened into r (counted so,
+// in = 0 works too).
 inline std::vector<double> linear_product(const Tensor &x, const Tensor &w, const Tensor *bias) {
     const int64_t in = w.t.shape[1], out = w.t.shape[0];
     int64_t lead = 1;

@@ -1,25 +1,11 @@
 // attn4j_linear against a double-precision loop: 1, odd, prime and larger sizes, padded and
 // transposed views of x, weight, bias and y, bias absent, empty inputs.
+#include "linear_reference.h"
 #include "test_util.h"
 
 using namespace t4j;
 
 namespace {
-
-// y[r, o] = Σ_k x[r, k]·w[o, k] + bias[o] with x's leading dims flattened into r.
-std::vector<double> reference(const Tensor &x, const Tensor &w, const Tensor *bias) {
-    const int64_t in = w.t.shape[1], out = w.t.shape[0];
-    std::vector<double> y;
-    int64_t lead = 1; // rows: x's leading dims (counted so, in = 0 works too)
-    for (int d = 0; d < x.t.ndim - 1; ++d) lead *= x.t.shape[d];
-    for (int64_t r = 0; r < lead; ++r)
-        for (int64_t o = 0; o < out; ++o) {
-            double acc = bias != nullptr ? bias->at(o) : 0.0;
-            for (int64_t k = 0; k < in; ++k) acc += (double)x.at(r * in + k) * w.at(o * in + k);
-            y.push_back(acc);
-        }
-    return y;
-}
 
 void check(attn4j_context *ctx, std::vector<int64_t> lead, int64_t in, int64_t out, bool with_bias,
            Layout xl, Layout wl, Layout bl, Layout yl, uint64_t seed) {
@@ -35,7 +21,7 @@ void check(attn4j_context *ctx, std::vector<int64_t> lead, int64_t in, int64_t o
                        (with_bias ? " +bias" : "") + " seed " + std::to_string(seed);
     EXPECT_OK(attn4j_linear(ctx, &x.t, &w.t, with_bias ? &b.t : nullptr, &y.t));
     double atol = 1e-5 * std::sqrt((double)in + 1);
-    expect_close(y, reference(x, w, with_bias ? &b : nullptr), atol, 1e-5, what);
+    expect_close(y, linear_product(x, w, with_bias ? &b : nullptr), atol, 1e-5, what);
 }
 
 } // namespace
