@@ -15,20 +15,32 @@ namespace {
 
 // Helpers at most (a context may ask for up to 4096 threads; more helpers than cores only queue).
 constexpr int kMaxHelpers = 63;
-// How long a helper keeps polling for the next loop before it sleeps. Why: the products of one
-// forward come tens of microseconds apart, and a sleeping helper takes a futex wake-up (several
-// µs, more on a busy machine) to join; polling longer would take CPU from other processes.
-constexpr auto kPoll = std::chrono::microseconds(100);
+// How long a helper keeps polling for the next loop before it sleeps. Why so long: a sleeping
+// helper takes a futex wake-up to join, and where the core it sleeps on is a VM's halted vCPU
+// that took 150 µs on average (up to 2.6 ms) on a quiet 2-core cloud VM, longer than most of
+// the products it was woken for; a forward's products come up to a few hundred µs apart (the
+// ops between them run on the calling thread). MiniLM at [1, 16], forwards 50 ms apart (1st, 2nd,
+// 3rd after the pause, ms): 4.2 / 3.9 / 3.6 polling 100 µs, 2.9 / 2.4 / 2.3 polling 1 ms. The
+// price: up to 1 ms of a core after a burst of loops, as ONNX Runtime's spinning pool threads.
+constexpr auto kPoll = std::chrono::milliseconds(1);
 // Pauses between the calling thread's checks before it yields its core: a helper that claimed a
 // chunk and was then descheduled needs the core back to finish it.
 constexpr int kSpinsBeforeYield = 2000;
-// Back-off: a loop in which the helpers ran less than a quarter of the chunks (they were not
-// running when it began), or whose calling thread waited, after its last claim, longer than a
-// quarter of the loop for chunks a helper had begun (descheduled mid-chunk), shows that the
-// machine's cores are busy with other work: the loops of the next kAlone run on their calling
-// threads alone (measured at load 7 on 2 cores: a 30 µs product took 150 µs split, the helper
-// taking the core from the calling thread instead of a second one), then helpers are tried again.
+// Back-off: a loop that was not faster split than its calling thread alone would have been
+// (estimated from the chunks it ran itself), or in which helpers that were polling ran nothing,
+// shows that the machine's cores are busy with other work: the loops of the next kAlone run on
+// their calling threads alone (measured at load 7 on 2 cores: a 30 µs product took 150 µs split,
+// the helper taking the core from the calling thread instead of a second one), then helpers are
+// tried again. A loop that had to wake sleeping helpers and ran without them is no such sign:
+// the wake-up can outlast a short loop (kPoll).
 constexpr auto kAlone = std::chrono::milliseconds(50);
+// Loops in a row that must show it: one alone is no sign (on a quiet 2-core VM about one split
+// loop in 200 had its helper held back by the hypervisor or an interrupt, and backing off at
+// each kept 60-90 % of MiniLM's products alone).
+constexpr int kStrikes = 2;
+
+// The chunk counter of a closed loop: above any chunk count.
+constexpr uint64_t kClosed = UINT32_MAX;
 
 struct Team {
     std::mutex loop;               // held by the calling thread of the current loop
@@ -47,6 +59,7 @@ struct Team {
     int sleepers = 0;
     std::atomic<int> helpers{0};   // started so far
     uint32_t generation = 0;       // guarded by `loop`
+    int strikes = 0;               // loops in a row that showed busy cores; guarded by `loop`
     std::atomic<int64_t> alone_until{0}; // steady_clock ticks before which loops run alone
 };
 
@@ -62,11 +75,15 @@ int64_t claim(Team &t, uint32_t gen) {
         uint64_t s = t.state.load(std::memory_order_acquire);
         if ((uint32_t)(s >> 32) != gen) return ran;
         const int64_t c = (int64_t)(uint32_t)s;
-        // Read before the claim; the claim below succeeds only while loop gen is still current,
-        // which proves that these were its values.
+        // Read before the claim; the claim below succeeds only while the state is still s, which
+        // proves that these were loop gen's values: run_chunks closes a loop (state → gen, kClosed)
+        // before it writes the next one's, and the fence makes a claim that read the next one's
+        // see that close.
         void (*body)(void *, int64_t) = t.body.load(std::memory_order_relaxed);
         void *arg = t.arg.load(std::memory_order_relaxed);
-        if (c >= t.chunks.load(std::memory_order_relaxed)) return ran;
+        const int64_t chunks = t.chunks.load(std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (c >= chunks) return ran;
         if (!t.state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) {
             --ran;
             continue;
@@ -108,7 +125,7 @@ void run_chunks(int64_t chunks, int threads, void (*body)(void *, int64_t), void
     const int want = threads - 1 < kMaxHelpers ? threads - 1 : kMaxHelpers;
     const clock::time_point start = clock::now();
     std::unique_lock<std::mutex> loop(t.loop, std::defer_lock);
-    if (chunks <= 1 || want <= 0 || chunks > (int64_t)UINT32_MAX ||
+    if (chunks <= 1 || want <= 0 || chunks >= (int64_t)kClosed ||
         start.time_since_epoch().count() < t.alone_until.load(std::memory_order_relaxed) ||
         !loop.try_lock()) {
         for (int64_t c = 0; c < chunks; ++c) body(arg, c);
@@ -116,6 +133,11 @@ void run_chunks(int64_t chunks, int threads, void (*body)(void *, int64_t), void
     }
     for (int h = t.helpers.load(); h < want; h = t.helpers.load())
         if (t.helpers.compare_exchange_weak(h, h + 1)) std::thread(helper, h).detach();
+    // Close the last loop: a helper that read its state and then reads the parameters below can
+    // no longer claim with that state (claim).
+    t.state.store(t.state.load(std::memory_order_relaxed) | kClosed,
+                  std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
     t.body.store(body, std::memory_order_relaxed);
     t.arg.store(arg, std::memory_order_relaxed);
     t.chunks.store(chunks, std::memory_order_relaxed);
@@ -125,7 +147,8 @@ void run_chunks(int64_t chunks, int threads, void (*body)(void *, int64_t), void
     t.state.store((uint64_t)gen << 32, std::memory_order_release);
     pthread_mutex_lock(&t.wake);
     t.posted = gen;
-    if (t.sleepers > 0) pthread_cond_broadcast(&t.posted_cv);
+    const bool woken = t.sleepers > 0;
+    if (woken) pthread_cond_broadcast(&t.posted_cv);
     pthread_mutex_unlock(&t.wake);
     const int64_t own = claim(t, gen);
     // Every chunk is claimed: wait for those a helper is still running.
@@ -137,8 +160,14 @@ void run_chunks(int64_t chunks, int threads, void (*body)(void *, int64_t), void
             std::this_thread::yield();
     }
     const clock::time_point end = clock::now();
-    if ((end - claimed) * 4 > end - start || (chunks - own) * 4 < chunks)
+    const int64_t helped = chunks - own;
+    // alone ≈ (claimed − start) · chunks / own; split gained less than a tenth of it
+    const bool no_gain = own > 0 && (end - start) * own * 10 > (claimed - start) * chunks * 9;
+    t.strikes = helped == 0 ? (woken ? t.strikes : t.strikes + 1) : (no_gain ? t.strikes + 1 : 0);
+    if (t.strikes >= kStrikes) {
+        t.strikes = 0;
         t.alone_until.store((end + kAlone).time_since_epoch().count(), std::memory_order_relaxed);
+    }
 }
 
 } // namespace attn4j

@@ -7,6 +7,7 @@
 #include "test_util.h"
 
 #include <cmath>
+#include <cstdlib>
 
 using namespace t4j;
 
@@ -81,6 +82,31 @@ void check_threads(attn4j_context *one, attn4j_context *two) {
     }
 }
 
+// Split products back to back, alternately of 2 and 24 chunks, each adding into its y (the
+// residual): a chunk run twice or a loop returning before its last chunk (a helper claiming a
+// chunk of the next loop with the last one's state) changes the bits against 1 thread.
+void check_back_to_back(attn4j_context *one, attn4j_context *two) {
+    Rng rng(11);
+    const int64_t rows = 4, in = 16, narrow = 128, wide = 1536; // 2 and 24 chunks of 4 panels
+    Tensor x({rows, in}), wn({narrow, in}), ww({wide, in});
+    x.randomize(rng);
+    wn.randomize(rng);
+    ww.randomize(rng);
+    Tensor pn = pack(wn), pw = pack(ww);
+    Tensor yn1({rows, narrow}), yw1({rows, wide}), yn2({rows, narrow}), yw2({rows, wide});
+    setenv("ATTN4J_PACKED_SPLIT_FLOPS", "1", 1); // split from 1 FLOP on
+    for (int step = 0; step < 4000; ++step) {
+        EXPECT_OK(attn4j_linear_packed(one, &x.t, &wn.t, &pn.t, nullptr, ATTN4J_EPILOGUE_RESIDUAL, &yn1.t));
+        EXPECT_OK(attn4j_linear_packed(one, &x.t, &ww.t, &pw.t, nullptr, ATTN4J_EPILOGUE_RESIDUAL, &yw1.t));
+        EXPECT_OK(attn4j_linear_packed(two, &x.t, &wn.t, &pn.t, nullptr, ATTN4J_EPILOGUE_RESIDUAL, &yn2.t));
+        EXPECT_OK(attn4j_linear_packed(two, &x.t, &ww.t, &pw.t, nullptr, ATTN4J_EPILOGUE_RESIDUAL, &yw2.t));
+    }
+    unsetenv("ATTN4J_PACKED_SPLIT_FLOPS");
+    EXPECT(std::memcmp(yn1.f.data(), yn2.f.data(), yn1.f.size() * sizeof(float)) == 0 &&
+               std::memcmp(yw1.f.data(), yw2.f.data(), yw1.f.size() * sizeof(float)) == 0,
+           "linear_packed back to back: 1 and 2 threads differ");
+}
+
 void check_bad_args(attn4j_context *ctx) {
     int64_t floats = -1;
     EXPECT_STATUS(ATTN4J_ERR_INVALID_ARG, attn4j_linear_pack_size(-1, 4, &floats), "out, in");
@@ -130,6 +156,7 @@ int main() {
     check_path(ctx, 32, true);
     check_path(ctx, 33, false);
     check_threads(single, ctx);
+    check_back_to_back(single, ctx);
     check_bad_args(ctx);
     return finish("test_linear_packed");
 }
