@@ -7,6 +7,7 @@
 #include <immintrin.h>
 #include <mutex>
 #include <pthread.h>
+#include <sched.h>
 #include <thread>
 
 namespace attn4j {
@@ -26,13 +27,11 @@ constexpr auto kPoll = std::chrono::milliseconds(1);
 // Pauses between the calling thread's checks before it yields its core: a helper that claimed a
 // chunk and was then descheduled needs the core back to finish it.
 constexpr int kSpinsBeforeYield = 2000;
-// Back-off: a loop that was not faster split than its calling thread alone would have been
-// (estimated from the chunks it ran itself), or in which helpers that were polling ran nothing,
-// shows that the machine's cores are busy with other work: the loops of the next kAlone run on
-// their calling threads alone (measured at load 7 on 2 cores: a 30 µs product took 150 µs split,
-// the helper taking the core from the calling thread instead of a second one), then helpers are
-// tried again. A loop that had to wake sleeping helpers and ran without them is no such sign:
-// the wake-up can outlast a short loop (kPoll).
+// Back-off: loops that show the machine's cores busy with other work (the helpers, polling,
+// did not make the loop faster; or a helper, woken, began a chunk and then kept the calling
+// thread waiting: descheduled mid-chunk) make the loops of the next kAlone run on their calling
+// threads alone (measured at load 7 on 2 cores: a 30 µs product took 150 µs split, the helper
+// taking the core from the calling thread instead of a second one), then helpers are tried again.
 constexpr auto kAlone = std::chrono::milliseconds(50);
 // Loops in a row that must show it: one alone is no sign (on a quiet 2-core VM about one split
 // loop in 200 had its helper held back by the hypervisor or an interrupt, and backing off at
@@ -51,6 +50,7 @@ struct Team {
     std::atomic<int64_t> chunks{0};
     std::atomic<int64_t> done{0};  // chunks finished
     std::atomic<int> wanted{0};    // helpers the current loop may use
+    std::atomic<int> caller_cpu{-1}; // the CPU the last loop's calling thread ran on
     // Why pthread's and not std::condition_variable: with GCC 12's headers its wait() binds to
     // a GLIBCXX_3.4.30 symbol, above the platform floor (GCC 11's libstdc++, README).
     pthread_mutex_t wake = PTHREAD_MUTEX_INITIALIZER; // guards posted and sleepers
@@ -101,7 +101,10 @@ void helper(int index) {
         const auto until = std::chrono::steady_clock::now() + kPoll;
         uint64_t s = t.state.load(std::memory_order_acquire);
         while ((s >> 32) == seen && std::chrono::steady_clock::now() < until) {
-            for (int k = 0; k < 64; ++k) _mm_pause();
+            if (sched_getcpu() == t.caller_cpu.load(std::memory_order_relaxed))
+                std::this_thread::yield();
+            else
+                for (int k = 0; k < 64; ++k) _mm_pause();
             s = t.state.load(std::memory_order_acquire);
         }
         if ((s >> 32) == seen) {
@@ -143,6 +146,7 @@ void run_chunks(int64_t chunks, int threads, void (*body)(void *, int64_t), void
     t.chunks.store(chunks, std::memory_order_relaxed);
     t.done.store(0, std::memory_order_relaxed);
     t.wanted.store(want, std::memory_order_relaxed);
+    t.caller_cpu.store(sched_getcpu(), std::memory_order_relaxed);
     const uint32_t gen = ++t.generation == 0 ? ++t.generation : t.generation; // 0: no loop yet
     t.state.store((uint64_t)gen << 32, std::memory_order_release);
     pthread_mutex_lock(&t.wake);
@@ -160,10 +164,16 @@ void run_chunks(int64_t chunks, int threads, void (*body)(void *, int64_t), void
             std::this_thread::yield();
     }
     const clock::time_point end = clock::now();
+    // Polling helpers should have made the loop faster than its calling thread alone, ≈
+    // (claimed − start) · chunks / own, by more than a tenth; woken ones can join late, but a
+    // chunk they began must not keep the calling thread waiting a quarter of the loop.
     const int64_t helped = chunks - own;
-    // alone ≈ (claimed − start) · chunks / own; split gained less than a tenth of it
-    const bool no_gain = own > 0 && (end - start) * own * 10 > (claimed - start) * chunks * 9;
-    t.strikes = helped == 0 ? (woken ? t.strikes : t.strikes + 1) : (no_gain ? t.strikes + 1 : 0);
+    const bool no_gain = helped == 0 || (end - start) * own * 10 > (claimed - start) * chunks * 9;
+    const bool held_up = (end - claimed) * 4 > end - start;
+    if (woken ? held_up : no_gain)
+        ++t.strikes;
+    else if (!woken)
+        t.strikes = 0;
     if (t.strikes >= kStrikes) {
         t.strikes = 0;
         t.alone_until.store((end + kAlone).time_since_epoch().count(), std::memory_order_relaxed);
