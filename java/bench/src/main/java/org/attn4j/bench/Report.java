@@ -41,7 +41,8 @@ record Report(Machine machine, String command, Settings settings, double gemmGfl
         b.append("- machine: ").append(machine.describe()).append('\n');
         b.append("- command: `").append(command).append("`\n");
         b.append(String.format(Locale.ROOT, "- work: the reference README's module (dim %d, context %d, %d heads of %d), "
-                        + "batch %d, masks %s, %d thread(s); median of %s timed runs after %d warm-up%s\n",
+                        + "batch %d, masks %s, %d thread(s); median of %s timed runs after %d warm-up%s (in-process contenders: "
+                        + "and at least 1 s of them)\n",
                 w.dim(), w.contextDim(), w.heads(), w.dimHead(), settings.batch(), settings.masks(), settings.threads(),
                 settings.repeat(), settings.warmup(), settings.warmup() == 1 ? "" : "s"));
         b.append(Double.isNaN(gemmGflops) ? "- GEMM rate: not measured (no native backend)\n"

@@ -29,9 +29,10 @@ final class InfoCommand {
         out.println("oneDNN        " + info.onednnVersion());
         out.println("ISA           " + info.isa());
         out.println("fused kernel  " + info.fusedKernelIsa());
-        out.println(String.format(Locale.ROOT, "AUTO path     bidirectional attention materialised up to %,d scores per (b, h) slice "
-                + "and %,d in all, fused above", BidirectionalOptions.MATERIALISED_MAX_SLICE_SCORES,
-                BidirectionalOptions.MATERIALISED_MAX_SCORES));
+        out.println(String.format(Locale.ROOT, "AUTO path     bidirectional attention materialised for thin slices (up to %,d "
+                + "scores per (b, h) slice, %,d in all, i or j at least %,d), fused otherwise",
+                BidirectionalOptions.MATERIALISED_MAX_SLICE_SCORES, BidirectionalOptions.MATERIALISED_MAX_SCORES,
+                BidirectionalOptions.MATERIALISED_MIN_LONG_SIDE));
         out.println("library       " + Attn4j.libraryPath());
         out.println("java          " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
         return 0;

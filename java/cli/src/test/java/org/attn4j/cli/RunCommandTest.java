@@ -176,10 +176,10 @@ class RunCommandTest {
         assertEquals(List.of("path: fused (asked)"), asked.out().lines().skip(1).toList(), asked.out());
     }
 
-    /** demo prints the path AUTO takes for its shapes: materialised at 16 × 16, fused at 256 × 512 (8 heads). */
+    /** demo prints the path AUTO takes for its shapes: materialised at 8 × 4096, fused at 16 × 16 and 256 × 512 (8 heads). */
     @Test
     void demoPrintsThePathTaken() {
-        for (String[] size : new String[][] {{"16", "16", "materialised"}, {"256", "512", "fused"}}) {
+        for (String[] size : new String[][] {{"8", "4096", "materialised"}, {"16", "16", "fused"}, {"256", "512", "fused"}}) {
             Result r = main("demo", "--threads", "2", "--repeat", "1", "--video-length", size[0], "--audio-length", size[1]);
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().lines().anyMatch(("  path     " + size[2] + " (auto: by the shape)")::equals), r.out());
