@@ -19,13 +19,13 @@ using packed_linear::kPanel;
 constexpr int64_t kChunkPanels = 4;
 
 // Arithmetic (2·m·k·n) a packed product needs before helper threads join it (run_chunks): about
-// 40 µs of one AVX-512 core, against a few µs to wake a helper. Measured (bench_linear_packed,
-// 2 threads, interleaved, load average 6.5-7 from other builds, so the back-off of run_chunks
-// mostly ran these alone): split against one thread, µs, [16, 384]·[384, 1536]ᵀ 96 / 97,
-// [64, 1536]·[384, 1536]ᵀ 427 / 580, [64, 512]·[512, 512]ᵀ 193 / 230. The environment variable
-// ATTN4J_PACKED_SPLIT_FLOPS overrides it (read per call, like ATTN4J_ISA), for timing the split
-// on one binary.
-constexpr double kSplitFlops = 8e6;
+// 15 µs of one AVX-512 core, against about a µs for a polling helper to join (run_chunks backs
+// off where helpers do not gain). Measured on a quiet 2-core AVX-512 VM, the README module at
+// 16 × 16 (products of 6.3 and 8.4 MFLOP), fused, ./attn4j bench --size 16x16 --repeat 200, ms:
+// 0.265 / 0.309 with 8 MFLOP (ONNX Runtime 0.357 / 0.342 in the same runs), 0.208 / 0.176 with
+// 3 MFLOP (ONNX Runtime 0.358 / 0.341). The environment variable ATTN4J_PACKED_SPLIT_FLOPS
+// overrides it (read per call, like ATTN4J_ISA), for timing the split on one binary.
+constexpr double kSplitFlops = 3e6;
 
 // A positive number from environment variable `name`, or `fallback` when it is unset or not one.
 double env_number(const char *name, double fallback) {
