@@ -33,7 +33,7 @@ constexpr int kSpinsBeforeYield = 2000;
 // threads alone (measured at load 7 on 2 cores: a 30 µs product took 150 µs split, the helper
 // taking the core from the calling thread instead of a second one), then helpers are tried again.
 constexpr auto kAlone = std::chrono::milliseconds(50);
-// Loops in a row that must show it: one alone is no sign (on a quiet 2-core VM about one split
+// Loops in a row that must show it: one such loop is no sign (on a quiet 2-core VM about one split
 // loop in 200 had its helper held back by the hypervisor or an interrupt, and backing off at
 // each kept 60-90 % of MiniLM's products alone).
 constexpr int kStrikes = 2;
