@@ -2,6 +2,7 @@
 // current loop from an atomic counter, beside the calling thread.
 #include "chunk_team.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <immintrin.h>
@@ -29,13 +30,18 @@ constexpr auto kPoll = std::chrono::milliseconds(1);
 constexpr int kSpinsBeforeYield = 2000;
 // Back-off: loops that show the machine's cores busy with other work (the helpers, polling,
 // did not make the loop faster; or a helper, woken, began a chunk and then kept the calling
-// thread waiting: descheduled mid-chunk) make the loops of the next kAlone run on their calling
-// threads alone (measured at load 7 on 2 cores: a 30 µs product took 150 µs split, the helper
-// taking the core from the calling thread instead of a second one), then helpers are tried again.
-constexpr auto kAlone = std::chrono::milliseconds(50);
+// thread waiting: descheduled mid-chunk) make the following loops run on their calling threads
+// alone for a while, then helpers are tried again (measured at load 7 on 2 cores: a 30 µs
+// product took 150 µs split, the helper taking the core from the calling thread instead of a
+// second one). The while starts at kAloneMin and doubles with every back-off up to kAloneMax,
+// back to kAloneMin after a loop that gained. Why not a fixed 50 ms: on a quiet 2-core VM a
+// polling helper was still held off its CPU for 50-500 µs now and then (the JVM's own threads,
+// the hypervisor), and 50 ms alone after each such pair left the README module at 16 × 16 on
+// one thread for most of a 30-run timing (31,000 loops alone against 11,000 split).
+constexpr auto kAloneMin = std::chrono::milliseconds(1);
+constexpr auto kAloneMax = std::chrono::milliseconds(50);
 // Loops in a row that must show it: one such loop is no sign (on a quiet 2-core VM about one split
-// loop in 200 had its helper held back by the hypervisor or an interrupt, and backing off at
-// each kept 60-90 % of MiniLM's products alone).
+// loop in 200 had its helper held back by the hypervisor or an interrupt).
 constexpr int kStrikes = 2;
 
 // The chunk counter of a closed loop: above any chunk count.
@@ -59,6 +65,7 @@ struct Team {
     int sleepers = 0;
     std::atomic<int> helpers{0};   // started so far
     uint32_t generation = 0;       // guarded by `loop`
+    std::chrono::steady_clock::duration alone_for = kAloneMin; // the next back-off; guarded by `loop`
     int strikes = 0;               // loops in a row that showed busy cores; guarded by `loop`
     std::atomic<int64_t> alone_until{0}; // steady_clock ticks before which loops run alone
 };
@@ -189,13 +196,16 @@ void run_chunks(int64_t chunks, int threads, void (*body)(void *, int64_t), void
     const int64_t helped = chunks - own;
     const bool no_gain = helped == 0 || (end - start) * own * 10 > (claimed - start) * chunks * 9;
     const bool held_up = (end - claimed) * 4 > end - start;
-    if (woken ? held_up : no_gain)
+    if (woken ? held_up : no_gain) {
         ++t.strikes;
-    else if (!woken)
+    } else if (!woken) {
         t.strikes = 0;
+        t.alone_for = kAloneMin;
+    }
     if (t.strikes >= kStrikes) {
         t.strikes = 0;
-        t.alone_until.store((end + kAlone).time_since_epoch().count(), std::memory_order_relaxed);
+        t.alone_until.store((end + t.alone_for).time_since_epoch().count(), std::memory_order_relaxed);
+        t.alone_for = std::min<std::chrono::steady_clock::duration>(t.alone_for * 2, kAloneMax);
     }
 }
 
