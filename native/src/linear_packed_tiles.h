@@ -32,9 +32,10 @@ constexpr int kTileRows = kRows;
 constexpr int64_t kGroupPanels = 8;
 // k steps ahead (of one 64-byte panel row each) at which a tile prefetches its panels. Why: the
 // first tile of rows reads them from memory, and the hardware prefetcher alone kept MiniLM's
-// 24 products at [16, 384] (42.5 MB of packed weights, one AVX-512 thread) at 12-15 GB/s:
-// 3.4 ms without, 2.5-2.8 prefetching 8 steps ahead, 2.2 at 32, 1.9-2.0 at 64, 2.3-3.3 at 128
-// and 256; 7 MB of weights, in cache, ran as fast either way.
+// 24 products at [16, 384] (42.5 MB of packed weights, one AVX-512 thread,
+// bench_encoder_products) at 12-15 GB/s: 3.4 ms without, 2.5-2.8 prefetching 8 steps ahead,
+// 2.2 at 32, 1.9-2.0 at 64, 2.3-3.3 at 128 and 256; 7 MB of weights, in cache, ran as fast
+// either way.
 constexpr int64_t kPrefetch = 64;
 
 // Panels per tile of MR rows: the most (a power of two, at most a group) whose accumulators fit
