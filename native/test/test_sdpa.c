@@ -109,6 +109,10 @@ static int run_case(attn4j_context *ctx, const Case *c, int strided) {
         for (int64_t n = 0; n < h * i * j; n += 3) bias[n] = -INFINITY;
     for (int64_t n = 0; n < b * h * i * j; ++n) mask[n] = uniform() > -0.5f;
     for (int64_t n = 0; n < b * j; ++n) kpm[n] = uniform() > -0.6f;
+    if (c->use_kpm >= 2) /* 2: each batch padded at its end (j, 2j/3 + 1, then 0 keys); 3: all true */
+        for (int64_t bb = 0; bb < b; ++bb)
+            for (int64_t n = 0; n < j; ++n)
+                kpm[bb * j + n] = c->use_kpm == 3 || n < (bb == 0 ? j : bb == 1 ? 2 * j / 3 + 1 : 0);
     for (int64_t n = 0; n < b * i; ++n) global[n] = uniform() > 0.8f;
     if (c->nan_at == 1) q[(i / 2) * d] = NAN; /* (0, 0, i/2, 0) in both layouts */
     if (c->nan_at == 2) k[63 * d] = NAN;
@@ -274,6 +278,10 @@ int main(void) {
         {2, 2, 50, 100, 16, 8, 0, 0, 0, 0, 0, 0, -1, -1, 0.25f, 2}, /* NaN in a key */
         {1, 2, 70, 70, 16, 8, 0, 0, 0, 0, 0, 0, -1, 0, 0.25f, 2},   /* ... causal: rows 63 on see it */
         {2, 1, 50, 100, 8, 8, 0, 0, 0, 1, 0, 0, -1, -1, 0.25f, 2},  /* ... padding may hide it */
+        {3, 2, 37, 150, 16, 8, 0, 0, 0, 2, 0, 0, -1, -1, 0.3f, 0},  /* padded at the end (the window path) */
+        {2, 2, 33, 70, 8, 8, 0, 0, 0, 3, 0, 0, -1, -1, 0.3f, 0},    /* all-true padding mask */
+        {2, 2, 60, 60, 8, 8, 0, 0, 0, 2, 0, 0, -1, 0, 0.3f, 0},     /* padded at the end, causal */
+        {2, 1, 40, 100, 8, 8, 0, 0, 0, 2, 0, 0, -1, -1, 0.25f, 2},  /* padded at the end, NaN key 63 */
     };
     const int ncases = (int)(sizeof cases / sizeof cases[0]);
     /* ctest runs this once per ISA of the machine (ATTN4J_ISA), so one pass covers one path. */
