@@ -14,16 +14,6 @@ using namespace attn4j;
 
 namespace {
 
-// The packed path's epilogue for matmul_exec's.
-packed_linear::Epilogue packed_epilogue(Epilogue epilogue) {
-    switch (epilogue) {
-    case Epilogue::kGelu: return packed_linear::Epilogue::kGelu;
-    case Epilogue::kAccumulate: return packed_linear::Epilogue::kResidual;
-    case Epilogue::kNone: break;
-    }
-    return packed_linear::Epilogue::kNone;
-}
-
 // packed: the weight's copy from attn4j_linear_pack, or NULL (attn4j_linear and its variants).
 attn4j_status linear(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_tensor *weight,
                      const attn4j_tensor *packed, const attn4j_tensor *bias, attn4j_tensor *y,
@@ -91,7 +81,7 @@ attn4j_status linear(attn4j_context *ctx, const attn4j_tensor *x, const attn4j_t
             product.m = m;
             product.k = in;
             product.n = out;
-            product.epilogue = packed_epilogue(epilogue);
+            product.epilogue = epilogue;
             packed_product(product, threads);
             return ATTN4J_OK;
         }

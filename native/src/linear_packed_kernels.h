@@ -2,6 +2,8 @@
 // once in linear_packed_tiles.h over the vector-math layer, chosen at run time (isa.h).
 #pragma once
 
+#include "epilogue.h"
+
 #include <cstdint>
 
 namespace attn4j {
@@ -22,8 +24,6 @@ constexpr int64_t kPanel = 16;
 // above 32 rows oneDNN's GEMM, which also runs products of 32 MFLOP or more on 2 threads, keeps
 // the product (MiniLM at [1, 128]: 16.5 ms against 24.8 with the limit at 256).
 constexpr int64_t kMaxRows = 32;
-
-enum class Epilogue : int32_t { kNone = 0, kGelu = 1, kResidual = 2 };
 
 // One call: y[m, n] = epilogue(x[m, k] · Wᵀ + bias) for the panels [p0, p1).
 struct Product {

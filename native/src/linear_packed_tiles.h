@@ -12,20 +12,14 @@ namespace {
 
 static_assert(kStripCols == packed_linear::kPanel, "one vector strip covers one packed panel");
 
-// Accumulator vectors one tile keeps (rows × panels × kVecs), leaving registers for the panel
-// loads and a broadcast: AVX-512 has 32, AVX2 and SSE2 16.
+// kAccs: accumulator vectors one tile keeps (rows × panels × kVecs), leaving registers for the
+// panel loads and a broadcast (AVX-512 has 32, AVX2 and SSE2 16). kTileRows: rows of the
+// tallest tile: with two panels per tile AVX-512 loads 8 broadcasts + 2 panel vectors per 16
+// FMAs (a 16 × 1 tile would load 17), and on the other ISAs kRows as the fused kernels use.
 #if ATTN4J_ISA_LEVEL == 2
-constexpr int kAccs = 16;
+constexpr int kAccs = 16, kTileRows = 8;
 #else
-constexpr int kAccs = 8;
-#endif
-// Rows of the tallest tile: with two panels per tile AVX-512 loads 8 broadcasts + 2 panel
-// vectors per 16 FMAs (a 16 × 1 tile would load 17), and on the other ISAs kRows as the fused
-// kernels use.
-#if ATTN4J_ISA_LEVEL == 2
-constexpr int kTileRows = 8;
-#else
-constexpr int kTileRows = kRows;
+constexpr int kAccs = 8, kTileRows = kRows;
 #endif
 // Panels a group holds: one group's panels ([k, 128] = 192 KiB at k = 384) are read from memory
 // by the first tile of rows and from cache by the others.
@@ -80,7 +74,7 @@ void tile(const packed_linear::Product &t, const float *bias_g, int64_t g0, int6
     tile_fma<MR, NP>(acc, t.x + r0 * t.x_rs, t.x_rs, t.packed + p * kPanel * t.k, kPanel * t.k, t.k);
     const int64_t c0 = p * kPanel, w = t.n - c0 < NP * kPanel ? t.n - c0 : NP * kPanel;
     const float *bias = bias_g + (p - g0) * kPanel;
-    const bool residual = t.epilogue == packed_linear::Epilogue::kResidual;
+    const bool residual = t.epilogue == Epilogue::kAccumulate;
     for (int r = 0; r < MR; ++r) {
         float *row = t.y + (r0 + r) * t.y_rs + c0;
         for (int j = 0; j < NP * kVecs; ++j) {
@@ -89,7 +83,7 @@ void tile(const packed_linear::Product &t, const float *bias_g, int64_t g0, int6
             if (residual) out = load_masked(row + j * kLanes, valid) + out;
             store_masked(row + j * kLanes, valid, out);
         }
-        if (t.epilogue == packed_linear::Epilogue::kGelu) gelu(row, 1, row, 1, w);
+        if (t.epilogue == Epilogue::kGelu) gelu(row, 1, row, 1, w);
     }
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "attn4j.h"
+#include "epilogue.h"
 
 #include <cstdint>
 
@@ -20,23 +21,10 @@ struct MatView {
 // below 32 MFLOP, then one more per 16 MFLOP (see kMatmulFlopsPerThread in matmul_exec.cpp).
 int matmul_threads(double flops, int threads);
 
-// What the primitive does with each output element of a·b (+ bias) before it stores it: a
-// oneDNN post-op, applied while the block is still in registers, so no second pass over c.
-enum class Epilogue {
-    kNone,
-    // c = gelu(a·b + bias) with oneDNN's erf GELU: within 1.5e-6 (absolute) of the exact
-    // x·Φ(x) over the whole float range (measured: 1.06e-6 near |x| = 3 in oneDNN 3.13's
-    // AVX-512 kernels, 3.7e-7 in its AVX2 ones; test_linear_fused), and 0 below x ≈ −5.54,
-    // where the exact value's magnitude is under 6.1e-8. Products of few rows through a
-    // weight stored [out, in] (computed transposed) take attn4j_gelu's exact GELU instead.
-    kGelu,
-    // c = c + a·b + bias: c's old contents are read first (the residual connection).
-    kAccumulate,
-};
-
 // c[B..., m, n] = alpha · a[B..., m, k] · b[B..., k, n]  (+ bias[1..., 1, n] when bias is set,
-// which needs alpha = 1), then the epilogue (which needs alpha = 1 too). The views share one ndim; each batch dim of a and b equals c's or
-// is 1 (broadcast). Inputs may have any non-negative strides (layouts oneDNN cannot take, or
+// which needs alpha = 1), then the epilogue (epilogue.h: a oneDNN post-op, applied while the
+// block is still in registers, so no second pass over c; it needs alpha = 1 too). The views
+// share one ndim; each batch dim of a and b equals c's or is 1 (broadcast). Inputs may have any non-negative strides (layouts oneDNN cannot take, or
 // would only take through its slow reference kernel, are copied densely first); c must not
 // overlap itself. Runs on up to the context's threads (matmul_threads); the caller has checked
 // everything else.
