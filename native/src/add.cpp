@@ -13,9 +13,7 @@ ATTN4J_API attn4j_status attn4j_add(attn4j_context *ctx, const attn4j_tensor *a,
                                     const attn4j_tensor *b, attn4j_tensor *y) {
     return guarded([&] {
         int32_t threads;
-        if (attn4j_status s = check_context(ctx, &threads)) return s;
-        if (attn4j_status s = check_tensors({{a, "a"}, {y, "y"}}, ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS))
-            return s;
+        if (attn4j_status s = check_in_out(ctx, &threads, {a, "a"}, {y, "y"}, 0)) return s;
         if (attn4j_status s = check_tensor(b, "b", ATTN4J_DTYPE_F32, 0, a->ndim)) return s;
         if (attn4j_status s = check_broadcastable(*b, "b", *a, "a")) return s;
         if (attn4j_status s = check_output_like(*y, "y", *a, "a")) return s;

@@ -169,4 +169,10 @@ attn4j_status check_context(const attn4j_context *ctx, int32_t *threads) {
     return ATTN4J_OK;
 }
 
+attn4j_status check_in_out(const attn4j_context *ctx, int32_t *threads, NamedTensor in,
+                           NamedTensor out, int32_t min_rank) {
+    if (attn4j_status s = check_context(ctx, threads)) return s;
+    return check_tensors({in, out}, ATTN4J_DTYPE_F32, min_rank, ATTN4J_MAX_DIMS);
+}
+
 } // namespace attn4j

@@ -57,6 +57,11 @@ std::string shape_string(const attn4j_tensor &t);
 // Checks a context pointer and returns its thread count through *threads.
 attn4j_status check_context(const attn4j_context *ctx, int32_t *threads);
 
+// The prologue of an op from one F32 tensor to another: check_context, then `in` and `out` as
+// check_tensors with rank in [min_rank, ATTN4J_MAX_DIMS] (their shapes are the op's to check).
+attn4j_status check_in_out(const attn4j_context *ctx, int32_t *threads, NamedTensor in,
+                           NamedTensor out, int32_t min_rank);
+
 // Checks the out-parameter `out` (ERR_NULL_ARGUMENT for NULL) and clears what it points to, so
 // that a failure after this leaves no stale pointer with the caller.
 template <class T> attn4j_status check_out_pointer(T **out) {

@@ -13,9 +13,7 @@ ATTN4J_API attn4j_status attn4j_gelu(attn4j_context *ctx, const attn4j_tensor *x
                                      attn4j_tensor *y) {
     return guarded([&] {
         int32_t threads;
-        if (attn4j_status s = check_context(ctx, &threads)) return s;
-        if (attn4j_status s = check_tensors({{x, "x"}, {y, "y"}}, ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS))
-            return s;
+        if (attn4j_status s = check_in_out(ctx, &threads, {x, "x"}, {y, "y"}, 0)) return s;
         if (attn4j_status s = check_output_like(*y, "y", *x, "x")) return s;
         if (numel(*x) == 0) return ATTN4J_OK;
         Nest<2> nest; // [x, y] over x's shape, merged into the longest runs both allow

@@ -15,8 +15,7 @@ namespace {
 attn4j_status relu(attn4j_context *ctx, const attn4j_tensor *x, attn4j_tensor *y) {
     int32_t threads = 0;
     attn4j_status st;
-    if ((st = check_context(ctx, &threads))) return st;
-    if ((st = check_tensors({{x, "x"}, {y, "y"}}, ATTN4J_DTYPE_F32, 0, ATTN4J_MAX_DIMS))) return st;
+    if ((st = check_in_out(ctx, &threads, {x, "x"}, {y, "y"}, 0))) return st;
     if ((st = check_same_shape(*y, "y", *x, "x"))) return st;
     const int64_t count = numel(*x);
     if (count == 0) return ATTN4J_OK;

@@ -32,9 +32,7 @@ ATTN4J_API attn4j_status attn4j_softmax(attn4j_context *ctx, const attn4j_tensor
                                         attn4j_tensor *y) {
     return guarded([&] {
         int32_t threads;
-        if (attn4j_status s = check_context(ctx, &threads)) return s;
-        if (attn4j_status s = check_tensors({{x, "x"}, {y, "y"}}, ATTN4J_DTYPE_F32, 1, ATTN4J_MAX_DIMS))
-            return s;
+        if (attn4j_status s = check_in_out(ctx, &threads, {x, "x"}, {y, "y"}, 1)) return s;
         if (axis != -1 && axis != -2)
             return fail(ATTN4J_ERR_INVALID_ARG, "axis: expected -1 or -2, got %d", axis);
         if (axis == -2 && x->ndim < 2)

@@ -6,19 +6,17 @@ package org.attn4j;
  * reference outputs.
  */
 public enum DType {
-    F32(4, "F32", 0),
-    F16(2, "F16", 1),
-    BF16(2, "BF16", 2),
-    BOOL(1, "BOOL", 3),
-    F64(8, "F64", 4);
+    F32(4, 0),
+    F16(2, 1),
+    BF16(2, 2),
+    BOOL(1, 3),
+    F64(8, 4);
 
     private final int byteSize;
-    private final String safetensorsName;
     private final int nativeCode;
 
-    DType(int byteSize, String safetensorsName, int nativeCode) {
+    DType(int byteSize, int nativeCode) {
         this.byteSize = byteSize;
-        this.safetensorsName = safetensorsName;
         this.nativeCode = nativeCode;
     }
 
@@ -27,9 +25,9 @@ public enum DType {
         return byteSize;
     }
 
-    /** The dtype's name in a safetensors header ("F32", "BF16", "BOOL", ...). */
+    /** The dtype's name in a safetensors header ("F32", "BF16", "BOOL", ...): its constant's name. */
     public String safetensorsName() {
-        return safetensorsName;
+        return name();
     }
 
     /** The ATTN4J_DTYPE_* code of native/include/attn4j.h. */
@@ -45,7 +43,7 @@ public enum DType {
     /** The dtype a safetensors header names, or throws IllegalArgumentException naming it. */
     public static DType fromSafetensorsName(String name) {
         for (DType t : values()) {
-            if (t.safetensorsName.equals(name)) {
+            if (t.name().equals(name)) {
                 return t;
             }
         }

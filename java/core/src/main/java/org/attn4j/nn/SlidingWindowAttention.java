@@ -47,8 +47,8 @@ public final class SlidingWindowAttention extends PackedAttention<SlidingWindowA
     }
 
     private SlidingWindowAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights, new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead,
-                config.rotary, Float.NaN, null));
+        super(FACTORY, config, backend, weights, QkvAttentionLayer.dotProduct(source, config.dim, config.heads,
+                config.dimHead, config.rotary));
     }
 
     public static Builder builder() {

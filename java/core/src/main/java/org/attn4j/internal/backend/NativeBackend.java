@@ -205,8 +205,13 @@ public final class NativeBackend implements Backend {
     @Override
     public void add(Tensor a, Tensor b, Tensor y) {
         OpArguments.add(a, b, y);
-        downcall("attn4j_add", (ctx, d) -> (int) attn4j_h.attn4j_add$handle().invokeExact(ctx,
-                d.describe(0, a, "a"), d.describe(1, b, "b"), d.describe(2, y, "y")));
+        twoToOne(attn4j_h.attn4j_add$handle(), "attn4j_add", a, "a", b, "b", y);
+    }
+
+    // attn4j_add and attn4j_head_mix share one signature: (ctx, input, input, y)
+    private void twoToOne(MethodHandle op, String opName, Tensor a, String aName, Tensor b, String bName, Tensor y) {
+        downcall(opName, (ctx, d) -> (int) op.invokeExact(ctx, d.describe(0, a, aName), d.describe(1, b, bName),
+                d.describe(2, y, "y")));
     }
 
     // ------------------------------------------------------------------ attention building blocks
@@ -223,8 +228,7 @@ public final class NativeBackend implements Backend {
     @Override
     public void headMix(Tensor x, Tensor weight, Tensor y) {
         OpArguments.headMix(x, weight, y);
-        downcall("attn4j_head_mix", (ctx, d) -> (int) attn4j_h.attn4j_head_mix$handle().invokeExact(ctx,
-                d.describe(0, x, "x"), d.describe(1, weight, "weight"), d.describe(2, y, "y")));
+        twoToOne(attn4j_h.attn4j_head_mix$handle(), "attn4j_head_mix", x, "x", weight, "weight", y);
     }
 
     @Override

@@ -89,16 +89,14 @@ public final class AttentionOpArguments {
 
     // q [b, i, a], k [b, j, a], w [a], scores [b, i, j]
     public static void additiveScores(Tensor q, Tensor k, Tensor w, Tensor scores) {
-        Checks.input(q, "q", F32);
-        Checks.input(k, "k", F32);
+        Checks.input(q, "q", F32, 3);
+        Checks.input(k, "k", F32, 3);
         Checks.input(w, "w", F32);
         Checks.output(scores, "scores", F32);
-        Checks.rank(q, "q", 3);
-        Checks.rank(k, "k", 3);
         long b = q.shape(0);
         long a = q.shape(2);
         Checks.shape(k, "k", new long[] {b, k.shape(1), a});
-        Checks.shape(w, "w", new long[] {a});
+        Checks.shape(w, "w", a);
         Checks.shape(scores, "scores", new long[] {b, q.shape(1), k.shape(1)});
         Checks.apart(scores, "scores", new Tensor[] {q, k, w}, "q", "k", "w");
     }
@@ -126,13 +124,10 @@ public final class AttentionOpArguments {
      * (an F32 output) and returns {b, h, i, j}.
      */
     private static long[] heads(Tensor q, Tensor k, Tensor v, Tensor out) {
-        Checks.input(q, "q", F32);
-        Checks.input(k, "k", F32);
-        Checks.input(v, "v", F32);
+        Checks.input(q, "q", F32, 4);
+        Checks.input(k, "k", F32, 4);
+        Checks.input(v, "v", F32, 4);
         Checks.output(out, "out", F32);
-        Checks.rank(q, "q", 4);
-        Checks.rank(k, "k", 4);
-        Checks.rank(v, "v", 4);
         long b = q.shape(0);
         long h = q.shape(1);
         long i = q.shape(2);

@@ -59,6 +59,12 @@ public final class Checks {
         aligned(t, name);
     }
 
+    /** A required input of the given dtype and rank. */
+    public static void input(Tensor t, String name, DType dtype, int rank) {
+        input(t, name, dtype);
+        rank(t, name, rank);
+    }
+
     /** An optional input: null, or as {@link #input}. */
     public static void optional(Tensor t, String name, DType dtype) {
         if (t != null) {

@@ -157,17 +157,11 @@ public final class OpArguments {
     // sim [b, h, i, j]; relPosBias broadcasting to it or null; mask [b, i], contextMask [b, j] BOOL or null;
     // attn, contextAttn [b, h, i, j]
     public static void bcaSoftmax(Tensor sim, Tensor relPosBias, Tensor mask, Tensor contextMask, Tensor attn, Tensor contextAttn) {
-        Checks.input(sim, "sim", F32);
-        Checks.optional(relPosBias, "relPosBias", F32);
-        Checks.optional(mask, "mask", BOOL);
-        Checks.optional(contextMask, "contextMask", BOOL);
+        Checks.input(sim, "sim", F32, 4);
         Checks.output(attn, "attn", F32);
         Checks.output(contextAttn, "contextAttn", F32);
-        Checks.rank(sim, "sim", 4);
         masks(mask, contextMask, sim.shape(0), sim.shape(2), sim.shape(3));
-        if (relPosBias != null) {
-            Checks.broadcastable(relPosBias, "relPosBias", sim);
-        }
+        relPosBias(relPosBias, sim.shape(0), sim.shape(1), sim.shape(2), sim.shape(3));
         Checks.sameShape(attn, "attn", sim);
         Checks.sameShape(contextAttn, "contextAttn", sim);
         Checks.noOverlap(attn, "attn", sim, "sim", true);
@@ -196,37 +190,24 @@ public final class OpArguments {
     public static void bcaFused(Tensor qk, Tensor contextQk, Tensor v, Tensor contextV, Tensor relPosBias, Tensor mask,
                          Tensor contextMask, Tensor talkingHeads, Tensor contextTalkingHeads, float scale,
                          Tensor out, Tensor contextOut) {
-        Checks.input(qk, "qk", F32);
-        Checks.input(contextQk, "contextQk", F32);
-        Checks.input(v, "v", F32);
-        Checks.input(contextV, "contextV", F32);
-        Checks.optional(relPosBias, "relPosBias", F32);
-        Checks.optional(mask, "mask", BOOL);
-        Checks.optional(contextMask, "contextMask", BOOL);
-        Checks.optional(talkingHeads, "talkingHeads", F32);
-        Checks.optional(contextTalkingHeads, "contextTalkingHeads", F32);
+        Checks.input(qk, "qk", F32, 4);
+        Checks.input(contextQk, "contextQk", F32, 4);
+        Checks.input(v, "v", F32, 4);
+        Checks.input(contextV, "contextV", F32, 4);
         Checks.output(out, "out", F32);
         Checks.output(contextOut, "contextOut", F32);
-        Checks.rank(qk, "qk", 4);
         long b = qk.shape(0);
         long h = qk.shape(1);
         long i = qk.shape(2);
         long d = qk.shape(3);
-        Checks.rank(contextQk, "contextQk", 4);
         long j = contextQk.shape(2);
         Checks.shape(contextQk, "contextQk", b, h, j, d);
         Checks.shape(v, "v", b, h, i, d);
         Checks.shape(contextV, "contextV", b, h, j, d);
         masks(mask, contextMask, b, i, j);
-        if (relPosBias != null) {
-            Checks.broadcastable(relPosBias, "relPosBias", b, h, i, j);
-        }
-        if (talkingHeads != null) {
-            Checks.shape(talkingHeads, "talkingHeads", h, h);
-        }
-        if (contextTalkingHeads != null) {
-            Checks.shape(contextTalkingHeads, "contextTalkingHeads", h, h);
-        }
+        relPosBias(relPosBias, b, h, i, j);
+        headMatrix(talkingHeads, "talkingHeads", h);
+        headMatrix(contextTalkingHeads, "contextTalkingHeads", h);
         Checks.finite(scale, "scale");
         Checks.shape(out, "out", b, h, i, d);
         Checks.shape(contextOut, "contextOut", b, h, j, d);
@@ -245,13 +226,31 @@ public final class OpArguments {
             "contextTalkingHeads");
     }
 
-    // mask [b, i], contextMask [b, j]
+    // mask [b, i], contextMask [b, j], BOOL or null
     private static void masks(Tensor mask, Tensor contextMask, long b, long i, long j) {
+        Checks.optional(mask, "mask", BOOL);
+        Checks.optional(contextMask, "contextMask", BOOL);
         if (mask != null) {
             Checks.shape(mask, "mask", b, i);
         }
         if (contextMask != null) {
             Checks.shape(contextMask, "contextMask", b, j);
+        }
+    }
+
+    // relPosBias F32 broadcasting to [b, h, i, j], or null
+    private static void relPosBias(Tensor relPosBias, long b, long h, long i, long j) {
+        Checks.optional(relPosBias, "relPosBias", F32);
+        if (relPosBias != null) {
+            Checks.broadcastable(relPosBias, "relPosBias", b, h, i, j);
+        }
+    }
+
+    // a talking-heads matrix [h, h] F32, or null
+    private static void headMatrix(Tensor t, String name, long h) {
+        Checks.optional(t, name, F32);
+        if (t != null) {
+            Checks.shape(t, name, h, h);
         }
     }
 }

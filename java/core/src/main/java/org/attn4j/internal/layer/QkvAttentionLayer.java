@@ -44,6 +44,12 @@ public final class QkvAttentionLayer {
         this.unitNormWeight = unitNormWeight;
     }
 
+    /** A dot-product attention layer (no cosine similarity). */
+    public static QkvAttentionLayer dotProduct(ParameterSource source, int dim, int heads, int dimHead,
+                                               RotaryEmbedding rotary) {
+        return new QkvAttentionLayer(source, dim, heads, dimHead, rotary, Float.NaN, null);
+    }
+
     /** The shape of a packed-projection module: positive sizes, rotary (or null) within a head. */
     public static void validate(int dim, int heads, int dimHead, RotaryEmbedding rotary) {
         Checks.positive("dim", dim);
