@@ -63,7 +63,7 @@ final class FamilyBatch {
                 entries.add(new Entry("TransformerDecoderLayer (ff 2048)", dec, a -> dec.forward(a, x, context)));
                 FusedQkvAttention qkv = FusedQkvAttention.builder().dim(DIM).heads(HEADS).dimHead(DIM_HEAD).build(backend, 4);
                 entries.add(new Entry("FusedQkvAttention", qkv, a -> qkv.forward(a, x)));
-                SlidingWindowAttention window = SlidingWindowAttention.builder().dim(DIM).heads(HEADS).dimHead(DIM_HEAD).window(16)
+                SlidingWindowAttention window = SlidingWindowAttention.builder().dim(DIM).heads(HEADS).dimHead(DIM_HEAD).windowLeft(16).windowRight(16)
                         .build(backend, 5);
                 entries.add(new Entry("SlidingWindowAttention (16 each side)", window, a -> window.forward(a, x)));
                 CosineSimilarityAttention cos = CosineSimilarityAttention.builder().dim(DIM).heads(HEADS).dimHead(DIM_HEAD)

@@ -158,7 +158,7 @@ final class FamilyBench {
             throws IOException, InterruptedException {
         out.printf(Locale.ROOT, "== sliding-window attention, batch 1, window %d each side, 8 heads of 64 (dim 512)%n", window);
         out.printf(Locale.ROOT, "busy before: %.2f cores%n", busyCores());
-        try (SlidingWindowAttention swa = SlidingWindowAttention.builder().dim(512).heads(8).dimHead(64).window(window)
+        try (SlidingWindowAttention swa = SlidingWindowAttention.builder().dim(512).heads(8).dimHead(64).windowLeft(window).windowRight(window)
                 .build(backend, 3)) {
             for (int n = maxN / 4; n <= maxN; n *= 2) {
                 try (Arena arena = Arena.ofConfined()) {

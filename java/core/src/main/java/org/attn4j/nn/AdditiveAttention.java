@@ -10,6 +10,7 @@ import org.attn4j.internal.check.QueryKeyValue;
 import org.attn4j.internal.layer.Linear;
 import org.attn4j.internal.module.Init;
 import org.attn4j.internal.module.Parameter;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.Scratch;
 
@@ -20,6 +21,7 @@ import org.attn4j.internal.module.Scratch;
  * biases. Keys masked out (or a query with every key masked) follow SDPA's convention: a query
  * that sees no key gets NaN. Always returns the weights. Thread-safe; owns its weights.
  */
+@ConfigBuilder
 public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "AdditiveAttention";
@@ -52,8 +54,8 @@ public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.
         this.wv = source.get("w_v.weight", new long[] {1, config.numHiddens}, Init.uniformFanIn(config.numHiddens));
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static AdditiveAttentionBuilder builder() {
+        return new AdditiveAttentionBuilder(FACTORY);
     }
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
@@ -66,24 +68,5 @@ public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.
         // [b, i, j] = w_vᵀ tanh(W_q q + W_k k)
         backend.additiveScores(wq.forward(backend, scratch, in.queries()), wk.forward(backend, scratch, in.keys()),
                 wv.get().reshape(config.numHiddens), scores);
-    }
-
-    /** Configuration: querySize, keySize and numHiddens (all required). */
-    public static final class Builder extends ModuleBuilder<Config, AdditiveAttention, Builder> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
-
-        public Builder querySize(int querySize) {
-            return set("querySize", querySize);
-        }
-
-        public Builder keySize(int keySize) {
-            return set("keySize", keySize);
-        }
-
-        public Builder numHiddens(int numHiddens) {
-            return set("numHiddens", numHiddens);
-        }
     }
 }

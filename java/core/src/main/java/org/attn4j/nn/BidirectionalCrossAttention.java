@@ -10,6 +10,7 @@ import org.attn4j.Tensor;
 import org.attn4j.internal.check.BidirectionalInputs;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.layer.BidirectionalAttentionLayer;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.SameAs;
@@ -32,6 +33,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * }
  * }</pre>
  */
+@ConfigBuilder
 public final class BidirectionalCrossAttention extends ConfiguredModule<BidirectionalCrossAttention.Config>
         implements BidirectionalModule {
     /** The reference's class name, as in safetensors {@code __metadata__.class}. */
@@ -50,7 +52,7 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
      * @param dropout        kept for weight compatibility; inference ignores it (0)
      * @param talkingHeads   h×h head mixing after both softmaxes (false)
      * @param prenorm        RMSNorm on x and context first (false)
-     * @param cosineSimScale null: dot-product similarity; else cosine similarity times this
+     * @param cosineSimScale unset (null): dot-product similarity; else cosine similarity times this
      *                       temperature (attn4j's option, absent from the reference's files)
      */
     public record Config(int dim, @Default("8") int heads, @Default("64") int dimHead, @SameAs("dim") int contextDim,
@@ -62,7 +64,7 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
             Checks.positive("dim_head", dimHead);
             Checks.positive("context_dim", contextDim);
             if (cosineSimScale != null && !(cosineSimScale > 0 && Float.isFinite(cosineSimScale))) {
-                throw new IllegalArgumentException("cosine_sim_scale: expected a finite value > 0 (or NaN for off), got "
+                throw new IllegalArgumentException("cosine_sim_scale: expected a finite value > 0 (or unset for dot-product similarity), got "
                         + cosineSimScale);
             }
             if (!(dropout >= 0 && dropout < 1)) {
@@ -82,8 +84,8 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
     }
 
     /** A builder with the reference's defaults: heads 8, dimHead 64, contextDim = dim, no dropout, talking heads or prenorm. */
-    public static Builder builder() {
-        return new Builder();
+    public static BidirectionalCrossAttentionBuilder builder() {
+        return new BidirectionalCrossAttentionBuilder(FACTORY);
     }
 
     /**
@@ -129,39 +131,5 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
 
     public boolean prenorm() {
         return layer.prenorm;
-    }
-
-    /** Configuration with the reference's names and defaults. */
-    public static final class Builder extends AttentionBuilder<Config, BidirectionalCrossAttention, Builder> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
-
-        /** Defaults to dim. */
-        public Builder contextDim(int contextDim) {
-            return set("contextDim", contextDim);
-        }
-
-        /** Kept for weight compatibility; inference ignores it (dropout is the identity). */
-        public Builder dropout(float dropout) {
-            return set("dropout", dropout);
-        }
-
-        public Builder talkingHeads(boolean talkingHeads) {
-            return set("talkingHeads", talkingHeads);
-        }
-
-        public Builder prenorm(boolean prenorm) {
-            return set("prenorm", prenorm);
-        }
-
-        /**
-         * Cosine-similarity attention (attn4j's option, not in the reference): qk and context_qk
-         * l2-normalised per head, similarities scaled by {@code scale} (a temperature, e.g. 10)
-         * instead of dimHead^-0.5. NaN (the default) keeps dot-product similarity.
-         */
-        public Builder cosineSimScale(float scale) {
-            return set("cosineSimScale", Float.isNaN(scale) ? null : scale);
-        }
     }
 }

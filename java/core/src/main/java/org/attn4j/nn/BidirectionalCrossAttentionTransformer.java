@@ -14,6 +14,7 @@ import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.layer.BidirectionalAttentionLayer;
 import org.attn4j.internal.layer.FeedForward;
 import org.attn4j.internal.layer.RmsNorm;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.SameAs;
@@ -28,6 +29,7 @@ import org.attn4j.internal.module.Scratch;
  *
  * <p>Inference only; thread-safe; owns its weights.
  */
+@ConfigBuilder
 public final class BidirectionalCrossAttentionTransformer
         extends ConfiguredModule<BidirectionalCrossAttentionTransformer.Config> implements BidirectionalModule {
     /** The reference's class name, as in safetensors {@code __metadata__.class}. */
@@ -83,8 +85,8 @@ public final class BidirectionalCrossAttentionTransformer
         this.finalContextNorm = config.finalNorms ? new RmsNorm(source, "context_norm", contextDim) : null;
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static BidirectionalCrossAttentionTransformerBuilder builder() {
+        return new BidirectionalCrossAttentionTransformerBuilder(FACTORY);
     }
 
     /** Loads a reference state dict from a safetensors file, configured from its {@code __metadata__}. */
@@ -142,32 +144,5 @@ public final class BidirectionalCrossAttentionTransformer
 
     public int depth() {
         return config.depth;
-    }
-
-    /** Configuration with the reference's names and defaults. */
-    public static final class Builder extends AttentionBuilder<Config, BidirectionalCrossAttentionTransformer, Builder> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
-
-        public Builder depth(int depth) {
-            return set("depth", depth);
-        }
-
-        public Builder contextDim(int contextDim) {
-            return set("contextDim", contextDim);
-        }
-
-        public Builder ffExpansionFactor(double ffExpansionFactor) {
-            return set("ffExpansionFactor", ffExpansionFactor);
-        }
-
-        public Builder talkingHeads(boolean talkingHeads) {
-            return set("talkingHeads", talkingHeads);
-        }
-
-        public Builder finalNorms(boolean finalNorms) {
-            return set("finalNorms", finalNorms);
-        }
     }
 }

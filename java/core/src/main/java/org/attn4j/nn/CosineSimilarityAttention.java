@@ -9,6 +9,7 @@ import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.layer.QkvAttentionLayer;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 
@@ -18,6 +19,7 @@ import org.attn4j.internal.module.ParameterSource;
  * default 10), which keeps the softmax from saturating. Otherwise as {@link FusedQkvAttention}
  * ({@code to_qkv}, {@code to_out}, optional rotary). Thread-safe; owns its weights.
  */
+@ConfigBuilder
 public final class CosineSimilarityAttention extends PackedAttention<CosineSimilarityAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CosineSimilarityAttention";
@@ -55,8 +57,8 @@ public final class CosineSimilarityAttention extends PackedAttention<CosineSimil
         return Tensor.of(arena, w, d);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static CosineSimilarityAttentionBuilder builder() {
+        return new CosineSimilarityAttentionBuilder(FACTORY);
     }
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
@@ -84,17 +86,5 @@ public final class CosineSimilarityAttention extends PackedAttention<CosineSimil
     /** The temperature multiplying the cosines. */
     public float scale() {
         return config.scale;
-    }
-
-    /** Configuration: dim (required), heads 8, dimHead 64, scale 10. */
-    public static final class Builder extends QkvAttentionBuilder<Config, CosineSimilarityAttention, Builder> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
-
-        /** The temperature multiplying the cosines (positive). */
-        public Builder scale(float scale) {
-            return set("scale", scale);
-        }
     }
 }

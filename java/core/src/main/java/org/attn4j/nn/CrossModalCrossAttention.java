@@ -8,6 +8,7 @@ import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.CrossModalInputs;
 import org.attn4j.internal.layer.CrossModalLayer;
 import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.Scratch;
@@ -21,6 +22,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * BOOL [b, n] with true = attend (a query whose other modality is fully masked gets NaN, as
  * nn.MultiheadAttention gives). Thread-safe; owns its weights.
  */
+@ConfigBuilder
 public final class CrossModalCrossAttention extends TextVisionModule<CrossModalCrossAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CrossModalCrossAttention";
@@ -58,8 +60,8 @@ public final class CrossModalCrossAttention extends TextVisionModule<CrossModalC
         }
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static CrossModalCrossAttentionBuilder builder() {
+        return new CrossModalCrossAttentionBuilder(FACTORY);
     }
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
@@ -70,12 +72,5 @@ public final class CrossModalCrossAttention extends TextVisionModule<CrossModalC
     @Override
     CrossModalOutput compute(Scratch scratch, TensorAllocator out, CrossModalInputs in) {
         return layer.forward(backend, out, scratch, in.text(), in.vision(), in.textMask(), in.visionMask(), AttentionPath.AUTO);
-    }
-
-    /** Configuration: textDim and visionDim (required), heads 8. */
-    public static final class Builder extends TextVisionBuilder<Config, CrossModalCrossAttention, Builder> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
     }
 }

@@ -12,6 +12,7 @@ import org.attn4j.internal.layer.LayerNormFeedForward;
 import org.attn4j.internal.layer.MultiheadAttentionLayer;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.Scratch;
@@ -30,6 +31,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * {@code vision_self_attn.*}, {@code cross.*}, {@code text_ff.{0,1,3}.*}, {@code vision_ff.{0,1,3}.*}.
  * Masks BOOL [b, n], true = attend. Thread-safe; owns its weights.
  */
+@ConfigBuilder
 public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusionBlock.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CrossModalFusionBlock";
@@ -76,8 +78,8 @@ public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusi
         this.visionFf = new LayerNormFeedForward(source, "vision_ff.", visionDim, config.ffMult);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static CrossModalFusionBlockBuilder builder() {
+        return new CrossModalFusionBlockBuilder(FACTORY);
     }
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
@@ -105,16 +107,5 @@ public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusi
         Tensor y = scratch.allocate(x.shape());
         backend.add(x, a, y);
         return y;
-    }
-
-    /** Configuration: textDim and visionDim (required), heads 8, ffMult 4. */
-    public static final class Builder extends TextVisionBuilder<Config, CrossModalFusionBlock, Builder> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
-
-        public Builder ffMult(double ffMult) {
-            return set("ffMult", ffMult);
-        }
     }
 }

@@ -9,6 +9,7 @@ import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.layer.QkvAttentionLayer;
 import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 
@@ -18,6 +19,7 @@ import org.attn4j.internal.module.ParameterSource;
  * scaled dot-product attention (masks, causal, windows, weights: {@link SdpaOptions}), and
  * {@code to_out} (weight and bias). Thread-safe; owns its weights.
  */
+@ConfigBuilder
 public final class FusedQkvAttention extends PackedAttention<FusedQkvAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "FusedQkvAttention";
@@ -43,8 +45,8 @@ public final class FusedQkvAttention extends PackedAttention<FusedQkvAttention.C
                 config.dimHead, config.rotary));
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static FusedQkvAttentionBuilder builder() {
+        return new FusedQkvAttentionBuilder(FACTORY);
     }
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
@@ -64,12 +66,5 @@ public final class FusedQkvAttention extends PackedAttention<FusedQkvAttention.C
     /** Same with {@link SdpaOptions#DEFAULT}. */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x) {
         return forward(allocator, x, SdpaOptions.DEFAULT);
-    }
-
-    /** Configuration: dim (required), heads 8, dimHead 64, no rotary embedding. */
-    public static final class Builder extends QkvAttentionBuilder<Config, FusedQkvAttention, Builder> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
     }
 }

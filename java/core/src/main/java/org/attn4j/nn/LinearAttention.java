@@ -10,6 +10,7 @@ import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.Linear;
 import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
@@ -22,6 +23,7 @@ import org.attn4j.internal.tensor.Heads;
  * runs the same fold as a prefix sum. Parameters {@code to_qkv} (no bias) and {@code to_out} (with
  * bias). Thread-safe; owns its weights.
  */
+@ConfigBuilder
 public final class LinearAttention extends ConfiguredModule<LinearAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "LinearAttention";
@@ -59,8 +61,8 @@ public final class LinearAttention extends ConfiguredModule<LinearAttention.Conf
         this.toOut = new Linear(source, "to_out", inner, config.dim, true);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static LinearAttentionBuilder builder() {
+        return new LinearAttentionBuilder(FACTORY);
     }
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
@@ -97,20 +99,5 @@ public final class LinearAttention extends ConfiguredModule<LinearAttention.Conf
 
     public boolean causal() {
         return config.causal;
-    }
-
-    /** Configuration: dim (required), heads 8, dimHead 64, not causal, eps 1e-6. */
-    public static final class Builder extends AttentionBuilder<Config, LinearAttention, Builder> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
-
-        public Builder causal(boolean causal) {
-            return set("causal", causal);
-        }
-
-        public Builder eps(float eps) {
-            return set("eps", eps);
-        }
     }
 }

@@ -12,6 +12,7 @@ import org.attn4j.internal.layer.Attend;
 import org.attn4j.internal.layer.SeparateProjections;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.SameAs;
@@ -24,6 +25,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * Self attention (context null) or cross attention (context [b, j, contextDim]). Scale 1/√r by
  * default. Thread-safe; owns its weights.
  */
+@ConfigBuilder
 public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "LowRankAttention";
@@ -58,8 +60,8 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
                 config.dimHead);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static LowRankAttentionBuilder builder() {
+        return new LowRankAttentionBuilder(FACTORY);
     }
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
@@ -93,21 +95,5 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
 
     public int rank() {
         return config.rank;
-    }
-
-    /** Configuration: dim and rank (required), contextDim = dim, heads 8, dimHead 64. */
-    public static final class Builder extends AttentionBuilder<Config, LowRankAttention, Builder> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
-
-        public Builder contextDim(int contextDim) {
-            return set("contextDim", contextDim);
-        }
-
-        /** Size of each head's queries and keys. */
-        public Builder rank(int rank) {
-            return set("rank", rank);
-        }
     }
 }

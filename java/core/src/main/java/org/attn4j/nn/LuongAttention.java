@@ -9,6 +9,7 @@ import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.QueryKeyValue;
 import org.attn4j.internal.layer.Linear;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.Init;
 import org.attn4j.internal.module.Parameter;
@@ -30,6 +31,7 @@ import org.attn4j.internal.module.Scratch;
  * Masked keys (and a query with every key masked) follow SDPA's convention: a query that sees no
  * key gets NaN. Always returns the weights. Thread-safe; owns its weights.
  */
+@ConfigBuilder
 public final class LuongAttention extends ScoringAttention<LuongAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "LuongAttention";
@@ -89,8 +91,8 @@ public final class LuongAttention extends ScoringAttention<LuongAttention.Config
                 ? source.get("v", new long[] {config.hiddenSize}, Init.uniformFanIn(config.hiddenSize)) : null;
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static LuongAttentionBuilder builder() {
+        return new LuongAttentionBuilder(FACTORY);
     }
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
@@ -119,35 +121,5 @@ public final class LuongAttention extends ScoringAttention<LuongAttention.Config
     /** The score function. */
     public Score score() {
         return config.method;
-    }
-
-    /** Configuration: method, querySize and keySize (required), hiddenSize (concat), bias (default false). */
-    public static final class Builder extends ModuleBuilder<Config, LuongAttention, Builder> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
-
-        /** The score function (the tutorial's {@code method}). */
-        public Builder score(Score score) {
-            return set("method", score);
-        }
-
-        public Builder querySize(int querySize) {
-            return set("querySize", querySize);
-        }
-
-        public Builder keySize(int keySize) {
-            return set("keySize", keySize);
-        }
-
-        /** The width of the tanh layer of concat scores. */
-        public Builder hiddenSize(int hiddenSize) {
-            return set("hiddenSize", hiddenSize);
-        }
-
-        /** Whether {@code attn} (general, concat) has a bias, as the PyTorch tutorial's nn.Linear does. */
-        public Builder bias(boolean bias) {
-            return set("bias", bias);
-        }
     }
 }

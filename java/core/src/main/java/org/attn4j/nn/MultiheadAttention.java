@@ -12,6 +12,7 @@ import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.MultiheadAttentionLayer;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.SameAs;
@@ -37,6 +38,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * }
  * }</pre>
  */
+@ConfigBuilder
 public final class MultiheadAttention extends ConfiguredModule<MultiheadAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "MultiheadAttention";
@@ -83,8 +85,8 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
                 config.bias);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static MultiheadAttentionBuilder builder() {
+        return new MultiheadAttentionBuilder(FACTORY);
     }
 
     /** Loads a PyTorch state dict from a safetensors file, configured from its {@code __metadata__}. */
@@ -158,43 +160,5 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
 
     public boolean batchFirst() {
         return config.batchFirst;
-    }
-
-    /** Configuration with PyTorch's names and defaults (batch_first false, bias true). */
-    public static final class Builder extends ModuleBuilder<Config, MultiheadAttention, Builder> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
-
-        public Builder embedDim(int embedDim) {
-            return set("embedDim", embedDim);
-        }
-
-        public Builder numHeads(int numHeads) {
-            return set("numHeads", numHeads);
-        }
-
-        /** Kept for weight compatibility; inference ignores it. */
-        public Builder dropout(float dropout) {
-            return set("dropout", dropout);
-        }
-
-        public Builder bias(boolean bias) {
-            return set("bias", bias);
-        }
-
-        /** Features of key; defaults to embedDim. */
-        public Builder kdim(int kdim) {
-            return set("kdim", kdim);
-        }
-
-        /** Features of value; defaults to embedDim. */
-        public Builder vdim(int vdim) {
-            return set("vdim", vdim);
-        }
-
-        public Builder batchFirst(boolean batchFirst) {
-            return set("batchFirst", batchFirst);
-        }
     }
 }

@@ -8,6 +8,7 @@ import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.layer.QkvAttentionLayer;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 
@@ -19,6 +20,7 @@ import org.attn4j.internal.module.ParameterSource;
  * position and are attended by every position. Parameters as {@link FusedQkvAttention}
  * ({@code to_qkv}, {@code to_out}). Thread-safe; owns its weights.
  */
+@ConfigBuilder
 public final class SlidingWindowAttention extends PackedAttention<SlidingWindowAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "SlidingWindowAttention";
@@ -51,8 +53,8 @@ public final class SlidingWindowAttention extends PackedAttention<SlidingWindowA
                 config.dimHead, config.rotary));
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static SlidingWindowAttentionBuilder builder() {
+        return new SlidingWindowAttentionBuilder(FACTORY);
     }
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
@@ -84,23 +86,5 @@ public final class SlidingWindowAttention extends PackedAttention<SlidingWindowA
 
     public long windowRight() {
         return config.windowRight;
-    }
-
-    /** Configuration: dim and a window (required), heads 8, dimHead 64. */
-    public static final class Builder extends QkvAttentionBuilder<Config, SlidingWindowAttention, Builder> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
-
-        /** w keys on each side (2w + 1 in all). */
-        public Builder window(long w) {
-            return window(w, w);
-        }
-
-        /** left keys before and right keys after each position (right = 0: causal). */
-        public Builder window(long left, long right) {
-            set("windowLeft", left);
-            return set("windowRight", right);
-        }
     }
 }

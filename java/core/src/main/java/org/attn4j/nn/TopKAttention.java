@@ -10,6 +10,7 @@ import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.ContextInputs;
 import org.attn4j.internal.layer.SeparateProjections;
 import org.attn4j.internal.mask.Masks;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.SameAs;
@@ -31,6 +32,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * null) or cross attention. Always returns the weights [b, h, i, j] (the scores are materialised
  * for the selection). Thread-safe; owns its weights.
  */
+@ConfigBuilder
 public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TopKAttention";
@@ -65,8 +67,8 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
                 config.dimHead);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static TopKAttentionBuilder builder() {
+        return new TopKAttentionBuilder(FACTORY);
     }
 
     /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
@@ -106,21 +108,5 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
     /** Keys kept per query row (at least; ties with the last one are kept too). */
     public int topK() {
         return config.topK;
-    }
-
-    /** Configuration: dim and topK (required), contextDim = dim, heads 8, dimHead 64. */
-    public static final class Builder extends AttentionBuilder<Config, TopKAttention, Builder> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
-
-        public Builder contextDim(int contextDim) {
-            return set("contextDim", contextDim);
-        }
-
-        /** Keys kept per query row (ties with the topK-th largest score are kept too). */
-        public Builder topK(int topK) {
-            return set("topK", topK);
-        }
     }
 }

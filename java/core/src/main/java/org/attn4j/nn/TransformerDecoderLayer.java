@@ -13,6 +13,7 @@ import org.attn4j.internal.layer.MultiheadAttentionLayer;
 import org.attn4j.internal.layer.TransformerFeedForward;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
 import org.attn4j.internal.tensor.Shapes;
@@ -24,6 +25,7 @@ import org.attn4j.internal.tensor.Shapes;
  * ({@code self_attn.*}, {@code multihead_attn.*}, {@code linear1/2.*}, {@code norm1/2/3.*}).
  * Masks follow nn.MultiheadAttention's conventions. Thread-safe; owns its weights.
  */
+@ConfigBuilder
 public final class TransformerDecoderLayer extends TransformerLayer {
     /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TransformerDecoderLayer";
@@ -48,8 +50,8 @@ public final class TransformerDecoderLayer extends TransformerLayer {
         this.norm3 = new LayerNorm(source, "norm3", d, config.layerNormEps());
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static TransformerDecoderLayerBuilder builder() {
+        return new TransformerDecoderLayerBuilder(FACTORY);
     }
 
     /** Loads a PyTorch state dict from a safetensors file, configured from its {@code __metadata__}. */
@@ -105,12 +107,5 @@ public final class TransformerDecoderLayer extends TransformerLayer {
     /** Same without masks. */
     public Tensor forward(SegmentAllocator allocator, Tensor tgt, Tensor memory) {
         return forward(allocator, tgt, memory, DecoderLayerOptions.DEFAULT);
-    }
-
-    /** Configuration with PyTorch's names and defaults. */
-    public static final class Builder extends TransformerLayerBuilder<Builder, TransformerDecoderLayer> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
     }
 }

@@ -13,6 +13,7 @@ import org.attn4j.internal.layer.MultiheadAttentionLayer;
 import org.attn4j.internal.layer.TransformerFeedForward;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
 
@@ -23,6 +24,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * {@code norm1.*}, {@code norm2.*}). Masks follow nn.MultiheadAttention's conventions. Thread-safe;
  * owns its weights.
  */
+@ConfigBuilder
 public final class TransformerEncoderLayer extends TransformerLayer {
     /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TransformerEncoderLayer";
@@ -43,8 +45,8 @@ public final class TransformerEncoderLayer extends TransformerLayer {
         this.norm2 = new LayerNorm(source, "norm2", d, config.layerNormEps());
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static TransformerEncoderLayerBuilder builder() {
+        return new TransformerEncoderLayerBuilder(FACTORY);
     }
 
     /** Loads a PyTorch state dict from a safetensors file, configured from its {@code __metadata__}. */
@@ -89,12 +91,5 @@ public final class TransformerEncoderLayer extends TransformerLayer {
     /** Same without masks. */
     public Tensor forward(SegmentAllocator allocator, Tensor src) {
         return forward(allocator, src, EncoderLayerOptions.DEFAULT);
-    }
-
-    /** Configuration with PyTorch's names and defaults. */
-    public static final class Builder extends TransformerLayerBuilder<Builder, TransformerEncoderLayer> {
-        private Builder() { // from builder() only
-            super(FACTORY);
-        }
     }
 }

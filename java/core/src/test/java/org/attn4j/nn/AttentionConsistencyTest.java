@@ -68,7 +68,7 @@ class AttentionConsistencyTest {
              MultiheadAttention mha = MultiheadAttention.builder().embedDim(6).numHeads(2).batchFirst(true).build(NATIVE, 2);
              BidirectionalCrossAttention bca = BidirectionalCrossAttention.builder().dim(6).heads(2).dimHead(3).contextDim(5)
                      .build(NATIVE, 3);
-             LuongAttention luong = LuongAttention.builder().score(LuongAttention.Score.CONCAT).querySize(3).keySize(4)
+             LuongAttention luong = LuongAttention.builder().method(LuongAttention.Score.CONCAT).querySize(3).keySize(4)
                      .hiddenSize(5).build(NATIVE, 4)) {
             Tensor x = Tensor.randn(arena, 5, 2, 7, 6);
             Map<String, double[]> m = AttentionConsistency.measure(AttentionProbe.of(mha), Map.of("query", x), 0.05, 2, 0);

@@ -163,7 +163,7 @@ class FamilyModulesTest {
              FusedQkvAttention fusedNative = FusedQkvAttention.builder().dim(dim).heads(heads).dimHead(dimHead).rotary(rotary).build(NATIVE, seed);
              FusedQkvAttention fusedJava = FusedQkvAttention.builder().dim(dim).heads(heads).dimHead(dimHead).rotary(rotary).build(JAVA, fusedNative.stateDict());
              SlidingWindowAttention window = SlidingWindowAttention.builder().dim(dim).heads(heads).dimHead(dimHead).rotary(rotary)
-                     .window(left, right).build(NATIVE, fusedNative.stateDict());
+                     .windowLeft(left).windowRight(right).build(NATIVE, fusedNative.stateDict());
              CosineSimilarityAttention cosNative = CosineSimilarityAttention.builder().dim(dim).heads(heads).dimHead(dimHead)
                      .scale(5f).build(NATIVE, seed);
              CosineSimilarityAttention cosJava = CosineSimilarityAttention.builder().dim(dim).heads(heads).dimHead(dimHead)
@@ -313,7 +313,7 @@ class FamilyModulesTest {
                     p -> TransformerDecoderLayer.load(p, NATIVE), m -> ((TransformerDecoderLayer) m).forward(arena, x, x));
             roundTrip(FusedQkvAttention.builder().dim(12).heads(2).dimHead(6).rotary(RotaryEmbedding.of(4)).build(NATIVE, 4),
                     p -> FusedQkvAttention.load(p, NATIVE), m -> ((FusedQkvAttention) m).forward(arena, x).output());
-            roundTrip(SlidingWindowAttention.builder().dim(12).heads(2).dimHead(4).window(2, 0).build(NATIVE, 5),
+            roundTrip(SlidingWindowAttention.builder().dim(12).heads(2).dimHead(4).windowLeft(2).windowRight(0).build(NATIVE, 5),
                     p -> SlidingWindowAttention.load(p, NATIVE), m -> ((SlidingWindowAttention) m).forward(arena, x));
             roundTrip(CosineSimilarityAttention.builder().dim(12).heads(2).dimHead(4).scale(7).build(NATIVE, 6),
                     p -> CosineSimilarityAttention.load(p, NATIVE), m -> ((CosineSimilarityAttention) m).forward(arena, x).output());

@@ -43,12 +43,12 @@ class ModuleConfigTest {
              var bca = BidirectionalCrossAttention.builder().dim(8).contextDim(6).heads(2).dimHead(4).cosineSimScale(9)
                      .build(JAVA, 0);
              var bcat = BidirectionalCrossAttentionTransformer.builder().dim(8).heads(2).dimHead(4).build(JAVA, 0);
-             var dot = LuongAttention.builder().score(LuongAttention.Score.DOT).querySize(4).keySize(4).hiddenSize(7)
+             var dot = LuongAttention.builder().method(LuongAttention.Score.DOT).querySize(4).keySize(4).hiddenSize(7)
                      .bias(true).build(JAVA, 0);
-             var concat = LuongAttention.builder().score(LuongAttention.Score.CONCAT).querySize(4).keySize(3).hiddenSize(5)
+             var concat = LuongAttention.builder().method(LuongAttention.Score.CONCAT).querySize(4).keySize(3).hiddenSize(5)
                      .bias(true).build(JAVA, 0);
              var window = SlidingWindowAttention.builder().dim(8).heads(2).dimHead(4).rotary(RotaryEmbedding.of(4))
-                     .window(2, 0).build(JAVA, 0)) {
+                     .windowLeft(2).windowRight(0).build(JAVA, 0)) {
             assertEquals(List.of("embed_dim=8", "num_heads=2", "dropout=0.0", "bias=true", "add_bias_kv=false",
                     "add_zero_attn=false", "kdim=8", "vdim=8", "batch_first=true", "class=MultiheadAttention"),
                     entries(mha.metadata()));
@@ -122,6 +122,23 @@ class ModuleConfigTest {
         try (var a = builder.build(JAVA, 0); var b = builder.contextDim(6).build(JAVA, 0)) {
             assertEquals(8, a.config().contextDim());
             assertEquals(6, b.config().contextDim());
+        }
+    }
+
+    /** Every module's builder (written from its record) has a setter per component, by the component's name. */
+    @Test
+    void everyBuilderSetsEveryComponent() throws ReflectiveOperationException {
+        for (ModuleClass mc : ModuleClasses.all()) {
+            Class<?> module = Class.forName("org.attn4j.nn." + mc.name());
+            Object builder = module.getMethod("builder").invoke(null);
+            var superclass = (java.lang.reflect.ParameterizedType) builder.getClass().getGenericSuperclass();
+            Class<?> config = (Class<?>) superclass.getActualTypeArguments()[0]; // ModuleBuilder<C, M, B>
+            for (java.lang.reflect.RecordComponent c : config.getRecordComponents()) {
+                Class<?> type = c.getType();
+                Class<?> primitive = java.lang.invoke.MethodType.methodType(type).unwrap().returnType();
+                java.lang.reflect.Method setter = builder.getClass().getMethod(c.getName(), primitive);
+                assertEquals(builder.getClass(), setter.getReturnType(), mc.name() + "." + c.getName());
+            }
         }
     }
 }

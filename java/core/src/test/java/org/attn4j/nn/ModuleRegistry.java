@@ -84,11 +84,11 @@ public final class ModuleRegistry {
                     new long[][] {s(2, 96, 64), s(2, 80, 48), s(2, 80, 40)},
                     (m, a, in) -> out(((AdditiveAttention) m).forward(a, in[0], in[1], in[2], null).output())),
             new Case("LuongAttention",
-                    b -> LuongAttention.builder().score(LuongAttention.Score.GENERAL).querySize(64).keySize(64).build(b, 7),
+                    b -> LuongAttention.builder().method(LuongAttention.Score.GENERAL).querySize(64).keySize(64).build(b, 7),
                     new long[][] {s(2, 96, 64), s(2, 80, 64), s(2, 80, 40)},
                     (m, a, in) -> out(((LuongAttention) m).forward(a, in[0], in[1], in[2], null).output())),
             new Case("LuongAttention", // concat: slices of the mapped attn.weight go to the native linear
-                    b -> LuongAttention.builder().score(LuongAttention.Score.CONCAT).querySize(64).keySize(48).hiddenSize(32)
+                    b -> LuongAttention.builder().method(LuongAttention.Score.CONCAT).querySize(64).keySize(48).hiddenSize(32)
                             .bias(true).build(b, 16),
                     new long[][] {s(2, 96, 64), s(2, 80, 48), s(2, 80, 40)},
                     (m, a, in) -> out(((LuongAttention) m).forward(a, in[0], in[1], in[2], null).output())),
@@ -97,7 +97,7 @@ public final class ModuleRegistry {
                     new long[][] {s(2, 96, 64)},
                     (m, a, in) -> out(((TopKAttention) m).forward(a, in[0], null, null, false).output())),
             new Case("SlidingWindowAttention",
-                    b -> SlidingWindowAttention.builder().dim(64).heads(4).dimHead(16).window(16, 16).build(b, 9),
+                    b -> SlidingWindowAttention.builder().dim(64).heads(4).dimHead(16).windowLeft(16).windowRight(16).build(b, 9),
                     new long[][] {s(2, 96, 64)},
                     (m, a, in) -> out(((SlidingWindowAttention) m).forward(a, in[0]))),
             new Case("LowRankAttention",

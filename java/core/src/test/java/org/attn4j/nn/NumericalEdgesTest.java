@@ -31,7 +31,7 @@ class NumericalEdgesTest {
                 Arguments.of(true, true));
     }
 
-    private static BidirectionalCrossAttention.Builder builder(boolean talking, boolean prenorm) {
+    private static BidirectionalCrossAttentionBuilder builder(boolean talking, boolean prenorm) {
         return BidirectionalCrossAttention.builder().dim(12).contextDim(7).heads(3).dimHead(5).talkingHeads(talking)
                 .prenorm(prenorm);
     }

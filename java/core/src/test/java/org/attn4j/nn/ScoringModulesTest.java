@@ -37,10 +37,10 @@ class ScoringModulesTest {
         return IntStream.range(0, 6).boxed();
     }
 
-    private static LuongAttention.Builder luong(SplittableRandom r) {
+    private static LuongAttentionBuilder luong(SplittableRandom r) {
         LuongAttention.Score score = LuongAttention.Score.values()[r.nextInt(3)];
         int querySize = 1 + r.nextInt(9);
-        return LuongAttention.builder().score(score).querySize(querySize)
+        return LuongAttention.builder().method(score).querySize(querySize)
                 .keySize(score == LuongAttention.Score.DOT ? querySize : 1 + r.nextInt(9)).hiddenSize(1 + r.nextInt(9))
                 .bias(r.nextBoolean());
     }
@@ -48,7 +48,7 @@ class ScoringModulesTest {
     @PerSeed
     void luongNativeMatchesReferenceAndSurvivesSaveLoad(int seed) throws IOException {
         SplittableRandom r = new SplittableRandom(seed * 17L + 3);
-        LuongAttention.Builder builder = luong(r);
+        LuongAttentionBuilder builder = luong(r);
         int b = 1 + r.nextInt(2);
         int i = LENGTHS[r.nextInt(LENGTHS.length)];
         int j = LENGTHS[r.nextInt(LENGTHS.length)];
@@ -121,9 +121,9 @@ class ScoringModulesTest {
             Tensor q = Tensor.randn(arena, 1, 2, 4, 5);
             Tensor k = Tensor.randn(arena, 2, 2, 6, 5);
             Tensor v = Tensor.randn(arena, 3, 2, 6, 3);
-            try (LuongAttention dot = LuongAttention.builder().score(LuongAttention.Score.DOT).querySize(5).keySize(5)
+            try (LuongAttention dot = LuongAttention.builder().method(LuongAttention.Score.DOT).querySize(5).keySize(5)
                          .build(NATIVE, 0);
-                 LuongAttention general = LuongAttention.builder().score(LuongAttention.Score.GENERAL).querySize(5).keySize(5)
+                 LuongAttention general = LuongAttention.builder().method(LuongAttention.Score.GENERAL).querySize(5).keySize(5)
                          .build(NATIVE, Map.of("attn.weight", Tensor.of(arena, eye, 5, 5)))) {
                 FamilyAssert.near("general with W = I", general.forward(arena, q, k, v, null).weights(), dot.forward(arena, q, k, v, null).weights());
             }
@@ -131,7 +131,7 @@ class ScoringModulesTest {
             Tensor w = Tensor.of(arena, new float[] {0.5f, -1f, 2f, 0.25f, 1f, -0.5f}, 2, 3); // [hidden 2, 1 + 2]
             Tensor bias = Tensor.of(arena, new float[] {0.1f, -0.2f}, 2);
             Tensor vv = Tensor.of(arena, new float[] {1.5f, -2f}, 2);
-            try (LuongAttention concat = LuongAttention.builder().score(LuongAttention.Score.CONCAT).querySize(1).keySize(2)
+            try (LuongAttention concat = LuongAttention.builder().method(LuongAttention.Score.CONCAT).querySize(1).keySize(2)
                     .hiddenSize(2).bias(true).build(JAVA, Map.of("attn.weight", w, "attn.bias", bias, "v", vv))) {
                 Tensor q1 = Tensor.of(arena, new float[] {0.3f}, 1, 1, 1);
                 Tensor k2 = Tensor.of(arena, new float[] {1f, -1f, 0f, 2f}, 1, 2, 2);
@@ -147,7 +147,7 @@ class ScoringModulesTest {
     @Test
     void badConfigurationsAndInputsAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LuongAttention.builder()
-                .score(LuongAttention.Score.DOT).querySize(4).keySize(5).build(JAVA, 0));
+                .method(LuongAttention.Score.DOT).querySize(4).keySize(5).build(JAVA, 0));
         assertTrue(e.getMessage().contains("key_size"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> LuongAttention.builder().querySize(4).keySize(4).build(JAVA, 0));
         assertTrue(e.getMessage().contains("method"), e.getMessage());
@@ -155,7 +155,7 @@ class ScoringModulesTest {
         assertTrue(e.getMessage().contains("top_k"), e.getMessage());
         try (Arena arena = Arena.ofConfined();
              TopKAttention m = TopKAttention.builder().dim(4).heads(2).dimHead(3).topK(2).build(NATIVE, 0);
-             LuongAttention l = LuongAttention.builder().score(LuongAttention.Score.GENERAL).querySize(3).keySize(4)
+             LuongAttention l = LuongAttention.builder().method(LuongAttention.Score.GENERAL).querySize(3).keySize(4)
                      .build(NATIVE, 0)) {
             Tensor x = Tensor.randn(arena, 1, 2, 5, 4);
             e = assertThrows(IllegalArgumentException.class,
