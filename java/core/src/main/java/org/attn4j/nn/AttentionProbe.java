@@ -62,7 +62,7 @@ public interface AttentionProbe {
                         return Map.of("attn_output_weights", w.rank() == 3 ? w.unsqueeze(0) : w); // unbatched: [h, l, s]
                     });
             case BidirectionalCrossAttention m -> {
-                if (m.talkingHeads()) {
+                if (m.config().talkingHeads()) {
                     throw new IllegalArgumentException(m + ": talking heads mix the heads after the softmax, so its "
                             + "attention rows are not probability distributions");
                 }

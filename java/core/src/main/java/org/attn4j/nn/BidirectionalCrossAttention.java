@@ -120,16 +120,4 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
     public int heads() {
         return layer.heads;
     }
-
-    public int dimHead() {
-        return layer.dimHead;
-    }
-
-    public boolean talkingHeads() {
-        return layer.talkingHeads;
-    }
-
-    public boolean prenorm() {
-        return layer.prenorm;
-    }
 }

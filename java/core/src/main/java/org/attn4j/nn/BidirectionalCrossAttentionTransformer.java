@@ -141,8 +141,4 @@ public final class BidirectionalCrossAttentionTransformer
     public int heads() {
         return config.heads;
     }
-
-    public int depth() {
-        return config.depth;
-    }
 }

@@ -1,6 +1,7 @@
 package org.attn4j.nn;
 
 import org.attn4j.Tensor;
+import org.attn4j.internal.module.OptionsBuilder;
 
 /**
  * Optional arguments of a bidirectional forward pass, named as the PyTorch reference names
@@ -12,11 +13,12 @@ import org.attn4j.Tensor;
  * @param returnAttn  also return attn and contextAttn, both [b, h, i, j]
  * @param path        how attention is computed (AUTO: by the shape, see {@link #pathFor})
  */
+@OptionsBuilder
 public record BidirectionalOptions(Tensor mask, Tensor contextMask, Tensor relPosBias, boolean returnAttn,
                              AttentionPath path) {
 
     /** No masks, no bias, no attention weights, automatic path. */
-    public static final BidirectionalOptions DEFAULT = builder().build();
+    public static final BidirectionalOptions DEFAULT = new BidirectionalOptions(null, null, null, false, AttentionPath.AUTO);
 
     public BidirectionalOptions {
         AttentionPath.check(path, returnAttn, "returnAttn", "attn");
@@ -60,48 +62,8 @@ public record BidirectionalOptions(Tensor mask, Tensor contextMask, Tensor relPo
         return thin ? AttentionPath.MATERIALISED : AttentionPath.FUSED;
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** Builder of {@link BidirectionalOptions}. */
-    public static final class Builder {
-        private Builder() { // from builder() only
-        }
-
-        private Tensor mask;
-        private Tensor contextMask;
-        private Tensor relPosBias;
-        private boolean returnAttn;
-        private AttentionPath path = AttentionPath.AUTO;
-
-        public Builder mask(Tensor mask) {
-            this.mask = mask;
-            return this;
-        }
-
-        public Builder contextMask(Tensor contextMask) {
-            this.contextMask = contextMask;
-            return this;
-        }
-
-        public Builder relPosBias(Tensor relPosBias) {
-            this.relPosBias = relPosBias;
-            return this;
-        }
-
-        public Builder returnAttn(boolean returnAttn) {
-            this.returnAttn = returnAttn;
-            return this;
-        }
-
-        public Builder path(AttentionPath path) {
-            this.path = path;
-            return this;
-        }
-
-        public BidirectionalOptions build() {
-            return new BidirectionalOptions(mask, contextMask, relPosBias, returnAttn, path);
-        }
+    /** A builder starting from {@link #DEFAULT}. */
+    public static BidirectionalOptionsBuilder builder() {
+        return new BidirectionalOptionsBuilder(DEFAULT);
     }
 }

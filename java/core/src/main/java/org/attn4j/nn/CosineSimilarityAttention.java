@@ -82,9 +82,4 @@ public final class CosineSimilarityAttention extends PackedAttention<CosineSimil
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x) {
         return forward(allocator, x, SdpaOptions.DEFAULT);
     }
-
-    /** The temperature multiplying the cosines. */
-    public float scale() {
-        return config.scale;
-    }
 }

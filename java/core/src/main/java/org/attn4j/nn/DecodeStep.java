@@ -72,22 +72,23 @@ public final class DecodeStep {
         if (mha == null || allocator == null || x == null || cache == null) {
             throw new IllegalArgumentException("mha, allocator, x and cache must not be null");
         }
-        long e = mha.embedDim();
-        long heads = mha.numHeads();
+        MultiheadAttention.Config config = mha.config();
+        long e = config.embedDim();
+        long heads = config.numHeads();
         long d = e / heads;
-        if (mha.kdim() != e || mha.vdim() != e) {
+        if (config.kdim() != e || config.vdim() != e) {
             throw new IllegalArgumentException("mha: expected kdim = vdim = embed_dim (" + e + ") for self attention, got kdim "
-                    + mha.kdim() + ", vdim " + mha.vdim());
+                    + config.kdim() + ", vdim " + config.vdim());
         }
         boolean unbatched = x.rank() == 2;
         if ((x.rank() != 3 && !unbatched) || x.shape(x.rank() - 1) != e) {
-            throw new IllegalArgumentException("x: expected shape " + (mha.batchFirst() ? "[b, t, " : "[t, b, ") + e + "] or [t, "
+            throw new IllegalArgumentException("x: expected shape " + (config.batchFirst() ? "[b, t, " : "[t, b, ") + e + "] or [t, "
                     + e + "], got " + Shapes.toString(x.shape()));
         }
         if (!x.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException("x: expected a float dtype, got " + x.dtype());
         }
-        Tensor xb = unbatched ? x.unsqueeze(0) : mha.batchFirst() ? x : x.transpose(0, 1); // [b, t, E] view
+        Tensor xb = unbatched ? x.unsqueeze(0) : config.batchFirst() ? x : x.transpose(0, 1); // [b, t, E] view
         long b = xb.shape(0);
         long t = xb.shape(1);
         if (cache.batch() != b || cache.heads() != heads || cache.dimHead() != d || cache.dimValue() != d) {
@@ -114,7 +115,7 @@ public final class DecodeStep {
             attend(mha.backend(), split.select(0, 0), cache, past, (float) (1.0 / Math.sqrt(d)),
                     Heads.split(merged, heads, d));
             // 3. output projection, back in the caller's layout
-            if (unbatched || mha.batchFirst()) {
+            if (unbatched || config.batchFirst()) {
                 Tensor y = Tensor.zeros(allocator, DType.F32, b, t, e);
                 mha.backend().linear(merged, outProj, outBias, y);
                 return unbatched ? y.select(0, 0) : y;

@@ -96,8 +96,4 @@ public final class LinearAttention extends ConfiguredModule<LinearAttention.Conf
     public Tensor forward(SegmentAllocator allocator, Tensor x) {
         return forward(allocator, x, null);
     }
-
-    public boolean causal() {
-        return config.causal;
-    }
 }

@@ -92,8 +92,4 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x) {
         return forward(allocator, x, null, SdpaOptions.DEFAULT);
     }
-
-    public int rank() {
-        return config.rank;
-    }
 }

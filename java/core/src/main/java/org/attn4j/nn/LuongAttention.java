@@ -117,9 +117,4 @@ public final class LuongAttention extends ScoringAttention<LuongAttention.Config
             }
         }
     }
-
-    /** The score function. */
-    public Score score() {
-        return config.method;
-    }
 }

@@ -1,6 +1,7 @@
 package org.attn4j.nn;
 
 import org.attn4j.Tensor;
+import org.attn4j.internal.module.OptionsBuilder;
 
 /**
  * Forward arguments of {@link MultiheadAttention}, with PyTorch's names, conventions and
@@ -15,41 +16,19 @@ import org.attn4j.Tensor;
  * @param isCausal           also hide keys after each query (as PyTorch's is_causal; may stand alone)
  * @param path               AUTO: fused unless weights are wanted
  */
+@OptionsBuilder
 public record MhaOptions(Tensor keyPaddingMask, Tensor attnMask, boolean needWeights, boolean averageAttnWeights,
                          boolean isCausal, AttentionPath path) {
 
     /** PyTorch's defaults: no masks, need_weights=True, average_attn_weights=True. */
-    public static final MhaOptions DEFAULT = builder().build();
+    public static final MhaOptions DEFAULT = new MhaOptions(null, null, true, true, false, AttentionPath.AUTO);
 
     public MhaOptions {
         AttentionPath.check(path, needWeights, "needWeights", "the weights");
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** Builder of {@link MhaOptions}; starts from PyTorch's defaults. */
-    public static final class Builder extends AttentionOptionsBuilder<Builder> {
-        private Builder() { // from builder() only
-            super(true);
-        }
-
-        private boolean averageAttnWeights = true;
-        private boolean isCausal;
-
-        public Builder averageAttnWeights(boolean averageAttnWeights) {
-            this.averageAttnWeights = averageAttnWeights;
-            return this;
-        }
-
-        public Builder isCausal(boolean isCausal) {
-            this.isCausal = isCausal;
-            return this;
-        }
-
-        public MhaOptions build() {
-            return new MhaOptions(keyPaddingMask, attnMask, needWeights, averageAttnWeights, isCausal, path);
-        }
+    /** A builder starting from {@link #DEFAULT}. */
+    public static MhaOptionsBuilder builder() {
+        return new MhaOptionsBuilder(DEFAULT);
     }
 }

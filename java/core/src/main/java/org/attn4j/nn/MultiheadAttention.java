@@ -141,24 +141,4 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, MhaOptions options) {
         return forward(allocator, x, x, x, options);
     }
-
-    public int embedDim() {
-        return layer.embedDim;
-    }
-
-    public int numHeads() {
-        return layer.heads;
-    }
-
-    public int kdim() {
-        return layer.kdim;
-    }
-
-    public int vdim() {
-        return layer.vdim;
-    }
-
-    public boolean batchFirst() {
-        return config.batchFirst;
-    }
 }

@@ -37,21 +37,4 @@ public abstract class PackedAttention<C extends Record> extends ConfiguredModule
                     options.path());
         });
     }
-
-    public int dim() {
-        return layer.dim;
-    }
-
-    public int heads() {
-        return layer.heads;
-    }
-
-    public int dimHead() {
-        return layer.dimHead;
-    }
-
-    /** The rotary embedding applied to q and k, or null. */
-    public RotaryEmbedding rotary() {
-        return layer.rotary;
-    }
 }

@@ -1,6 +1,7 @@
 package org.attn4j.nn;
 
 import org.attn4j.Tensor;
+import org.attn4j.internal.module.OptionsBuilder;
 
 /**
  * Optional arguments of {@link ScaledDotProductAttention}, with the conventions of PyTorch's
@@ -19,11 +20,13 @@ import org.attn4j.Tensor;
  * @param needWeights    also return the weights [b, h, i, j] (takes the materialised path)
  * @param path           AUTO: the fused kernel unless weights are wanted
  */
+@OptionsBuilder
 public record SdpaOptions(Tensor attnMask, Tensor keyPaddingMask, boolean causal, float scale, long windowLeft,
                           long windowRight, Tensor globalTokens, boolean needWeights, AttentionPath path) {
 
     /** No mask, default scale, no weights, automatic path. */
-    public static final SdpaOptions DEFAULT = builder().build();
+    public static final SdpaOptions DEFAULT = new SdpaOptions(null, null, false, Float.NaN, -1, -1, null, false,
+            AttentionPath.AUTO);
 
     public SdpaOptions {
         AttentionPath.check(path, needWeights, "needWeights", "the weights");
@@ -41,47 +44,8 @@ public record SdpaOptions(Tensor attnMask, Tensor keyPaddingMask, boolean causal
         return Float.isNaN(scale) ? (float) (1.0 / Math.sqrt(d)) : scale;
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** Builder of {@link SdpaOptions}. */
-    public static final class Builder extends AttentionOptionsBuilder<Builder> {
-        private Builder() { // from builder() only
-            super(false);
-        }
-
-        private boolean causal;
-        private float scale = Float.NaN;
-        private long windowLeft = -1;
-        private long windowRight = -1;
-        private Tensor globalTokens;
-
-        public Builder causal(boolean causal) {
-            this.causal = causal;
-            return this;
-        }
-
-        public Builder scale(float scale) {
-            this.scale = scale;
-            return this;
-        }
-
-        /** Keys within {@code left} positions behind and {@code right} ahead of each query (negative = unbounded). */
-        public Builder window(long left, long right) {
-            this.windowLeft = left;
-            this.windowRight = right;
-            return this;
-        }
-
-        public Builder globalTokens(Tensor globalTokens) {
-            this.globalTokens = globalTokens;
-            return this;
-        }
-
-        public SdpaOptions build() {
-            return new SdpaOptions(attnMask, keyPaddingMask, causal, scale, windowLeft, windowRight, globalTokens,
-                    needWeights, path);
-        }
+    /** A builder starting from {@link #DEFAULT}. */
+    public static SdpaOptionsBuilder builder() {
+        return new SdpaOptionsBuilder(DEFAULT);
     }
 }

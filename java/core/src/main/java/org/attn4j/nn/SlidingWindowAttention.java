@@ -71,20 +71,12 @@ public final class SlidingWindowAttention extends PackedAttention<SlidingWindowA
     public Tensor forward(SegmentAllocator allocator, Tensor x, Tensor keyPaddingMask, Tensor globalTokens) {
         Checks.required(allocator, "allocator must not be null");
         SdpaOptions band = SdpaOptions.builder().keyPaddingMask(keyPaddingMask).globalTokens(globalTokens)
-                .window(config.windowLeft, config.windowRight).path(AttentionPath.FUSED).build();
+                .windowLeft(config.windowLeft).windowRight(config.windowRight).path(AttentionPath.FUSED).build();
         return attend(allocator, x, band, Float.NaN).output();
     }
 
     /** Same without padding or global tokens. */
     public Tensor forward(SegmentAllocator allocator, Tensor x) {
         return forward(allocator, x, null, null);
-    }
-
-    public long windowLeft() {
-        return config.windowLeft;
-    }
-
-    public long windowRight() {
-        return config.windowRight;
     }
 }

@@ -104,9 +104,4 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
             return new AttentionOutput(projections.out(backend, out, merged), weights);
         });
     }
-
-    /** Keys kept per query row (at least; ties with the last one are kept too). */
-    public int topK() {
-        return config.topK;
-    }
 }

@@ -20,22 +20,6 @@ public abstract class TransformerLayer extends ConfiguredModule<TransformerLayer
         super(factory, config, backend, weights);
     }
 
-    public int dModel() {
-        return config.dModel();
-    }
-
-    public int nhead() {
-        return config.nhead();
-    }
-
-    public boolean normFirst() {
-        return config.normFirst();
-    }
-
-    public Activation activation() {
-        return config.activation();
-    }
-
     /** Where the result [b, n, d] goes: scratch when {@link SequenceInputs#output} copies it out, else the caller's. */
     TensorAllocator results(Scratch scratch, SegmentAllocator allocator, boolean unbatched) {
         return SequenceInputs.needsCopy(config.batchFirst(), unbatched) ? scratch : TensorAllocator.of(allocator);

@@ -47,7 +47,7 @@ class BidirectionalRandomConfigTest {
              BidirectionalCrossAttention onJava = builder.build(JAVA, seed)) {
             Tensor x = Tensor.randn(arena, seed + 1, b, i, dim);
             Tensor context = Tensor.randn(arena, seed + 2, b, j, contextDim);
-            BidirectionalOptions.Builder o = BidirectionalOptions.builder();
+            BidirectionalOptionsBuilder o = BidirectionalOptions.builder();
             if (r.nextInt(3) != 0) {
                 o.mask(randomMask(arena, r, b, i)).contextMask(randomMask(arena, r, b, j));
             }

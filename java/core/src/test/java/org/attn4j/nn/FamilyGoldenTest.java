@@ -98,7 +98,7 @@ class FamilyGoldenTest {
             boolean self = name.contains("self");
             Tensor key = self ? query : in.get("key");
             Tensor value = self ? query : in.get("value");
-            MhaOptions.Builder options = MhaOptions.builder().keyPaddingMask(in.get("key_padding_mask"))
+            MhaOptionsBuilder options = MhaOptions.builder().keyPaddingMask(in.get("key_padding_mask"))
                     .attnMask(in.get("attn_mask")).averageAttnWeights(average);
             AttentionOutput got = m.forward(arena, query, key, value, options.needWeights(needWeights).path(path).build());
             FamilyAssert.close(name + " attn_output", got.output(), want.get("attn_output"), ATOL, RTOL);

@@ -63,7 +63,7 @@ class FamilyModulesTest {
             Tensor q = Tensor.randn(arena, seed + 1, b, l, embed);
             Tensor k = Tensor.randn(arena, seed + 2, b, s, kdim);
             Tensor v = Tensor.randn(arena, seed + 3, b, s, vdim);
-            MhaOptions.Builder o = MhaOptions.builder().averageAttnWeights(r.nextBoolean());
+            MhaOptionsBuilder o = MhaOptions.builder().averageAttnWeights(r.nextBoolean());
             if (r.nextBoolean()) {
                 o.attnMask(r.nextBoolean() ? torchMask(arena, r, l, s) : Tensor.randn(arena, seed + 4, (long) b * heads, l, s));
             }

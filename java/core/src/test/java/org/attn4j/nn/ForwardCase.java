@@ -38,7 +38,7 @@ public record ForwardCase(Tensor x, Tensor context, BidirectionalOptions options
             for (int k = 0; k < contextMask.length; k++) {
                 contextMask[k] = (k * 3 + c) % 4 != 1;
             }
-            BidirectionalOptions.Builder o = BidirectionalOptions.builder();
+            BidirectionalOptionsBuilder o = BidirectionalOptions.builder();
             if (c % 2 == 1) {
                 o.mask(Tensor.ofBooleans(shared, mask, b, i)).contextMask(Tensor.ofBooleans(shared, contextMask, b, j));
             }

@@ -91,7 +91,7 @@ class ModuleConfigTest {
                     "num_heads", "2"));
             try (var loaded = (MultiheadAttention) Models.load(mhaFile, JAVA)) {
                 assertEquals(mha.config(), loaded.config());
-                assertEquals(8, loaded.kdim());
+                assertEquals(8, loaded.config().kdim());
             }
             Map<String, String> noDim = new LinkedHashMap<>(built.metadata());
             noDim.remove("dim");
@@ -140,5 +140,21 @@ class ModuleConfigTest {
                 assertEquals(builder.getClass(), setter.getReturnType(), mc.name() + "." + c.getName());
             }
         }
+    }
+
+    /** The options builders (written from their records) start from DEFAULT and set every component. */
+    @Test
+    void optionsBuildersStartFromTheDefaultsAndSetEveryComponent() throws ReflectiveOperationException {
+        for (Class<?> options : List.of(SdpaOptions.class, MhaOptions.class, BidirectionalOptions.class)) {
+            Object builder = options.getMethod("builder").invoke(null);
+            Object defaults = options.getField("DEFAULT").get(null);
+            assertEquals(defaults, builder.getClass().getMethod("build").invoke(builder), options.getSimpleName());
+            for (java.lang.reflect.RecordComponent c : options.getRecordComponents()) {
+                java.lang.reflect.Method setter = builder.getClass().getMethod(c.getName(), c.getType());
+                assertEquals(builder.getClass(), setter.getReturnType(), options.getSimpleName() + "." + c.getName());
+            }
+        }
+        SdpaOptions o = SdpaOptions.builder().causal(true).windowLeft(3).windowRight(0).scale(0.5f).build();
+        assertEquals(new SdpaOptions(null, null, true, 0.5f, 3, 0, null, false, AttentionPath.AUTO), o);
     }
 }

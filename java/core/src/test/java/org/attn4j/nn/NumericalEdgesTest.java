@@ -38,7 +38,7 @@ class NumericalEdgesTest {
 
     /** The reference run and the native paths: {java materialised, native materialised, native fused}. */
     private static BidirectionalOutput[] run(Arena arena, boolean talking, boolean prenorm, Tensor x, Tensor context,
-                                             BidirectionalOptions.Builder o) {
+                                             BidirectionalOptionsBuilder o) {
         try (BidirectionalCrossAttention onJava = builder(talking, prenorm).build(JAVA, 5);
              BidirectionalCrossAttention onNative = builder(talking, prenorm).build(NATIVE, 5)) {
             return new BidirectionalOutput[] {
@@ -126,7 +126,7 @@ class NumericalEdgesTest {
             try (Arena arena = Arena.ofConfined()) {
                 Tensor x = Tensor.randn(arena, 1, b, i, 12);
                 Tensor context = Tensor.randn(arena, 2, b, j, 7);
-                BidirectionalOptions.Builder o = BidirectionalOptions.builder()
+                BidirectionalOptionsBuilder o = BidirectionalOptions.builder()
                         .mask(Tensor.ofBooleans(arena, new boolean[b * i], b, i))
                         .contextMask(Tensor.ofBooleans(arena, new boolean[b * j], b, j))
                         .relPosBias(Tensor.randn(arena, 3, 3, i, j));

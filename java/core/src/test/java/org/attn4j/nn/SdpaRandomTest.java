@@ -52,7 +52,7 @@ class SdpaRandomTest {
             q = FamilyAssert.strided(arena, q);
             v = FamilyAssert.strided(arena, v);
         }
-        SdpaOptions.Builder o = SdpaOptions.builder();
+        SdpaOptionsBuilder o = SdpaOptions.builder();
         StringBuilder text = new StringBuilder("b=" + b + " h=" + h + " i=" + i + " j=" + j + " d=" + d + " dv=" + dv);
         int maskKind = r.nextInt(6);
         Tensor mask = switch (maskKind) {
@@ -75,7 +75,7 @@ class SdpaRandomTest {
         if (self && r.nextInt(3) == 0) {
             left = r.nextInt(8);
             right = r.nextInt(8);
-            o.window(left, right);
+            o.windowLeft(left).windowRight(right);
             if (!causal && r.nextBoolean()) {
                 global = FamilyAssert.bools(arena, r, 0.1, b, i);
                 o.globalTokens(global);
@@ -212,7 +212,7 @@ class SdpaRandomTest {
             Tensor k = Tensor.randn(arena, 12, 2, 3, 701, 24);
             Tensor v = Tensor.randn(arena, 13, 2, 3, 701, 40);
             Tensor padding = FamilyAssert.bools(arena, new SplittableRandom(5), 0.9, 2, 701);
-            SdpaOptions.Builder o = SdpaOptions.builder().keyPaddingMask(padding).window(300, 0);
+            SdpaOptionsBuilder o = SdpaOptions.builder().keyPaddingMask(padding).windowLeft(300).windowRight(0);
             Tensor fused = ScaledDotProductAttention.forward(NATIVE, arena, q, k, v, o.build()).output();
             Tensor materialised = ScaledDotProductAttention.forward(NATIVE, arena, q, k, v,
                     o.path(AttentionPath.MATERIALISED).build()).output();

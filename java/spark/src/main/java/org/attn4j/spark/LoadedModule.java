@@ -130,7 +130,7 @@ abstract sealed class LoadedModule implements AutoCloseable {
             this.module = module;
             // PyTorch's default layout is [n, b, dim]; the metadata says which one the weights were saved with.
             this.batchFirst = Boolean.parseBoolean(module.metadata().getOrDefault("batch_first", "false").toLowerCase(java.util.Locale.ROOT));
-            this.dim = module instanceof MultiheadAttention mha ? mha.embedDim() : ((TransformerEncoderLayer) module).dModel();
+            this.dim = module instanceof MultiheadAttention mha ? mha.config().embedDim() : ((TransformerEncoderLayer) module).config().dModel();
         }
 
         /**

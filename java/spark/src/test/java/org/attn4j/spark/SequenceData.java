@@ -15,6 +15,7 @@ import org.attn4j.Tensor;
 import org.attn4j.nn.BidirectionalCrossAttention;
 import org.attn4j.nn.BidirectionalOutput;
 import org.attn4j.nn.BidirectionalOptions;
+import org.attn4j.nn.BidirectionalOptionsBuilder;
 import org.attn4j.nn.MhaOptions;
 import org.attn4j.nn.MultiheadAttention;
 
@@ -121,7 +122,7 @@ final class SequenceData {
         try (Arena arena = Arena.ofConfined()) {
             float[][] x = (float[][]) row.get(1);
             float[][] c = (float[][]) row.get(2);
-            BidirectionalOptions.Builder opts = BidirectionalOptions.builder();
+            BidirectionalOptionsBuilder opts = BidirectionalOptions.builder();
             if (row.get(3) != null) {
                 opts.mask(Tensor.ofBooleans(arena, (boolean[]) row.get(3), 1, x.length));
             }
