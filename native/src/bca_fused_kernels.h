@@ -95,6 +95,8 @@ struct Kernels {
     void (*ptv)(const PtvTile &t);
     // y[k] = e^x[k] for x ≤ 88.375 (0 below −87.68, exact 1 at 0); y may alias x.
     void (*exp)(const float *x, float *y, int64_t n);
+    // y[r, :] = x[r, :] · f[r] for r < n; rows of dp floats, dp a multiple of kPanel.
+    void (*scale_rows)(const float *x, const float *f, int64_t n, int64_t dp, float *y);
     // Talking heads on tiles: y[g][k] = Σ_h w[g·heads + h] · x[h][k], x[h] = x + h·stride,
     // y[g] = y + g·stride, k < n. y must not alias x.
     void (*mix)(const float *x, const float *w, int64_t heads, int64_t stride, int64_t n, float *y);

@@ -125,10 +125,7 @@ void online_tile(const Shared &sh, Online &w, int64_t b, int64_t h, int64_t i0, 
         if (any_apart)
             for (int64_t c = 0; c < nj; ++c)
                 if (w.col_max_new[c] == kFill) w.col_factor[c] = 0.0f;
-        if (with_outputs)
-            for (int64_t r = 0; r < ni; ++r)
-                for (int64_t e = 0; e < dp; ++e)
-                    w.va[r * dp + e] = w.v[r * dp + e] * w.row_factor[r];
+        if (with_outputs) kn.scale_rows(w.v, w.row_factor, ni, dp, w.va);
     }
     const bool apart = factored && any_apart; // columns set apart in this tile
     kn.softmax(SoftmaxTile{w.s, pl.lds, factored ? nullptr : w.pc, w.row_max_new, w.col_max_new,

@@ -203,6 +203,13 @@ void exp_n(const float *x, float *y, int64_t n) {
     }
 }
 
+void scale_rows(const float *x, const float *f, int64_t n, int64_t dp, float *y) {
+    for (int64_t r = 0; r < n; ++r) {
+        const vf s = splat(f[r]);
+        for (int64_t e = 0; e < dp; e += kLanes) store(y + r * dp + e, load(x + r * dp + e) * s);
+    }
+}
+
 void mix(const float *x, const float *w, int64_t heads, int64_t stride, int64_t n, float *y) {
     for (int64_t k = 0; k < n; k += kLanes) {
         const vm in = lanes_below(n - k);
@@ -224,7 +231,7 @@ void mix(const float *x, const float *w, int64_t heads, int64_t stride, int64_t 
 } // namespace
 
 extern const bca::Kernels kBcaKernels;
-const bca::Kernels kBcaKernels = {qk, softmax, pv, ptv, exp_n, mix, transpose_panel};
+const bca::Kernels kBcaKernels = {qk, softmax, pv, ptv, exp_n, scale_rows, mix, transpose_panel};
 
 } // namespace ATTN4J_KERNEL_NS
 } // namespace attn4j
