@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.nn.AttentionPath;
@@ -62,19 +63,19 @@ final class BcaBench {
                 nativeProblem = "the native backend did not load: " + e.getMessage();
                 err.println("attn4j bench: " + nativeProblem);
             }
-            double gemm = Double.NaN;
-            if (nativeBackend != null) {
-                err.println("attn4j bench: measuring this machine's GEMM rate (sgemm " + GemmProbe.N + "³, native backend)");
-                gemm = GemmProbe.measure(nativeBackend);
-            }
+            Backend gemmBackend = nativeBackend;
+            DoubleSupplier gemmProbe = gemmBackend == null ? () -> Double.NaN : () -> GemmProbe.measure(gemmBackend);
             List<Contender> contenders = contenders(options, root, golden, model, nativeBackend, nativeProblem, backends);
             Progress progress = new Progress(err, BenchRunner.plannedWork(options, contenders), options.progress());
+            BenchRunner runner = new BenchRunner(options, contenders, gemmProbe, progress);
             List<Row> rows;
             try {
-                rows = new BenchRunner(options, contenders, gemm, progress).run();
+                rows = runner.run();
             } finally {
                 progress.finish();
             }
+            List<Double> rates = runner.gemmRates();
+            double gemm = rates.isEmpty() ? Double.NaN : Stats.of(rates.stream().mapToDouble(Double::doubleValue).toArray()).median();
             Report report = new Report(machine, PortableCommand.of(root, args),
                     Report.Settings.of(options), gemm, describe(contenders, options), rows);
             return output(report, options, out, err);

@@ -4,22 +4,27 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 
 /**
  * Runs the comparison: for each size, every contender computes the outputs once, the outputs
- * are checked against each other, and only the contenders that agree are timed (warm-up, then
- * the timed runs, again while others were busy if asked). One row per contender and size.
+ * are checked against each other, the GEMM rate is measured, and only the contenders that agree
+ * are timed (warm-up, then the timed runs, again while others were busy if asked). One row per
+ * contender and size. Why a GEMM rate per size: this kind of machine's speed drifts from minute to
+ * minute (a VM's shared cores), and a big size's timings come minutes after the run's start, so
+ * the % GEMM column compares each size with the rate measured just before it.
  */
 final class BenchRunner {
     private final BenchOptions options;
     private final List<Contender> contenders; // in order of preference as the agreement anchor
-    private final double gemmGflops;         // NaN when not measured
+    private final DoubleSupplier gemmProbe;  // GFLOP/s now, NaN when not measured
+    private final List<Double> gemmRates = new ArrayList<>(); // one per size run
     private final Progress progress;
 
-    BenchRunner(BenchOptions options, List<Contender> contenders, double gemmGflops, Progress progress) {
+    BenchRunner(BenchOptions options, List<Contender> contenders, DoubleSupplier gemmProbe, Progress progress) {
         this.options = options;
         this.contenders = contenders;
-        this.gemmGflops = gemmGflops;
+        this.gemmProbe = gemmProbe;
         this.progress = progress;
     }
 
@@ -43,6 +48,11 @@ final class BenchRunner {
             rows.addAll(runSize(Workload.readme(options.batch(), size)));
         }
         return rows;
+    }
+
+    /** The GEMM rate measured for each size, in the order of the sizes (NaN where not measured). */
+    List<Double> gemmRates() {
+        return List.copyOf(gemmRates);
     }
 
     private List<Row> runSize(Workload w) {
@@ -79,7 +89,9 @@ final class BenchRunner {
             Map<Contender, double[]> checkPeaks = new LinkedHashMap<>(); // {growth, total}
             checks.forEach((c, check) -> checkPeaks.put(c, new double[] {check.peakRssMb(), check.peakRssTotalMb()}));
             checks.clear(); // the outputs are not needed any more: let them go before timing
-            // 3. time those that agree
+            // 3. this machine's GEMM rate now, then time those that agree
+            double gemmGflops = gemmProbe.getAsDouble();
+            gemmRates.add(gemmGflops);
             for (Contender c : checked) {
                 Agreement.Verdict v = verdicts.get(c.label());
                 double[] checkPeak = checkPeaks.get(c);
@@ -89,7 +101,7 @@ final class BenchRunner {
                     continue;
                 }
                 try {
-                    rows.put(c, timed(c, w, in, checkPeak, v));
+                    rows.put(c, timed(c, w, in, checkPeak, v, gemmGflops));
                 } catch (Exception | OutOfMemoryError e) {
                     rows.put(c, failure(c, w, e));
                 }
@@ -98,7 +110,8 @@ final class BenchRunner {
         return new ArrayList<>(rows.values());
     }
 
-    private Row timed(Contender c, Workload w, BenchInputs in, double[] checkPeak, Agreement.Verdict v) throws Exception {
+    private Row timed(Contender c, Workload w, BenchInputs in, double[] checkPeak, Agreement.Verdict v, double gemmGflops)
+            throws Exception {
         int repeat = Math.min(options.repeatFor(w), c.repeatCap());
         Contender.Timing t = null;
         int attempts = 0;

@@ -15,6 +15,10 @@ import org.attn4j.internal.io.Json;
  * What a run prints and writes: the Markdown report (header, table, notes) and the JSON
  * document, which {@link #read} turns back into a report (to redraw a chart without rerunning).
  */
+/*
+ * gemmGflops: the median of the per-size GEMM rates (the chart's floor line); each row's % GEMM
+ * is against its own size's rate.
+ */
 record Report(Machine machine, String command, Settings settings, double gemmGflops,
               Map<String, String> contenders, List<Row> rows) {
 
@@ -46,8 +50,9 @@ record Report(Machine machine, String command, Settings settings, double gemmGfl
                 w.dim(), w.contextDim(), w.heads(), w.dimHead(), settings.batch(), settings.masks(), settings.threads(),
                 settings.repeat(), settings.warmup(), settings.warmup() == 1 ? "" : "s"));
         b.append(Double.isNaN(gemmGflops) ? "- GEMM rate: not measured (no native backend)\n"
-                : String.format(Locale.ROOT, "- GEMM rate: %.1f GFLOP/s (sgemm %d³ through attn4j's native backend, "
-                        + "%d thread(s)): 100%% in the %% GEMM column\n", gemmGflops, GemmProbe.N, settings.threads()));
+                : String.format(Locale.ROOT, "- GEMM rate: sgemm %d³ through attn4j's native backend, %d thread(s), measured "
+                        + "before each size's timings (100%% in that size's %% GEMM column), GFLOP/s: %s\n", GemmProbe.N,
+                        settings.threads(), gemmRatesBySize()));
         b.append("- GFLOP/s counts useful work only: the six projections and the three attention matrix products\n");
         b.append("- max abs diff: largest |difference| of out and context_out from the anchor (the first of ")
                 .append(String.join(", ", Agreement.ANCHOR_PREFERENCE))
@@ -62,6 +67,22 @@ record Report(Machine machine, String command, Settings settings, double gemmGfl
         contenders.forEach((label, text) -> b.append("  - ").append(label).append(": ").append(text).append('\n'));
         b.append('\n').append(MarkdownTable.render(rows));
         return b.toString();
+    }
+
+    // "16 × 16 311.1, 1024 × 2048 305.2": each size's rate, read back from its timed rows (gflops / pctGemm).
+    private String gemmRatesBySize() {
+        Map<String, Double> rates = new LinkedHashMap<>();
+        for (Row r : rows) {
+            if (r.timed() && r.pctGemm() > 0) {
+                rates.putIfAbsent(r.i() + " × " + r.j(), 100 * r.gflops() / r.pctGemm());
+            }
+        }
+        if (rates.isEmpty()) {
+            return String.format(Locale.ROOT, "%.1f", gemmGflops);
+        }
+        List<String> parts = new ArrayList<>();
+        rates.forEach((size, rate) -> parts.add(String.format(Locale.ROOT, "%s %.1f", size, rate)));
+        return String.join(", ", parts);
     }
 
     Map<String, Object> json() {

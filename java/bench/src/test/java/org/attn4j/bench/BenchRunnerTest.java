@@ -82,11 +82,18 @@ class BenchRunnerTest {
         Scripted skipped = new Scripted("skipped", 0, Contender.Unavailable.skipped("too big"), null);
         Scripted broken = new Scripted("broken", 0, null, new IllegalStateException("library missing"));
         BenchOptions o = options("--size", "3x5", "--size", "1x7", "--repeat", "3", "--no-progress");
-        List<Row> rows = new BenchRunner(o, List.of(a, b, wrong, skipped, broken), 100.0, quiet()).run();
+        double[] rates = {100.0, 50.0}; // the GEMM rate measured for the first size, then the second
+        BenchRunner runner = new BenchRunner(o, List.of(a, b, wrong, skipped, broken), () -> {
+            log.add("gemm");
+            return rates[log.stream().filter("gemm"::equals).mapToInt(x -> 1).sum() - 1];
+        }, quiet());
+        List<Row> rows = runner.run();
 
         assertEquals(10, rows.size());
-        assertEquals(List.of("check a 1x7", "check b 1x7", "check wrong 1x7", "check broken 1x7", "time a 1x7", "time b 1x7",
-                "check a 3x5", "check b 3x5", "check wrong 3x5", "check broken 3x5", "time a 3x5", "time b 3x5"), log);
+        assertEquals(List.of("check a 1x7", "check b 1x7", "check wrong 1x7", "check broken 1x7", "gemm", "time a 1x7",
+                "time b 1x7", "check a 3x5", "check b 3x5", "check wrong 3x5", "check broken 3x5", "gemm", "time a 3x5",
+                "time b 3x5"), log);
+        assertEquals(List.of(100.0, 50.0), runner.gemmRates());
 
         Row ra = rows.get(5);
         assertEquals("a", ra.contender());
@@ -100,7 +107,8 @@ class BenchRunnerTest {
         assertEquals(300.0, ra.peakRssTotalMb()); // the larger of check (300) and timing (250)
         double flops = Workload.readme(1, new Size(3, 5)).usefulFlops();
         assertEquals(flops / 11e6, ra.gflops(), 1e-9);
-        assertEquals(100 * ra.gflops() / 100.0, ra.pctGemm(), 1e-9);
+        assertEquals(100 * ra.gflops() / 50.0, ra.pctGemm(), 1e-9, "against the rate measured before its own size");
+        assertEquals(100 * rows.get(0).gflops() / 100.0, rows.get(0).pctGemm(), 1e-9);
         assertEquals(1e-6, ra.maxAbsDiff(), 1e-7);
 
         Row rw = rows.get(7);
@@ -120,14 +128,14 @@ class BenchRunnerTest {
         Scripted a = new Scripted("a", 0, null, null, 40, 30, 0);
         Scripted b = new Scripted("b", 0, null, null);
         List<Row> rows = new BenchRunner(options("--size", "2x2", "--retry-busy", "5", "--repeat", "1"),
-                List.of(a, b), Double.NaN, quiet()).run();
+                List.of(a, b), () -> Double.NaN, quiet()).run();
         assertEquals(3, a.attempts);
         assertEquals(0, rows.getFirst().otherBusyPercent());
         assertTrue(rows.getFirst().note().contains("timed 3 times"), rows.getFirst().note());
         assertTrue(Double.isNaN(rows.getFirst().pctGemm()), "no GEMM rate, no percentage");
 
         Scripted c = new Scripted("c", 0, null, null, 40);
-        List<Row> once = new BenchRunner(options("--size", "2x2", "--repeat", "1"), List.of(c), Double.NaN, quiet()).run();
+        List<Row> once = new BenchRunner(options("--size", "2x2", "--repeat", "1"), List.of(c), () -> Double.NaN, quiet()).run();
         assertEquals(1, c.attempts, "no retry unless asked");
         assertTrue(once.getFirst().busy());
         assertEquals("ok", once.getFirst().status(), "a lone contender is timed, unchecked");
