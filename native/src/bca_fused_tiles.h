@@ -22,65 +22,74 @@ inline int64_t lanes_up(int64_t n) { return (n + kLanes - 1) / kLanes * kLanes; 
 
 // ---------------------------------------------------------------- S = Q·Kᵀ + bias, masked
 
-template <int MR> void qk_strip(const bca::QkTile &t, int64_t r0) {
-    const float *q = t.q + r0 * t.dp; // [MR, dp]
+// Columns [c0, c0 + NV·kLanes) (NV / kVecs panels) of rows [r0, r0 + MR): scores, masks, and
+// the row maxima (in memory, see qk_strip) and column maxima they raise.
+template <int MR, int NV>
+void qk_block(const bca::QkTile &t, int64_t r0, int64_t c0, float (&row_max)[MR][kLanes], const bool (&row_kept)[MR]) {
+    constexpr int64_t kCols = NV * kLanes;
+    static_assert(NV == kVecs || kVecs == 1, "a block of several panels takes one vector from each");
     const vf fill = splat(bca::kFill), neg_inf = splat(-kInf);
+    vf acc[MR][NV];
+    for (int r = 0; r < MR; ++r)
+        for (int v = 0; v < NV; ++v) acc[r][v] = zero();
+    strip_fma<MR, NV>(acc, t.q + r0 * t.dp, t.dp, 1, t.kt + (c0 / kPanel) * t.dp * kPanel, kPanel,
+                      NV == kVecs ? kLanes : t.dp * kPanel, t.dp);
+
+    // The next strip's bias at these columns, fetched while this one computes. Why: the
+    // bias is read once, from memory, in 64-byte pieces of rows far apart, a pattern the
+    // hardware prefetchers follow poorly.
+    if (t.bias != nullptr && r0 + MR + MR <= t.ni)
+        for (int r = 0; r < MR; ++r)
+            for (int64_t c = 0; c < kCols; c += 16) __builtin_prefetch(t.bias + (r0 + MR + r) * t.bias_ld + c0 + c, 0, 3);
+
+    // Epilogue: bias, masks, -inf past nj; row and column maxima. The common case (whole
+    // panels, no column mask) skips the lane selects.
+    const int64_t valid = t.nj - c0 < kCols ? t.nj - c0 : kCols;
+    const bool full = valid == kCols;
+    vm in[NV], keep[NV];
+    vf col_max[NV];
+    for (int v = 0; v < NV; ++v) {
+        in[v] = lanes_below(valid - v * kLanes);
+        keep[v] = t.col_ok != nullptr ? mask_of_ints(t.col_ok + c0 + v * kLanes, in[v]) : in[v];
+        col_max[v] = neg_inf;
+    }
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; ++r) {
+        float *s = t.s + (r0 + r) * t.lds + c0;
+        const float *bias = t.bias != nullptr ? t.bias + (r0 + r) * t.bias_ld + c0 : nullptr;
+        vf top = load(row_max[r]);
+        for (int v = 0; v < NV; ++v) {
+            vf x = acc[r][v];
+            if (bias != nullptr)
+                x = x + (full ? load(bias + v * kLanes) : load_masked(bias + v * kLanes, in[v]));
+            if (!row_kept[r])
+                x = fill;
+            else if (t.col_ok != nullptr)
+                x = select(keep[v], x, fill);
+            if (!full) x = select(in[v], x, neg_inf); // past nj: never a maximum, e^ = 0
+            store(s + v * kLanes, x);
+            top = vmax(top, x);
+            col_max[v] = vmax(col_max[v], x);
+        }
+        store(row_max[r], top);
+    }
+    for (int v = 0; v < NV; ++v) {
+        float *cm = t.col_max + c0 + v * kLanes;
+        store(cm, vmax(load(cm), col_max[v]));
+    }
+}
+
+template <int MR> void qk_strip(const bca::QkTile &t, int64_t r0) {
     // Row maxima stay in memory across panels. Why: the accumulators and B operands fill the
     // register file in the k loop, and vectors kept live across it would spill inside it.
     alignas(64) float row_max[MR][kLanes];
-    for (int r = 0; r < MR; ++r) store(row_max[r], neg_inf);
+    for (int r = 0; r < MR; ++r) store(row_max[r], splat(-kInf));
     bool row_kept[MR];
     for (int r = 0; r < MR; ++r) row_kept[r] = t.row_ok == nullptr || t.row_ok[r0 + r] != 0;
-
-    for (int64_t c0 = 0; c0 < t.nj; c0 += kPanel) {
-        vf acc[MR][kVecs];
-        for (int r = 0; r < MR; ++r)
-            for (int v = 0; v < kVecs; ++v) acc[r][v] = zero();
-        strip_fma<MR>(acc, q, t.dp, 1, t.kt + (c0 / kPanel) * t.dp * kPanel, kPanel, t.dp);
-
-        // The next strip's bias at these columns, fetched while this one computes. Why: the
-        // bias is read once, from memory, in 64-byte pieces of rows far apart, a pattern the
-        // hardware prefetchers follow poorly.
-        if (t.bias != nullptr && r0 + MR + MR <= t.ni)
-            for (int r = 0; r < MR; ++r)
-                __builtin_prefetch(t.bias + (r0 + MR + r) * t.bias_ld + c0, 0, 3);
-
-        // Epilogue: bias, masks, -inf past nj; row and column maxima. The common case (a full
-        // panel, no column mask) skips the lane selects.
-        const int64_t valid = t.nj - c0 < kPanel ? t.nj - c0 : kPanel;
-        const bool full = valid == kPanel;
-        vm in[kVecs], keep[kVecs];
-        vf col_max[kVecs];
-        for (int v = 0; v < kVecs; ++v) {
-            in[v] = lanes_below(valid - v * kLanes);
-            keep[v] = t.col_ok != nullptr ? mask_of_ints(t.col_ok + c0 + v * kLanes, in[v]) : in[v];
-            col_max[v] = neg_inf;
-        }
-#pragma GCC unroll 12
-        for (int r = 0; r < MR; ++r) {
-            float *s = t.s + (r0 + r) * t.lds + c0;
-            const float *bias = t.bias != nullptr ? t.bias + (r0 + r) * t.bias_ld + c0 : nullptr;
-            vf top = load(row_max[r]);
-            for (int v = 0; v < kVecs; ++v) {
-                vf x = acc[r][v];
-                if (bias != nullptr)
-                    x = x + (full ? load(bias + v * kLanes) : load_masked(bias + v * kLanes, in[v]));
-                if (!row_kept[r])
-                    x = fill;
-                else if (t.col_ok != nullptr)
-                    x = select(keep[v], x, fill);
-                if (!full) x = select(in[v], x, neg_inf); // past nj: never a maximum, e^ = 0
-                store(s + v * kLanes, x);
-                top = vmax(top, x);
-                col_max[v] = vmax(col_max[v], x);
-            }
-            store(row_max[r], top);
-        }
-        for (int v = 0; v < kVecs; ++v) {
-            float *cm = t.col_max + c0 + v * kLanes;
-            store(cm, vmax(load(cm), col_max[v]));
-        }
-    }
+    int64_t c0 = 0;
+    for (; c0 + kWideCols <= bca::round_up(t.nj, kPanel); c0 += kWideCols)
+        qk_block<MR, kWideVecs>(t, r0, c0, row_max, row_kept);
+    for (; c0 < t.nj; c0 += kPanel) qk_block<MR, kVecs>(t, r0, c0, row_max, row_kept);
     for (int r = 0; r < MR; ++r) t.row_max[r0 + r] = hmax(load(row_max[r]));
 }
 
@@ -150,18 +159,23 @@ void softmax(const bca::SoftmaxTile &t) {
 
 // ---------------------------------------------------------------- O = O·rescale + P·CV
 
-template <int MR> void pv_strip(const bca::PvTile &t, int64_t r0) {
-    for (int64_t e0 = 0; e0 < t.dp; e0 += kStripCols) {
-        vf acc[MR][kVecs];
-        for (int r = 0; r < MR; ++r) {
-            const float *o = t.o + (r0 + r) * t.dp + e0;
-            const vf rescale = splat(t.row_rescale != nullptr ? t.row_rescale[r0 + r] : 1.0f);
-            for (int v = 0; v < kVecs; ++v) acc[r][v] = load(o + v * kLanes) * rescale;
-        }
-        strip_fma<MR>(acc, t.p + r0 * t.ldp, t.ldp, 1, t.cv + e0, t.ldcv, t.nj);
-        for (int r = 0; r < MR; ++r)
-            for (int v = 0; v < kVecs; ++v) store(t.o + (r0 + r) * t.dp + e0 + v * kLanes, acc[r][v]);
+// Columns [e0, e0 + NV·kLanes) of rows [r0, r0 + MR).
+template <int MR, int NV> void pv_block(const bca::PvTile &t, int64_t r0, int64_t e0) {
+    vf acc[MR][NV];
+    for (int r = 0; r < MR; ++r) {
+        const float *o = t.o + (r0 + r) * t.dp + e0;
+        const vf rescale = splat(t.row_rescale != nullptr ? t.row_rescale[r0 + r] : 1.0f);
+        for (int v = 0; v < NV; ++v) acc[r][v] = load(o + v * kLanes) * rescale;
     }
+    strip_fma<MR, NV>(acc, t.p + r0 * t.ldp, t.ldp, 1, t.cv + e0, t.ldcv, kLanes, t.nj);
+    for (int r = 0; r < MR; ++r)
+        for (int v = 0; v < NV; ++v) store(t.o + (r0 + r) * t.dp + e0 + v * kLanes, acc[r][v]);
+}
+
+template <int MR> void pv_strip(const bca::PvTile &t, int64_t r0) {
+    int64_t e0 = 0;
+    for (; e0 + kWideCols <= t.dp; e0 += kWideCols) pv_block<MR, kWideVecs>(t, r0, e0);
+    for (; e0 < t.dp; e0 += kStripCols) pv_block<MR, kVecs>(t, r0, e0);
 }
 
 void pv(const bca::PvTile &t) {
@@ -170,22 +184,27 @@ void pv(const bca::PvTile &t) {
 
 // ---------------------------------------------------------------- CO = CO·rescale + f·Pᵀ·V
 
-template <int MR> void ptv_strip(const bca::PtvTile &t, int64_t c0) {
-    for (int64_t e0 = 0; e0 < t.dp; e0 += kStripCols) {
-        vf acc[MR][kVecs];
-        for (int m = 0; m < MR; ++m)
-            for (int v = 0; v < kVecs; ++v) acc[m][v] = zero();
-        strip_fma<MR>(acc, t.p + c0, 1, t.ldp, t.v + e0, t.dp, t.ni);
-        for (int m = 0; m < MR; ++m) {
-            float *co = t.co + (c0 + m) * t.dp + e0;
-            const vf rescale = splat(t.col_rescale != nullptr ? t.col_rescale[c0 + m] : 1.0f);
-            const vf factor = splat(t.col_factor != nullptr ? t.col_factor[c0 + m] : 1.0f);
-            for (int v = 0; v < kVecs; ++v) {
-                const vf old = t.overwrite ? zero() : load(co + v * kLanes) * rescale;
-                store(co + v * kLanes, fmadd(acc[m][v], factor, old));
-            }
+// Columns [e0, e0 + NV·kLanes) of context rows [c0, c0 + MR).
+template <int MR, int NV> void ptv_block(const bca::PtvTile &t, int64_t c0, int64_t e0) {
+    vf acc[MR][NV];
+    for (int m = 0; m < MR; ++m)
+        for (int v = 0; v < NV; ++v) acc[m][v] = zero();
+    strip_fma<MR, NV>(acc, t.p + c0, 1, t.ldp, t.v + e0, t.dp, kLanes, t.ni);
+    for (int m = 0; m < MR; ++m) {
+        float *co = t.co + (c0 + m) * t.dp + e0;
+        const vf rescale = splat(t.col_rescale != nullptr ? t.col_rescale[c0 + m] : 1.0f);
+        const vf factor = splat(t.col_factor != nullptr ? t.col_factor[c0 + m] : 1.0f);
+        for (int v = 0; v < NV; ++v) {
+            const vf old = t.overwrite ? zero() : load(co + v * kLanes) * rescale;
+            store(co + v * kLanes, fmadd(acc[m][v], factor, old));
         }
     }
+}
+
+template <int MR> void ptv_strip(const bca::PtvTile &t, int64_t c0) {
+    int64_t e0 = 0;
+    for (; e0 + kWideCols <= t.dp; e0 += kWideCols) ptv_block<MR, kWideVecs>(t, c0, e0);
+    for (; e0 < t.dp; e0 += kStripCols) ptv_block<MR, kVecs>(t, c0, e0);
 }
 
 void ptv(const bca::PtvTile &t) {

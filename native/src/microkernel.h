@@ -38,24 +38,45 @@ template <int N> struct Rows {
     static constexpr int value = N;
 };
 
-// acc[r][v] += Σ_k a[r·a_rs + k·a_ks] · b[k·ldb + v·kLanes + 0..kLanes) for r < MR, k < kdim.
-// (a_rs, a_ks) = (lda, 1) reads A by rows, (1, lda) reads Aᵀ.
-template <int MR>
-inline void strip_fma(vf (&acc)[MR][kVecs], const float *a, int64_t a_rs, int64_t a_ks,
-                      const float *b, int64_t ldb, int64_t kdim) {
+// acc[r][v] += Σ_k a[r·a_rs + k·a_ks] · b[k·ldb + v·b_vs + 0..kLanes) for r < MR, v < NV, k < kdim.
+// (a_rs, a_ks) = (lda, 1) reads A by rows, (1, lda) reads Aᵀ; b_vs = kLanes reads NV·kLanes
+// contiguous columns of B, a panel stride reads one vector from each of NV panels.
+template <int MR, int NV>
+inline void strip_fma(vf (&acc)[MR][NV], const float *a, int64_t a_rs, int64_t a_ks, const float *b,
+                      int64_t ldb, int64_t b_vs, int64_t kdim) {
 #pragma GCC unroll 4
     for (int64_t k = 0; k < kdim; ++k, a += a_ks, b += ldb) {
-        vf bv[kVecs];
+        vf bv[NV];
 #pragma GCC unroll 4
-        for (int v = 0; v < kVecs; ++v) bv[v] = load(b + v * kLanes);
+        for (int v = 0; v < NV; ++v) bv[v] = load(b + v * b_vs);
 #pragma GCC unroll 16
         for (int r = 0; r < MR; ++r) {
             const vf x = broadcast(a + r * a_rs);
 #pragma GCC unroll 4
-            for (int v = 0; v < kVecs; ++v) acc[r][v] = fmadd(x, bv[v], acc[r][v]);
+            for (int v = 0; v < NV; ++v) acc[r][v] = fmadd(x, bv[v], acc[r][v]);
         }
     }
 }
+
+// One strip of kStripCols contiguous columns of B.
+template <int MR>
+inline void strip_fma(vf (&acc)[MR][kVecs], const float *a, int64_t a_rs, int64_t a_ks,
+                      const float *b, int64_t ldb, int64_t kdim) {
+    strip_fma<MR, kVecs>(acc, a, a_rs, a_ks, b, ldb, kLanes, kdim);
+}
+
+// Wide strips: kWide strips side by side, so that each broadcast of A feeds kWide times as many
+// FMAs. Why on AVX-512 only: a 12 × 1 zmm strip issues 13 loads per 12 FMAs, and a core with two
+// full-width FMA pipes (Zen 5) then waits on loads: 160 against 195 GFLOP/s for 12 × 2 in L1
+// (one thread, a 12 × 128 · 128 × 64 product). AVX2's 6 × 2 ymm strip already fills 15 of its
+// 16 registers.
+#if ATTN4J_ISA_LEVEL == 2
+constexpr int kWide = 2;
+#else
+constexpr int kWide = 1;
+#endif
+constexpr int kWideVecs = kWide * kVecs;
+constexpr int kWideCols = kWide * kStripCols;
 
 // Calls f(Rows<MR>(), r0) over [0, n) in strips of Max rows (kRows unless a kernel with fewer
 // live registers outside the k loop picks more), then one shorter strip.
