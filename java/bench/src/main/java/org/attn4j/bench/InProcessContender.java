@@ -19,16 +19,6 @@ abstract class InProcessContender extends Contender {
         void close();
     }
 
-    /**
-     * Untimed runs take at least this long (beyond --warmup's count). Why: a small forward's Java
-     * side runs interpreted for its first thousands of calls; after the one warm-up run of old,
-     * the README module at 16 × 16 timed 0.54 ms in attn4j against 0.32 after 1 s of runs (ONNX
-     * Runtime's thin JNI layer hardly changes), so the table compared warm-up, not libraries.
-     */
-    static final long MIN_WARMUP_NANOS = 1_000_000_000L;
-    /** ...up to this many runs (a 16 × 16 forward is ≈ 0.3 ms). */
-    static final int MAX_WARMUP_RUNS = 5_000;
-
     /** Edge of the tiny run that loads libraries before anything is measured. */
     static final int PRIMING_SIZE = 4;
 
@@ -78,11 +68,10 @@ abstract class InProcessContender extends Contender {
         CpuMeter.Ticks before;
         CpuMeter.Ticks after;
         try (Run run = open(in)) {
-            long warmupStart = System.nanoTime();
-            for (int k = 0; k < warmup || (k < MAX_WARMUP_RUNS && System.nanoTime() - warmupStart < MIN_WARMUP_NANOS); k++) {
+            WarmUp.run(warmup, () -> {
                 run.forward();
                 task.advance(1);
-            }
+            });
             before = CpuMeter.read();
             for (int k = 0; k < repeat; k++) {
                 long t0 = System.nanoTime();

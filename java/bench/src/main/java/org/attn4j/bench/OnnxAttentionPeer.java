@@ -51,23 +51,21 @@ final class OnnxAttentionPeer {
                     String name = c.kind().equals("sdpa") ? Map.of("q", "query", "k", "key", "v", "value").get(e.getKey()) : e.getKey();
                     feeds.put(name, OnnxTensor.createTensor(env, OrtSettings.floats(e.getValue()), e.getValue().shape()));
                 }
-                float[] output = null;
-                List<Double> ms = new ArrayList<>();
-                for (int r = -warmup; r < repeat; r++) {
+                float[] output;
+                try (OrtSession.Result result = session.run(feeds)) {
+                    FloatBuffer b = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                    output = new float[b.remaining()];
+                    b.get(output);
+                }
+                WarmUp.run(warmup, () -> session.run(feeds).close());
+                double[] ms = new double[repeat];
+                for (int r = 0; r < repeat; r++) {
                     long t0 = System.nanoTime();
                     try (OrtSession.Result result = session.run(feeds)) {
-                        double elapsed = (System.nanoTime() - t0) / 1e6;
-                        if (r >= 0) {
-                            ms.add(elapsed);
-                        }
-                        if (output == null) {
-                            FloatBuffer b = ((OnnxTensor) result.get(0)).getFloatBuffer();
-                            output = new float[b.remaining()];
-                            b.get(output);
-                        }
+                        ms[r] = (System.nanoTime() - t0) / 1e6;
                     }
                 }
-                return PeerResult.of(output, ms.stream().mapToDouble(Double::doubleValue).toArray());
+                return PeerResult.of(output, ms);
             } finally {
                 feeds.values().forEach(OnnxTensor::close);
             }

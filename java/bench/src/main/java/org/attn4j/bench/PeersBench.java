@@ -65,17 +65,16 @@ final class PeersBench {
 
         Machine machine = Machine.detect();
         out.printf(Locale.ROOT, "# attention against the strongest CPU peers%n%n%s%nISA: %s; load average %s; batch %d, n = %d,"
-                + " %d heads of %d, %d thread(s), %d warm-up + %d timed runs, medians%n%n", machine.describe(),
+                + " %d heads of %d, %d thread(s), %d warm-up (in-process peers: and at least 1 s of them) + %d timed runs,"
+                + " medians%n%n", machine.describe(),
                 machine.isa().isEmpty() ? "unknown" : machine.isa(), LoadAverage.read(), batch, n, heads, dimHead, threads,
                 warmup, repeat);
         Map<String, String> described = new LinkedHashMap<>();
+        List<String> gemmRates = new ArrayList<>();
         Path dir = Files.createTempDirectory("attn4j-bench-peers");
         try (Backend backend = Backends.nativeBackend(threads); Arena arena = Arena.ofShared();
              MultiheadAttention mha = MultiheadAttention.builder().embedDim(heads * dimHead).numHeads(heads).batchFirst(true)
                      .build(backend, 1)) {
-            err.println("attn4j bench peers: measuring the sgemm rate (" + GemmProbe.N + "³)");
-            double gemm = GemmProbe.measure(backend);
-            out.printf(Locale.ROOT, "sgemm %d³ (oneDNN, %d thread(s)): %.1f GFLOP/s%n%n", GemmProbe.N, threads, gemm);
             int e = heads * dimHead;
             Map<String, Tensor> sdpaIn = new LinkedHashMap<>();
             sdpaIn.put("q", Tensor.randn(arena, 1, batch, n, e));
@@ -93,6 +92,9 @@ final class PeersBench {
             for (String name : cases) {
                 PeerCase c = new PeerCase(name.startsWith("sdpa") ? "sdpa" : "mha", name.endsWith("causal"), batch, n, heads, dimHead);
                 Map<String, Tensor> in = c.kind().equals("sdpa") ? sdpaIn : mhaIn;
+                // The sgemm rate now: this VM's speed drifts over minutes (see BenchRunner).
+                double gemm = GemmProbe.measure(backend);
+                gemmRates.add(String.format(Locale.ROOT, "%s %.1f", c, gemm));
                 err.println("attn4j bench peers: " + c + ": attn4j");
                 PeerResult mine = attn4j(c, backend, mha, in, warmup, repeat);
                 described.put("attn4j", "ScaledDotProductAttention.forward / MultiheadAttention.forward on the native backend ("
@@ -145,6 +147,8 @@ final class PeersBench {
                 }
             }
         }
+        out.printf(Locale.ROOT, "%nsgemm %d³ (oneDNN, %d thread(s)), measured before each case (100 %% in its %% sgemm"
+                + " column), GFLOP/s: %s%n", GemmProbe.N, threads, String.join(", ", gemmRates));
         out.printf(Locale.ROOT, "%nGFLOP/s counts q·kᵀ and weights·v (4·b·h·n²·d, half of it when causal) and, for"
                 + " MultiheadAttention, the four E×E projections (8·b·n·E²); attn4j speed-up = the peer's median over attn4j's"
                 + " (above 1: attn4j is faster). load average after: %s%n%n", LoadAverage.read());
@@ -162,33 +166,42 @@ final class PeersBench {
 
     /** attn4j on the same memory: q, k, v [b, n, E] seen as [b, h, n, d]; or the module on x. */
     private static PeerResult attn4j(PeerCase c, Backend backend, MultiheadAttention mha, Map<String, Tensor> in, int warmup,
-                                     int repeat) {
+                                     int repeat) throws Exception {
+        PeerCall call = run -> {
+            if (c.kind().equals("sdpa")) {
+                Tensor q = heads(in.get("q"), c.heads());
+                Tensor k = heads(in.get("k"), c.heads());
+                Tensor v = heads(in.get("v"), c.heads());
+                return ScaledDotProductAttention.forward(backend, run, q, k, v, SdpaOptions.builder().causal(c.causal()).build())
+                        .output(); // [b, h, n, d]
+            }
+            return mha.forward(run, in.get("x"), MhaOptions.builder().isCausal(c.causal()).needWeights(false).build())
+                    .output(); // [b, n, E]
+        };
+        float[] output;
+        try (Arena run = Arena.ofConfined()) {
+            Tensor y = call.forward(run);
+            output = c.kind().equals("sdpa") ? y.transpose(1, 2).toFloatArray() : y.toFloatArray(); // [b, n, h, d]
+        }
+        WarmUp.run(warmup, () -> {
+            try (Arena run = Arena.ofConfined()) {
+                call.forward(run);
+            }
+        });
         double[] ms = new double[repeat];
-        float[] output = null;
-        for (int r = -warmup; r < repeat; r++) {
+        for (int r = 0; r < repeat; r++) {
             try (Arena run = Arena.ofConfined()) {
                 long t0 = System.nanoTime();
-                Tensor y;
-                if (c.kind().equals("sdpa")) {
-                    Tensor q = heads(in.get("q"), c.heads());
-                    Tensor k = heads(in.get("k"), c.heads());
-                    Tensor v = heads(in.get("v"), c.heads());
-                    y = ScaledDotProductAttention.forward(backend, run, q, k, v, SdpaOptions.builder().causal(c.causal()).build())
-                            .output(); // [b, h, n, d]
-                } else {
-                    y = mha.forward(run, in.get("x"), MhaOptions.builder().isCausal(c.causal()).needWeights(false).build())
-                            .output(); // [b, n, E]
-                }
-                double elapsed = (System.nanoTime() - t0) / 1e6;
-                if (r >= 0) {
-                    ms[r] = elapsed;
-                }
-                if (output == null) {
-                    output = c.kind().equals("sdpa") ? y.transpose(1, 2).toFloatArray() : y.toFloatArray(); // [b, n, h, d]
-                }
+                call.forward(run);
+                ms[r] = (System.nanoTime() - t0) / 1e6;
             }
         }
         return PeerResult.of(output, ms);
+    }
+
+    /** One forward of attn4j's side of a case, its output from {@code run}. */
+    private interface PeerCall {
+        Tensor forward(Arena run);
     }
 
     /** [b, n, h·d] → the [b, h, n, d] view. */
