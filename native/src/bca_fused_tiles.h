@@ -25,7 +25,8 @@ inline int64_t lanes_up(int64_t n) { return (n + kLanes - 1) / kLanes * kLanes; 
 // Columns [c0, c0 + NV·kLanes) (NV / kVecs panels) of rows [r0, r0 + MR): scores, masks, and
 // the row maxima (in memory, see qk_strip) and column maxima they raise.
 template <int MR, int NV>
-void qk_block(const bca::QkTile &t, int64_t r0, int64_t c0, float (&row_max)[MR][kLanes], const bool (&row_kept)[MR]) {
+void qk_block(const bca::QkTile &t, int64_t r0, int64_t c0, float (&row_max)[MR][kLanes],
+              const bool (&row_kept)[MR]) {
     constexpr int64_t kCols = NV * kLanes;
     static_assert(NV == kVecs || kVecs == 1, "a block of several panels takes one vector from each");
     const vf fill = splat(bca::kFill), neg_inf = splat(-kInf);
@@ -40,7 +41,8 @@ void qk_block(const bca::QkTile &t, int64_t r0, int64_t c0, float (&row_max)[MR]
     // hardware prefetchers follow poorly.
     if (t.bias != nullptr && r0 + MR + MR <= t.ni)
         for (int r = 0; r < MR; ++r)
-            for (int64_t c = 0; c < kCols; c += 16) __builtin_prefetch(t.bias + (r0 + MR + r) * t.bias_ld + c0 + c, 0, 3);
+            for (int64_t c = 0; c < kCols; c += 16) // a 64-byte line of 16 floats
+                __builtin_prefetch(t.bias + (r0 + MR + r) * t.bias_ld + c0 + c, 0, 3);
 
     // Epilogue: bias, masks, -inf past nj; row and column maxima. The common case (whole
     // panels, no column mask) skips the lane selects.

@@ -1,12 +1,13 @@
 // The register-blocked product microkernel of the vector-math layer, written once for every
-// ISA (see vec_math.h): a strip of MR ≤ kRows output rows × 16 output columns held in
-// MR·kVecs accumulator vectors, one broadcast of an A element and kVecs loads of B per k step.
-//   avx512: 12 rows × 1 zmm   (12 accumulators, 1 B vector; 32 registers leave room)
+// ISA (see vec_math.h): a strip of MR ≤ kRows output rows × NV vectors of output columns held in
+// MR·NV accumulator vectors, one broadcast of an A element and NV loads of B per k step. A strip
+// is 16 columns (kVecs vectors) or, where the registers allow, kWide of them side by side:
+//   avx512: 12 rows × 2 zmm   (24 accumulators + 2 B + 1 broadcast of 32; 1 zmm at a 16-column edge)
 //   avx2:    6 rows × 2 ymm   (12 accumulators + 2 B + 1 broadcast = 15 of 16 registers)
 //   portable: 2 rows × 4 xmm  (8 accumulators + 4 B + 1 broadcast of SSE2's 16)
 // Twelve independent FMA chains cover the FMA latency on two ports. Every product of the fused
-// kernels (S = Q·Kᵀ, O += P·V, CO += Pᵀ·V, the SDPA gemm) is this loop with its own A strides
-// and epilogue.
+// kernels (S = Q·Kᵀ, O += P·V, CO += Pᵀ·V, the SDPA step and gemm) is this loop with its own A
+// strides, B vector stride and epilogue.
 #pragma once
 
 #include "vec_math.h"
@@ -56,13 +57,6 @@ inline void strip_fma(vf (&acc)[MR][NV], const float *a, int64_t a_rs, int64_t a
             for (int v = 0; v < NV; ++v) acc[r][v] = fmadd(x, bv[v], acc[r][v]);
         }
     }
-}
-
-// One strip of kStripCols contiguous columns of B.
-template <int MR>
-inline void strip_fma(vf (&acc)[MR][kVecs], const float *a, int64_t a_rs, int64_t a_ks,
-                      const float *b, int64_t ldb, int64_t kdim) {
-    strip_fma<MR, kVecs>(acc, a, a_rs, a_ks, b, ldb, kLanes, kdim);
 }
 
 // Wide strips: kWide strips side by side, so that each broadcast of A feeds kWide times as many
