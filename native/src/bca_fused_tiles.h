@@ -88,8 +88,9 @@ template <int MR> void qk_strip(const bca::QkTile &t, int64_t r0) {
     for (int r = 0; r < MR; ++r) store(row_max[r], splat(-kInf));
     bool row_kept[MR];
     for (int r = 0; r < MR; ++r) row_kept[r] = t.row_ok == nullptr || t.row_ok[r0 + r] != 0;
+    const int64_t njp = bca::round_up(t.nj, kPanel);
     int64_t c0 = 0;
-    for (; c0 + kWideCols <= bca::round_up(t.nj, kPanel); c0 += kWideCols)
+    for (; c0 + kWideCols <= njp; c0 += kWideCols)
         qk_block<MR, kWideVecs>(t, r0, c0, row_max, row_kept);
     for (; c0 < t.nj; c0 += kPanel) qk_block<MR, kVecs>(t, r0, c0, row_max, row_kept);
     for (int r = 0; r < MR; ++r) t.row_max[r0 + r] = hmax(load(row_max[r]));

@@ -24,10 +24,10 @@ int matmul_threads(double flops, int threads);
 // c[B..., m, n] = alpha · a[B..., m, k] · b[B..., k, n]  (+ bias[1..., 1, n] when bias is set,
 // which needs alpha = 1), then the epilogue (epilogue.h: a oneDNN post-op, applied while the
 // block is still in registers, so no second pass over c; it needs alpha = 1 too). The views
-// share one ndim; each batch dim of a and b equals c's or is 1 (broadcast). Inputs may have any non-negative strides (layouts oneDNN cannot take, or
-// would only take through its slow reference kernel, are copied densely first); c must not
-// overlap itself. Runs on up to the context's threads (matmul_threads); the caller has checked
-// everything else.
+// share one ndim; each batch dim of a and b equals c's or is 1 (broadcast). Inputs may have any
+// non-negative strides (layouts oneDNN cannot take, or would only take through its slow
+// reference kernel, are copied densely first); c must not overlap itself. Runs on up to the
+// context's threads (matmul_threads); the caller has checked everything else.
 attn4j_status matmul_exec(attn4j_context *ctx, const MatView &a, const MatView &b,
                           const MatView *bias, const MatView &c, float alpha,
                           Epilogue epilogue = Epilogue::kNone);

@@ -74,8 +74,8 @@ final class BcaBench {
             } finally {
                 progress.finish();
             }
-            List<Double> rates = runner.gemmRates();
-            double gemm = rates.isEmpty() ? Double.NaN : Stats.of(rates.stream().mapToDouble(Double::doubleValue).toArray()).median();
+            double[] rates = runner.gemmRates().stream().mapToDouble(Double::doubleValue).filter(r -> !Double.isNaN(r)).toArray();
+            double gemm = rates.length == 0 ? Double.NaN : Stats.of(rates).median(); // the chart's floor line
             Report report = new Report(machine, PortableCommand.of(root, args),
                     Report.Settings.of(options), gemm, describe(contenders, options), rows);
             return output(report, options, out, err);

@@ -89,8 +89,8 @@ final class BenchRunner {
             Map<Contender, double[]> checkPeaks = new LinkedHashMap<>(); // {growth, total}
             checks.forEach((c, check) -> checkPeaks.put(c, new double[] {check.peakRssMb(), check.peakRssTotalMb()}));
             checks.clear(); // the outputs are not needed any more: let them go before timing
-            // 3. this machine's GEMM rate now, then time those that agree
-            double gemmGflops = gemmProbe.getAsDouble();
+            // 3. this machine's GEMM rate now (where anything is to be timed), then time those that agree
+            double gemmGflops = checked.isEmpty() ? Double.NaN : gemmProbe.getAsDouble();
             gemmRates.add(gemmGflops);
             for (Contender c : checked) {
                 Agreement.Verdict v = verdicts.get(c.label());

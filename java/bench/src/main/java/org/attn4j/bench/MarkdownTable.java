@@ -30,7 +30,7 @@ final class MarkdownTable {
         lines.add(header.toArray(String[]::new));
         for (Row r : rows) {
             List<String> cells = new ArrayList<>();
-            cells.add((r.batch() == 1 ? "" : r.batch() + " × ") + r.i() + " × " + r.j());
+            cells.add(r.sizeLabel());
             cells.add(r.label());
             cells.add(r.timed() ? ms(r.medianMs()) : NONE);
             cells.add(r.timed() ? ms(r.minMs()) + "–" + ms(r.maxMs()) : NONE);
@@ -69,7 +69,7 @@ final class MarkdownTable {
         for (Row r : rows) {
             if (!r.note().isEmpty()) {
                 notesBySizes.computeIfAbsent(r.label() + "\u0000" + r.status() + ": " + r.note(), k -> new ArrayList<>())
-                        .add((r.batch() == 1 ? "" : r.batch() + " × ") + r.i() + " × " + r.j());
+                        .add(r.sizeLabel());
             }
         }
         List<String> notes = new ArrayList<>();

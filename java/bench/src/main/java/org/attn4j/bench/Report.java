@@ -74,7 +74,7 @@ record Report(Machine machine, String command, Settings settings, double gemmGfl
         Map<String, Double> rates = new LinkedHashMap<>();
         for (Row r : rows) {
             if (r.timed() && r.pctGemm() > 0) {
-                rates.putIfAbsent(r.i() + " × " + r.j(), 100 * r.gflops() / r.pctGemm());
+                rates.putIfAbsent(r.sizeLabel(), 100 * r.gflops() / r.pctGemm());
             }
         }
         if (rates.isEmpty()) {

@@ -23,6 +23,11 @@ public record Row(String contender, String variant, int i, int j, int batch, int
                 Double.NaN, peakRssMb, peakRssTotalMb, maxAbsDiff, checkedAgainst, Double.NaN, status, note);
     }
 
+    /** "64 × 96", or "32 × 64 × 96" with a batch: the table's i × j column. */
+    public String sizeLabel() {
+        return (batch == 1 ? "" : batch + " × ") + i + " × " + j;
+    }
+
     public boolean timed() {
         return !Double.isNaN(medianMs);
     }

@@ -50,11 +50,12 @@ public final class RecordBuilderProcessor extends AbstractProcessor {
             boolean options = annotation.getQualifiedName().contentEquals(OPTIONS_BUILDER);
             for (Element e : round.getElementsAnnotatedWith(annotation)) {
                 TypeElement type = (TypeElement) e;
+                TypeElement config = options ? null : configOf(type);
                 try {
                     if (options && type.getKind() == ElementKind.RECORD) {
                         writeOptionsBuilder(type);
-                    } else if (!options && configOf(type) != null) {
-                        writeModuleBuilder(type, configOf(type));
+                    } else if (config != null) {
+                        writeModuleBuilder(type, config);
                     } else {
                         processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "@" + annotation.getSimpleName()
                                 + ": expected " + (options ? "a record" : "a subclass of " + CONFIGURED_MODULE
