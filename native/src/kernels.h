@@ -20,6 +20,16 @@ struct BcaSlice {
     bool unit; // every j stride is 1 (the bias's too, if present): the vectorised case
 };
 
+// One row of n elements for the norms: x, y with strides xs, ys; weight w (stride ws) and bias b
+// (stride bs) may be NULL. y may alias x (the row is read in full before it is written).
+struct NormRow {
+    const float *x;
+    float *y;
+    const float *w;
+    const float *b;
+    int64_t xs, ys, ws, bs, n;
+};
+
 // Columns one softmax_columns call carries through its passes.
 constexpr int64_t kSoftmaxColumnBlock = 64;
 
@@ -35,6 +45,12 @@ struct Kernels {
 
     // y[k] = x[k]·Φ(x[k]) for k in [0, n) (strides xs, ys); y may alias x.
     void (*gelu)(const float *x, int64_t xs, float *y, int64_t ys, int64_t n);
+
+    // y = x / √(mean x² + eps) · w over one row (w required); unit: every stride is 1.
+    void (*rms_norm_row)(const NormRow &r, bool unit, float eps);
+
+    // y = (x − mean) / √(var + eps) · w + b over one row (w, b optional); unit: every stride is 1.
+    void (*layer_norm_row)(const NormRow &r, bool unit, float eps);
 
     // bca_softmax, row r of a slice. Pass A: s = masked sim + bias into ctx, attn = softmax
     // of the row, col_max[j] = max(col_max[j], s). Pass B: ctx = exp(s − col_max),
