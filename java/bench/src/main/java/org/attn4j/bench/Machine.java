@@ -4,12 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** A description of the machine a run happened on, for the report's header and chart title. */
-record Machine(String cpu, int cores, String isa, double memoryGiB, String os, String jdk) {
+record Machine(String cpu, int cores, String isa, double memoryGib, String os, String jdk) {
 
     static Machine detect() {
         String cpu = "unknown CPU";
@@ -46,8 +45,7 @@ record Machine(String cpu, int cores, String isa, double memoryGiB, String os, S
 
     /** A machine read back from {@link #toJson()}'s object. */
     static Machine fromJson(Map<?, ?> m) {
-        return new Machine(String.valueOf(m.get("cpu")), ((Number) m.get("cores")).intValue(), String.valueOf(m.get("isa")),
-                ((Number) m.get("memory_gib")).doubleValue(), String.valueOf(m.get("os")), String.valueOf(m.get("jdk")));
+        return RecordJson.fromJson(Machine.class, m);
     }
 
     /** The vector extensions that matter here, from a /proc/cpuinfo flags line. */
@@ -64,17 +62,10 @@ record Machine(String cpu, int cores, String isa, double memoryGiB, String os, S
     /** "Intel Xeon Processor, 2 cores AVX2+FMA, 23 GiB, Linux 6.1, JDK 25". */
     String describe() {
         return String.format("%s, %d cores%s, %.0f GiB, %s, %s", cpu, cores, isa.isEmpty() ? "" : " " + isa,
-                memoryGiB, os, jdk);
+                memoryGib, os, jdk);
     }
 
     Map<String, Object> toJson() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cpu", cpu);
-        m.put("cores", cores);
-        m.put("isa", isa);
-        m.put("memory_gib", memoryGiB);
-        m.put("os", os);
-        m.put("jdk", jdk);
-        return m;
+        return RecordJson.toJson(this);
     }
 }

@@ -42,7 +42,7 @@ final class MarkdownTable {
             cells.add(Double.isNaN(r.peakRssMb()) ? NONE : "+" + fixed(r.peakRssMb(), 0)
                     + (Double.isNaN(r.peakRssTotalMb()) ? "" : " (" + fixed(r.peakRssTotalMb(), 0) + ")"));
             cells.add(Double.isNaN(r.maxAbsDiff()) ? NONE : String.format(Locale.ROOT, "%.1e", r.maxAbsDiff()));
-            cells.add(r.timed() ? (r.busy() ? "**yes** (" + fixed(r.otherBusyPercent(), 0) + "%)" : "no") : NONE);
+            cells.add(r.timed() ? (r.busy() ? "**yes** (" + fixed(r.otherBusyPct(), 0) + "%)" : "no") : NONE);
             cells.add(r.status().equals("ok") ? "ok" : "**" + r.status() + "**");
             lines.add(cells.toArray(String[]::new));
         }

@@ -130,7 +130,7 @@ class BenchRunnerTest {
         List<Row> rows = new BenchRunner(options("--size", "2x2", "--retry-busy", "5", "--repeat", "1"),
                 List.of(a, b), () -> Double.NaN, quiet()).run();
         assertEquals(3, a.attempts);
-        assertEquals(0, rows.getFirst().otherBusyPercent());
+        assertEquals(0, rows.getFirst().otherBusyPct());
         assertTrue(rows.getFirst().note().contains("timed 3 times"), rows.getFirst().note());
         assertTrue(Double.isNaN(rows.getFirst().pctGemm()), "no GEMM rate, no percentage");
 

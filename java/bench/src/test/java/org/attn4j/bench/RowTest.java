@@ -20,7 +20,7 @@ class RowTest {
         Map<String, Object> m = timed("attn4j", "fused", 1024, 2048, 70, 1).toJson();
         assertEquals(List.of("contender", "variant", "i", "j", "batch", "threads", "repeat", "median_ms", "min_ms",
                 "max_ms", "gflop", "gflops", "pct_gemm", "peak_rss_mb", "peak_rss_total_mb", "max_abs_diff", "checked_against",
-                "other_busy_pct", "busy", "status", "note"), List.copyOf(m.keySet()));
+                "other_busy_pct", "status", "note", "busy"), List.copyOf(m.keySet()));
         String text = Json.write(m);
         assertTrue(text.startsWith("{\"contender\":\"attn4j\",\"variant\":\"fused\",\"i\":1024,\"j\":2048,\"batch\":1,"
                 + "\"threads\":2,\"repeat\":5,\"median_ms\":70.0,"), text);
