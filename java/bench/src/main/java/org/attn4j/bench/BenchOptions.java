@@ -36,7 +36,7 @@ public record BenchOptions(List<Size> sizes, int batch, int threads, Integer rep
               --repeat N          timed runs per size; the median is reported
                                   (default 5, and 3 where a run is above 50 GFLOP)
               --warmup W          untimed runs first (1; in-process contenders run
-                                  untimed for at least 1 s as well, so the JIT has run)
+                                  on, 1-10 s in all, until the JIT compiles no more)
               --contenders LIST   comma-separated, from attn4j, java, onnxruntime, pytorch
                                   (default attn4j,onnxruntime,pytorch)
               --masks MODE        ones (all true, as the README passes them), random, none (ones)

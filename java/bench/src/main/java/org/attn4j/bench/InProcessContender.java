@@ -1,5 +1,7 @@
 package org.attn4j.bench;
 
+import java.util.Arrays;
+
 /**
  * A contender that runs inside this JVM: the harness measures its memory (RSS growth from just
  * before it opens) and whether other processes were busy while it ran.
@@ -18,6 +20,16 @@ abstract class InProcessContender extends Contender {
         @Override
         void close();
     }
+
+    /**
+     * Timed runs go on past the asked count until they span this long. Why: 30 runs of a
+     * 0.2 ms forward span 6 ms, and on a 2-vCPU VM whose pace moves from one few-ms stretch to the
+     * next, the README module at 16 × 16 read medians of 0.19–0.30 ms in back-to-back runs of
+     * 30, 0.201 over 2,000; ONNX Runtime's 0.35–0.46.
+     */
+    static final long MIN_TIMED_NANOS = 500_000_000L;
+    /** At most this many timed runs (a 16 × 16 forward is ≈ 0.2 ms: 2,500 in 0.5 s). */
+    static final int MAX_TIMED_RUNS = 20_000;
 
     /** Edge of the tiny run that loads libraries before anything is measured. */
     static final int PRIMING_SIZE = 4;
@@ -64,7 +76,8 @@ abstract class InProcessContender extends Contender {
     public Timing time(BenchInputs in, int warmup, int repeat, Progress.Task task) throws Exception {
         prime(in);
         RssMeter rss = RssMeter.start();
-        double[] ms = new double[repeat];
+        double[] ms = new double[Math.max(repeat, 16)];
+        int count = 0;
         CpuMeter.Ticks before;
         CpuMeter.Ticks after;
         try (Run run = open(in)) {
@@ -73,14 +86,21 @@ abstract class InProcessContender extends Contender {
                 task.advance(1);
             });
             before = CpuMeter.read();
-            for (int k = 0; k < repeat; k++) {
+            long start = System.nanoTime();
+            for (int k = 0; k < repeat || (k < MAX_TIMED_RUNS && System.nanoTime() - start < MIN_TIMED_NANOS); k++) {
                 long t0 = System.nanoTime();
                 run.forward();
+                if (k == ms.length) {
+                    ms = Arrays.copyOf(ms, 2 * k);
+                }
                 ms[k] = (System.nanoTime() - t0) / 1e6;
-                task.advance(1);
+                count = k + 1;
+                if (k < repeat) {
+                    task.advance(1);
+                }
             }
             after = CpuMeter.read();
         }
-        return new Timing(ms, rss.stopMb(), rss.peakTotalMb(), CpuMeter.otherBusyPercent(before, after));
+        return new Timing(Arrays.copyOf(ms, count), rss.stopMb(), rss.peakTotalMb(), CpuMeter.otherBusyPercent(before, after));
     }
 }

@@ -134,10 +134,10 @@ final class MiniLmBench {
                     prepared.put(c.name(), c.prepare(texts));
                     excl.put(c.name(), new double[n]);
                     incl.put(c.name(), new double[n]);
-                    for (int w = 0; w < 2; w++) { // warm-up
+                    WarmUp.run(2, () -> { // untimed, until the JIT compiles no more
                         c.embed(texts);
                         c.embedPrepared(prepared.get(c.name()));
-                    }
+                    });
                 }
                 double[] gemmMs = new double[n];
                 for (int k = 0; k < n; k++) {

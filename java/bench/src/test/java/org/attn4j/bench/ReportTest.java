@@ -51,7 +51,8 @@ class ReportTest {
         String md = report().markdown();
         assertTrue(md.contains("- machine: Some CPU, 2 cores AVX2+FMA, 24 GiB, Linux 6.1, JDK 25"), md);
         assertTrue(md.contains("- command: `./attn4j bench --size 7x11`"), md);
-        assertTrue(md.contains("median of 5 (3 above 50 GFLOP) timed runs after 1 warm-up"), md);
+        assertTrue(md.contains("median of 5 (3 above 50 GFLOP) timed runs (in-process contenders: and more, until they "
+                + "span 0.5 s) after 1 warm-up"), md);
         // each size's rate, read back from its row: 4200 GFLOP/s at 50 % of GEMM
         assertTrue(md.contains("measured before each size's timings (100% in that size's % GEMM column), GFLOP/s: "
                 + "7 × 11 8400.0"), md);
