@@ -47,6 +47,9 @@ constexpr int kStrikes = 2;
 // The chunk counter of a closed loop: above any chunk count.
 constexpr uint64_t kClosed = UINT32_MAX;
 
+// This thread's number in the loops it helps: 0 on a calling thread, index + 1 on helper index.
+thread_local int t_worker = 0;
+
 struct Team {
     std::mutex loop;               // held by the calling thread of the current loop
     std::atomic<uint64_t> state{0}; // loop generation << 32 | next unclaimed chunk
@@ -119,6 +122,7 @@ bool move_off(int cpu) {
 }
 
 void helper(int index) {
+    t_worker = index + 1;
     Team &t = team();
     uint64_t seen = 0;
     for (;;) {
@@ -147,6 +151,8 @@ void helper(int index) {
 }
 
 } // namespace
+
+int chunk_worker() { return t_worker; }
 
 void run_chunks(int64_t chunks, int threads, void (*body)(void *, int64_t), void *arg) {
     using clock = std::chrono::steady_clock;

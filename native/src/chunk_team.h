@@ -17,6 +17,10 @@ namespace attn4j {
 // alone. body must not throw.
 void run_chunks(int64_t chunks, int threads, void (*body)(void *arg, int64_t chunk), void *arg);
 
+// Inside a body of run_chunks: which of the loop's threads runs it, 0 (the calling thread) to
+// threads − 1; no two bodies running at once in one loop share a number. For per-thread scratch.
+int chunk_worker();
+
 // run_chunks with a callable f(c).
 template <class F> void run_chunks(int64_t chunks, int threads, F &&f) {
     run_chunks(

@@ -2,8 +2,8 @@
 // as one oneDNN matmul that reads the weight in place through a transposed view; and the same
 // with what follows it in a transformer fused into that matmul: attn4j_linear_gelu (the
 // feed-forward's activation) and attn4j_linear_residual (y += ..., the residual connection);
-// attn4j_linear_packed, any of the three given the weight's packed copy too (few-row products
-// read that instead, linear_packed.h).
+// attn4j_linear_packed, any of the three given the weight's packed copy too (products of up to
+// packed_max_rows() rows read that instead, linear_packed.h).
 #include "common.h"
 #include "context.h"
 #include "linear_packed.h"

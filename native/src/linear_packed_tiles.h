@@ -1,6 +1,6 @@
-// Body of the few-row product over a packed weight (linear_packed_kernels.h), written once over
-// the vector-math layer and compiled per ISA by kernels_<isa>.cpp (after kernels_impl.h, whose
-// exact GELU it applies).
+// Body of the product over a packed weight (linear_packed_kernels.h), written once over the
+// vector-math layer (whose exact GELU it applies to the registers on the way out) and compiled
+// per ISA by kernels_<isa>.cpp.
 #pragma once
 
 #include "linear_packed_kernels.h"
@@ -22,8 +22,16 @@ constexpr int kAccs = 16, kTileRows = 8;
 constexpr int kAccs = 8, kTileRows = kRows;
 #endif
 // Panels a group holds: one group's panels ([k, 128] = 192 KiB at k = 384) are read from memory
-// by the first tile of rows and from cache by the others.
+// by the first tile of rows and from cache by the others. Fewer where k is long, so that a group
+// stays within kGroupBytes (L2, beside the rows of x it meets): 2 panels at k = 1536.
 constexpr int64_t kGroupPanels = 8;
+constexpr int64_t kGroupBytes = 256 * 1024;
+
+inline int64_t group_panels(int64_t k) {
+    int64_t g = kGroupPanels;
+    while (g > 2 && g * k * packed_linear::kPanel * (int64_t)sizeof(float) > kGroupBytes) g /= 2;
+    return g;
+}
 // k steps ahead (of one 64-byte panel row each) at which a tile prefetches its panels. Why: the
 // first tile of rows reads them from memory, and the hardware prefetcher alone kept MiniLM's
 // 24 products at [16, 384] (42.5 MB of packed weights, one AVX-512 thread,
@@ -81,25 +89,26 @@ void tile(const packed_linear::Product &t, const float *bias_g, int64_t g0, int6
             const vm valid = lanes_below(w - j * kLanes);
             vf out = acc[r][j] + load(bias + j * kLanes);
             if (residual) out = load_masked(row + j * kLanes, valid) + out;
+            if (t.epilogue == Epilogue::kGelu) out = gelu_exact(out);
             store_masked(row + j * kLanes, valid, out);
         }
-        if (t.epilogue == Epilogue::kGelu) gelu(row, 1, row, 1, w);
     }
 }
 
-void panels(const packed_linear::Product &t, int64_t p0, int64_t p1) {
+void panels(const packed_linear::Product &t, int64_t r0, int64_t r1, int64_t p0, int64_t p1) {
     constexpr int64_t kPanel = packed_linear::kPanel;
-    for (int64_t g0 = p0; g0 < p1; g0 += kGroupPanels) {
-        const int64_t g1 = g0 + kGroupPanels < p1 ? g0 + kGroupPanels : p1;
+    const int64_t group = group_panels(t.k);
+    for (int64_t g0 = p0; g0 < p1; g0 += group) {
+        const int64_t g1 = g0 + group < p1 ? g0 + group : p1;
         alignas(64) float bias_g[kGroupPanels * kPanel] = {}; // zero past n, or no bias
         if (t.bias != nullptr)
             for (int64_t c = g0 * kPanel; c < g1 * kPanel && c < t.n; ++c)
                 bias_g[c - g0 * kPanel] = t.bias[c * t.bias_s];
-        for_strips<kTileRows>(t.m, [&](auto rows, int64_t r0) {
+        for_strips<kTileRows>(r1 - r0, [&](auto rows, int64_t s0) {
             constexpr int MR = decltype(rows)::value, NP = tile_panels(MR);
             int64_t p = g0;
-            for (; p + NP <= g1; p += NP) tile<MR, NP>(t, bias_g, g0, r0, p);
-            for (; p < g1; ++p) tile<MR, 1>(t, bias_g, g0, r0, p);
+            for (; p + NP <= g1; p += NP) tile<MR, NP>(t, bias_g, g0, r0 + s0, p);
+            for (; p < g1; ++p) tile<MR, 1>(t, bias_g, g0, r0 + s0, p);
         });
     }
 }

@@ -210,30 +210,38 @@ template <class V> inline V exp(V x) {
     return p * pow2_of_shifted(shifted);
 }
 
+// |x| and "x < 0 ? a : b", for V = float and V = vf alike.
+inline float vabs(float x) { return __builtin_fabsf(x); }
+inline vf vabs(vf x) { return (vf)((vu)x & 0x7FFFFFFFu); }
+inline float if_negative(float x, float a, float b) { return x < 0.0f ? a : b; }
+inline vf if_negative(vf x, vf a, vf b) { return select(x < 0.0f, a, b); }
+
 // Φ(x), the standard normal CDF, through erfc: Φ(x) = ½·erfc(−x/√2). erfc uses the Chebyshev
 // fit of Numerical Recipes (fractional error < 1.2e-7 for every z ≥ 0), so Φ keeps its
 // relative accuracy in the far negative tail where 1 + erf(x/√2) would cancel. Within 3e-7
-// relative down to x = −8.
-inline float normal_cdf(float x) {
+// relative down to x = −8. The same operations in the same order for float and vf: a GELU
+// applied to a product's registers (linear_packed_tiles.h) gives the bits of the row kernel's.
+template <class V> inline V normal_cdf(V x) {
     const float kInvSqrt2 = 0.70710678118654752f;
-    float z = (x < 0.0f ? -x : x) * kInvSqrt2; // |x|/√2
-    float t = 1.0f / (1.0f + 0.5f * z);
-    float p = 0.17087277f;
-    p = p * t - 0.82215223f;
-    p = p * t + 1.48851587f;
-    p = p * t - 1.13520398f;
-    p = p * t + 0.27886807f;
-    p = p * t - 0.18628806f;
-    p = p * t + 0.09678418f;
-    p = p * t + 0.37409196f;
-    p = p * t + 1.00002368f;
-    p = p * t - 1.26551223f;
-    float erfc_z = t * exp(p - z * z); // erfc(|x|/√2)
-    return x < 0.0f ? 0.5f * erfc_z : 1.0f - 0.5f * erfc_z;
+    const V one = splat_as<V>(1.0f), half = splat_as<V>(0.5f);
+    const V z = vabs(x) * kInvSqrt2; // |x|/√2
+    const V t = one / fmadd(half, z, one);
+    V p = splat_as<V>(0.17087277f);
+    p = fmadd(p, t, splat_as<V>(-0.82215223f));
+    p = fmadd(p, t, splat_as<V>(1.48851587f));
+    p = fmadd(p, t, splat_as<V>(-1.13520398f));
+    p = fmadd(p, t, splat_as<V>(0.27886807f));
+    p = fmadd(p, t, splat_as<V>(-0.18628806f));
+    p = fmadd(p, t, splat_as<V>(0.09678418f));
+    p = fmadd(p, t, splat_as<V>(0.37409196f));
+    p = fmadd(p, t, splat_as<V>(1.00002368f));
+    p = fmadd(p, t, splat_as<V>(-1.26551223f));
+    const V half_erfc = half * (t * exp(p - z * z)); // ½·erfc(|x|/√2)
+    return if_negative(x, half_erfc, one - half_erfc);
 }
 
 // GELU with the erf form: x·Φ(x).
-inline float gelu_exact(float x) { return x * normal_cdf(x); }
+template <class V> inline V gelu_exact(V x) { return x * normal_cdf(x); }
 
 } // namespace
 } // namespace ATTN4J_KERNEL_NS

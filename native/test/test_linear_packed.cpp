@@ -43,7 +43,14 @@ void check(attn4j_context *ctx, int32_t epilogue, std::vector<int64_t> lead, int
     expect_close(y, want, 1e-5 * std::sqrt((double)in + 1) + 1.5e-6, 1e-5, what);
 }
 
-// A packed copy of w2 beside the plain w: rows ≤ 32 must give x·w2ᵀ, more rows x·wᵀ.
+// True where the kernels run AVX-512 (the CPU's best, capped by ATTN4J_ISA): the packed product
+// then takes every row count, elsewhere up to 32 rows.
+bool packed_takes_all_rows() {
+    attn4j_info info{};
+    return attn4j_get_info(&info) == ATTN4J_OK && info.fused_kernel_isa == 2;
+}
+
+// A packed copy of w2 beside the plain w: the packed path must give x·w2ᵀ, the plain one x·wᵀ.
 void check_path(attn4j_context *ctx, int64_t rows, bool packed_expected) {
     Rng rng(99 + rows);
     const int64_t in = 24, out = 40;
@@ -65,10 +72,10 @@ void check_path(attn4j_context *ctx, int64_t rows, bool packed_expected) {
                  "linear_packed path at " + std::to_string(rows) + " rows");
 }
 
-// The packed product split over 2 threads gives the bits of 1 thread (split by columns only).
-void check_threads(attn4j_context *one, attn4j_context *two) {
-    Rng rng(7);
-    const int64_t rows = 16, in = 384, out = 1536; // 19 MFLOP: split on 2 threads
+// The packed product split over 2 threads gives the bits of 1 thread (split by blocks of rows
+// and columns, never by k).
+void check_threads(attn4j_context *one, attn4j_context *two, int64_t rows, int64_t in, int64_t out) {
+    Rng rng(7 + rows);
     Tensor x({rows, in}), w({out, in}), b({out}), y1({rows, out}), y2({rows, out});
     x.randomize(rng);
     w.randomize(rng);
@@ -154,8 +161,13 @@ int main() {
     check(ctx, ATTN4J_EPILOGUE_NONE, {}, 33, 18, true, dense(), dense(), seed++);
     check_path(ctx, 1, true);
     check_path(ctx, 32, true);
-    check_path(ctx, 33, false);
-    check_threads(single, ctx);
+    check_path(ctx, 33, packed_takes_all_rows());
+    check_path(ctx, 1000, packed_takes_all_rows());
+    // many rows and a long k: x in several blocks of rows (linear_packed.cpp)
+    for (int32_t e : {ATTN4J_EPILOGUE_NONE, ATTN4J_EPILOGUE_GELU, ATTN4J_EPILOGUE_RESIDUAL})
+        check(ctx, e, {601}, 700, 50, true, dense(), dense(), seed++);
+    check_threads(single, ctx, 16, 384, 1536); // 19 MFLOP: split on 2 threads
+    check_threads(single, ctx, 601, 700, 100); // 5 blocks of 140 rows × 2 chunks of panels
     check_back_to_back(single, ctx);
     check_bad_args(ctx);
     return finish("test_linear_packed");
