@@ -12,7 +12,7 @@
 // heads without holding [h, i, j]. Why shares and not threads: which thread runs which unit
 // changes from call to call, and a float sum depends on its grouping; a share's units and the
 // order of the final sum depend on the shape and the context's thread count only, so the
-// results are bit-identical whatever the schedule, the team OpenMP grants, or how many
+// results are bit-identical whatever the schedule, the threads that join a loop, or how many
 // callers run at once.
 #include "bca_fused_support.h"
 
@@ -194,64 +194,61 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
         scratch[s].carve(carver, pl, split_j);
     }
 
-    in_team(threads, [&] {
-        FlushDenormals flush;
-        for (int64_t b = 0; b < B; ++b) {
-#pragma omp for schedule(dynamic, 1)
-            for (int64_t m = 0; m < H * j_blocks; ++m) {
-                const int64_t j0 = (m % j_blocks) * pl.bj;
-                pack_context(sh, side, b, m / j_blocks, j0, std::min(pl.bj, J - j0));
-            } // implicit barrier: the context side is complete
+    for (int64_t b = 0; b < B; ++b) {
+        run_chunks(H * j_blocks, threads, [&](int64_t m) {
+            FlushDenormals flush;
+            const int64_t j0 = (m % j_blocks) * pl.bj;
+            pack_context(sh, side, b, m / j_blocks, j0, std::min(pl.bj, J - j0));
+        }); // the context side is complete
 
-#pragma omp for schedule(dynamic, 1)
-            for (int s = 0; s < shares; ++s) {
-                Mixed &w = scratch[s];
-                std::memset(w.co, 0, (size_t)(H * J * dp) * sizeof(float));
-                if (split_j) std::memset(w.o_all, 0, (size_t)(H * I * dp) * sizeof(float));
-                const int32_t *col_ok = pack_col_ok(sh, b, w.col_ok);
-                for (int64_t u = s * units / shares; u < (s + 1) * units / shares; ++u) {
-                    const int64_t ib = u / j_chunks, jc = u % j_chunks;
-                    const int64_t i0 = ib * pl.bi, ni = std::min(pl.bi, I - i0);
-                    const int64_t ja = std::min(J, (jc * j_blocks / j_chunks) * pl.bj);
-                    const int64_t jb = std::min(J, ((jc + 1) * j_blocks / j_chunks) * pl.bj);
-                    mixed_unit(sh, w, side, st, wt.empty() ? nullptr : wt.data(),
-                               wct.empty() ? nullptr : wct.data(), b, i0, ni, ja, jb, col_ok);
-                    for (int64_t g = 0; g < H; ++g)
-                        for (int64_t r = 0; r < ni; ++r) {
-                            const float *o = w.o + (g * pl.bi + r) * dp; // [dp]
-                            if (split_j) {
-                                float *dst = w.o_all + (g * I + i0 + r) * dp;
-                                for (int64_t e = 0; e < pl.d; ++e) dst[e] += o[e];
-                            } else {
-                                float *dst = sh.out.row(b, g, i0 + r);
-                                for (int64_t e = 0; e < pl.d; ++e) dst[e * sh.out.s3] = o[e];
-                            }
+        run_chunks(shares, threads, [&](int64_t s) {
+            FlushDenormals flush;
+            Mixed &w = scratch[(size_t)s];
+            std::memset(w.co, 0, (size_t)(H * J * dp) * sizeof(float));
+            if (split_j) std::memset(w.o_all, 0, (size_t)(H * I * dp) * sizeof(float));
+            const int32_t *col_ok = pack_col_ok(sh, b, w.col_ok);
+            for (int64_t u = s * units / shares; u < (s + 1) * units / shares; ++u) {
+                const int64_t ib = u / j_chunks, jc = u % j_chunks;
+                const int64_t i0 = ib * pl.bi, ni = std::min(pl.bi, I - i0);
+                const int64_t ja = std::min(J, (jc * j_blocks / j_chunks) * pl.bj);
+                const int64_t jb = std::min(J, ((jc + 1) * j_blocks / j_chunks) * pl.bj);
+                mixed_unit(sh, w, side, st, wt.empty() ? nullptr : wt.data(),
+                           wct.empty() ? nullptr : wct.data(), b, i0, ni, ja, jb, col_ok);
+                for (int64_t g = 0; g < H; ++g)
+                    for (int64_t r = 0; r < ni; ++r) {
+                        const float *o = w.o + (g * pl.bi + r) * dp; // [dp]
+                        if (split_j) {
+                            float *dst = w.o_all + (g * I + i0 + r) * dp;
+                            for (int64_t e = 0; e < pl.d; ++e) dst[e] += o[e];
+                        } else {
+                            float *dst = sh.out.row(b, g, i0 + r);
+                            for (int64_t e = 0; e < pl.d; ++e) dst[e * sh.out.s3] = o[e];
                         }
-                }
-            } // implicit barrier: every share is complete
-
-            // Sum the shares into the outputs in share order, split by (head, block of rows).
-            const int64_t jr = (J + pl.bj - 1) / pl.bj, ir = split_j ? (I + pl.bi - 1) / pl.bi : 0;
-#pragma omp for schedule(dynamic, 1)
-            for (int64_t m = 0; m < H * (jr + ir); ++m) {
-                const int64_t g = m / (jr + ir), k = m % (jr + ir);
-                const bool ctx_side = k < jr;
-                const int64_t n = ctx_side ? J : I, blk = ctx_side ? pl.bj : pl.bi;
-                const int64_t r0 = (ctx_side ? k : k - jr) * blk, r1 = std::min(n, r0 + blk);
-                for (int64_t r = r0; r < r1; ++r) {
-                    float *dst = ctx_side ? sh.cout.row(b, g, r) : sh.out.row(b, g, r);
-                    const int64_t s3 = ctx_side ? sh.cout.s3 : sh.out.s3;
-                    for (int64_t e = 0; e < pl.d; ++e) {
-                        float sum = 0.0f;
-                        for (int s = 0; s < shares; ++s)
-                            sum += ctx_side ? scratch[s].co[(g * J + r) * dp + e]
-                                            : scratch[s].o_all[(g * I + r) * dp + e];
-                        dst[e * s3] = sum;
                     }
+            }
+        }); // every share is complete
+
+        // Sum the shares into the outputs in share order, split by (head, block of rows).
+        const int64_t jr = (J + pl.bj - 1) / pl.bj, ir = split_j ? (I + pl.bi - 1) / pl.bi : 0;
+        run_chunks(H * (jr + ir), threads, [&](int64_t m) {
+            FlushDenormals flush;
+            const int64_t g = m / (jr + ir), k = m % (jr + ir);
+            const bool ctx_side = k < jr;
+            const int64_t n = ctx_side ? J : I, blk = ctx_side ? pl.bj : pl.bi;
+            const int64_t r0 = (ctx_side ? k : k - jr) * blk, r1 = std::min(n, r0 + blk);
+            for (int64_t r = r0; r < r1; ++r) {
+                float *dst = ctx_side ? sh.cout.row(b, g, r) : sh.out.row(b, g, r);
+                const int64_t s3 = ctx_side ? sh.cout.s3 : sh.out.s3;
+                for (int64_t e = 0; e < pl.d; ++e) {
+                    float sum = 0.0f;
+                    for (int s = 0; s < shares; ++s)
+                        sum += ctx_side ? scratch[s].co[(g * J + r) * dp + e]
+                                        : scratch[s].o_all[(g * I + r) * dp + e];
+                    dst[e * s3] = sum;
                 }
-            } // implicit barrier before the next batch element clears the shares
-        }
-    });
+            }
+        }); // before the next batch element clears the shares
+    }
 }
 
 } // namespace bca

@@ -24,7 +24,6 @@
 #include <cstring>
 #include <vector>
 
-#include <omp.h>
 
 namespace attn4j {
 namespace bca {
@@ -326,47 +325,40 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
         accs[t] = carver.take<float>(pl.dp);
     }
 
-    in_team(threads, [&] {
+    run_chunks(sp.units, threads, [&](int64_t u) {
         FlushDenormals flush;
-        Online &w = scratch[omp_get_thread_num()];
-        float *acc = accs[omp_get_thread_num()];
-
-#pragma omp for schedule(dynamic, 1)
-        for (int64_t u = 0; u < sp.units; ++u) {
-            const int64_t pair = u / sp.chunks, k = u % sp.chunks;
-            const int64_t b = pair / pl.H, h = pair % pl.H;
-            int64_t ia, ib;
-            unit_rows(pl, sp, k, &ia, &ib);
-            // One unit holding every row in one block: columns are written tile by tile.
-            const bool direct_columns = with_outputs && sp.chunks == 1 && pl.I <= pl.bi;
-            online_unit(sh, w, b, h, ia, ib, with_outputs, direct_columns, row_stats_max,
-                        row_stats_sum);
-            if (sp.chunks == 1) {
-                if (with_outputs) {
-                    if (!direct_columns) write_columns(sh, w, b, h);
-                } else {
-                    std::copy(w.col_max, w.col_max + pl.J, col_stats_max + pair * pl.J);
-                    std::copy(w.col_sum, w.col_sum + pl.J, col_stats_sum + pair * pl.J);
-                }
+        Online &w = scratch[(size_t)chunk_worker()];
+        const int64_t pair = u / sp.chunks, k = u % sp.chunks;
+        const int64_t b = pair / pl.H, h = pair % pl.H;
+        int64_t ia, ib;
+        unit_rows(pl, sp, k, &ia, &ib);
+        // One unit holding every row in one block: columns are written tile by tile.
+        const bool direct_columns = with_outputs && sp.chunks == 1 && pl.I <= pl.bi;
+        online_unit(sh, w, b, h, ia, ib, with_outputs, direct_columns, row_stats_max, row_stats_sum);
+        if (sp.chunks == 1) {
+            if (with_outputs) {
+                if (!direct_columns) write_columns(sh, w, b, h);
             } else {
-                const Partial part = partial_of(partials, pl, u, with_outputs);
-                std::copy(w.col_max, w.col_max + pl.J, part.max);
-                std::copy(w.col_sum, w.col_sum + pl.J, part.sum);
-                if (with_outputs) std::copy(w.co, w.co + pl.J * pl.dp, part.co);
+                std::copy(w.col_max, w.col_max + pl.J, col_stats_max + pair * pl.J);
+                std::copy(w.col_sum, w.col_sum + pl.J, col_stats_sum + pair * pl.J);
             }
-        }
-
-        if (sp.chunks > 1) {
-            // Merge by (pair, column block): independent pieces of equal size.
-            const int64_t col_blocks = (pl.J + pl.bj - 1) / pl.bj;
-#pragma omp for schedule(dynamic, 1)
-            for (int64_t m = 0; m < pl.B * pl.H * col_blocks; ++m) {
-                const int64_t pair = m / col_blocks, c0 = (m % col_blocks) * pl.bj;
-                merge_columns(sh, partials, sp, pair, c0, std::min(pl.J, c0 + pl.bj), with_outputs,
-                              col_stats_max, col_stats_sum, acc);
-            }
+        } else {
+            const Partial part = partial_of(partials, pl, u, with_outputs);
+            std::copy(w.col_max, w.col_max + pl.J, part.max);
+            std::copy(w.col_sum, w.col_sum + pl.J, part.sum);
+            if (with_outputs) std::copy(w.co, w.co + pl.J * pl.dp, part.co);
         }
     });
+    if (sp.chunks > 1) {
+        // Merge by (pair, column block): independent pieces of equal size.
+        const int64_t col_blocks = (pl.J + pl.bj - 1) / pl.bj;
+        run_chunks(pl.B * pl.H * col_blocks, threads, [&](int64_t m) {
+            FlushDenormals flush;
+            const int64_t pair = m / col_blocks, c0 = (m % col_blocks) * pl.bj;
+            merge_columns(sh, partials, sp, pair, c0, std::min(pl.J, c0 + pl.bj), with_outputs,
+                          col_stats_max, col_stats_sum, accs[(size_t)chunk_worker()]);
+        });
+    }
 }
 
 } // namespace bca

@@ -27,7 +27,7 @@ struct Problem {
 };
 
 // Computes out and context_out. Allocates its scratch first (std::bad_alloc escapes to the
-// caller's guard before any thread starts); nothing inside the parallel regions throws.
+// caller's guard before any thread starts); no loop body throws.
 void run(const Problem &pb, const Kernels &kernels);
 
 } // namespace bca
