@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.attn4j.internal.io.Json;
 
 /**
  * Records of the report (machine, rows) as JSON objects and back: one key per component, its
@@ -50,15 +51,7 @@ final class RecordJson {
 
     /** The JSON key of a component: camelCase to snake_case. */
     static String key(String component) {
-        StringBuilder sb = new StringBuilder(component.length() + 4);
-        for (char c : component.toCharArray()) {
-            if (Character.isUpperCase(c)) {
-                sb.append('_').append(Character.toLowerCase(c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
+        return Json.snakeCase(component);
     }
 
     private interface Reflective<T> {

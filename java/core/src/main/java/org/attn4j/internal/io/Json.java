@@ -63,6 +63,19 @@ public final class Json {
         writeValue(value, out, 0);
     }
 
+    /** A camelCase name as a snake_case key: dimHead → dim_head, dModel → d_model, topK → top_k. */
+    public static String snakeCase(String name) {
+        StringBuilder s = new StringBuilder(name.length() + 4);
+        for (char c : name.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                s.append('_').append(Character.toLowerCase(c));
+            } else {
+                s.append(c);
+            }
+        }
+        return s.toString();
+    }
+
     /** {@code s} as a JSON string literal, quotes included. */
     public static String quote(String s) {
         StringBuilder out = new StringBuilder(s.length() + 2);

@@ -54,7 +54,7 @@ public final class ConfigCodec<C extends Record> {
             throw new IllegalStateException(type + ": no canonical constructor", e);
         }
         for (RecordComponent c : components) {
-            String own = snakeCase(c.getName());
+            String own = Json.snakeCase(c.getName());
             String key = own.startsWith(prefix) ? own : prefix + own; // rotary + rotary_dim → rotary_dim
             Default d = c.getAnnotation(Default.class);
             SameAs s = c.getAnnotation(SameAs.class);
@@ -253,18 +253,5 @@ public final class ConfigCodec<C extends Record> {
 
     private static String enumName(Enum<?> e) {
         return e.name().toLowerCase(Locale.ROOT);
-    }
-
-    /** dimHead → dim_head, dModel → d_model, topK → top_k. */
-    static String snakeCase(String name) {
-        StringBuilder s = new StringBuilder(name.length() + 4);
-        for (char c : name.toCharArray()) {
-            if (Character.isUpperCase(c)) {
-                s.append('_').append(Character.toLowerCase(c));
-            } else {
-                s.append(c);
-            }
-        }
-        return s.toString();
     }
 }
