@@ -195,13 +195,13 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
     }
 
     for (int64_t b = 0; b < B; ++b) {
-        run_chunks(H * j_blocks, threads, [&](int64_t m) {
+        share_units(H * j_blocks, threads, [&](int64_t m, int) {
             FlushDenormals flush;
             const int64_t j0 = (m % j_blocks) * pl.bj;
             pack_context(sh, side, b, m / j_blocks, j0, std::min(pl.bj, J - j0));
         }); // the context side is complete
 
-        run_chunks(shares, threads, [&](int64_t s) {
+        share_units(shares, threads, [&](int64_t s, int) {
             FlushDenormals flush;
             Mixed &w = scratch[(size_t)s];
             std::memset(w.co, 0, (size_t)(H * J * dp) * sizeof(float));
@@ -230,7 +230,7 @@ void talking_heads_all(const Shared &sh, const Plan &online_plan) {
 
         // Sum the shares into the outputs in share order, split by (head, block of rows).
         const int64_t jr = (J + pl.bj - 1) / pl.bj, ir = split_j ? (I + pl.bi - 1) / pl.bi : 0;
-        run_chunks(H * (jr + ir), threads, [&](int64_t m) {
+        share_units(H * (jr + ir), threads, [&](int64_t m, int) {
             FlushDenormals flush;
             const int64_t g = m / (jr + ir), k = m % (jr + ir);
             const bool ctx_side = k < jr;

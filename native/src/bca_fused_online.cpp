@@ -325,9 +325,9 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
         accs[t] = carver.take<float>(pl.dp);
     }
 
-    run_chunks(sp.units, threads, [&](int64_t u) {
+    share_units(sp.units, threads, [&](int64_t u, int worker) {
         FlushDenormals flush;
-        Online &w = scratch[(size_t)chunk_worker()];
+        Online &w = scratch[(size_t)worker];
         const int64_t pair = u / sp.chunks, k = u % sp.chunks;
         const int64_t b = pair / pl.H, h = pair % pl.H;
         int64_t ia, ib;
@@ -352,11 +352,11 @@ void online_all(const Shared &sh, bool with_outputs, float *row_stats_max, float
     if (sp.chunks > 1) {
         // Merge by (pair, column block): independent pieces of equal size.
         const int64_t col_blocks = (pl.J + pl.bj - 1) / pl.bj;
-        run_chunks(pl.B * pl.H * col_blocks, threads, [&](int64_t m) {
+        share_units(pl.B * pl.H * col_blocks, threads, [&](int64_t m, int worker) {
             FlushDenormals flush;
             const int64_t pair = m / col_blocks, c0 = (m % col_blocks) * pl.bj;
             merge_columns(sh, partials, sp, pair, c0, std::min(pl.J, c0 + pl.bj), with_outputs,
-                          col_stats_max, col_stats_sum, accs[(size_t)chunk_worker()]);
+                          col_stats_max, col_stats_sum, accs[(size_t)worker]);
         });
     }
 }

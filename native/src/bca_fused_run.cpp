@@ -1,11 +1,9 @@
 // Tiled driver of attn4j_bca_fused: plans one call (tile sizes, padded head size) and runs one
-// of two schedules on the chunk team (chunk_team.h; the tile arithmetic is in bca_fused_kernels.h):
+// of two schedules over the threads of the products around it (unit_team.h; the tile arithmetic
+// is in bca_fused_kernels.h):
 //  - bca_fused_online.cpp without talking heads: one pass, online softmax in both directions;
 //  - bca_fused_mixed.cpp with talking heads: statistics first, then mixed products.
-// Scratch memory is allocated before any thread starts; no loop body throws. Why the chunk team
-// and not OpenMP: the module's projections (packed products) run on it, and an OpenMP worker
-// beside their polling helper took turns with it on a core (the README module at 256 × 512:
-// 5.7 ms with oneDNN's projections, 6.9 with packed ones and this kernel on OpenMP).
+// Scratch memory is allocated before any thread starts; no loop body throws.
 #include "bca_fused_run.h"
 #include "bca_fused_support.h"
 

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "bca_fused_run.h"
-#include "chunk_team.h"
+#include "unit_team.h"
 #include "parallel.h"
 #include "scratch.h"
 

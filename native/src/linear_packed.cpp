@@ -48,9 +48,10 @@ double split_flops() {
 
 } // namespace
 
+bool packed_takes_all_rows() { return active_isa() == Isa::avx512; }
+
 int64_t packed_max_rows() {
-    const int64_t fallback =
-        active_isa() == Isa::avx512 ? packed_linear::kMaxRowsAvx512 : packed_linear::kMaxRows;
+    const int64_t fallback = packed_takes_all_rows() ? packed_linear::kMaxRowsAvx512 : packed_linear::kMaxRows;
     const double rows = env_number("ATTN4J_PACKED_ROWS", -1.0);
     return rows >= 0 ? (rows >= (double)INT64_MAX ? INT64_MAX : (int64_t)rows) : fallback;
 }

@@ -19,6 +19,10 @@ bool packed_floats(int64_t out, int64_t in, int64_t *floats);
 // lets one binary time both paths in turn.
 int64_t packed_max_rows();
 
+// True where the packed products take every row count by default: the kernels are AVX-512
+// (packed_linear::kMaxRowsAvx512).
+bool packed_takes_all_rows();
+
 // y[m, n] = epilogue(x[m, k] · Wᵀ + bias) over W's packed copy, m ≤ packed_max_rows(),
 // on up to `threads` threads (split by blocks of rows and panels). x and y: unit stride along
 // their last dims.

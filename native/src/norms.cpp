@@ -4,7 +4,7 @@
 #include "context.h"
 #include "kernels.h"
 #include "strided.h"
-#include "chunk_team.h"
+#include "unit_team.h"
 
 #include <algorithm>
 #include <cmath>
@@ -66,13 +66,10 @@ void for_rows(const Nest<2> &nest, const attn4j_tensor *x, const attn4j_tensor *
     const bool unit = n == 1 || (base.xs == 1 && base.ys == 1 && base.ws == 1 && base.bs == 1);
     const float *xd = static_cast<const float *>(x->data);
     float *yd = static_cast<float *>(y->data);
-    // Blocks of about kBlockElements, on the chunk team: the threads that run the packed products
-    // beside these norms (a BERT layer: product, residual product, LayerNorm) are then the same
-    // ones. Why not an OpenMP team: its worker and a chunk-team helper still polling after the
-    // product before took turns on one core (MiniLM [32, 128], 13 LayerNorms of [4096, 384]:
-    // 0.6-1.2 ms each, the static share waiting for the worker).
+    // Blocks of about kBlockElements, on the threads of the products around them (unit_team.h:
+    // a BERT layer is product, residual product, LayerNorm).
     const int64_t block = n >= kBlockElements ? 1 : kBlockElements / n;
-    run_chunks((rows + block - 1) / block, threads_for(rows * n, threads), [&](int64_t c) {
+    share_units((rows + block - 1) / block, threads_for(rows * n, threads), [&](int64_t c, int) {
         const int64_t end = std::min(rows, (c + 1) * block);
         for (int64_t r = c * block; r < end; ++r) {
             int64_t off[2];

@@ -7,10 +7,10 @@
 // and back between two passes (the separate pass was a fifth of the call there).
 #include "attention_visibility.h"
 #include "common.h"
-#include "chunk_team.h"
 #include "parallel.h"
 #include "scratch.h"
 #include "sdpa_kernels.h"
+#include "unit_team.h"
 
 #include <algorithm>
 #include <cmath>
@@ -119,7 +119,7 @@ void pack_tile(const Problem &p, const sdpa::Kernels &kern, int64_t bh, int64_t 
 }
 
 // Per-thread scratch of one task, carved from one allocation made before the loop (a body of
-// run_chunks must not throw).
+// share_units must not throw).
 // The window path (run_window_task) holds qs and o transposed by groups of kCols queries
 // ([groups, d, kCols] and [groups, dvp, kCols], the same sizes) and one group's weights in s.
 struct TaskScratch {
@@ -413,12 +413,11 @@ attn4j_status sdpa_fused(attn4j_context *ctx, const attn4j_tensor *q, const attn
     // then even out the threads at the end.
     const int64_t runs =
         nthreads <= 1 ? 1 : std::min(blocks, (8 * (int64_t)nthreads + bh_count - 1) / bh_count);
-    // On the chunk team, unit by unit to whichever thread is free (with a window or a causal
-    // mask the units differ in cost). Why not an OpenMP team: in a BERT layer this runs between
-    // packed products, whose polling helper and an OpenMP worker then took turns on one core.
+    // Unit by unit to whichever thread is free (with a window or a causal mask the units differ
+    // in cost), on the threads of the products around it (unit_team.h).
     const int64_t units = bh_count * runs;
-    run_chunks(units, nthreads, [&](int64_t u) {
-        TaskScratch w(scratch + chunk_worker() * per_thread, p);
+    share_units(units, nthreads, [&](int64_t u, int worker) {
+        TaskScratch w(scratch + worker * per_thread, p);
         const int64_t run = runs - 1 - u / bh_count, bh = u % bh_count;
         for (int64_t block = run * blocks / runs; block < (run + 1) * blocks / runs; ++block)
             run_task(p, kern, tile_global.empty() ? nullptr : tile_global.data(), bh * blocks + block, w);
