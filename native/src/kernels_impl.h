@@ -253,17 +253,19 @@ void layer_norm_row(const NormRow &r, bool unit, float eps) {
     float sum = 0.0f, dev = 0.0f, dev_sq = 0.0f;
     if (unit) {
         sum = row_sum(r.x, r.n);
-        row_deviations(r.x, r.n, sum / (float)r.n, &dev, &dev_sq);
     } else {
         for (int64_t k = 0; k < r.n; ++k) sum += r.x[k * r.xs];
-        const float mean = sum / (float)r.n;
+    }
+    const float mean = sum / (float)r.n;
+    if (unit) {
+        row_deviations(r.x, r.n, mean, &dev, &dev_sq);
+    } else {
         for (int64_t k = 0; k < r.n; ++k) {
             const float c = r.x[k * r.xs] - mean;
             dev += c;
             dev_sq += c * c;
         }
     }
-    const float mean = sum / (float)r.n;
     const float delta = dev / (float)r.n; // mean of x − mean
     float var = dev_sq / (float)r.n - delta * delta;
     var = var > 0.0f ? var : 0.0f;

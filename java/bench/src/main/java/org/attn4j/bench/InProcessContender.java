@@ -87,17 +87,17 @@ abstract class InProcessContender extends Contender {
             });
             before = CpuMeter.read();
             long start = System.nanoTime();
-            for (int k = 0; k < repeat || (k < MAX_TIMED_RUNS && System.nanoTime() - start < MIN_TIMED_NANOS); k++) {
+            while (count < repeat || (count < MAX_TIMED_RUNS && System.nanoTime() - start < MIN_TIMED_NANOS)) {
                 long t0 = System.nanoTime();
                 run.forward();
-                if (k == ms.length) {
-                    ms = Arrays.copyOf(ms, 2 * k);
+                if (count == ms.length) {
+                    ms = Arrays.copyOf(ms, 2 * count);
                 }
-                ms[k] = (System.nanoTime() - t0) / 1e6;
-                count = k + 1;
-                if (k < repeat) {
+                ms[count] = (System.nanoTime() - t0) / 1e6;
+                if (count < repeat) {
                     task.advance(1);
                 }
+                count++;
             }
             after = CpuMeter.read();
         }

@@ -65,10 +65,10 @@ final class PeersBench {
 
         Machine machine = Machine.detect();
         out.printf(Locale.ROOT, "# attention against the strongest CPU peers%n%n%s%nISA: %s; load average %s; batch %d, n = %d,"
-                + " %d heads of %d, %d thread(s), %d warm-up (in-process peers: and more, %d–%d s in all, until the JIT compiles no more) + %d timed runs,"
+                + " %d heads of %d, %d thread(s), %d warm-up (in-process peers: and more, %s) + %d timed runs,"
                 + " medians%n%n", machine.describe(),
                 machine.isa().isEmpty() ? "unknown" : machine.isa(), LoadAverage.read(), batch, n, heads, dimHead, threads,
-                warmup, WarmUp.MIN_SECONDS, WarmUp.MAX_SECONDS, repeat);
+                warmup, WarmUp.describe(), repeat);
         Map<String, String> described = new LinkedHashMap<>();
         List<String> gemmRates = new ArrayList<>();
         Path dir = Files.createTempDirectory("attn4j-bench-peers");

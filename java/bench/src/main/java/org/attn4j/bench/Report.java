@@ -46,11 +46,10 @@ record Report(Machine machine, String command, Settings settings, double gemmGfl
         b.append("- command: `").append(command).append("`\n");
         b.append(String.format(Locale.ROOT, "- work: the reference README's module (dim %d, context %d, %d heads of %d), "
                         + "batch %d, masks %s, %d thread(s); median of %s timed runs (in-process contenders: and more, until they "
-                        + "span 0.5 s) after %d warm-up%s (in-process contenders: and more, %d–%d s in all, until the JIT "
-                        + "compiles no more)\n",
+                        + "span %s s) after %d warm-up%s (in-process contenders: and more, %s)\n",
                 w.dim(), w.contextDim(), w.heads(), w.dimHead(), settings.batch(), settings.masks(), settings.threads(),
-                settings.repeat(), settings.warmup(), settings.warmup() == 1 ? "" : "s", WarmUp.MIN_SECONDS,
-                WarmUp.MAX_SECONDS));
+                settings.repeat(), InProcessContender.MIN_TIMED_NANOS / 1e9, settings.warmup(),
+                settings.warmup() == 1 ? "" : "s", WarmUp.describe()));
         b.append(Double.isNaN(gemmGflops) ? "- GEMM rate: not measured (no native backend)\n"
                 : String.format(Locale.ROOT, "- GEMM rate: sgemm %d³ through attn4j's native backend, %d thread(s), measured "
                         + "before each size's timings (100%% in that size's %% GEMM column), GFLOP/s: %s\n", GemmProbe.N,

@@ -25,6 +25,11 @@ final class WarmUp {
     /** At most this many runs (a 16 × 16 forward is ≈ 0.2 ms). */
     static final int MAX_RUNS = 100_000;
 
+    /** How long the warm-up lasts, for the reports: "1–10 s in all, until the JIT compiles no more". */
+    static String describe() {
+        return MIN_SECONDS + "–" + MAX_SECONDS + " s in all, until the JIT compiles no more";
+    }
+
     /** One untimed call. */
     interface Call {
         void run() throws Exception;
