@@ -9,6 +9,7 @@
 
 #include "chunk_team.h"
 #include "linear_packed.h"
+#include "parallel.h"
 
 #include <omp.h>
 
@@ -24,15 +25,10 @@ template <class F> void share_units(int64_t n, int threads, F &&f) {
         run_chunks(n, threads, [&](int64_t u) { f(u, chunk_worker()); });
         return;
     }
-    if (threads <= 1 || n <= 1) {
-        for (int64_t u = 0; u < n; ++u) f(u, 0);
-        return;
-    }
-#pragma omp parallel num_threads(threads)
-    {
+    in_team(n > 1 ? threads : 1, [&] {
 #pragma omp for schedule(dynamic, 1)
         for (int64_t u = 0; u < n; ++u) f(u, omp_get_thread_num());
-    }
+    });
 }
 
 } // namespace attn4j
