@@ -175,14 +175,12 @@ template <int MR, int NV> void pv_block(const bca::PvTile &t, int64_t r0, int64_
         for (int v = 0; v < NV; ++v) store(t.o + (r0 + r) * t.dp + e0 + v * kLanes, acc[r][v]);
 }
 
-template <int MR> void pv_strip(const bca::PvTile &t, int64_t r0) {
-    int64_t e0 = 0;
-    for (; e0 + kWideCols <= t.dp; e0 += kWideCols) pv_block<MR, kWideVecs>(t, r0, e0);
-    for (; e0 < t.dp; e0 += kStripCols) pv_block<MR, kVecs>(t, r0, e0);
-}
-
 void pv(const bca::PvTile &t) {
-    for_strips(t.ni, [&](auto rows, int64_t r0) { pv_strip<decltype(rows)::value>(t, r0); });
+    for_strips(t.ni, [&](auto rows, int64_t r0) {
+        for_column_blocks(t.dp, [&](auto vecs, int64_t e0) {
+            pv_block<decltype(rows)::value, decltype(vecs)::value>(t, r0, e0);
+        });
+    });
 }
 
 // ---------------------------------------------------------------- CO = CO·rescale + f·Pᵀ·V
@@ -204,14 +202,12 @@ template <int MR, int NV> void ptv_block(const bca::PtvTile &t, int64_t c0, int6
     }
 }
 
-template <int MR> void ptv_strip(const bca::PtvTile &t, int64_t c0) {
-    int64_t e0 = 0;
-    for (; e0 + kWideCols <= t.dp; e0 += kWideCols) ptv_block<MR, kWideVecs>(t, c0, e0);
-    for (; e0 < t.dp; e0 += kStripCols) ptv_block<MR, kVecs>(t, c0, e0);
-}
-
 void ptv(const bca::PtvTile &t) {
-    for_strips(t.nj, [&](auto rows, int64_t c0) { ptv_strip<decltype(rows)::value>(t, c0); });
+    for_strips(t.nj, [&](auto rows, int64_t c0) {
+        for_column_blocks(t.dp, [&](auto vecs, int64_t e0) {
+            ptv_block<decltype(rows)::value, decltype(vecs)::value>(t, c0, e0);
+        });
+    });
 }
 
 // ---------------------------------------------------------------- small helpers

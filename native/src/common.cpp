@@ -15,21 +15,13 @@ namespace {
 // Large enough for any message we compose (shapes of rank 8 included); longer ones are cut.
 thread_local char last_error[1024] = "";
 
+// Indexed by ATTN4J_DTYPE_* (0 = F32 … 4 = F64).
 const char *dtype_name(int32_t dtype) {
-    switch (dtype) {
-    case ATTN4J_DTYPE_F32:
-        return "F32";
-    case ATTN4J_DTYPE_F16:
-        return "F16";
-    case ATTN4J_DTYPE_BF16:
-        return "BF16";
-    case ATTN4J_DTYPE_BOOL:
-        return "BOOL";
-    case ATTN4J_DTYPE_F64:
-        return "F64";
-    default:
-        return "unknown";
-    }
+    static const char *const names[] = {"F32", "F16", "BF16", "BOOL", "F64"};
+    static_assert(ATTN4J_DTYPE_F32 == 0 && ATTN4J_DTYPE_F16 == 1 && ATTN4J_DTYPE_BF16 == 2 &&
+                      ATTN4J_DTYPE_BOOL == 3 && ATTN4J_DTYPE_F64 == 4,
+                  "names[] follows the ATTN4J_DTYPE_* values");
+    return dtype >= 0 && dtype < (int32_t)(sizeof names / sizeof names[0]) ? names[dtype] : "unknown";
 }
 
 // a * b into *out, false when it overflows int64 (both operands ≥ 0).

@@ -12,9 +12,9 @@ extern "C" {
 ATTN4J_API attn4j_status attn4j_head_mix(attn4j_context *ctx, const attn4j_tensor *x,
                                          const attn4j_tensor *weight, attn4j_tensor *y) {
     return guarded([&] {
+        if (attn4j_status s = check_tensor(weight, "weight", ATTN4J_DTYPE_F32, 2, 2)) return s;
         int32_t threads;
         if (attn4j_status s = check_in_out(ctx, &threads, {x, "x"}, {y, "y"}, 2)) return s;
-        if (attn4j_status s = check_tensor(weight, "weight", ATTN4J_DTYPE_F32, 2, 2)) return s;
         const int64_t heads = x->shape[1];
         if (weight->shape[0] != heads || weight->shape[1] != heads)
             return fail(ATTN4J_ERR_SHAPE_MISMATCH,

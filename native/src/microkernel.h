@@ -89,6 +89,14 @@ template <int Max = kRows, class F> inline void for_strips(int64_t n, F f) {
     if (r0 < n) last_strip<Max - 1>(n - r0, r0, f);
 }
 
+// Columns [0, n) (n a multiple of kStripCols) as blocks of wide strips, then of one strip:
+// f(Rows<NV>(), c0) for each block, NV vectors wide from column c0.
+template <class F> inline void for_column_blocks(int64_t n, F f) {
+    int64_t c0 = 0;
+    for (; c0 + kWideCols <= n; c0 += kWideCols) f(Rows<kWideVecs>(), c0);
+    for (; c0 < n; c0 += kStripCols) f(Rows<kVecs>(), c0);
+}
+
 } // namespace
 } // namespace ATTN4J_KERNEL_NS
 } // namespace attn4j

@@ -7,7 +7,6 @@
 #include "sdpa_kernels.h"
 #include "transpose.h"
 
-#include <type_traits>
 
 namespace attn4j {
 namespace ATTN4J_KERNEL_NS {
@@ -18,8 +17,8 @@ static_assert(sdpa::kCols == kPanelRows, "a query group is one transposed panel 
 
 void gemm(const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc,
           int64_t rows, int64_t kdim, int64_t cols, int accumulate) {
-    // Columns [n, n + NV·kLanes) of every row.
-    auto columns = [&](auto vecs, int64_t n) {
+    // Columns [n, n + NV·kLanes) of every row, for each block of columns.
+    for_column_blocks(cols, [&](auto vecs, int64_t n) {
         constexpr int NV = decltype(vecs)::value;
         for_strips(rows, [&](auto strip, int64_t r0) {
             constexpr int MR = decltype(strip)::value;
@@ -31,10 +30,7 @@ void gemm(const float *a, int64_t lda, const float *b, int64_t ldb, float *c, in
             for (int r = 0; r < MR; ++r)
                 for (int v = 0; v < NV; ++v) store(cr + r * ldc + v * kLanes, acc[r][v]);
         });
-    };
-    int64_t n = 0;
-    for (; n + kWideCols <= cols; n += kWideCols) columns(std::integral_constant<int, kWideVecs>(), n);
-    for (; n < cols; n += kStripCols) columns(std::integral_constant<int, kVecs>(), n);
+    });
 }
 
 float max_n(const float *x, int64_t n) {

@@ -8,6 +8,7 @@ import org.attn4j.nn.AttentionPath;
 import org.attn4j.nn.BidirectionalCrossAttention;
 import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.BidirectionalOutput;
+import org.attn4j.nn.Models;
 
 /**
  * attn4j itself: {@link BidirectionalCrossAttention} loaded from the same model.safetensors the
@@ -20,8 +21,6 @@ final class Attn4jContender extends InProcessContender {
     static final double MATERIALISED_MATRICES = 2.5;
     /** The Java reference (double accumulation, one thread) runs at well under 1 GFLOP/s: above this it is skipped. */
     static final double JAVA_MAX_GFLOP = 1.5;
-    /** Timed runs of the Java reference at most (each takes seconds). */
-    static final int JAVA_REPEAT_CAP = 3;
 
     private final Path model;
     private final Backend backend;
@@ -49,14 +48,15 @@ final class Attn4jContender extends InProcessContender {
         return new Attn4jContender("java", "reference", model, javaBackend, AttentionPath.MATERIALISED);
     }
 
+    /** The Java reference takes seconds a run: 3 timed runs at most. */
     @Override
     public int repeatCap() {
-        return name().equals("java") ? JAVA_REPEAT_CAP : Integer.MAX_VALUE;
+        return name().equals("java") ? 3 : Integer.MAX_VALUE;
     }
 
     @Override
     public String describe() {
-        return "BidirectionalCrossAttention.load(" + model.getFileName() + ") on the " + backend.name() + " backend ("
+        return "Models.load(" + model.getFileName() + ", BidirectionalCrossAttention.class) on the " + backend.name() + " backend ("
                 + backend.threads() + " thread(s)), AttentionPath." + path;
     }
 
@@ -78,7 +78,7 @@ final class Attn4jContender extends InProcessContender {
 
     @Override
     protected Run open(BenchInputs in) throws Exception {
-        BidirectionalCrossAttention module = BidirectionalCrossAttention.load(model, backend);
+        BidirectionalCrossAttention module = Models.load(model, BidirectionalCrossAttention.class, backend);
         BidirectionalOptions options = BidirectionalOptions.builder().mask(in.mask()).contextMask(in.contextMask())
                 .returnAttn(false).path(path).build();
         return new Run() {

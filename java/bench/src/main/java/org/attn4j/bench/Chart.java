@@ -90,11 +90,11 @@ final class Chart {
         Layout(Graphics2D g, List<Row> rows, double gemmGflops, String title, String subtitle, int width, int height) {
             this.g = g;
             this.gemmGflops = gemmGflops;
+            this.scale = Math.max(0.6f, Math.min(width / 1200f, height / 760f)); // text grows with the image
             this.title = title;
             this.subtitle = subtitle;
             this.width = width;
             this.height = height;
-            this.scale = Math.max(0.6f, Math.min(width / 1200f, height / 760f));
             for (Row r : rows) {
                 if (r.timed()) {
                     series.computeIfAbsent(r.label(), k -> new ArrayList<>()).add(r);

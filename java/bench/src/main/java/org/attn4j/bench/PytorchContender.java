@@ -59,12 +59,6 @@ final class PytorchContender extends Contender {
     }
 
     @Override
-    public String describe() {
-        return "PyTorch " + (version.isEmpty() ? "(not run)" : version) + " via " + python + " " + script.getFileName()
-                + ", torch.set_num_threads(" + threads + ")" + (blas.isEmpty() ? "" : ", BLAS: " + blas);
-    }
-
-    @Override
     public Unavailable unavailable(Workload w) {
         if (!probed) {
             probed = true;
@@ -75,6 +69,12 @@ final class PytorchContender extends Contender {
         }
         return MemoryInfo.skipIfTooBig(MATRICES_HELD * w.attentionMatrixBytes(),
                 "PyTorch holds ~3 [b,h,i,j] float32 matrices", w);
+    }
+
+    @Override
+    public String describe() {
+        return "PyTorch " + (version.isEmpty() ? "(not run)" : version) + " via " + python + " " + script.getFileName()
+                + ", torch.set_num_threads(" + threads + ")" + (blas.isEmpty() ? "" : ", BLAS: " + blas);
     }
 
     private Unavailable probe() {

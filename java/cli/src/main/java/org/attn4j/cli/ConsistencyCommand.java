@@ -71,11 +71,11 @@ final class ConsistencyCommand {
     private static Module load(Path model, Backend backend) throws IOException {
         String cls = Models.className(model);
         return switch (cls) {
-            case LuongAttention.CLASS_NAME -> LuongAttention.load(model, backend);
-            case AdditiveAttention.CLASS_NAME -> AdditiveAttention.load(model, backend);
-            case TopKAttention.CLASS_NAME -> TopKAttention.load(model, backend);
-            case MultiheadAttention.CLASS_NAME -> MultiheadAttention.load(model, backend);
-            case BidirectionalCrossAttention.CLASS_NAME -> BidirectionalCrossAttention.load(model, backend);
+            case LuongAttention.CLASS_NAME -> Models.load(model, LuongAttention.class, backend);
+            case AdditiveAttention.CLASS_NAME -> Models.load(model, AdditiveAttention.class, backend);
+            case TopKAttention.CLASS_NAME -> Models.load(model, TopKAttention.class, backend);
+            case MultiheadAttention.CLASS_NAME -> Models.load(model, MultiheadAttention.class, backend);
+            case BidirectionalCrossAttention.CLASS_NAME -> Models.load(model, BidirectionalCrossAttention.class, backend);
             default -> throw new UsageException("consistency: " + model + ": class " + cls + " gives no attention maps "
                     + "(expected LuongAttention, AdditiveAttention, TopKAttention, MultiheadAttention or "
                     + "BidirectionalCrossAttention)");

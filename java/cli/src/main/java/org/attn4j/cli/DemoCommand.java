@@ -16,6 +16,7 @@ import org.attn4j.nn.AttentionPath;
 import org.attn4j.nn.BidirectionalCrossAttention;
 import org.attn4j.nn.BidirectionalOptions;
 import org.attn4j.nn.BidirectionalOutput;
+import org.attn4j.nn.Models;
 
 /**
  * {@code attn4j demo}: the reference README's example. Video [1, 4096, 512] and audio
@@ -43,7 +44,7 @@ final class DemoCommand {
 
         try (Backend backend = Backends.nativeBackend(threads);
              BidirectionalCrossAttention attn = Files.isRegularFile(weights)
-                     ? BidirectionalCrossAttention.load(weights, backend)
+                     ? Models.load(weights, BidirectionalCrossAttention.class, backend)
                      : BidirectionalCrossAttention.builder().dim(512).heads(8).dimHead(64).contextDim(386).build(backend, 0)) {
             out.println("attn4j demo: the bidirectional-cross-attention README example");
             out.println("  module   " + attn + (Files.isRegularFile(weights) ? " with the reference's weights " + weights

@@ -1,8 +1,6 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
@@ -25,7 +23,7 @@ import org.attn4j.internal.module.Scratch;
 public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "AdditiveAttention";
-    private static final ModuleFactory<Config, AdditiveAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
+    static final ModuleFactory<Config, AdditiveAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             AdditiveAttention::new);
 
     /**
@@ -35,11 +33,9 @@ public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.
      * @param keySize    features of the keys
      * @param numHiddens width of the tanh layer
      */
-    public record Config(int querySize, int keySize, int numHiddens) {
+    public record Config(int querySize, int keySize, int numHiddens) implements ScoringAttention.Widths {
         public Config {
-            Checks.positive("query_size", querySize);
-            Checks.positive("key_size", keySize);
-            Checks.positive("num_hiddens", numHiddens);
+            Checks.positive("query_size, key_size, num_hiddens", querySize, keySize, numHiddens);
         }
     }
 
@@ -48,7 +44,7 @@ public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.
     private final Parameter wv; // [1, hidden]
 
     private AdditiveAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, config.querySize, config.keySize, backend, weights);
+        super(FACTORY, config, backend, weights);
         this.wk = new Linear(source, "W_k", config.keySize, config.numHiddens, false);
         this.wq = new Linear(source, "W_q", config.querySize, config.numHiddens, false);
         this.wv = source.get("w_v.weight", new long[] {1, config.numHiddens}, Init.uniformFanIn(config.numHiddens));
@@ -58,10 +54,6 @@ public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.
         return new AdditiveAttentionBuilder(FACTORY);
     }
 
-    /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
-    public static AdditiveAttention load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     @Override
     void scores(Scratch scratch, QueryKeyValue in, Tensor scores) {

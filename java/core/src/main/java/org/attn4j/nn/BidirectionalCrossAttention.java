@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
-import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Backends;
 import org.attn4j.Tensor;
@@ -38,7 +36,7 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
         implements BidirectionalModule {
     /** The reference's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "BidirectionalCrossAttention";
-    private static final ModuleFactory<Config, BidirectionalCrossAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
+    static final ModuleFactory<Config, BidirectionalCrossAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             BidirectionalCrossAttention::new);
 
     /**
@@ -57,12 +55,9 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
      */
     public record Config(int dim, @Default("8") int heads, @Default("64") int dimHead, @SameAs("dim") int contextDim,
                          @Default("0") float dropout, @Default("false") boolean talkingHeads,
-                         @Default("false") boolean prenorm, Float cosineSimScale) {
+                         @Default("false") boolean prenorm, Float cosineSimScale) implements BidirectionalModule.Widths {
         public Config {
-            Checks.positive("dim", dim);
-            Checks.positive("heads", heads);
-            Checks.positive("dim_head", dimHead);
-            Checks.positive("context_dim", contextDim);
+            Checks.positive("dim, heads, dim_head, context_dim", dim, heads, dimHead, contextDim);
             if (cosineSimScale != null && !(cosineSimScale > 0 && Float.isFinite(cosineSimScale))) {
                 throw new IllegalArgumentException("cosine_sim_scale: expected a finite value > 0 (or unset for dot-product similarity), got "
                         + cosineSimScale);
@@ -88,13 +83,6 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
         return new BidirectionalCrossAttentionBuilder(FACTORY);
     }
 
-    /**
-     * Loads a reference state dict from a safetensors file, configured from its
-     * {@code __metadata__}. F32 weights are memory-mapped, not copied.
-     */
-    public static BidirectionalCrossAttention load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     @Override
     public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, BidirectionalOptions options) {
@@ -104,20 +92,5 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
             return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, options.returnAttn(),
                     pathFor(in.x(), in.context(), options));
         });
-    }
-
-    @Override
-    public int dim() {
-        return layer.dim;
-    }
-
-    @Override
-    public int contextDim() {
-        return layer.contextDim;
-    }
-
-    @Override
-    public int heads() {
-        return layer.heads;
     }
 }

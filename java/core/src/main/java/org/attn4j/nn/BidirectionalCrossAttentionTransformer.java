@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.attn4j.Backend;
@@ -34,7 +32,7 @@ public final class BidirectionalCrossAttentionTransformer
         extends ConfiguredModule<BidirectionalCrossAttentionTransformer.Config> implements BidirectionalModule {
     /** The reference's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "BidirectionalCrossAttentionTransformer";
-    private static final ModuleFactory<Config, BidirectionalCrossAttentionTransformer> FACTORY = new ModuleFactory<>(CLASS_NAME,
+    static final ModuleFactory<Config, BidirectionalCrossAttentionTransformer> FACTORY = new ModuleFactory<>(CLASS_NAME,
             Config.class, BidirectionalCrossAttentionTransformer::new);
 
     /**
@@ -52,13 +50,10 @@ public final class BidirectionalCrossAttentionTransformer
      */
     public record Config(int dim, @Default("1") int depth, @SameAs("dim") int contextDim, @Default("8") int heads,
                          @Default("64") int dimHead, @Default("4.0") double ffExpansionFactor,
-                         @Default("false") boolean talkingHeads, @Default("false") boolean finalNorms) {
+                         @Default("false") boolean talkingHeads, @Default("false") boolean finalNorms)
+            implements BidirectionalModule.Widths {
         public Config {
-            Checks.positive("dim", dim);
-            Checks.positive("depth", depth);
-            Checks.positive("context_dim", contextDim);
-            Checks.positive("heads", heads);
-            Checks.positive("dim_head", dimHead);
+            Checks.positive("dim, depth, context_dim, heads, dim_head", dim, depth, contextDim, heads, dimHead);
             if (!(ffExpansionFactor > 0) || !Double.isFinite(ffExpansionFactor)) {
                 throw new IllegalArgumentException("ff_expansion_factor: expected a positive number, got " + ffExpansionFactor);
             }
@@ -89,10 +84,6 @@ public final class BidirectionalCrossAttentionTransformer
         return new BidirectionalCrossAttentionTransformerBuilder(FACTORY);
     }
 
-    /** Loads a reference state dict from a safetensors file, configured from its {@code __metadata__}. */
-    public static BidirectionalCrossAttentionTransformer load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     /** Attention weights are per layer, so {@code returnAttn} is not offered here (as in the reference). */
     @Override
@@ -125,20 +116,5 @@ public final class BidirectionalCrossAttentionTransformer
             }
             return new BidirectionalOutput(xs, cs, null, null);
         });
-    }
-
-    @Override
-    public int dim() {
-        return config.dim;
-    }
-
-    @Override
-    public int contextDim() {
-        return config.contextDim;
-    }
-
-    @Override
-    public int heads() {
-        return config.heads;
     }
 }

@@ -34,12 +34,30 @@ public interface BidirectionalModule extends AutoCloseable {
         return options.pathFor(x.shape(0), heads(), x.shape(1), context.shape(1));
     }
 
-    int dim();
+    /** The configuration: its widths and head count give {@link #dim()}, {@link #contextDim()}, {@link #heads()}. */
+    Widths config();
 
-    int contextDim();
+    default int dim() {
+        return config().dim();
+    }
 
-    int heads();
+    default int contextDim() {
+        return config().contextDim();
+    }
+
+    default int heads() {
+        return config().heads();
+    }
 
     @Override
     void close();
+
+    /** What a bidirectional module's configuration gives (its record components of these names). */
+    interface Widths {
+        int dim();
+
+        int contextDim();
+
+        int heads();
+    }
 }

@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
-import java.nio.file.Path;
 import java.util.Arrays;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
@@ -23,7 +21,7 @@ import org.attn4j.internal.module.ParameterSource;
 public final class CosineSimilarityAttention extends PackedAttention<CosineSimilarityAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CosineSimilarityAttention";
-    private static final ModuleFactory<Config, CosineSimilarityAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
+    static final ModuleFactory<Config, CosineSimilarityAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             CosineSimilarityAttention::new);
 
     /**
@@ -61,10 +59,6 @@ public final class CosineSimilarityAttention extends PackedAttention<CosineSimil
         return new CosineSimilarityAttentionBuilder(FACTORY);
     }
 
-    /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
-    public static CosineSimilarityAttention load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     /**
      * x [b, n, dim] → output [b, n, dim] (and weights with needWeights) from {@code allocator};

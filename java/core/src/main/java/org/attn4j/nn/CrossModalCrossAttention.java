@@ -1,8 +1,6 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.CrossModalInputs;
@@ -26,7 +24,7 @@ import org.attn4j.internal.module.TensorAllocator;
 public final class CrossModalCrossAttention extends TextVisionModule<CrossModalCrossAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CrossModalCrossAttention";
-    private static final ModuleFactory<Config, CrossModalCrossAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
+    static final ModuleFactory<Config, CrossModalCrossAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             CrossModalCrossAttention::new);
 
     /**
@@ -36,7 +34,7 @@ public final class CrossModalCrossAttention extends TextVisionModule<CrossModalC
      * @param visionDim features of vision (required)
      * @param heads     heads; both widths are multiples of it (8)
      */
-    public record Config(int textDim, int visionDim, @Default("8") int heads) {
+    public record Config(int textDim, int visionDim, @Default("8") int heads) implements TextVisionModule.Widths {
         public Config {
             validate(textDim, visionDim, heads);
         }
@@ -45,15 +43,13 @@ public final class CrossModalCrossAttention extends TextVisionModule<CrossModalC
     private final CrossModalLayer layer;
 
     private CrossModalCrossAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, config.textDim, config.visionDim, backend, weights);
+        super(FACTORY, config, backend, weights);
         this.layer = new CrossModalLayer(source, config.textDim, config.visionDim, config.heads);
     }
 
     /** The widths and heads of a text–vision module: positive, widths multiples of heads. */
     static void validate(int textDim, int visionDim, int heads) {
-        Checks.positive("text_dim", textDim);
-        Checks.positive("vision_dim", visionDim);
-        Checks.positive("heads", heads);
+        Checks.positive("text_dim, vision_dim, heads", textDim, visionDim, heads);
         if (textDim % heads != 0 || visionDim % heads != 0) {
             throw new IllegalArgumentException("text_dim, vision_dim: expected multiples of heads (" + heads + "), got "
                     + textDim + " and " + visionDim);
@@ -64,10 +60,6 @@ public final class CrossModalCrossAttention extends TextVisionModule<CrossModalC
         return new CrossModalCrossAttentionBuilder(FACTORY);
     }
 
-    /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
-    public static CrossModalCrossAttention load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     @Override
     CrossModalOutput compute(Scratch scratch, TensorAllocator out, CrossModalInputs in) {

@@ -1,8 +1,6 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.CrossModalInputs;
@@ -35,7 +33,7 @@ import org.attn4j.internal.module.TensorAllocator;
 public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusionBlock.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "CrossModalFusionBlock";
-    private static final ModuleFactory<Config, CrossModalFusionBlock> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
+    static final ModuleFactory<Config, CrossModalFusionBlock> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             CrossModalFusionBlock::new);
 
     /**
@@ -46,7 +44,8 @@ public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusi
      * @param heads     heads; both widths are multiples of it (8)
      * @param ffMult    feed-forward width over its input width (4)
      */
-    public record Config(int textDim, int visionDim, @Default("8") int heads, @Default("4.0") double ffMult) {
+    public record Config(int textDim, int visionDim, @Default("8") int heads, @Default("4.0") double ffMult)
+            implements TextVisionModule.Widths {
         public Config {
             CrossModalCrossAttention.validate(textDim, visionDim, heads);
             if (!(ffMult > 0) || !Double.isFinite(ffMult)) {
@@ -64,7 +63,7 @@ public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusi
     private final LayerNormFeedForward visionFf;
 
     private CrossModalFusionBlock(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, config.textDim, config.visionDim, backend, weights);
+        super(FACTORY, config, backend, weights);
         int textDim = config.textDim;
         int visionDim = config.visionDim;
         int heads = config.heads;
@@ -82,10 +81,6 @@ public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusi
         return new CrossModalFusionBlockBuilder(FACTORY);
     }
 
-    /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
-    public static CrossModalFusionBlock load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     @Override
     CrossModalOutput compute(Scratch scratch, TensorAllocator out, CrossModalInputs in) {

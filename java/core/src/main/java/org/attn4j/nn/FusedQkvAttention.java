@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
-import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
@@ -23,7 +21,7 @@ import org.attn4j.internal.module.ParameterSource;
 public final class FusedQkvAttention extends PackedAttention<FusedQkvAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "FusedQkvAttention";
-    private static final ModuleFactory<Config, FusedQkvAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
+    static final ModuleFactory<Config, FusedQkvAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             FusedQkvAttention::new);
 
     /**
@@ -49,10 +47,6 @@ public final class FusedQkvAttention extends PackedAttention<FusedQkvAttention.C
         return new FusedQkvAttentionBuilder(FACTORY);
     }
 
-    /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
-    public static FusedQkvAttention load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     /**
      * x [b, n, dim] → output [b, n, dim] (and weights [b, heads, n, n] with needWeights) from

@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
-import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
@@ -27,7 +25,7 @@ import org.attn4j.internal.tensor.Heads;
 public final class LinearAttention extends ConfiguredModule<LinearAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "LinearAttention";
-    private static final ModuleFactory<Config, LinearAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
+    static final ModuleFactory<Config, LinearAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             LinearAttention::new);
 
     /**
@@ -42,9 +40,7 @@ public final class LinearAttention extends ConfiguredModule<LinearAttention.Conf
     public record Config(int dim, @Default("8") int heads, @Default("64") int dimHead, @Default("false") boolean causal,
                          @Default("1e-6") float eps) {
         public Config {
-            Checks.positive("dim", dim);
-            Checks.positive("heads", heads);
-            Checks.positive("dim_head", dimHead);
+            Checks.positive("dim, heads, dim_head", dim, heads, dimHead);
             if (!(eps >= 0) || !Float.isFinite(eps)) {
                 throw new IllegalArgumentException("eps: expected a finite value >= 0, got " + eps);
             }
@@ -65,10 +61,6 @@ public final class LinearAttention extends ConfiguredModule<LinearAttention.Conf
         return new LinearAttentionBuilder(FACTORY);
     }
 
-    /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
-    public static LinearAttention load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     /**
      * x [b, n, dim] → [b, n, dim] from {@code allocator}.

@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
-import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
@@ -29,7 +27,7 @@ import org.attn4j.internal.module.TensorAllocator;
 public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "LowRankAttention";
-    private static final ModuleFactory<Config, LowRankAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
+    static final ModuleFactory<Config, LowRankAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             LowRankAttention::new);
 
     /**
@@ -44,11 +42,7 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
     public record Config(int dim, @SameAs("dim") int contextDim, @Default("8") int heads, int rank,
                          @Default("64") int dimHead) {
         public Config {
-            Checks.positive("dim", dim);
-            Checks.positive("context_dim", contextDim);
-            Checks.positive("heads", heads);
-            Checks.positive("rank", rank);
-            Checks.positive("dim_head", dimHead);
+            Checks.positive("dim, context_dim, heads, rank, dim_head", dim, contextDim, heads, rank, dimHead);
         }
     }
 
@@ -64,10 +58,6 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
         return new LowRankAttentionBuilder(FACTORY);
     }
 
-    /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
-    public static LowRankAttention load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     /**
      * x [b, i, dim] attends to context [b, j, contextDim] (null: to x itself) → output

@@ -1,8 +1,6 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.Path;
 import java.util.Locale;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
@@ -35,7 +33,7 @@ import org.attn4j.internal.module.Scratch;
 public final class LuongAttention extends ScoringAttention<LuongAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "LuongAttention";
-    private static final ModuleFactory<Config, LuongAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
+    static final ModuleFactory<Config, LuongAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             LuongAttention::new);
 
     /** Luong's three score functions, by the names of the paper and the PyTorch tutorial. */
@@ -57,11 +55,11 @@ public final class LuongAttention extends ScoringAttention<LuongAttention.Config
      * @param hiddenSize the width of concat's tanh layer (required for concat; null otherwise)
      * @param bias       whether {@code attn} has a bias (false; null for dot, which has no {@code attn})
      */
-    public record Config(Score method, int querySize, int keySize, Integer hiddenSize, @Default("false") Boolean bias) {
+    public record Config(Score method, int querySize, int keySize, Integer hiddenSize, @Default("false") Boolean bias)
+            implements ScoringAttention.Widths {
         public Config {
             Checks.required(method, "method must not be null (dot, general or concat)");
-            Checks.positive("query_size", querySize);
-            Checks.positive("key_size", keySize);
+            Checks.positive("query_size, key_size", querySize, keySize);
             if (method == Score.DOT && querySize != keySize) {
                 throw new IllegalArgumentException("key_size: expected " + querySize
                         + " (dot scores need query_size = key_size), got " + keySize);
@@ -79,7 +77,7 @@ public final class LuongAttention extends ScoringAttention<LuongAttention.Config
     private final Parameter v;    // concat: [hidden]; else null
 
     private LuongAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, config.querySize, config.keySize, backend, weights);
+        super(FACTORY, config, backend, weights);
         boolean bias = Boolean.TRUE.equals(config.bias);
         this.attn = switch (config.method) {
             case DOT -> null;
@@ -95,10 +93,6 @@ public final class LuongAttention extends ScoringAttention<LuongAttention.Config
         return new LuongAttentionBuilder(FACTORY);
     }
 
-    /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
-    public static LuongAttention load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     @Override
     void scores(Scratch scratch, QueryKeyValue in, Tensor scores) {

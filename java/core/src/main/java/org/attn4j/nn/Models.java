@@ -37,6 +37,14 @@ public final class Models {
         return moduleClass.load(file, backend);
     }
 
+    /**
+     * Loads a module of class {@code type} ({@code Models.load(file, MultiheadAttention.class, backend)});
+     * IllegalArgumentException where the file names another class or {@code type} is not a module class.
+     */
+    public static <M extends Module> M load(Path file, Class<M> type, Backend backend) throws IOException {
+        return type.cast(ModuleClasses.of(type).load(file, backend));
+    }
+
     /** Loads a bidirectional module (x and context both ways); IllegalArgumentException for any other class. */
     public static BidirectionalModule loadBidirectional(Path file, Backend backend) throws IOException {
         String cls = className(file);

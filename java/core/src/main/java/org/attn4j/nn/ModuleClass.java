@@ -70,6 +70,11 @@ public final class ModuleClass {
         return name;
     }
 
+    /** The Java class of its modules. */
+    public Class<? extends Module> type() {
+        return type;
+    }
+
     /** Every input name forward reads, in the reference's argument order (required ones first). */
     public List<String> inputs() {
         return inputs;

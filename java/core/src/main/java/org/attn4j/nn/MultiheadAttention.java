@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
-import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
@@ -42,7 +40,7 @@ import org.attn4j.internal.module.TensorAllocator;
 public final class MultiheadAttention extends ConfiguredModule<MultiheadAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "MultiheadAttention";
-    private static final ModuleFactory<Config, MultiheadAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
+    static final ModuleFactory<Config, MultiheadAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             MultiheadAttention::new);
 
     /**
@@ -64,10 +62,7 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
                          @SameAs("embedDim") int kdim, @SameAs("embedDim") int vdim,
                          @Default("false") boolean batchFirst) {
         public Config {
-            Checks.positive("embed_dim", embedDim);
-            Checks.positive("num_heads", numHeads);
-            Checks.positive("kdim", kdim);
-            Checks.positive("vdim", vdim);
+            Checks.positive("embed_dim, num_heads, kdim, vdim", embedDim, numHeads, kdim, vdim);
             Checks.multipleOf("embed_dim", embedDim, "num_heads", numHeads);
             Checks.probability("dropout", dropout);
             if (addBiasKv || addZeroAttn) {
@@ -89,10 +84,6 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
         return new MultiheadAttentionBuilder(FACTORY);
     }
 
-    /** Loads a PyTorch state dict from a safetensors file, configured from its {@code __metadata__}. */
-    public static MultiheadAttention load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     /**
      * query [b, L, E], key [b, S, kdim], value [b, S, vdim] ([L, b, ...] when batch_first is

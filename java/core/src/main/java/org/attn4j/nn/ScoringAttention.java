@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
-import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.QueryKeyValue;
 import org.attn4j.internal.layer.Attend;
 import org.attn4j.internal.module.Scratch;
@@ -15,17 +14,15 @@ import org.attn4j.internal.module.TensorAllocator;
  * {@link LuongAttention}): scores [b, i, j] = score(queries, keys), softmax over the visible
  * keys, weights · values. Always returns the weights.
  *
- * @param <C> the configuration record
+ * @param <C> the configuration record, which gives the widths of queries and keys
  */
-public abstract class ScoringAttention<C extends Record> extends ConfiguredModule<C> {
-    private final int querySize;
-    private final int keySize;
-
-    ScoringAttention(ModuleFactory<C, ?> factory, C config, int querySize, int keySize, Backend backend, Arena weights) {
+public abstract class ScoringAttention<C extends Record & ScoringAttention.Widths> extends ConfiguredModule<C> {
+    ScoringAttention(ModuleFactory<C, ?> factory, C config, Backend backend, Arena weights) {
         super(factory, config, backend, weights);
-        this.querySize = querySize;
-        this.keySize = keySize;
     }
+
+    /** Writes the module's scores [b, i, j] of the checked queries and keys (values are not read). */
+    abstract void scores(Scratch scratch, QueryKeyValue in, Tensor scores);
 
     /**
      * queries [b, i, querySize], keys [b, j, keySize], values [b, j, dv] → output [b, i, dv] and
@@ -35,15 +32,20 @@ public abstract class ScoringAttention<C extends Record> extends ConfiguredModul
      */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor queries, Tensor keys, Tensor values,
                                    Tensor keyPaddingMask) {
-        Checks.required(allocator, "allocator must not be null");
+        TensorAllocator out = TensorAllocator.of(allocator);
         return call(scratch -> {
-            QueryKeyValue in = QueryKeyValue.check(queries, keys, values, keyPaddingMask, querySize, keySize, scratch.arena());
+            QueryKeyValue in = QueryKeyValue.check(queries, keys, values, keyPaddingMask, config.querySize(), config.keySize(),
+                    scratch.arena());
             Tensor scores = scratch.allocate(in.b(), in.i(), in.j());
             scores(scratch, in, scores);
-            return Attend.weighValues(backend, TensorAllocator.of(allocator), scores, in);
+            return Attend.weighValues(backend, out, scores, in);
         });
     }
 
-    /** Writes the module's scores [b, i, j] of the checked queries and keys (values are not read). */
-    abstract void scores(Scratch scratch, QueryKeyValue in, Tensor scores);
+    /** The widths a configuration gives (its record components of these names). */
+    public interface Widths {
+        int querySize();
+
+        int keySize();
+    }
 }

@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
-import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
@@ -24,7 +22,7 @@ import org.attn4j.internal.module.ParameterSource;
 public final class SlidingWindowAttention extends PackedAttention<SlidingWindowAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "SlidingWindowAttention";
-    private static final ModuleFactory<Config, SlidingWindowAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
+    static final ModuleFactory<Config, SlidingWindowAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             SlidingWindowAttention::new);
 
     /**
@@ -57,10 +55,6 @@ public final class SlidingWindowAttention extends PackedAttention<SlidingWindowA
         return new SlidingWindowAttentionBuilder(FACTORY);
     }
 
-    /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
-    public static SlidingWindowAttention load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     /**
      * x [b, n, dim] → [b, n, dim] from {@code allocator}.

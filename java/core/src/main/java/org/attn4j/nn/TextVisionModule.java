@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
-import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.CrossModalInputs;
 import org.attn4j.internal.module.Scratch;
 import org.attn4j.internal.module.TensorAllocator;
@@ -13,16 +12,11 @@ import org.attn4j.internal.module.TensorAllocator;
  * A module that updates a text sequence and a vision sequence together
  * ({@link CrossModalCrossAttention}, {@link CrossModalFusionBlock}).
  *
- * @param <C> the configuration record
+ * @param <C> the configuration record, which gives the widths of both sequences
  */
-public abstract class TextVisionModule<C extends Record> extends ConfiguredModule<C> {
-    private final int textDim;
-    private final int visionDim;
-
-    TextVisionModule(ModuleFactory<C, ?> factory, C config, int textDim, int visionDim, Backend backend, Arena weights) {
+public abstract class TextVisionModule<C extends Record & TextVisionModule.Widths> extends ConfiguredModule<C> {
+    TextVisionModule(ModuleFactory<C, ?> factory, C config, Backend backend, Arena weights) {
         super(factory, config, backend, weights);
-        this.textDim = textDim;
-        this.visionDim = visionDim;
     }
 
     /**
@@ -33,9 +27,9 @@ public abstract class TextVisionModule<C extends Record> extends ConfiguredModul
      */
     public CrossModalOutput forward(SegmentAllocator allocator, Tensor text, Tensor vision, Tensor textMask,
                                     Tensor visionMask) {
-        Checks.required(allocator, "allocator must not be null");
-        return call(scratch -> compute(scratch, TensorAllocator.of(allocator),
-                CrossModalInputs.check(text, vision, textMask, visionMask, textDim, visionDim, scratch.arena())));
+        TensorAllocator out = TensorAllocator.of(allocator);
+        return call(scratch -> compute(scratch, out, CrossModalInputs.check(text, vision, textMask, visionMask,
+                config.textDim(), config.visionDim(), scratch.arena())));
     }
 
     /** Same without masks. */
@@ -45,4 +39,11 @@ public abstract class TextVisionModule<C extends Record> extends ConfiguredModul
 
     /** The module's computation on checked inputs; results from {@code out}. */
     abstract CrossModalOutput compute(Scratch scratch, TensorAllocator out, CrossModalInputs in);
+
+    /** The widths a configuration gives (its record components of these names). */
+    public interface Widths {
+        int textDim();
+
+        int visionDim();
+    }
 }

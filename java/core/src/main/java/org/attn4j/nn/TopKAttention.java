@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
-import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
@@ -36,7 +34,7 @@ import org.attn4j.internal.module.TensorAllocator;
 public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> {
     /** The class name model files carry in {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TopKAttention";
-    private static final ModuleFactory<Config, TopKAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
+    static final ModuleFactory<Config, TopKAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
             TopKAttention::new);
 
     /**
@@ -51,11 +49,7 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
     public record Config(int dim, @Default("8") int heads, @Default("64") int dimHead, int topK,
                          @SameAs("dim") int contextDim) {
         public Config {
-            Checks.positive("dim", dim);
-            Checks.positive("heads", heads);
-            Checks.positive("dim_head", dimHead);
-            Checks.positive("top_k", topK);
-            Checks.positive("context_dim", contextDim);
+            Checks.positive("dim, heads, dim_head, top_k, context_dim", dim, heads, dimHead, topK, contextDim);
         }
     }
 
@@ -71,10 +65,6 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
         return new TopKAttentionBuilder(FACTORY);
     }
 
-    /** Loads a state dict from a safetensors file configured by its {@code __metadata__}. */
-    public static TopKAttention load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     /**
      * x [b, i, dim] attends to context [b, j, contextDim] (null: to x itself) → output [b, i, dim]

@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
-import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
@@ -29,7 +27,7 @@ import org.attn4j.internal.tensor.Shapes;
 public final class TransformerDecoderLayer extends TransformerLayer {
     /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TransformerDecoderLayer";
-    private static final ModuleFactory<TransformerLayerConfig, TransformerDecoderLayer> FACTORY = new ModuleFactory<>(CLASS_NAME,
+    static final ModuleFactory<TransformerLayerConfig, TransformerDecoderLayer> FACTORY = new ModuleFactory<>(CLASS_NAME,
             TransformerLayerConfig.class, TransformerDecoderLayer::new);
 
     private final MultiheadAttentionLayer selfAttn;
@@ -54,10 +52,6 @@ public final class TransformerDecoderLayer extends TransformerLayer {
         return new TransformerDecoderLayerBuilder(FACTORY);
     }
 
-    /** Loads a PyTorch state dict from a safetensors file, configured from its {@code __metadata__}. */
-    public static TransformerDecoderLayer load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     /**
      * tgt [b, T, d_model] and memory [b, S, d_model] ([T, b, ...] when batch_first is false;

@@ -1,9 +1,7 @@
 package org.attn4j.nn;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
-import java.nio.file.Path;
 import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
@@ -28,7 +26,7 @@ import org.attn4j.internal.module.TensorAllocator;
 public final class TransformerEncoderLayer extends TransformerLayer {
     /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TransformerEncoderLayer";
-    private static final ModuleFactory<TransformerLayerConfig, TransformerEncoderLayer> FACTORY = new ModuleFactory<>(CLASS_NAME,
+    static final ModuleFactory<TransformerLayerConfig, TransformerEncoderLayer> FACTORY = new ModuleFactory<>(CLASS_NAME,
             TransformerLayerConfig.class, TransformerEncoderLayer::new);
 
     private final MultiheadAttentionLayer selfAttn;
@@ -49,10 +47,6 @@ public final class TransformerEncoderLayer extends TransformerLayer {
         return new TransformerEncoderLayerBuilder(FACTORY);
     }
 
-    /** Loads a PyTorch state dict from a safetensors file, configured from its {@code __metadata__}. */
-    public static TransformerEncoderLayer load(Path file, Backend backend) throws IOException {
-        return FACTORY.load(file, backend);
-    }
 
     /**
      * src [b, S, d_model] ([S, b, d_model] when batch_first is false, [S, d_model] unbatched) →

@@ -22,9 +22,7 @@ public record TransformerLayerConfig(int dModel, int nhead, @Default("2048") int
                                      @Default("1e-5") float layerNormEps, @Default("false") boolean batchFirst,
                                      @Default("false") boolean normFirst) {
     public TransformerLayerConfig {
-        Checks.positive("d_model", dModel);
-        Checks.positive("nhead", nhead);
-        Checks.positive("dim_feedforward", dimFeedforward);
+        Checks.positive("d_model, nhead, dim_feedforward", dModel, nhead, dimFeedforward);
         Checks.multipleOf("d_model", dModel, "nhead", nhead);
         if (activation == null) {
             throw new IllegalArgumentException("activation must not be null");

@@ -132,7 +132,7 @@ class BidirectionalCosineSimTest {
         try (BidirectionalCrossAttention m = BidirectionalCrossAttention.builder().dim(8).heads(2).dimHead(4)
                 .cosineSimScale(9f).build(NATIVE, 1)) {
             m.save(file);
-            try (BidirectionalCrossAttention loaded = BidirectionalCrossAttention.load(file, NATIVE)) {
+            try (BidirectionalCrossAttention loaded = Models.load(file, BidirectionalCrossAttention.class, NATIVE)) {
                 assertEquals("9.0", loaded.metadata().get("cosine_sim_scale"));
             }
         }

@@ -67,14 +67,14 @@ class FamilyGoldenTest {
             switch (cls) {
                 case MultiheadAttention.CLASS_NAME -> multihead(dir, backend, path, arena, inputs, in, want);
                 case TransformerEncoderLayer.CLASS_NAME -> {
-                    try (TransformerEncoderLayer m = TransformerEncoderLayer.load(dir.resolve("model.safetensors"), backend)) {
+                    try (TransformerEncoderLayer m = Models.load(dir.resolve("model.safetensors"), TransformerEncoderLayer.class, backend)) {
                         Tensor got = m.forward(arena, in.get("src"), new EncoderLayerOptions(in.get("src_mask"),
                                 in.get("src_key_padding_mask"), false, path));
                         FamilyAssert.close(name + " output", got, want.get("output"), ATOL, RTOL);
                     }
                 }
                 case TransformerDecoderLayer.CLASS_NAME -> {
-                    try (TransformerDecoderLayer m = TransformerDecoderLayer.load(dir.resolve("model.safetensors"), backend)) {
+                    try (TransformerDecoderLayer m = Models.load(dir.resolve("model.safetensors"), TransformerDecoderLayer.class, backend)) {
                         Tensor got = m.forward(arena, in.get("tgt"), in.get("memory"), new DecoderLayerOptions(
                                 in.get("tgt_mask"), in.get("memory_mask"), in.get("tgt_key_padding_mask"),
                                 in.get("memory_key_padding_mask"), false, false, path));
@@ -92,7 +92,7 @@ class FamilyGoldenTest {
         Map<?, ?> kwargs = (Map<?, ?>) Json.parse(inputs.metadata().get("forward_kwargs"));
         boolean needWeights = Boolean.TRUE.equals(kwargs.get("need_weights"));
         boolean average = Boolean.TRUE.equals(kwargs.get("average_attn_weights"));
-        try (MultiheadAttention m = MultiheadAttention.load(dir.resolve("model.safetensors"), backend)) {
+        try (MultiheadAttention m = Models.load(dir.resolve("model.safetensors"), MultiheadAttention.class, backend)) {
             // Self-attention cases stored query, key and value with equal contents: pass one tensor, as PyTorch was called.
             Tensor query = in.get("query");
             boolean self = name.contains("self");
@@ -119,7 +119,7 @@ class FamilyGoldenTest {
     void fullyMaskedRowsAreNaNAsInPyTorch() throws IOException {
         Path dir = root().resolve("mha_fully_masked");
         try (Arena arena = Arena.ofConfined();
-             MultiheadAttention m = MultiheadAttention.load(dir.resolve("model.safetensors"), NATIVE)) {
+             MultiheadAttention m = Models.load(dir.resolve("model.safetensors"), MultiheadAttention.class, NATIVE)) {
             Map<String, Tensor> in = SafeTensors.open(dir.resolve("inputs.safetensors"), arena).tensors();
             AttentionOutput o = m.forward(arena, in.get("query"), in.get("key"), in.get("value"), MhaOptions.builder()
                     .keyPaddingMask(in.get("key_padding_mask")).attnMask(in.get("attn_mask")).averageAttnWeights(false).build());

@@ -305,29 +305,29 @@ class FamilyModulesTest {
             Tensor x = Tensor.randn(arena, 1, 2, 5, 12);
             Tensor c = Tensor.randn(arena, 2, 2, 3, 8);
             roundTrip(MultiheadAttention.builder().embedDim(12).numHeads(3).kdim(8).vdim(8).batchFirst(true).build(NATIVE, 1),
-                    p -> MultiheadAttention.load(p, NATIVE), m -> ((MultiheadAttention) m).forward(arena, x, c, c, MhaOptions.DEFAULT).output());
+                    p -> Models.load(p, MultiheadAttention.class, NATIVE), m -> ((MultiheadAttention) m).forward(arena, x, c, c, MhaOptions.DEFAULT).output());
             roundTrip(TransformerEncoderLayer.builder().dModel(12).nhead(2).dimFeedforward(7).activation(Activation.GELU)
-                    .normFirst(true).batchFirst(true).build(NATIVE, 2), p -> TransformerEncoderLayer.load(p, NATIVE),
+                    .normFirst(true).batchFirst(true).build(NATIVE, 2), p -> Models.load(p, TransformerEncoderLayer.class, NATIVE),
                     m -> ((TransformerEncoderLayer) m).forward(arena, x));
             roundTrip(TransformerDecoderLayer.builder().dModel(12).nhead(4).batchFirst(true).build(NATIVE, 3),
-                    p -> TransformerDecoderLayer.load(p, NATIVE), m -> ((TransformerDecoderLayer) m).forward(arena, x, x));
+                    p -> Models.load(p, TransformerDecoderLayer.class, NATIVE), m -> ((TransformerDecoderLayer) m).forward(arena, x, x));
             roundTrip(FusedQkvAttention.builder().dim(12).heads(2).dimHead(6).rotary(RotaryEmbedding.of(4)).build(NATIVE, 4),
-                    p -> FusedQkvAttention.load(p, NATIVE), m -> ((FusedQkvAttention) m).forward(arena, x).output());
+                    p -> Models.load(p, FusedQkvAttention.class, NATIVE), m -> ((FusedQkvAttention) m).forward(arena, x).output());
             roundTrip(SlidingWindowAttention.builder().dim(12).heads(2).dimHead(4).windowLeft(2).windowRight(0).build(NATIVE, 5),
-                    p -> SlidingWindowAttention.load(p, NATIVE), m -> ((SlidingWindowAttention) m).forward(arena, x));
+                    p -> Models.load(p, SlidingWindowAttention.class, NATIVE), m -> ((SlidingWindowAttention) m).forward(arena, x));
             roundTrip(CosineSimilarityAttention.builder().dim(12).heads(2).dimHead(4).scale(7).build(NATIVE, 6),
-                    p -> CosineSimilarityAttention.load(p, NATIVE), m -> ((CosineSimilarityAttention) m).forward(arena, x).output());
+                    p -> Models.load(p, CosineSimilarityAttention.class, NATIVE), m -> ((CosineSimilarityAttention) m).forward(arena, x).output());
             roundTrip(LowRankAttention.builder().dim(12).contextDim(8).heads(2).rank(3).dimHead(5).build(NATIVE, 7),
-                    p -> LowRankAttention.load(p, NATIVE),
+                    p -> Models.load(p, LowRankAttention.class, NATIVE),
                     m -> ((LowRankAttention) m).forward(arena, x, c, SdpaOptions.DEFAULT).output());
             roundTrip(LinearAttention.builder().dim(12).heads(3).dimHead(4).causal(true).build(NATIVE, 8),
-                    p -> LinearAttention.load(p, NATIVE), m -> ((LinearAttention) m).forward(arena, x));
+                    p -> Models.load(p, LinearAttention.class, NATIVE), m -> ((LinearAttention) m).forward(arena, x));
             roundTrip(AdditiveAttention.builder().querySize(12).keySize(8).numHiddens(6).build(NATIVE, 9),
-                    p -> AdditiveAttention.load(p, NATIVE), m -> ((AdditiveAttention) m).forward(arena, x, c, c, null).output());
+                    p -> Models.load(p, AdditiveAttention.class, NATIVE), m -> ((AdditiveAttention) m).forward(arena, x, c, c, null).output());
             roundTrip(CrossModalCrossAttention.builder().textDim(12).visionDim(8).heads(4).build(NATIVE, 10),
-                    p -> CrossModalCrossAttention.load(p, NATIVE), m -> ((CrossModalCrossAttention) m).forward(arena, x, c).vision());
+                    p -> Models.load(p, CrossModalCrossAttention.class, NATIVE), m -> ((CrossModalCrossAttention) m).forward(arena, x, c).vision());
             roundTrip(CrossModalFusionBlock.builder().textDim(12).visionDim(8).heads(2).build(NATIVE, 11),
-                    p -> CrossModalFusionBlock.load(p, NATIVE), m -> ((CrossModalFusionBlock) m).forward(arena, x, c).text());
+                    p -> Models.load(p, CrossModalFusionBlock.class, NATIVE), m -> ((CrossModalFusionBlock) m).forward(arena, x, c).text());
         }
     }
 

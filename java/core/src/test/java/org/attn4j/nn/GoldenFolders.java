@@ -59,6 +59,15 @@ final class GoldenFolders {
         return cases(root).stream().flatMap(c -> Stream.of(Arguments.of(c, "native"), Arguments.of(c, "java")));
     }
 
+    /** The module classes the cases under {@code root} hold ({@code model.safetensors}' metadata), sorted. */
+    static java.util.SortedSet<String> classNames(Path root) throws IOException {
+        java.util.SortedSet<String> classes = new java.util.TreeSet<>();
+        for (String c : cases(root)) {
+            classes.add(Models.className(root.resolve(c).resolve("model.safetensors")));
+        }
+        return classes;
+    }
+
     /** The case names under {@code root}, sorted. */
     static List<String> cases(Path root) throws IOException {
         try (Stream<Path> dirs = Files.list(root)) {

@@ -34,7 +34,7 @@ class ModuleWeightsTest {
              var built = BidirectionalCrossAttention.builder().dim(24).contextDim(20).heads(3).dimHead(8)
                      .talkingHeads(true).prenorm(true).build(BACKEND, 11)) {
             built.save(file);
-            try (var loaded = BidirectionalCrossAttention.load(file, BACKEND)) {
+            try (var loaded = Models.load(file, BidirectionalCrossAttention.class, BACKEND)) {
                 assertEquals(built.metadata(), loaded.metadata());
                 assertEquals(built.stateDict().keySet(), loaded.stateDict().keySet());
                 Tensor x = Tensor.randn(arena, 1, 2, 5, 24);
@@ -94,8 +94,8 @@ class ModuleWeightsTest {
                 golden.tensors().forEach((k, t) -> converted.put(k, t.to(half, arena)));
                 Path file = tmp.resolve(half + ".safetensors");
                 SafeTensors.write(file, converted, golden.metadata());
-                try (var f32 = BidirectionalCrossAttention.load(dir.resolve("model.safetensors"), BACKEND);
-                     var h = BidirectionalCrossAttention.load(file, BACKEND)) {
+                try (var f32 = Models.load(dir.resolve("model.safetensors"), BidirectionalCrossAttention.class, BACKEND);
+                     var h = Models.load(file, BidirectionalCrossAttention.class, BACKEND)) {
                     Tensor want = f32.forward(arena, inputs.tensor("x"), inputs.tensor("context")).out();
                     Tensor got = h.forward(arena, inputs.tensor("x"), inputs.tensor("context")).out();
                     double tolerance = half == DType.F16 ? 0.02 : 0.1; // weights rounded to 11 or 8 bits
@@ -128,7 +128,7 @@ class ModuleWeightsTest {
             assertEquals("to_out.bias: expected shape [32], got [31]", e.getMessage());
 
             e = assertThrows(IllegalArgumentException.class,
-                    () -> BidirectionalCrossAttentionTransformer.load(dir.resolve("model.safetensors"), BACKEND));
+                    () -> Models.load(dir.resolve("model.safetensors"), BidirectionalCrossAttentionTransformer.class, BACKEND));
             assertTrue(e.getMessage().contains("expected class BidirectionalCrossAttentionTransformer, got BidirectionalCrossAttention"),
                     e.getMessage());
         }

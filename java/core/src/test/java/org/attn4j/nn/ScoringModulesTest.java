@@ -65,7 +65,7 @@ class ScoringModulesTest {
             FamilyAssert.near(onNative + " weights", n.weights(), w.weights());
             Path file = tmp.resolve("luong" + seed + ".safetensors");
             onNative.save(file);
-            try (LuongAttention loaded = LuongAttention.load(file, NATIVE)) {
+            try (LuongAttention loaded = Models.load(file, LuongAttention.class, NATIVE)) {
                 assertEquals(onNative.toString(), loaded.toString());
                 assertArrayEquals(n.output().toFloatArray(), loaded.forward(arena, q, k, v, kpm).output().toFloatArray());
             }
@@ -105,7 +105,7 @@ class ScoringModulesTest {
             assertArrayEquals(new long[] {b, heads, i, j}, n.weights().shape());
             Path file = tmp.resolve("topk" + seed + ".safetensors");
             onNative.save(file);
-            try (TopKAttention loaded = TopKAttention.load(file, NATIVE)) {
+            try (TopKAttention loaded = Models.load(file, TopKAttention.class, NATIVE)) {
                 assertArrayEquals(n.output().toFloatArray(), loaded.forward(arena, x, context, kpm, causal).output().toFloatArray());
             }
         }

@@ -60,8 +60,8 @@ abstract sealed class LoadedModule implements AutoCloseable {
             if (two) {
                 return new TwoSequence(backend, Models.loadBidirectional(file, backend));
             }
-            Module m = cls.equals(MultiheadAttention.CLASS_NAME) ? MultiheadAttention.load(file, backend)
-                    : TransformerEncoderLayer.load(file, backend);
+            Module m = cls.equals(MultiheadAttention.CLASS_NAME) ? Models.load(file, MultiheadAttention.class, backend)
+                    : Models.load(file, TransformerEncoderLayer.class, backend);
             return new OneSequence(backend, m);
         } catch (IOException | RuntimeException e) {
             backend.close();

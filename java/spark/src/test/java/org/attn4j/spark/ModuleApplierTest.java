@@ -24,6 +24,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.attn4j.Backend;
 import org.attn4j.nn.BidirectionalCrossAttention;
+import org.attn4j.nn.Models;
 import org.attn4j.nn.MultiheadAttention;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,7 +72,7 @@ class ModuleApplierTest {
         assertEquals(10_000, single.size());
         assertEquals(10_000, batched.size());
         double maxDiff = 0;
-        try (Backend backend = SequenceData.oneThread(); var model = BidirectionalCrossAttention.load(bca, backend)) {
+        try (Backend backend = SequenceData.oneThread(); var model = Models.load(bca, BidirectionalCrossAttention.class, backend)) {
             for (int r = 0; r < rows.size(); r++) {
                 float[][][] expected = SequenceData.bidirectionalReference(model, rows.get(r));
                 Row s = single.get(r);
@@ -94,7 +95,7 @@ class ModuleApplierTest {
             List<Row> got = sorted(new ModuleApplier().setModelPath(mha.toString()).setMaskCol("mask").setCausal(causal)
                     .setBatchSize(16).transform(df));
             double maxDiff = 0;
-            try (Backend backend = SequenceData.oneThread(); var model = MultiheadAttention.load(mha, backend)) {
+            try (Backend backend = SequenceData.oneThread(); var model = Models.load(mha, MultiheadAttention.class, backend)) {
                 for (int r = 0; r < rows.size(); r++) {
                     maxDiff = Math.max(maxDiff, maxAbsDiff(SequenceData.multiheadReference(model, rows.get(r), causal),
                             seq(got.get(r).getAs("output"))));
@@ -149,7 +150,7 @@ class ModuleApplierTest {
         assertTrue(message.contains("row 7 of partition 0 (id = 7): x is null"), message);
 
         List<Row> kept = sorted(applier.copy(new org.apache.spark.ml.param.ParamMap()).setHandleInvalid("keep").transform(df));
-        try (Backend backend = SequenceData.oneThread(); var model = BidirectionalCrossAttention.load(bca, backend)) {
+        try (Backend backend = SequenceData.oneThread(); var model = Models.load(bca, BidirectionalCrossAttention.class, backend)) {
             for (int r = 0; r < rows.size(); r++) {
                 Row row = kept.get(r);
                 if (r == 7 || r == 13 || r == 21 || r == 30) {

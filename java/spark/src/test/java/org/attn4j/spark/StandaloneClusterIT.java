@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.attn4j.Backend;
 import org.attn4j.nn.BidirectionalCrossAttention;
+import org.attn4j.nn.Models;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +50,7 @@ class StandaloneClusterIT {
                         .setMaskCol("mask").setContextMaskCol("contextMask").setBatchSize(16).transform(df));
                 assertEquals(rows.size(), got.size());
                 double maxDiff = 0;
-                try (Backend backend = SequenceData.oneThread(); var reference = BidirectionalCrossAttention.load(model, backend)) {
+                try (Backend backend = SequenceData.oneThread(); var reference = Models.load(model, BidirectionalCrossAttention.class, backend)) {
                     for (int r = 0; r < rows.size(); r++) {
                         float[][][] expected = SequenceData.bidirectionalReference(reference, rows.get(r));
                         maxDiff = Math.max(maxDiff, ModuleApplierTest.maxAbsDiff(expected[0], ModuleApplierTest.seq(got.get(r).getAs("output"))));

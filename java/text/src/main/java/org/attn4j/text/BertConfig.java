@@ -34,12 +34,7 @@ public record BertConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int
 
     /** Reads HuggingFace's config.json text (BERT-family keys; hidden_act must be gelu). */
     public static BertConfig fromJson(String json, String name) {
-        Object root;
-        try {
-            root = Json.parse(json);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(name + ": not valid JSON: " + e.getMessage(), e);
-        }
+        Object root = Json.parse(json, name, IllegalArgumentException::new);
         if (!(root instanceof Map<?, ?> m)) {
             throw new IllegalArgumentException(name + ": expected a JSON object");
         }

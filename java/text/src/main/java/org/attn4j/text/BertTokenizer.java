@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.attn4j.internal.io.Json;
-import org.attn4j.internal.io.JsonException;
 
 /**
  * A HuggingFace {@code tokenizer.json} of the BERT WordPiece kind (BertNormalizer,
@@ -53,13 +52,7 @@ public final class BertTokenizer {
 
     /** Parses the text of a tokenizer.json; {@code name} is used in error messages. */
     public static BertTokenizer fromJson(String json, String name) {
-        Object root;
-        try {
-            root = Json.parse(json);
-        } catch (JsonException e) {
-            throw new TokenizerFormatException(name + ": not valid JSON: " + e.getMessage(), e);
-        }
-        return TokenizerJson.read(map(root, name), name);
+        return TokenizerJson.read(map(Json.parse(json, name, TokenizerFormatException::new), name), name);
     }
 
     /** Tokens of one text: [CLS] text [SEP] for BERT's template, truncated as the file says. */

@@ -93,11 +93,10 @@ public final class AttentionOpArguments {
         Checks.input(k, "k", F32, 3);
         Checks.input(w, "w", F32);
         Checks.output(scores, "scores", F32);
-        long b = q.shape(0);
         long a = q.shape(2);
-        Checks.shape(k, "k", new long[] {b, k.shape(1), a});
+        Checks.shape(k, "k", new long[] {q.shape(0), k.shape(1), a});
         Checks.shape(w, "w", a);
-        Checks.shape(scores, "scores", new long[] {b, q.shape(1), k.shape(1)});
+        Checks.shape(scores, "scores", new long[] {q.shape(0), q.shape(1), k.shape(1)});
         Checks.apart(scores, "scores", new Tensor[] {q, k, w}, "q", "k", "w");
     }
 

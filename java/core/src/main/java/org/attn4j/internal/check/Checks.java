@@ -23,6 +23,20 @@ public final class Checks {
         }
     }
 
+    /**
+     * Configuration values that must each be at least 1, named in order by {@code names}
+     * ({@code "dim, context_dim, heads"}): one line for a record's sizes.
+     */
+    public static void positive(String names, long... values) {
+        String[] split = names.split(", ");
+        if (split.length != values.length) {
+            throw new IllegalStateException(split.length + " names for " + values.length + " values: " + names);
+        }
+        for (int k = 0; k < values.length; k++) {
+            positive(split[k], values[k]);
+        }
+    }
+
     /** A size that splits evenly: {@code value} (named {@code name}) a multiple of {@code of} (named {@code ofName}). */
     public static void multipleOf(String name, long value, String ofName, long of) {
         if (value % of != 0) {

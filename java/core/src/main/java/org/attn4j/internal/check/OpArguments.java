@@ -194,8 +194,6 @@ public final class OpArguments {
         Checks.input(contextQk, "contextQk", F32, 4);
         Checks.input(v, "v", F32, 4);
         Checks.input(contextV, "contextV", F32, 4);
-        Checks.output(out, "out", F32);
-        Checks.output(contextOut, "contextOut", F32);
         long b = qk.shape(0);
         long h = qk.shape(1);
         long i = qk.shape(2);
@@ -209,6 +207,8 @@ public final class OpArguments {
         headMatrix(talkingHeads, "talkingHeads", h);
         headMatrix(contextTalkingHeads, "contextTalkingHeads", h);
         Checks.finite(scale, "scale");
+        Checks.output(out, "out", F32);
+        Checks.output(contextOut, "contextOut", F32);
         Checks.shape(out, "out", b, h, i, d);
         Checks.shape(contextOut, "contextOut", b, h, j, d);
         Checks.noOverlap(contextOut, "contextOut", out, "out", false);

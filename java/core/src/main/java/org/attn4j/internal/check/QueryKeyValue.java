@@ -10,7 +10,8 @@ import org.attn4j.internal.tensor.Shapes;
  * querySize], keys [b, j, keySize], values [b, j, dv] as F32, and an optional BOOL key padding
  * mask [b, j] (true = attend).
  */
-public record QueryKeyValue(Tensor queries, Tensor keys, Tensor values, Tensor keyPaddingMask) {
+public record QueryKeyValue(Tensor queries, Tensor keys, Tensor values, Tensor keyPaddingMask)
+        implements AttentionInputs {
 
     /** Checks every shape, dtype and lifetime; half-precision inputs become F32 copies in {@code arena}. */
     public static QueryKeyValue check(Tensor queries, Tensor keys, Tensor values, Tensor keyPaddingMask, long querySize,
@@ -27,15 +28,13 @@ public record QueryKeyValue(Tensor queries, Tensor keys, Tensor values, Tensor k
         return new QueryKeyValue(q, k, v, keyPaddingMask);
     }
 
-    public long b() {
-        return queries.shape(0);
+    @Override
+    public Tensor querySequence() {
+        return queries;
     }
 
-    public long i() {
-        return queries.shape(1);
-    }
-
-    public long j() {
-        return keys.shape(1);
+    @Override
+    public Tensor keySequence() {
+        return keys;
     }
 }

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * A small strict JSON (RFC 8259) parser and writer, so that the safetensors reader and the
@@ -31,6 +32,18 @@ public final class Json {
     /** Parses one JSON value (surrounded by optional whitespace); throws {@link JsonException}. */
     public static Object parse(String text) {
         return parse(text, DEFAULT_MAX_DEPTH);
+    }
+
+    /**
+     * Parses a file's text, {@code name} naming it in messages: text that is not JSON (or null)
+     * fails as {@code error.apply("name: not valid JSON: ...", cause)}, the caller's exception type.
+     */
+    public static Object parse(String text, String name, BiFunction<String, RuntimeException, ? extends RuntimeException> error) {
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            throw error.apply(name + ": not valid JSON: " + e.getMessage(), e);
+        }
     }
 
     /** Parses one JSON value with at most {@code maxDepth} nested arrays/objects. */

@@ -55,10 +55,10 @@ public final class BidirectionalAttentionLayer {
         this.dim = dim;
         this.contextDim = contextDim;
         this.heads = heads;
+        this.scale = Float.isNaN(cosineSimScale) ? (float) Math.pow(dimHead, -0.5) : cosineSimScale;
         this.dimHead = dimHead;
         this.prenorm = prenorm;
         this.talkingHeads = talkingHeads;
-        this.scale = Float.isNaN(cosineSimScale) ? (float) Math.pow(dimHead, -0.5) : cosineSimScale;
         long inner = (long) heads * dimHead;
         // Parameters are asked for in the reference's named_parameters() order.
         this.norm = prenorm ? new RmsNorm(source, "norm", dim) : null;
