@@ -8,7 +8,6 @@ import org.attn4j.internal.check.QueryKeyValue;
 import org.attn4j.internal.layer.Linear;
 import org.attn4j.internal.module.Init;
 import org.attn4j.internal.module.Parameter;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.Scratch;
 
@@ -19,13 +18,7 @@ import org.attn4j.internal.module.Scratch;
  * biases. Keys masked out (or a query with every key masked) follow SDPA's convention: a query
  * that sees no key gets NaN. Always returns the weights. Thread-safe; owns its weights.
  */
-@ConfigBuilder
 public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.Config> {
-    /** The class name model files carry in {@code __metadata__.class}. */
-    public static final String CLASS_NAME = "AdditiveAttention";
-    static final ModuleFactory<Config, AdditiveAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
-            AdditiveAttention::new);
-
     /**
      * The configuration, as model files' {@code __metadata__} holds it (all required).
      *
@@ -39,26 +32,28 @@ public final class AdditiveAttention extends ScoringAttention<AdditiveAttention.
         }
     }
 
+    /** The class name model files carry in {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "AdditiveAttention";
+
     private final Linear wq; // querySize → hidden
     private final Linear wk; // keySize → hidden
     private final Parameter wv; // [1, hidden]
 
-    private AdditiveAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights);
+    AdditiveAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights);
         this.wk = new Linear(source, "W_k", config.keySize, config.numHiddens, false);
         this.wq = new Linear(source, "W_q", config.querySize, config.numHiddens, false);
         this.wv = source.get("w_v.weight", new long[] {1, config.numHiddens}, Init.uniformFanIn(config.numHiddens));
     }
-
-    public static AdditiveAttentionBuilder builder() {
-        return new AdditiveAttentionBuilder(FACTORY);
-    }
-
 
     @Override
     void scores(Scratch scratch, QueryKeyValue in, Tensor scores) {
         // [b, i, j] = w_vᵀ tanh(W_q q + W_k k)
         backend.additiveScores(wq.forward(backend, scratch, in.queries()), wk.forward(backend, scratch, in.keys()),
                 wv.get().reshape(config.numHiddens), scores);
+    }
+
+    public static AdditiveAttentionBuilder builder() {
+        return new AdditiveAttentionBuilder();
     }
 }

@@ -8,7 +8,6 @@ import org.attn4j.Tensor;
 import org.attn4j.internal.check.BidirectionalInputs;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.layer.BidirectionalAttentionLayer;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.SameAs;
@@ -31,14 +30,8 @@ import org.attn4j.internal.module.TensorAllocator;
  * }
  * }</pre>
  */
-@ConfigBuilder
 public final class BidirectionalCrossAttention extends ConfiguredModule<BidirectionalCrossAttention.Config>
         implements BidirectionalModule {
-    /** The reference's class name, as in safetensors {@code __metadata__.class}. */
-    public static final String CLASS_NAME = "BidirectionalCrossAttention";
-    static final ModuleFactory<Config, BidirectionalCrossAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
-            BidirectionalCrossAttention::new);
-
     /**
      * The configuration with the reference's names and defaults, as its model files'
      * {@code __metadata__} holds it.
@@ -68,10 +61,13 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
         }
     }
 
+    /** The reference's class name, as in safetensors {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "BidirectionalCrossAttention";
+
     private final BidirectionalAttentionLayer layer;
 
-    private BidirectionalCrossAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights);
+    BidirectionalCrossAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights);
         boolean cosine = config.cosineSimScale != null;
         this.layer = new BidirectionalAttentionLayer(source, config.dim, config.contextDim, config.heads, config.dimHead,
                 config.prenorm, config.talkingHeads, cosine ? config.cosineSimScale : Float.NaN,
@@ -79,10 +75,6 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
     }
 
     /** A builder with the reference's defaults: heads 8, dimHead 64, contextDim = dim, no dropout, talking heads or prenorm. */
-    public static BidirectionalCrossAttentionBuilder builder() {
-        return new BidirectionalCrossAttentionBuilder(FACTORY);
-    }
-
 
     @Override
     public BidirectionalOutput forward(SegmentAllocator allocator, Tensor x, Tensor context, BidirectionalOptions options) {
@@ -92,5 +84,9 @@ public final class BidirectionalCrossAttention extends ConfiguredModule<Bidirect
             return layer.forward(backend, TensorAllocator.of(allocator), scratch, in, options.returnAttn(),
                     pathFor(in.x(), in.context(), options));
         });
+    }
+
+    public static BidirectionalCrossAttentionBuilder builder() {
+        return new BidirectionalCrossAttentionBuilder();
     }
 }

@@ -12,7 +12,6 @@ import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.layer.BidirectionalAttentionLayer;
 import org.attn4j.internal.layer.FeedForward;
 import org.attn4j.internal.layer.RmsNorm;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.SameAs;
@@ -27,14 +26,8 @@ import org.attn4j.internal.module.Scratch;
  *
  * <p>Inference only; thread-safe; owns its weights.
  */
-@ConfigBuilder
 public final class BidirectionalCrossAttentionTransformer
         extends ConfiguredModule<BidirectionalCrossAttentionTransformer.Config> implements BidirectionalModule {
-    /** The reference's class name, as in safetensors {@code __metadata__.class}. */
-    public static final String CLASS_NAME = "BidirectionalCrossAttentionTransformer";
-    static final ModuleFactory<Config, BidirectionalCrossAttentionTransformer> FACTORY = new ModuleFactory<>(CLASS_NAME,
-            Config.class, BidirectionalCrossAttentionTransformer::new);
-
     /**
      * The configuration with the reference's names and defaults, as its model files'
      * {@code __metadata__} holds it.
@@ -60,14 +53,17 @@ public final class BidirectionalCrossAttentionTransformer
         }
     }
 
+    /** The reference's class name, as in safetensors {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "BidirectionalCrossAttentionTransformer";
+
     private final List<BidirectionalAttentionLayer> attention = new ArrayList<>();
     private final List<FeedForward> feedForward = new ArrayList<>();        // on x
     private final List<FeedForward> contextFeedForward = new ArrayList<>(); // on context
     private final RmsNorm finalNorm;        // null unless finalNorms
     private final RmsNorm finalContextNorm; // null unless finalNorms
 
-    private BidirectionalCrossAttentionTransformer(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights);
+    BidirectionalCrossAttentionTransformer(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights);
         int contextDim = config.contextDim;
         for (int l = 0; l < config.depth; l++) {
             String prefix = "layers." + l + ".";
@@ -79,11 +75,6 @@ public final class BidirectionalCrossAttentionTransformer
         this.finalNorm = config.finalNorms ? new RmsNorm(source, "norm", config.dim) : null;
         this.finalContextNorm = config.finalNorms ? new RmsNorm(source, "context_norm", contextDim) : null;
     }
-
-    public static BidirectionalCrossAttentionTransformerBuilder builder() {
-        return new BidirectionalCrossAttentionTransformerBuilder(FACTORY);
-    }
-
 
     /** Attention weights are per layer, so {@code returnAttn} is not offered here (as in the reference). */
     @Override
@@ -116,5 +107,9 @@ public final class BidirectionalCrossAttentionTransformer
             }
             return new BidirectionalOutput(xs, cs, null, null);
         });
+    }
+
+    public static BidirectionalCrossAttentionTransformerBuilder builder() {
+        return new BidirectionalCrossAttentionTransformerBuilder();
     }
 }

@@ -3,6 +3,7 @@ package org.attn4j.nn;
 import java.lang.foreign.Arena;
 import java.util.Map;
 import org.attn4j.Backend;
+import org.attn4j.internal.module.ConfigCodec;
 
 /**
  * A module whose configuration is one record: the record is what its builder makes, what its
@@ -12,14 +13,20 @@ import org.attn4j.Backend;
  * @param <C> the configuration record
  */
 public abstract class ConfiguredModule<C extends Record> extends Module {
-    private final ModuleFactory<C, ?> factory;
     /** The configuration this module was built with (immutable). */
     protected final C config;
+    private final ConfigCodec<C> codec;
 
-    ConfiguredModule(ModuleFactory<C, ?> factory, C config, Backend backend, Arena weights) {
+    @SuppressWarnings("unchecked")
+    ConfiguredModule(C config, Backend backend, Arena weights) {
         super(backend, weights);
-        this.factory = factory;
         this.config = config;
+        this.codec = ConfigCodec.of((Class<C>) config.getClass());
+    }
+
+    /** The class name model files carry in {@code __metadata__.class}: the module's simple name. */
+    String className() {
+        return getClass().getSimpleName();
     }
 
     /** The configuration this module was built or loaded with. */
@@ -29,13 +36,13 @@ public abstract class ConfiguredModule<C extends Record> extends Module {
 
     @Override
     public Map<String, String> metadata() {
-        Map<String, String> m = factory.codec.write(config);
-        m.put("class", factory.className);
+        Map<String, String> m = codec.write(config);
+        m.put("class", className());
         return m;
     }
 
     @Override
     public String toString() {
-        return factory.className + "(" + factory.codec.describe(config) + ")";
+        return className() + "(" + codec.describe(config) + ")";
     }
 }

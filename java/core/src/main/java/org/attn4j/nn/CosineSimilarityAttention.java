@@ -7,7 +7,6 @@ import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.layer.QkvAttentionLayer;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 
@@ -17,13 +16,7 @@ import org.attn4j.internal.module.ParameterSource;
  * default 10), which keeps the softmax from saturating. Otherwise as {@link FusedQkvAttention}
  * ({@code to_qkv}, {@code to_out}, optional rotary). Thread-safe; owns its weights.
  */
-@ConfigBuilder
 public final class CosineSimilarityAttention extends PackedAttention<CosineSimilarityAttention.Config> {
-    /** The class name model files carry in {@code __metadata__.class}. */
-    public static final String CLASS_NAME = "CosineSimilarityAttention";
-    static final ModuleFactory<Config, CosineSimilarityAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
-            CosineSimilarityAttention::new);
-
     /**
      * The configuration, as model files' {@code __metadata__} holds it.
      *
@@ -43,8 +36,11 @@ public final class CosineSimilarityAttention extends PackedAttention<CosineSimil
         }
     }
 
-    private CosineSimilarityAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights, new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead,
+    /** The class name model files carry in {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "CosineSimilarityAttention";
+
+    CosineSimilarityAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights, new QkvAttentionLayer(source, config.dim, config.heads, config.dimHead,
                 config.rotary, config.scale, unitNormWeight(weights, config.dimHead)));
     }
 
@@ -54,11 +50,6 @@ public final class CosineSimilarityAttention extends PackedAttention<CosineSimil
         Arrays.fill(w, (float) (1.0 / Math.sqrt(d)));
         return Tensor.of(arena, w, d);
     }
-
-    public static CosineSimilarityAttentionBuilder builder() {
-        return new CosineSimilarityAttentionBuilder(FACTORY);
-    }
-
 
     /**
      * x [b, n, dim] → output [b, n, dim] (and weights with needWeights) from {@code allocator};
@@ -75,5 +66,9 @@ public final class CosineSimilarityAttention extends PackedAttention<CosineSimil
 
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x) {
         return forward(allocator, x, SdpaOptions.DEFAULT);
+    }
+
+    public static CosineSimilarityAttentionBuilder builder() {
+        return new CosineSimilarityAttentionBuilder();
     }
 }

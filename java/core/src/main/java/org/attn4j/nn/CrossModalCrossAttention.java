@@ -6,7 +6,6 @@ import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.CrossModalInputs;
 import org.attn4j.internal.layer.CrossModalLayer;
 import org.attn4j.internal.mask.Masks;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.Scratch;
@@ -20,13 +19,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * BOOL [b, n] with true = attend (a query whose other modality is fully masked gets NaN, as
  * nn.MultiheadAttention gives). Thread-safe; owns its weights.
  */
-@ConfigBuilder
 public final class CrossModalCrossAttention extends TextVisionModule<CrossModalCrossAttention.Config> {
-    /** The class name model files carry in {@code __metadata__.class}. */
-    public static final String CLASS_NAME = "CrossModalCrossAttention";
-    static final ModuleFactory<Config, CrossModalCrossAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
-            CrossModalCrossAttention::new);
-
     /**
      * The configuration, as model files' {@code __metadata__} holds it.
      *
@@ -40,10 +33,13 @@ public final class CrossModalCrossAttention extends TextVisionModule<CrossModalC
         }
     }
 
+    /** The class name model files carry in {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "CrossModalCrossAttention";
+
     private final CrossModalLayer layer;
 
-    private CrossModalCrossAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights);
+    CrossModalCrossAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights);
         this.layer = new CrossModalLayer(source, config.textDim, config.visionDim, config.heads);
     }
 
@@ -56,13 +52,12 @@ public final class CrossModalCrossAttention extends TextVisionModule<CrossModalC
         }
     }
 
-    public static CrossModalCrossAttentionBuilder builder() {
-        return new CrossModalCrossAttentionBuilder(FACTORY);
-    }
-
-
     @Override
     CrossModalOutput compute(Scratch scratch, TensorAllocator out, CrossModalInputs in) {
         return layer.forward(backend, out, scratch, in.text(), in.vision(), in.textMask(), in.visionMask(), AttentionPath.AUTO);
+    }
+
+    public static CrossModalCrossAttentionBuilder builder() {
+        return new CrossModalCrossAttentionBuilder();
     }
 }

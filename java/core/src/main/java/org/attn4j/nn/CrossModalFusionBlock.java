@@ -10,7 +10,6 @@ import org.attn4j.internal.layer.LayerNormFeedForward;
 import org.attn4j.internal.layer.MultiheadAttentionLayer;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.Scratch;
@@ -29,13 +28,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * {@code vision_self_attn.*}, {@code cross.*}, {@code text_ff.{0,1,3}.*}, {@code vision_ff.{0,1,3}.*}.
  * Masks BOOL [b, n], true = attend. Thread-safe; owns its weights.
  */
-@ConfigBuilder
 public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusionBlock.Config> {
-    /** The class name model files carry in {@code __metadata__.class}. */
-    public static final String CLASS_NAME = "CrossModalFusionBlock";
-    static final ModuleFactory<Config, CrossModalFusionBlock> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
-            CrossModalFusionBlock::new);
-
     /**
      * The configuration, as model files' {@code __metadata__} holds it.
      *
@@ -54,53 +47,61 @@ public final class CrossModalFusionBlock extends TextVisionModule<CrossModalFusi
         }
     }
 
-    private final LayerNorm textSelfNorm;
-    private final MultiheadAttentionLayer textSelfAttn;
-    private final LayerNorm visionSelfNorm;
-    private final MultiheadAttentionLayer visionSelfAttn;
-    private final CrossModalLayer cross;
-    private final LayerNormFeedForward textFf;
-    private final LayerNormFeedForward visionFf;
+    /** The class name model files carry in {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "CrossModalFusionBlock";
 
-    private CrossModalFusionBlock(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights);
+    private final Branch text;   // text_self_norm, text_self_attn.*, text_ff.*
+    private final Branch vision; // vision_self_norm, vision_self_attn.*, vision_ff.*
+    private final CrossModalLayer cross;
+
+    CrossModalFusionBlock(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights);
         int textDim = config.textDim;
         int visionDim = config.visionDim;
         int heads = config.heads;
-        this.textSelfNorm = new LayerNorm(source, "text_self_norm", textDim, 1e-5f);
-        this.textSelfAttn = new MultiheadAttentionLayer(source.prefixed("text_self_attn."), textDim, heads, textDim, textDim, true);
-        this.visionSelfNorm = new LayerNorm(source, "vision_self_norm", visionDim, 1e-5f);
-        this.visionSelfAttn = new MultiheadAttentionLayer(source.prefixed("vision_self_attn."), visionDim, heads, visionDim,
-                visionDim, true);
+        // registered in the reference's order: both self blocks, cross, both feed-forwards
+        SelfBlock textSelf = new SelfBlock(source, "text", textDim, heads);
+        SelfBlock visionSelf = new SelfBlock(source, "vision", visionDim, heads);
         this.cross = new CrossModalLayer(source.prefixed("cross."), textDim, visionDim, heads);
-        this.textFf = new LayerNormFeedForward(source, "text_ff.", textDim, config.ffMult);
-        this.visionFf = new LayerNormFeedForward(source, "vision_ff.", visionDim, config.ffMult);
+        this.text = new Branch(textSelf, new LayerNormFeedForward(source, "text_ff.", textDim, config.ffMult));
+        this.vision = new Branch(visionSelf, new LayerNormFeedForward(source, "vision_ff.", visionDim, config.ffMult));
     }
-
-    public static CrossModalFusionBlockBuilder builder() {
-        return new CrossModalFusionBlockBuilder(FACTORY);
-    }
-
 
     @Override
     CrossModalOutput compute(Scratch scratch, TensorAllocator out, CrossModalInputs in) {
-        Tensor t = selfBlock(scratch, textSelfNorm, textSelfAttn, in.text(), in.textMask());
-        Tensor v = selfBlock(scratch, visionSelfNorm, visionSelfAttn, in.vision(), in.visionMask());
+        Tensor t = text.self().forward(backend, scratch, in.text(), in.textMask());
+        Tensor v = vision.self().forward(backend, scratch, in.vision(), in.visionMask());
         CrossModalOutput mixed = cross.forward(backend, scratch, scratch, t, v, in.textMask(), in.visionMask(), AttentionPath.AUTO);
         Tensor textOut = out.allocate(t.shape());
         Tensor visionOut = out.allocate(v.shape());
-        backend.add(mixed.text(), textFf.forward(backend, scratch, scratch, mixed.text()), textOut);
-        backend.add(mixed.vision(), visionFf.forward(backend, scratch, scratch, mixed.vision()), visionOut);
+        backend.add(mixed.text(), text.ff().forward(backend, scratch, scratch, mixed.text()), textOut);
+        backend.add(mixed.vision(), vision.ff().forward(backend, scratch, scratch, mixed.vision()), visionOut);
         return new CrossModalOutput(textOut, visionOut);
     }
 
-    /** x + attn(norm(x)) with the padding mask of its own modality. */
-    private Tensor selfBlock(Scratch scratch, LayerNorm norm, MultiheadAttentionLayer attn, Tensor x, Tensor mask) {
-        Tensor n = norm.forward(backend, scratch, x);
-        Tensor a = attn.forward(backend, scratch, scratch, n, n, n, new Visibility(null, null, mask, null, -1, -1), false,
-                false, AttentionPath.AUTO).output();
-        Tensor y = scratch.allocate(x.shape());
-        backend.add(x, a, y);
-        return y;
+    /** One modality's layers: its self block before the cross step, its feed-forward after it. */
+    private record Branch(SelfBlock self, LayerNormFeedForward ff) {
+    }
+
+    /** One modality's self attention before the cross step: x + attn(norm(x)), with its own padding mask. */
+    private record SelfBlock(LayerNorm norm, MultiheadAttentionLayer attn) {
+        // {modality}_self_norm then {modality}_self_attn.*, the reference's registration order
+        SelfBlock(ParameterSource source, String modality, int dim, int heads) {
+            this(new LayerNorm(source, modality + "_self_norm", dim, 1e-5f),
+                    new MultiheadAttentionLayer(source.prefixed(modality + "_self_attn."), dim, heads, dim, dim, true));
+        }
+
+        Tensor forward(Backend backend, Scratch scratch, Tensor x, Tensor mask) {
+            Tensor n = norm.forward(backend, scratch, x);
+            Tensor a = attn.forward(backend, scratch, scratch, n, n, n, new Visibility(null, null, mask, null, -1, -1), false,
+                    false, AttentionPath.AUTO).output();
+            Tensor y = scratch.allocate(x.shape());
+            backend.add(x, a, y);
+            return y;
+        }
+    }
+
+    public static CrossModalFusionBlockBuilder builder() {
+        return new CrossModalFusionBlockBuilder();
     }
 }

@@ -7,7 +7,6 @@ import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.layer.QkvAttentionLayer;
 import org.attn4j.internal.mask.Masks;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 
@@ -17,13 +16,7 @@ import org.attn4j.internal.module.ParameterSource;
  * scaled dot-product attention (masks, causal, windows, weights: {@link SdpaOptions}), and
  * {@code to_out} (weight and bias). Thread-safe; owns its weights.
  */
-@ConfigBuilder
 public final class FusedQkvAttention extends PackedAttention<FusedQkvAttention.Config> {
-    /** The class name model files carry in {@code __metadata__.class}. */
-    public static final String CLASS_NAME = "FusedQkvAttention";
-    static final ModuleFactory<Config, FusedQkvAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
-            FusedQkvAttention::new);
-
     /**
      * The configuration, as model files' {@code __metadata__} holds it.
      *
@@ -38,15 +31,13 @@ public final class FusedQkvAttention extends PackedAttention<FusedQkvAttention.C
         }
     }
 
-    private FusedQkvAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights, QkvAttentionLayer.dotProduct(source, config.dim, config.heads,
+    /** The class name model files carry in {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "FusedQkvAttention";
+
+    FusedQkvAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights, QkvAttentionLayer.dotProduct(source, config.dim, config.heads,
                 config.dimHead, config.rotary));
     }
-
-    public static FusedQkvAttentionBuilder builder() {
-        return new FusedQkvAttentionBuilder(FACTORY);
-    }
-
 
     /**
      * x [b, n, dim] → output [b, n, dim] (and weights [b, heads, n, n] with needWeights) from
@@ -60,5 +51,9 @@ public final class FusedQkvAttention extends PackedAttention<FusedQkvAttention.C
     /** Same with {@link SdpaOptions#DEFAULT}. */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x) {
         return forward(allocator, x, SdpaOptions.DEFAULT);
+    }
+
+    public static FusedQkvAttentionBuilder builder() {
+        return new FusedQkvAttentionBuilder();
     }
 }

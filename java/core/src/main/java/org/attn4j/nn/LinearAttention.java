@@ -8,7 +8,6 @@ import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.Linear;
 import org.attn4j.internal.mask.Masks;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
@@ -21,13 +20,7 @@ import org.attn4j.internal.tensor.Heads;
  * runs the same fold as a prefix sum. Parameters {@code to_qkv} (no bias) and {@code to_out} (with
  * bias). Thread-safe; owns its weights.
  */
-@ConfigBuilder
 public final class LinearAttention extends ConfiguredModule<LinearAttention.Config> {
-    /** The class name model files carry in {@code __metadata__.class}. */
-    public static final String CLASS_NAME = "LinearAttention";
-    static final ModuleFactory<Config, LinearAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
-            LinearAttention::new);
-
     /**
      * The configuration, as model files' {@code __metadata__} holds it.
      *
@@ -47,20 +40,18 @@ public final class LinearAttention extends ConfiguredModule<LinearAttention.Conf
         }
     }
 
+    /** The class name model files carry in {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "LinearAttention";
+
     private final Linear toQkv;
     private final Linear toOut;
 
-    private LinearAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights);
+    LinearAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights);
         long inner = (long) config.heads * config.dimHead;
         this.toQkv = new Linear(source, "to_qkv", config.dim, 3 * inner, false);
         this.toOut = new Linear(source, "to_out", inner, config.dim, true);
     }
-
-    public static LinearAttentionBuilder builder() {
-        return new LinearAttentionBuilder(FACTORY);
-    }
-
 
     /**
      * x [b, n, dim] → [b, n, dim] from {@code allocator}.
@@ -87,5 +78,9 @@ public final class LinearAttention extends ConfiguredModule<LinearAttention.Conf
 
     public Tensor forward(SegmentAllocator allocator, Tensor x) {
         return forward(allocator, x, null);
+    }
+
+    public static LinearAttentionBuilder builder() {
+        return new LinearAttentionBuilder();
     }
 }

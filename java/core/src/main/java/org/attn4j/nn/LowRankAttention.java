@@ -10,7 +10,6 @@ import org.attn4j.internal.layer.Attend;
 import org.attn4j.internal.layer.SeparateProjections;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.SameAs;
@@ -23,13 +22,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * Self attention (context null) or cross attention (context [b, j, contextDim]). Scale 1/√r by
  * default. Thread-safe; owns its weights.
  */
-@ConfigBuilder
 public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Config> {
-    /** The class name model files carry in {@code __metadata__.class}. */
-    public static final String CLASS_NAME = "LowRankAttention";
-    static final ModuleFactory<Config, LowRankAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
-            LowRankAttention::new);
-
     /**
      * The configuration, as model files' {@code __metadata__} holds it.
      *
@@ -46,18 +39,16 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
         }
     }
 
+    /** The class name model files carry in {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "LowRankAttention";
+
     private final SeparateProjections projections; // to_q, to_k: heads·rank; to_v: heads·dimHead; to_out
 
-    private LowRankAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights);
+    LowRankAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights);
         this.projections = new SeparateProjections(source, config.dim, config.contextDim, config.heads, config.rank,
                 config.dimHead);
     }
-
-    public static LowRankAttentionBuilder builder() {
-        return new LowRankAttentionBuilder(FACTORY);
-    }
-
 
     /**
      * x [b, i, dim] attends to context [b, j, contextDim] (null: to x itself) → output
@@ -81,5 +72,9 @@ public final class LowRankAttention extends ConfiguredModule<LowRankAttention.Co
     /** Self attention with {@link SdpaOptions#DEFAULT}. */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x) {
         return forward(allocator, x, null, SdpaOptions.DEFAULT);
+    }
+
+    public static LowRankAttentionBuilder builder() {
+        return new LowRankAttentionBuilder();
     }
 }

@@ -7,7 +7,6 @@ import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.QueryKeyValue;
 import org.attn4j.internal.layer.Linear;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.Init;
 import org.attn4j.internal.module.Parameter;
@@ -29,13 +28,7 @@ import org.attn4j.internal.module.Scratch;
  * Masked keys (and a query with every key masked) follow SDPA's convention: a query that sees no
  * key gets NaN. Always returns the weights. Thread-safe; owns its weights.
  */
-@ConfigBuilder
 public final class LuongAttention extends ScoringAttention<LuongAttention.Config> {
-    /** The class name model files carry in {@code __metadata__.class}. */
-    public static final String CLASS_NAME = "LuongAttention";
-    static final ModuleFactory<Config, LuongAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
-            LuongAttention::new);
-
     /** Luong's three score functions, by the names of the paper and the PyTorch tutorial. */
     public enum Score {
         DOT, GENERAL, CONCAT;
@@ -73,11 +66,14 @@ public final class LuongAttention extends ScoringAttention<LuongAttention.Config
         }
     }
 
+    /** The class name model files carry in {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "LuongAttention";
+
     private final Linear attn;    // general: keySize → querySize; concat: querySize + keySize → hidden; dot: null
     private final Parameter v;    // concat: [hidden]; else null
 
-    private LuongAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights);
+    LuongAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights);
         boolean bias = Boolean.TRUE.equals(config.bias);
         this.attn = switch (config.method) {
             case DOT -> null;
@@ -88,11 +84,6 @@ public final class LuongAttention extends ScoringAttention<LuongAttention.Config
         this.v = config.method == Score.CONCAT
                 ? source.get("v", new long[] {config.hiddenSize}, Init.uniformFanIn(config.hiddenSize)) : null;
     }
-
-    public static LuongAttentionBuilder builder() {
-        return new LuongAttentionBuilder(FACTORY);
-    }
-
 
     @Override
     void scores(Scratch scratch, QueryKeyValue in, Tensor scores) {
@@ -110,5 +101,9 @@ public final class LuongAttention extends ScoringAttention<LuongAttention.Config
                 backend.additiveScores(q, k, v.get(), scores);
             }
         }
+    }
+
+    public static LuongAttentionBuilder builder() {
+        return new LuongAttentionBuilder();
     }
 }

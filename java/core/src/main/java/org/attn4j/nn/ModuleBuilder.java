@@ -8,7 +8,7 @@ import org.attn4j.Tensor;
 
 /**
  * The builder of every module: setters (in each module's {@code XBuilder}, written from its
- * configuration record by attn4j-processor, see internal.module.ConfigBuilder) fill in that
+ * configuration record by attn4j-processor, java/processor) fill in that
  * record, unset components take their defaults, and the four {@code build}
  * methods make the module fresh from a seed or over a state dict. A builder may be changed and
  * built again; a built module keeps the configuration it was built with.

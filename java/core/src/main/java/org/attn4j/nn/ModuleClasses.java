@@ -53,7 +53,7 @@ public final class ModuleClasses {
 
     private static final List<ModuleClass> ALL = List.of(
             new ModuleClass(BidirectionalCrossAttention.CLASS_NAME, BidirectionalCrossAttention.class,
-                    BidirectionalCrossAttention.FACTORY::load, List.of("x", "context"), List.of("mask", "context_mask", "rel_pos_bias"),
+                    BidirectionalCrossAttentionBuilder.FACTORY::load, List.of("x", "context"), List.of("mask", "context_mask", "rel_pos_bias"),
                     options("return_attn", false), true, List.of("out", "context_out", "attn", "context_attn"),
                     (m, a, in, path) -> {
                         BidirectionalOutput o = ((BidirectionalCrossAttention) m).forward(a, in.tensor("x"), in.tensor("context"),
@@ -64,7 +64,7 @@ public final class ModuleClasses {
                                 "context_attn", o.contextAttn());
                     }),
             new ModuleClass(BidirectionalCrossAttentionTransformer.CLASS_NAME, BidirectionalCrossAttentionTransformer.class,
-                    BidirectionalCrossAttentionTransformer.FACTORY::load, List.of("x", "context"),
+                    BidirectionalCrossAttentionTransformerBuilder.FACTORY::load, List.of("x", "context"),
                     List.of("mask", "context_mask", "rel_pos_bias"), NONE, true, List.of("out", "context_out"),
                     (m, a, in, path) -> {
                         BidirectionalOutput o = ((BidirectionalCrossAttentionTransformer) m).forward(a, in.tensor("x"),
@@ -73,7 +73,7 @@ public final class ModuleClasses {
                                         .build());
                         return outputs("out", o.out(), "context_out", o.contextOut());
                     }),
-            new ModuleClass(MultiheadAttention.CLASS_NAME, MultiheadAttention.class, MultiheadAttention.FACTORY::load,
+            new ModuleClass(MultiheadAttention.CLASS_NAME, MultiheadAttention.class, MultiheadAttentionBuilder.FACTORY::load,
                     List.of("query"), List.of("key", "value", "key_padding_mask", "attn_mask"),
                     options("need_weights", true, "average_attn_weights", true, "is_causal", false), true,
                     List.of("attn_output", "attn_output_weights"),
@@ -87,22 +87,22 @@ public final class ModuleClasses {
                                 .isCausal(in.option("is_causal")).path(path).build());
                         return outputs("attn_output", o.output(), "attn_output_weights", o.weights());
                     }),
-            new ModuleClass(TransformerEncoderLayer.CLASS_NAME, TransformerEncoderLayer.class, TransformerEncoderLayer.FACTORY::load,
+            new ModuleClass(TransformerEncoderLayer.CLASS_NAME, TransformerEncoderLayer.class, TransformerEncoderLayerBuilder.FACTORY::load,
                     List.of("src"), List.of("src_mask", "src_key_padding_mask"), options("is_causal", false), true,
                     List.of("output"),
                     (m, a, in, path) -> outputs("output", ((TransformerEncoderLayer) m).forward(a, in.tensor("src"),
                             new EncoderLayerOptions(in.tensor("src_mask"), in.tensor("src_key_padding_mask"),
                                     in.option("is_causal"), path)))),
-            new ModuleClass(TransformerDecoderLayer.CLASS_NAME, TransformerDecoderLayer.class, TransformerDecoderLayer.FACTORY::load,
+            new ModuleClass(TransformerDecoderLayer.CLASS_NAME, TransformerDecoderLayer.class, TransformerDecoderLayerBuilder.FACTORY::load,
                     List.of("tgt", "memory"), List.of("tgt_mask", "memory_mask", "tgt_key_padding_mask", "memory_key_padding_mask"),
                     options("tgt_is_causal", false, "memory_is_causal", false), true, List.of("output"),
                     (m, a, in, path) -> outputs("output", ((TransformerDecoderLayer) m).forward(a, in.tensor("tgt"),
                             in.tensor("memory"), new DecoderLayerOptions(in.tensor("tgt_mask"), in.tensor("memory_mask"),
                                     in.tensor("tgt_key_padding_mask"), in.tensor("memory_key_padding_mask"),
                                     in.option("tgt_is_causal"), in.option("memory_is_causal"), path)))),
-            scoring(AdditiveAttention.CLASS_NAME, AdditiveAttention.class, AdditiveAttention.FACTORY::load),
-            scoring(LuongAttention.CLASS_NAME, LuongAttention.class, LuongAttention.FACTORY::load),
-            new ModuleClass(TopKAttention.CLASS_NAME, TopKAttention.class, TopKAttention.FACTORY::load,
+            scoring(AdditiveAttention.CLASS_NAME, AdditiveAttention.class, AdditiveAttentionBuilder.FACTORY::load),
+            scoring(LuongAttention.CLASS_NAME, LuongAttention.class, LuongAttentionBuilder.FACTORY::load),
+            new ModuleClass(TopKAttention.CLASS_NAME, TopKAttention.class, TopKAttentionBuilder.FACTORY::load,
                     List.of("x"), List.of("context", "key_padding_mask"), options("causal", false), false,
                     List.of("output", "weights"),
                     (m, a, in, path) -> {
@@ -110,29 +110,29 @@ public final class ModuleClasses {
                                 in.tensor("key_padding_mask"), in.option("causal"));
                         return outputs("output", o.output(), "weights", o.weights());
                     }),
-            new ModuleClass(SlidingWindowAttention.CLASS_NAME, SlidingWindowAttention.class, SlidingWindowAttention.FACTORY::load,
+            new ModuleClass(SlidingWindowAttention.CLASS_NAME, SlidingWindowAttention.class, SlidingWindowAttentionBuilder.FACTORY::load,
                     List.of("x"), List.of("key_padding_mask", "global_tokens"), NONE, false, List.of("output"),
                     (m, a, in, path) -> outputs("output", ((SlidingWindowAttention) m).forward(a, in.tensor("x"),
                             in.tensor("key_padding_mask"), in.tensor("global_tokens")))),
-            new ModuleClass(LowRankAttention.CLASS_NAME, LowRankAttention.class, LowRankAttention.FACTORY::load,
+            new ModuleClass(LowRankAttention.CLASS_NAME, LowRankAttention.class, LowRankAttentionBuilder.FACTORY::load,
                     List.of("x"), List.of("context", "key_padding_mask"), NONE, true, List.of("output"),
                     (m, a, in, path) -> outputs("output", ((LowRankAttention) m).forward(a, in.tensor("x"), in.tensor("context"),
                             SdpaOptions.builder().keyPaddingMask(in.tensor("key_padding_mask")).path(path).build()).output())),
-            new ModuleClass(FusedQkvAttention.CLASS_NAME, FusedQkvAttention.class, FusedQkvAttention.FACTORY::load,
+            new ModuleClass(FusedQkvAttention.CLASS_NAME, FusedQkvAttention.class, FusedQkvAttentionBuilder.FACTORY::load,
                     List.of("x"), List.of("key_padding_mask"), options("causal", false), true, List.of("output"),
                     (m, a, in, path) -> outputs("output", ((FusedQkvAttention) m).forward(a, in.tensor("x"),
                             SdpaOptions.builder().keyPaddingMask(in.tensor("key_padding_mask")).causal(in.option("causal"))
                                     .path(path).build()).output())),
-            new ModuleClass(LinearAttention.CLASS_NAME, LinearAttention.class, LinearAttention.FACTORY::load,
+            new ModuleClass(LinearAttention.CLASS_NAME, LinearAttention.class, LinearAttentionBuilder.FACTORY::load,
                     List.of("x"), List.of("key_padding_mask"), NONE, false, List.of("output"),
                     (m, a, in, path) -> outputs("output", ((LinearAttention) m).forward(a, in.tensor("x"),
                             in.tensor("key_padding_mask")))),
             new ModuleClass(CosineSimilarityAttention.CLASS_NAME, CosineSimilarityAttention.class,
-                    CosineSimilarityAttention.FACTORY::load, List.of("x"), List.of("key_padding_mask"), NONE, true, List.of("output"),
+                    CosineSimilarityAttentionBuilder.FACTORY::load, List.of("x"), List.of("key_padding_mask"), NONE, true, List.of("output"),
                     (m, a, in, path) -> outputs("output", ((CosineSimilarityAttention) m).forward(a, in.tensor("x"),
                             SdpaOptions.builder().keyPaddingMask(in.tensor("key_padding_mask")).path(path).build()).output())),
-            textVision(CrossModalCrossAttention.CLASS_NAME, CrossModalCrossAttention.class, CrossModalCrossAttention.FACTORY::load),
-            textVision(CrossModalFusionBlock.CLASS_NAME, CrossModalFusionBlock.class, CrossModalFusionBlock.FACTORY::load));
+            textVision(CrossModalCrossAttention.CLASS_NAME, CrossModalCrossAttention.class, CrossModalCrossAttentionBuilder.FACTORY::load),
+            textVision(CrossModalFusionBlock.CLASS_NAME, CrossModalFusionBlock.class, CrossModalFusionBlockBuilder.FACTORY::load));
 
     /** Every module class, in the order above. */
     public static List<ModuleClass> all() {

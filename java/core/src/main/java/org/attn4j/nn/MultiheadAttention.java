@@ -10,7 +10,6 @@ import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.MultiheadAttentionLayer;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.SameAs;
@@ -36,13 +35,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * }
  * }</pre>
  */
-@ConfigBuilder
 public final class MultiheadAttention extends ConfiguredModule<MultiheadAttention.Config> {
-    /** The class name model files carry in {@code __metadata__.class}. */
-    public static final String CLASS_NAME = "MultiheadAttention";
-    static final ModuleFactory<Config, MultiheadAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
-            MultiheadAttention::new);
-
     /**
      * The configuration with PyTorch's names, defaults and order, as model files'
      * {@code __metadata__} holds it.
@@ -72,18 +65,16 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
         }
     }
 
+    /** The class name model files carry in {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "MultiheadAttention";
+
     private final MultiheadAttentionLayer layer;
 
-    private MultiheadAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights);
+    MultiheadAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights);
         this.layer = new MultiheadAttentionLayer(source, config.embedDim, config.numHeads, config.kdim, config.vdim,
                 config.bias);
     }
-
-    public static MultiheadAttentionBuilder builder() {
-        return new MultiheadAttentionBuilder(FACTORY);
-    }
-
 
     /**
      * query [b, L, E], key [b, S, kdim], value [b, S, vdim] ([L, b, ...] when batch_first is
@@ -131,5 +122,9 @@ public final class MultiheadAttention extends ConfiguredModule<MultiheadAttentio
     /** Self attention on one tensor: {@code forward(allocator, x, x, x, options)}. */
     public AttentionOutput forward(SegmentAllocator allocator, Tensor x, MhaOptions options) {
         return forward(allocator, x, x, x, options);
+    }
+
+    public static MultiheadAttentionBuilder builder() {
+        return new MultiheadAttentionBuilder();
     }
 }

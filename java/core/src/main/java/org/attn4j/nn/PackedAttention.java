@@ -20,8 +20,8 @@ import org.attn4j.internal.module.TensorAllocator;
 public abstract class PackedAttention<C extends Record> extends ConfiguredModule<C> {
     private final QkvAttentionLayer layer;
 
-    PackedAttention(ModuleFactory<C, ?> factory, C config, Backend backend, Arena weights, QkvAttentionLayer layer) {
-        super(factory, config, backend, weights);
+    PackedAttention(C config, Backend backend, Arena weights, QkvAttentionLayer layer) {
+        super(config, backend, weights);
         this.layer = layer;
     }
 

@@ -17,8 +17,8 @@ import org.attn4j.internal.module.TensorAllocator;
  * @param <C> the configuration record, which gives the widths of queries and keys
  */
 public abstract class ScoringAttention<C extends Record & ScoringAttention.Widths> extends ConfiguredModule<C> {
-    ScoringAttention(ModuleFactory<C, ?> factory, C config, Backend backend, Arena weights) {
-        super(factory, config, backend, weights);
+    ScoringAttention(C config, Backend backend, Arena weights) {
+        super(config, backend, weights);
     }
 
     /** Writes the module's scores [b, i, j] of the checked queries and keys (values are not read). */

@@ -6,7 +6,6 @@ import org.attn4j.Backend;
 import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.layer.QkvAttentionLayer;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 
@@ -18,13 +17,7 @@ import org.attn4j.internal.module.ParameterSource;
  * position and are attended by every position. Parameters as {@link FusedQkvAttention}
  * ({@code to_qkv}, {@code to_out}). Thread-safe; owns its weights.
  */
-@ConfigBuilder
 public final class SlidingWindowAttention extends PackedAttention<SlidingWindowAttention.Config> {
-    /** The class name model files carry in {@code __metadata__.class}. */
-    public static final String CLASS_NAME = "SlidingWindowAttention";
-    static final ModuleFactory<Config, SlidingWindowAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
-            SlidingWindowAttention::new);
-
     /**
      * The configuration, as model files' {@code __metadata__} holds it.
      *
@@ -46,15 +39,13 @@ public final class SlidingWindowAttention extends PackedAttention<SlidingWindowA
         }
     }
 
-    private SlidingWindowAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights, QkvAttentionLayer.dotProduct(source, config.dim, config.heads,
+    /** The class name model files carry in {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "SlidingWindowAttention";
+
+    SlidingWindowAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights, QkvAttentionLayer.dotProduct(source, config.dim, config.heads,
                 config.dimHead, config.rotary));
     }
-
-    public static SlidingWindowAttentionBuilder builder() {
-        return new SlidingWindowAttentionBuilder(FACTORY);
-    }
-
 
     /**
      * x [b, n, dim] → [b, n, dim] from {@code allocator}.
@@ -72,5 +63,9 @@ public final class SlidingWindowAttention extends PackedAttention<SlidingWindowA
     /** Same without padding or global tokens. */
     public Tensor forward(SegmentAllocator allocator, Tensor x) {
         return forward(allocator, x, null, null);
+    }
+
+    public static SlidingWindowAttentionBuilder builder() {
+        return new SlidingWindowAttentionBuilder();
     }
 }

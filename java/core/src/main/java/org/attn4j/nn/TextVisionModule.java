@@ -15,8 +15,8 @@ import org.attn4j.internal.module.TensorAllocator;
  * @param <C> the configuration record, which gives the widths of both sequences
  */
 public abstract class TextVisionModule<C extends Record & TextVisionModule.Widths> extends ConfiguredModule<C> {
-    TextVisionModule(ModuleFactory<C, ?> factory, C config, Backend backend, Arena weights) {
-        super(factory, config, backend, weights);
+    TextVisionModule(C config, Backend backend, Arena weights) {
+        super(config, backend, weights);
     }
 
     /**

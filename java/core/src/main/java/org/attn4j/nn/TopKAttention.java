@@ -8,7 +8,6 @@ import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.ContextInputs;
 import org.attn4j.internal.layer.SeparateProjections;
 import org.attn4j.internal.mask.Masks;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.Default;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.SameAs;
@@ -30,13 +29,7 @@ import org.attn4j.internal.module.TensorAllocator;
  * null) or cross attention. Always returns the weights [b, h, i, j] (the scores are materialised
  * for the selection). Thread-safe; owns its weights.
  */
-@ConfigBuilder
 public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> {
-    /** The class name model files carry in {@code __metadata__.class}. */
-    public static final String CLASS_NAME = "TopKAttention";
-    static final ModuleFactory<Config, TopKAttention> FACTORY = new ModuleFactory<>(CLASS_NAME, Config.class,
-            TopKAttention::new);
-
     /**
      * The configuration, as model files' {@code __metadata__} holds it.
      *
@@ -49,22 +42,20 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
     public record Config(int dim, @Default("8") int heads, @Default("64") int dimHead, int topK,
                          @SameAs("dim") int contextDim) {
         public Config {
-            Checks.positive("dim, heads, dim_head, top_k, context_dim", dim, heads, dimHead, topK, contextDim);
+            Checks.positive("dim, heads, dim_head, context_dim", dim, heads, dimHead, contextDim);
+            Checks.positive("top_k", topK);
         }
     }
 
+    /** The class name model files carry in {@code __metadata__.class}. */
+    public static final String CLASS_NAME = "TopKAttention";
+
     private final SeparateProjections projections; // to_q, to_k, to_v: heads·dimHead each; to_out
 
-    private TopKAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights);
-        this.projections = new SeparateProjections(source, config.dim, config.contextDim, config.heads, config.dimHead,
-                config.dimHead);
+    TopKAttention(Config config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights);
+        this.projections = new SeparateProjections(source, config.dim, config.contextDim, config.heads, config.dimHead);
     }
-
-    public static TopKAttentionBuilder builder() {
-        return new TopKAttentionBuilder(FACTORY);
-    }
-
 
     /**
      * x [b, i, dim] attends to context [b, j, contextDim] (null: to x itself) → output [b, i, dim]
@@ -93,5 +84,9 @@ public final class TopKAttention extends ConfiguredModule<TopKAttention.Config> 
             backend.matmul(weights, false, p.v(), false, 1f, projections.split(merged));
             return new AttentionOutput(projections.out(backend, out, merged), weights);
         });
+    }
+
+    public static TopKAttentionBuilder builder() {
+        return new TopKAttentionBuilder();
     }
 }

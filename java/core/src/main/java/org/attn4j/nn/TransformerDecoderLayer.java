@@ -11,7 +11,6 @@ import org.attn4j.internal.layer.MultiheadAttentionLayer;
 import org.attn4j.internal.layer.TransformerFeedForward;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
 import org.attn4j.internal.tensor.Shapes;
@@ -23,35 +22,25 @@ import org.attn4j.internal.tensor.Shapes;
  * ({@code self_attn.*}, {@code multihead_attn.*}, {@code linear1/2.*}, {@code norm1/2/3.*}).
  * Masks follow nn.MultiheadAttention's conventions. Thread-safe; owns its weights.
  */
-@ConfigBuilder
 public final class TransformerDecoderLayer extends TransformerLayer {
     /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TransformerDecoderLayer";
-    static final ModuleFactory<TransformerLayerConfig, TransformerDecoderLayer> FACTORY = new ModuleFactory<>(CLASS_NAME,
-            TransformerLayerConfig.class, TransformerDecoderLayer::new);
 
-    private final MultiheadAttentionLayer selfAttn;
     private final MultiheadAttentionLayer crossAttn;
     private final TransformerFeedForward ff;
     private final LayerNorm norm1;
     private final LayerNorm norm2;
     private final LayerNorm norm3;
 
-    private TransformerDecoderLayer(TransformerLayerConfig config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights);
+    TransformerDecoderLayer(TransformerLayerConfig config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, source, backend, weights);
         int d = config.dModel();
-        this.selfAttn = new MultiheadAttentionLayer(source.prefixed("self_attn."), d, config.nhead(), d, d, true);
         this.crossAttn = new MultiheadAttentionLayer(source.prefixed("multihead_attn."), d, config.nhead(), d, d, true);
         this.ff = new TransformerFeedForward(source, d, config.dimFeedforward(), config.activation());
         this.norm1 = new LayerNorm(source, "norm1", d, config.layerNormEps());
         this.norm2 = new LayerNorm(source, "norm2", d, config.layerNormEps());
         this.norm3 = new LayerNorm(source, "norm3", d, config.layerNormEps());
     }
-
-    public static TransformerDecoderLayerBuilder builder() {
-        return new TransformerDecoderLayerBuilder(FACTORY);
-    }
-
 
     /**
      * tgt [b, T, d_model] and memory [b, S, d_model] ([T, b, ...] when batch_first is false;
@@ -101,5 +90,9 @@ public final class TransformerDecoderLayer extends TransformerLayer {
     /** Same without masks. */
     public Tensor forward(SegmentAllocator allocator, Tensor tgt, Tensor memory) {
         return forward(allocator, tgt, memory, DecoderLayerOptions.DEFAULT);
+    }
+
+    public static TransformerDecoderLayerBuilder builder() {
+        return new TransformerDecoderLayerBuilder();
     }
 }

@@ -7,11 +7,9 @@ import org.attn4j.Tensor;
 import org.attn4j.internal.check.Checks;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.LayerNorm;
-import org.attn4j.internal.layer.MultiheadAttentionLayer;
 import org.attn4j.internal.layer.TransformerFeedForward;
 import org.attn4j.internal.mask.Masks;
 import org.attn4j.internal.mask.Visibility;
-import org.attn4j.internal.module.ConfigBuilder;
 import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.TensorAllocator;
 
@@ -22,31 +20,20 @@ import org.attn4j.internal.module.TensorAllocator;
  * {@code norm1.*}, {@code norm2.*}). Masks follow nn.MultiheadAttention's conventions. Thread-safe;
  * owns its weights.
  */
-@ConfigBuilder
 public final class TransformerEncoderLayer extends TransformerLayer {
     /** PyTorch's class name, as in safetensors {@code __metadata__.class}. */
     public static final String CLASS_NAME = "TransformerEncoderLayer";
-    static final ModuleFactory<TransformerLayerConfig, TransformerEncoderLayer> FACTORY = new ModuleFactory<>(CLASS_NAME,
-            TransformerLayerConfig.class, TransformerEncoderLayer::new);
 
-    private final MultiheadAttentionLayer selfAttn;
     private final TransformerFeedForward ff;
     private final LayerNorm norm1;
     private final LayerNorm norm2;
 
-    private TransformerEncoderLayer(TransformerLayerConfig config, ParameterSource source, Backend backend, Arena weights) {
-        super(FACTORY, config, backend, weights);
-        int d = config.dModel();
-        this.selfAttn = new MultiheadAttentionLayer(source.prefixed("self_attn."), d, config.nhead(), d, d, true);
-        this.ff = new TransformerFeedForward(source, d, config.dimFeedforward(), config.activation());
-        this.norm1 = new LayerNorm(source, "norm1", d, config.layerNormEps());
-        this.norm2 = new LayerNorm(source, "norm2", d, config.layerNormEps());
+    TransformerEncoderLayer(TransformerLayerConfig config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, source, backend, weights);
+        this.ff = new TransformerFeedForward(source, config.dModel(), config.dimFeedforward(), config.activation());
+        this.norm1 = new LayerNorm(source, "norm1", config.dModel(), config.layerNormEps());
+        this.norm2 = new LayerNorm(source, "norm2", config.dModel(), config.layerNormEps());
     }
-
-    public static TransformerEncoderLayerBuilder builder() {
-        return new TransformerEncoderLayerBuilder(FACTORY);
-    }
-
 
     /**
      * src [b, S, d_model] ([S, b, d_model] when batch_first is false, [S, d_model] unbatched) →
@@ -85,5 +72,9 @@ public final class TransformerEncoderLayer extends TransformerLayer {
     /** Same without masks. */
     public Tensor forward(SegmentAllocator allocator, Tensor src) {
         return forward(allocator, src, EncoderLayerOptions.DEFAULT);
+    }
+
+    public static TransformerEncoderLayerBuilder builder() {
+        return new TransformerEncoderLayerBuilder();
     }
 }

@@ -7,6 +7,7 @@ import org.attn4j.Tensor;
 import org.attn4j.internal.check.SequenceInputs;
 import org.attn4j.internal.layer.MultiheadAttentionLayer;
 import org.attn4j.internal.mask.Visibility;
+import org.attn4j.internal.module.ParameterSource;
 import org.attn4j.internal.module.Scratch;
 import org.attn4j.internal.module.TensorAllocator;
 
@@ -15,9 +16,13 @@ import org.attn4j.internal.module.TensorAllocator;
  * its accessors, where results go and how one attention block is called.
  */
 public abstract class TransformerLayer extends ConfiguredModule<TransformerLayerConfig> {
-    TransformerLayer(ModuleFactory<TransformerLayerConfig, ?> factory, TransformerLayerConfig config, Backend backend,
-                     Arena weights) {
-        super(factory, config, backend, weights);
+    /** self_attn.*: registered first, as both PyTorch layers do. */
+    final MultiheadAttentionLayer selfAttn;
+
+    TransformerLayer(TransformerLayerConfig config, ParameterSource source, Backend backend, Arena weights) {
+        super(config, backend, weights);
+        int d = config.dModel();
+        this.selfAttn = new MultiheadAttentionLayer(source.prefixed("self_attn."), d, config.nhead(), d, d, true);
     }
 
     /** Where the result [b, n, d] goes: scratch when {@link SequenceInputs#output} copies it out, else the caller's. */

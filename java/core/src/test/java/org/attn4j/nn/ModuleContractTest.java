@@ -83,6 +83,8 @@ class ModuleContractTest {
         CASES.forEach(c -> registered.add(c.name()));
         assertEquals(ModuleClasses.names(), registered);
         assertEquals(ModuleClasses.names(), Models.classNames());
+        // model files name a module by its class's simple name (what ConfiguredModule writes)
+        ModuleClasses.all().forEach(mc -> assertEquals(mc.type().getSimpleName(), mc.name()));
     }
 
     /** 20 closes racing 4 forwarding threads on memory-mapped weights: results or IllegalStateException, never a crash. */
@@ -173,8 +175,14 @@ class ModuleContractTest {
         try (Module m = c.build().apply(BACKEND); Arena arena = Arena.ofConfined()) {
             m.save(file);
             assertEquals(c.name(), Models.className(file));
-            try (Module loaded = Models.load(file, BACKEND)) {
+            try (Module loaded = Models.load(file, BACKEND); Module typed = Models.load(file, m.getClass(), BACKEND)) {
                 assertEquals(m.getClass(), loaded.getClass());
+                assertEquals(m.metadata(), typed.metadata());
+                Class<? extends Module> other = m instanceof LinearAttention ? MultiheadAttention.class : LinearAttention.class;
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> Models.load(file, other, BACKEND));
+                assertTrue(e.getMessage().contains(c.name()), e.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Models.load(file, Module.class, BACKEND));
                 assertEquals(m.metadata(), loaded.metadata());
                 Map<String, Tensor> a = m.stateDict();
                 Map<String, Tensor> b = loaded.stateDict();

@@ -49,6 +49,14 @@ public final class ModuleRegistry {
         return t;
     }
 
+    /** A {@link TextVisionModule}: text [2, 96, 64] and vision [2, 80, 48] → both. */
+    private static Case textVision(String name, Function<Backend, Module> build) {
+        return new Case(name, build, new long[][] {s(2, 96, 64), s(2, 80, 48)}, (m, a, in) -> {
+            CrossModalOutput o = ((TextVisionModule<?>) m).forward(a, in[0], in[1]);
+            return out(o.text(), o.vision());
+        });
+    }
+
     // batch 2, 96 positions, 64 features, 4 heads of 16: ≈ 1 ms per forward on 2 cores
     public static final List<Case> CASES = List.of(
             new Case("BidirectionalCrossAttention",
@@ -116,18 +124,8 @@ public final class ModuleRegistry {
                     b -> LinearAttention.builder().dim(64).heads(4).dimHead(16).build(b, 12),
                     new long[][] {s(2, 96, 64)},
                     (m, a, in) -> out(((LinearAttention) m).forward(a, in[0]))),
-            new Case("CrossModalCrossAttention",
-                    b -> CrossModalCrossAttention.builder().textDim(64).visionDim(48).heads(4).build(b, 14),
-                    new long[][] {s(2, 96, 64), s(2, 80, 48)},
-                    (m, a, in) -> {
-                        CrossModalOutput o = ((CrossModalCrossAttention) m).forward(a, in[0], in[1]);
-                        return out(o.text(), o.vision());
-                    }),
-            new Case("CrossModalFusionBlock",
-                    b -> CrossModalFusionBlock.builder().textDim(64).visionDim(48).heads(4).build(b, 15),
-                    new long[][] {s(2, 96, 64), s(2, 80, 48)},
-                    (m, a, in) -> {
-                        CrossModalOutput o = ((CrossModalFusionBlock) m).forward(a, in[0], in[1]);
-                        return out(o.text(), o.vision());
-                    }));
+            textVision("CrossModalCrossAttention",
+                    b -> CrossModalCrossAttention.builder().textDim(64).visionDim(48).heads(4).build(b, 14)),
+            textVision("CrossModalFusionBlock",
+                    b -> CrossModalFusionBlock.builder().textDim(64).visionDim(48).heads(4).build(b, 15)));
 }

@@ -12,6 +12,7 @@ import javax.annotation.processing.SupportedAnnotationTypes;
 import javax.lang.model.SourceVersion;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.Modifier;
 import javax.lang.model.element.RecordComponentElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.type.DeclaredType;
@@ -22,10 +23,12 @@ import javax.tools.Diagnostic;
  * Writes builders from records, so that what a record declares is declared once: a new component
  * gets its setter with nothing else to write.
  * <ul>
- * <li>{@code @ConfigBuilder} on a module class M whose configuration record is C (the type
- * argument of {@code ConfiguredModule<C>} in M's supertypes): {@code MBuilder extends
- * ModuleBuilder<C, M, MBuilder>} in M's package, whose setters fill in C by component name
- * (ModuleBuilder fills in the defaults and builds the module).</li>
+ * <li>For every concrete module class M whose configuration record is C (the type argument of
+ * {@code ConfiguredModule<C>} in M's supertypes; no annotation, so no module can go without):
+ * {@code MBuilder extends ModuleBuilder<C, M, MBuilder>} in M's package, whose setters fill in C
+ * by component name (ModuleBuilder fills in the defaults and builds the module), and M's
+ * {@code ModuleFactory} as {@code MBuilder.FACTORY} (its loader; M's constructor
+ * {@code M(C, ParameterSource, Backend, Arena)} is package-private for it).</li>
  * <li>{@code @OptionsBuilder} on a record R: {@code RBuilder} with a field per component, started
  * from an R it is given (the record's defaults), and {@code build()}, R's canonical constructor.</li>
  * </ul>
@@ -33,9 +36,8 @@ import javax.tools.Diagnostic;
  * configuration component (nullable, null meaning "unset") gets a setter of the primitive type:
  * leaving it unset is how a caller says null.
  */
-@SupportedAnnotationTypes({RecordBuilderProcessor.CONFIG_BUILDER, RecordBuilderProcessor.OPTIONS_BUILDER})
+@SupportedAnnotationTypes("*") // every type, to find the module classes; claims none
 public final class RecordBuilderProcessor extends AbstractProcessor {
-    static final String CONFIG_BUILDER = "org.attn4j.internal.module.ConfigBuilder";
     static final String OPTIONS_BUILDER = "org.attn4j.internal.module.OptionsBuilder";
     private static final String CONFIGURED_MODULE = "org.attn4j.nn.ConfiguredModule";
 
@@ -46,28 +48,36 @@ public final class RecordBuilderProcessor extends AbstractProcessor {
 
     @Override
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
-        for (TypeElement annotation : annotations) {
-            boolean options = annotation.getQualifiedName().contentEquals(OPTIONS_BUILDER);
-            for (Element e : round.getElementsAnnotatedWith(annotation)) {
-                TypeElement type = (TypeElement) e;
-                TypeElement config = options ? null : configOf(type);
-                try {
-                    if (options && type.getKind() == ElementKind.RECORD) {
-                        writeOptionsBuilder(type);
-                    } else if (config != null) {
-                        writeModuleBuilder(type, config);
-                    } else {
-                        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "@" + annotation.getSimpleName()
-                                + ": expected " + (options ? "a record" : "a subclass of " + CONFIGURED_MODULE
-                                + "<C> with C a record"), type);
-                    }
-                } catch (IOException ex) {
-                    processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "@" + annotation.getSimpleName()
-                            + ": " + ex, type);
-                }
+        for (Element e : round.getRootElements()) {
+            if (e.getKind() != ElementKind.CLASS || e.getModifiers().contains(Modifier.ABSTRACT)) {
+                continue;
+            }
+            TypeElement config = configOf((TypeElement) e);
+            if (config != null) {
+                reporting(e, () -> writeModuleBuilder((TypeElement) e, config));
             }
         }
-        return true;
+        TypeElement options = processingEnv.getElementUtils().getTypeElement(OPTIONS_BUILDER);
+        for (Element e : options == null ? Set.<Element>of() : round.getElementsAnnotatedWith(options)) {
+            if (e.getKind() == ElementKind.RECORD) {
+                reporting(e, () -> writeOptionsBuilder((TypeElement) e));
+            } else {
+                processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "@OptionsBuilder: expected a record", e);
+            }
+        }
+        return false;
+    }
+
+    private interface Writing {
+        void run() throws IOException;
+    }
+
+    private void reporting(Element origin, Writing writing) {
+        try {
+            writing.run();
+        } catch (IOException ex) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "attn4j-processor: " + ex, origin);
+        }
     }
 
     // C of ConfiguredModule<C> among the module's supertypes (type variables substituted on the way).
@@ -97,9 +107,13 @@ public final class RecordBuilderProcessor extends AbstractProcessor {
         StringBuilder src = header(pkg, moduleName, configName, "unset components take their defaults");
         src.append("public final class ").append(builder).append(" extends ModuleBuilder<").append(configName)
                 .append(", ").append(moduleName).append(", ").append(builder).append("> {\n");
-        src.append("    ").append(builder).append("(ModuleFactory<").append(configName).append(", ").append(moduleName)
-                .append("> factory) { // from ").append(moduleName).append(".builder() only\n");
-        src.append("        super(factory);\n    }\n");
+        src.append("    /** Loads and makes ").append(moduleName).append("s (").append(moduleName)
+                .append(".CLASS_NAME in model files). */\n");
+        src.append("    static final ModuleFactory<").append(configName).append(", ").append(moduleName)
+                .append("> FACTORY = new ModuleFactory<>(\n            ").append(moduleName).append(".CLASS_NAME, ")
+                .append(configName).append(".class, ").append(moduleName).append("::new);\n\n");
+        src.append("    ").append(builder).append("() { // from ").append(moduleName).append(".builder() only\n");
+        src.append("        super(FACTORY);\n    }\n");
         Map<String, String> docs = paramDocs(processingEnv.getElementUtils().getDocComment(config));
         for (RecordComponentElement c : config.getRecordComponents()) {
             String name = c.getSimpleName().toString();

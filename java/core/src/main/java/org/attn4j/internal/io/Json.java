@@ -244,50 +244,15 @@ public final class Json {
         }
 
         private Object value() {
-            if (pos >= text.length()) {
-                throw error("expected a value, got end of input");
-            }
-            char c = text.charAt(pos);
-            return switch (c) {
+            return switch (valueStart("input")) {
                 case '{' -> object();
                 case '[' -> array();
                 case '"' -> string();
                 case 't' -> keyword("true", Boolean.TRUE);
                 case 'f' -> keyword("false", Boolean.FALSE);
                 case 'n' -> keyword("null", null);
-                default -> {
-                    if (c == '-' || (c >= '0' && c <= '9')) {
-                        yield number();
-                    }
-                    throw error("expected a value, got " + describe());
-                }
+                default -> numberOr(this::number);
             };
-        }
-
-        private Map<String, Object> object() {
-            Map<String, Object> map = new LinkedHashMap<>();
-            members('}', "after an object member", () -> {
-                if (peek() != '"') {
-                    throw error("expected a string key, got " + describe());
-                }
-                int keyPos = pos;
-                String key = string();
-                skipWhitespace();
-                expect(':', "after object key " + Json.quote(safe(key)));
-                skipWhitespace();
-                Object value = value();
-                if (map.containsKey(key)) {
-                    throw new JsonException("duplicate key " + Json.quote(safe(key)) + " at " + where(keyPos), keyPos);
-                }
-                map.put(key, value);
-            });
-            return map;
-        }
-
-        private List<Object> array() {
-            List<Object> list = new ArrayList<>();
-            members(']', "after an array element", () -> list.add(value()));
-            return list;
         }
 
         /**
@@ -314,6 +279,23 @@ public final class Json {
                     throw error("expected ',' or '" + closing + "' " + context + ", got " + describe());
                 }
             }
+        }
+
+        private Map<String, Object> object() {
+            Map<String, Object> map = new LinkedHashMap<>();
+            members('}', "after an object member", () -> {
+                if (peek() != '"') {
+                    throw error("expected a string key, got " + describe());
+                }
+                entry(map, "object key", this::string, this::value);
+            });
+            return map;
+        }
+
+        private List<Object> array() {
+            List<Object> list = new ArrayList<>();
+            members(']', "after an array element", () -> list.add(value()));
+            return list;
         }
 
         private String string() {
@@ -487,6 +469,16 @@ public final class Json {
         @Override
         String describe() {
             return pos >= text.length() ? "end of input" : "'" + printable(text.charAt(pos)) + "'";
+        }
+
+        @Override
+        String show(String key) {
+            return Json.quote(safe(key));
+        }
+
+        @Override
+        JsonException duplicateKey(String key, int offset) {
+            return new JsonException("duplicate key " + show(key) + " at " + where(offset), offset);
         }
 
         private static String printable(char c) {

@@ -73,11 +73,7 @@ public final class PyLiteral extends TextCursor {
     }
 
     private Object value() {
-        if (pos >= text.length()) {
-            throw error("expected a value, got end of header");
-        }
-        char c = text.charAt(pos);
-        return switch (c) {
+        return switch (valueStart("header")) {
             case '{' -> dict();
             case '(' -> tuple();
             case '[' -> list();
@@ -85,31 +81,17 @@ public final class PyLiteral extends TextCursor {
             case 'T' -> keyword("True", Boolean.TRUE);
             case 'F' -> keyword("False", Boolean.FALSE);
             case 'N' -> keyword("None", NONE);
-            default -> {
-                if (c == '-' || (c >= '0' && c <= '9')) {
-                    yield integer();
-                }
-                throw error("expected a value, got " + describe());
-            }
+            default -> numberOr(this::integer);
         };
     }
 
     private Map<String, Object> dict() {
         Map<String, Object> map = new LinkedHashMap<>();
         sequence('}', "after a dict entry", () -> {
-            int keyPos = pos;
             if (peek() != '\'' && peek() != '"') {
                 throw error("expected a string key or '}', got " + describe());
             }
-            String key = string();
-            skipWhitespace();
-            expect(':', "after key " + repr(key));
-            skipWhitespace();
-            Object value = value();
-            if (map.containsKey(key)) {
-                throw new SyntaxException("duplicate key " + repr(key) + " at offset " + keyPos);
-            }
-            map.put(key, value);
+            entry(map, "key", this::string, this::value);
         });
         return map;
     }
@@ -215,6 +197,16 @@ public final class PyLiteral extends TextCursor {
         }
         char c = text.charAt(pos);
         return c < 0x20 || c > 0x7e ? String.format("U+%04X", (int) c) : "'" + c + "'";
+    }
+
+    @Override
+    String show(String key) {
+        return repr(key);
+    }
+
+    @Override
+    SyntaxException duplicateKey(String key, int offset) {
+        return new SyntaxException("duplicate key " + repr(key) + " at offset " + offset);
     }
 
     @Override

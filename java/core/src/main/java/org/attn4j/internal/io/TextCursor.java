@@ -1,5 +1,8 @@
 package org.attn4j.internal.io;
 
+import java.util.Map;
+import java.util.function.Supplier;
+
 /**
  * The read position of a recursive-descent parser over a literal text, with the tokens its two
  * grammars here (JSON, Python literals) share: whitespace, one-character lookahead, keywords and
@@ -26,6 +29,47 @@ abstract class TextCursor {
 
     /** The character at {@link #pos} (or the end), as a message shows it. */
     abstract String describe();
+
+    /** A key as a message shows it ("a" in JSON, 'a' in Python). */
+    abstract String show(String key);
+
+    /** The error for a key that a mapping already holds, found at {@code offset}. */
+    abstract RuntimeException duplicateKey(String key, int offset);
+
+    /** The character a value starts with, at {@link #pos}; "expected a value, got end of {end}" past the end. */
+    final char valueStart(String end) {
+        if (pos >= text.length()) {
+            throw error("expected a value, got end of " + end);
+        }
+        return text.charAt(pos);
+    }
+
+    /** The number at {@link #pos} (a sign or a digit starts one), read by {@code number}; else no value. */
+    final Object numberOr(Supplier<Object> number) {
+        char c = peek();
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            return number.get();
+        }
+        throw error("expected a value, got " + describe());
+    }
+
+    /**
+     * One "key: value" entry of a mapping into {@code map}, its key starting at {@link #pos}: the
+     * key, ':' between optional whitespace ("expected ':' after {keyKind} {key}" without it), the
+     * value; a key {@code map} already holds fails as {@link #duplicateKey}.
+     */
+    final void entry(Map<String, Object> map, String keyKind, Supplier<String> key, Supplier<Object> value) {
+        int keyPos = pos;
+        String k = key.get();
+        skipWhitespace();
+        expect(':', "after " + keyKind + " " + show(k));
+        skipWhitespace();
+        Object v = value.get();
+        if (map.containsKey(k)) {
+            throw duplicateKey(k, keyPos);
+        }
+        map.put(k, v);
+    }
 
     final void skipWhitespace() {
         while (pos < text.length()) {

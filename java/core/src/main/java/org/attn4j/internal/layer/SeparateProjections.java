@@ -27,6 +27,11 @@ public final class SeparateProjections {
     private final Linear toV;
     private final Linear toOut;
 
+    /** Queries, keys and values of one head size each. */
+    public SeparateProjections(ParameterSource source, int dim, int contextDim, int heads, int dimHead) {
+        this(source, dim, contextDim, heads, dimHead, dimHead);
+    }
+
     public SeparateProjections(ParameterSource source, int dim, int contextDim, int heads, int qkSize, int vSize) {
         this.heads = heads;
         this.qkSize = qkSize;
