@@ -17,12 +17,6 @@ import org.attn4j.Tensor;
  * {@link Models#load} and {@code attn4j run} go through.
  */
 public final class ModuleClass {
-    /** How the class loads from a safetensors file. */
-    @FunctionalInterface
-    interface Loader {
-        Module load(Path file, Backend backend) throws IOException;
-    }
-
     /** The typed forward behind the named one; {@code in} holds validated names. */
     @FunctionalInterface
     interface Forward {
@@ -42,7 +36,7 @@ public final class ModuleClass {
 
     private final String name;
     private final Class<? extends Module> type;
-    private final Loader loader;
+    private final ModuleFactory<?, ? extends Module> factory;
     private final List<String> required;
     private final List<String> inputs;
     private final Map<String, Boolean> options;
@@ -50,11 +44,11 @@ public final class ModuleClass {
     private final List<String> outputs;
     private final Forward forward;
 
-    ModuleClass(String name, Class<? extends Module> type, Loader loader, List<String> required, List<String> optional,
+    ModuleClass(ModuleFactory<?, ? extends Module> factory, List<String> required, List<String> optional,
                 Map<String, Boolean> options, boolean choosesPath, List<String> outputs, Forward forward) {
-        this.name = name;
-        this.type = type;
-        this.loader = loader;
+        this.name = factory.className;
+        this.type = factory.type;
+        this.factory = factory;
         this.required = List.copyOf(required);
         List<String> all = new ArrayList<>(required);
         all.addAll(optional);
@@ -102,7 +96,7 @@ public final class ModuleClass {
 
     /** Loads a model file of this class; IllegalArgumentException when the file names another class. */
     public Module load(Path file, Backend backend) throws IOException {
-        return loader.load(file, backend);
+        return factory.load(file, backend);
     }
 
     /**

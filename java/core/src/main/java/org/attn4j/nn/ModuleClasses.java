@@ -30,8 +30,8 @@ public final class ModuleClasses {
     private static final Map<String, Boolean> NONE = Map.of();
 
     /** A {@link ScoringAttention}: queries, keys, values and key_padding_mask → output and weights. */
-    private static ModuleClass scoring(String name, Class<? extends ScoringAttention<?>> type, ModuleClass.Loader loader) {
-        return new ModuleClass(name, type, loader, List.of("queries", "keys", "values"), List.of("key_padding_mask"), NONE,
+    private static ModuleClass scoring(ModuleFactory<?, ? extends ScoringAttention<?>> factory) {
+        return new ModuleClass(factory, List.of("queries", "keys", "values"), List.of("key_padding_mask"), NONE,
                 false, List.of("output", "weights"),
                 (m, a, in, path) -> {
                     AttentionOutput o = ((ScoringAttention<?>) m).forward(a, in.tensor("queries"), in.tensor("keys"),
@@ -41,8 +41,8 @@ public final class ModuleClasses {
     }
 
     /** A {@link TextVisionModule}: text, vision and their masks → both sequences updated. */
-    private static ModuleClass textVision(String name, Class<? extends TextVisionModule<?>> type, ModuleClass.Loader loader) {
-        return new ModuleClass(name, type, loader, List.of("text", "vision"), List.of("text_mask", "vision_mask"), NONE, false,
+    private static ModuleClass textVision(ModuleFactory<?, ? extends TextVisionModule<?>> factory) {
+        return new ModuleClass(factory, List.of("text", "vision"), List.of("text_mask", "vision_mask"), NONE, false,
                 List.of("text", "vision"),
                 (m, a, in, path) -> {
                     CrossModalOutput o = ((TextVisionModule<?>) m).forward(a, in.tensor("text"), in.tensor("vision"),
@@ -52,9 +52,9 @@ public final class ModuleClasses {
     }
 
     private static final List<ModuleClass> ALL = List.of(
-            new ModuleClass(BidirectionalCrossAttention.CLASS_NAME, BidirectionalCrossAttention.class,
-                    BidirectionalCrossAttentionBuilder.FACTORY::load, List.of("x", "context"), List.of("mask", "context_mask", "rel_pos_bias"),
-                    options("return_attn", false), true, List.of("out", "context_out", "attn", "context_attn"),
+            new ModuleClass(BidirectionalCrossAttentionBuilder.FACTORY, List.of("x", "context"),
+                    List.of("mask", "context_mask", "rel_pos_bias"), options("return_attn", false), true,
+                    List.of("out", "context_out", "attn", "context_attn"),
                     (m, a, in, path) -> {
                         BidirectionalOutput o = ((BidirectionalCrossAttention) m).forward(a, in.tensor("x"), in.tensor("context"),
                                 BidirectionalOptions.builder().mask(in.tensor("mask")).contextMask(in.tensor("context_mask"))
@@ -63,8 +63,7 @@ public final class ModuleClasses {
                         return outputs("out", o.out(), "context_out", o.contextOut(), "attn", o.attn(),
                                 "context_attn", o.contextAttn());
                     }),
-            new ModuleClass(BidirectionalCrossAttentionTransformer.CLASS_NAME, BidirectionalCrossAttentionTransformer.class,
-                    BidirectionalCrossAttentionTransformerBuilder.FACTORY::load, List.of("x", "context"),
+            new ModuleClass(BidirectionalCrossAttentionTransformerBuilder.FACTORY, List.of("x", "context"),
                     List.of("mask", "context_mask", "rel_pos_bias"), NONE, true, List.of("out", "context_out"),
                     (m, a, in, path) -> {
                         BidirectionalOutput o = ((BidirectionalCrossAttentionTransformer) m).forward(a, in.tensor("x"),
@@ -73,8 +72,8 @@ public final class ModuleClasses {
                                         .build());
                         return outputs("out", o.out(), "context_out", o.contextOut());
                     }),
-            new ModuleClass(MultiheadAttention.CLASS_NAME, MultiheadAttention.class, MultiheadAttentionBuilder.FACTORY::load,
-                    List.of("query"), List.of("key", "value", "key_padding_mask", "attn_mask"),
+            new ModuleClass(MultiheadAttentionBuilder.FACTORY, List.of("query"),
+                    List.of("key", "value", "key_padding_mask", "attn_mask"),
                     options("need_weights", true, "average_attn_weights", true, "is_causal", false), true,
                     List.of("attn_output", "attn_output_weights"),
                     (m, a, in, path) -> {
@@ -87,52 +86,50 @@ public final class ModuleClasses {
                                 .isCausal(in.option("is_causal")).path(path).build());
                         return outputs("attn_output", o.output(), "attn_output_weights", o.weights());
                     }),
-            new ModuleClass(TransformerEncoderLayer.CLASS_NAME, TransformerEncoderLayer.class, TransformerEncoderLayerBuilder.FACTORY::load,
-                    List.of("src"), List.of("src_mask", "src_key_padding_mask"), options("is_causal", false), true,
-                    List.of("output"),
+            new ModuleClass(TransformerEncoderLayerBuilder.FACTORY, List.of("src"), List.of("src_mask", "src_key_padding_mask"),
+                    options("is_causal", false), true, List.of("output"),
                     (m, a, in, path) -> outputs("output", ((TransformerEncoderLayer) m).forward(a, in.tensor("src"),
                             new EncoderLayerOptions(in.tensor("src_mask"), in.tensor("src_key_padding_mask"),
                                     in.option("is_causal"), path)))),
-            new ModuleClass(TransformerDecoderLayer.CLASS_NAME, TransformerDecoderLayer.class, TransformerDecoderLayerBuilder.FACTORY::load,
-                    List.of("tgt", "memory"), List.of("tgt_mask", "memory_mask", "tgt_key_padding_mask", "memory_key_padding_mask"),
+            new ModuleClass(TransformerDecoderLayerBuilder.FACTORY, List.of("tgt", "memory"),
+                    List.of("tgt_mask", "memory_mask", "tgt_key_padding_mask", "memory_key_padding_mask"),
                     options("tgt_is_causal", false, "memory_is_causal", false), true, List.of("output"),
                     (m, a, in, path) -> outputs("output", ((TransformerDecoderLayer) m).forward(a, in.tensor("tgt"),
                             in.tensor("memory"), new DecoderLayerOptions(in.tensor("tgt_mask"), in.tensor("memory_mask"),
                                     in.tensor("tgt_key_padding_mask"), in.tensor("memory_key_padding_mask"),
                                     in.option("tgt_is_causal"), in.option("memory_is_causal"), path)))),
-            scoring(AdditiveAttention.CLASS_NAME, AdditiveAttention.class, AdditiveAttentionBuilder.FACTORY::load),
-            scoring(LuongAttention.CLASS_NAME, LuongAttention.class, LuongAttentionBuilder.FACTORY::load),
-            new ModuleClass(TopKAttention.CLASS_NAME, TopKAttention.class, TopKAttentionBuilder.FACTORY::load,
-                    List.of("x"), List.of("context", "key_padding_mask"), options("causal", false), false,
-                    List.of("output", "weights"),
+            scoring(AdditiveAttentionBuilder.FACTORY),
+            scoring(LuongAttentionBuilder.FACTORY),
+            new ModuleClass(TopKAttentionBuilder.FACTORY, List.of("x"), List.of("context", "key_padding_mask"),
+                    options("causal", false), false, List.of("output", "weights"),
                     (m, a, in, path) -> {
                         AttentionOutput o = ((TopKAttention) m).forward(a, in.tensor("x"), in.tensor("context"),
                                 in.tensor("key_padding_mask"), in.option("causal"));
                         return outputs("output", o.output(), "weights", o.weights());
                     }),
-            new ModuleClass(SlidingWindowAttention.CLASS_NAME, SlidingWindowAttention.class, SlidingWindowAttentionBuilder.FACTORY::load,
-                    List.of("x"), List.of("key_padding_mask", "global_tokens"), NONE, false, List.of("output"),
+            new ModuleClass(SlidingWindowAttentionBuilder.FACTORY, List.of("x"), List.of("key_padding_mask", "global_tokens"),
+                    NONE, false, List.of("output"),
                     (m, a, in, path) -> outputs("output", ((SlidingWindowAttention) m).forward(a, in.tensor("x"),
                             in.tensor("key_padding_mask"), in.tensor("global_tokens")))),
-            new ModuleClass(LowRankAttention.CLASS_NAME, LowRankAttention.class, LowRankAttentionBuilder.FACTORY::load,
-                    List.of("x"), List.of("context", "key_padding_mask"), NONE, true, List.of("output"),
+            new ModuleClass(LowRankAttentionBuilder.FACTORY, List.of("x"), List.of("context", "key_padding_mask"), NONE, true,
+                    List.of("output"),
                     (m, a, in, path) -> outputs("output", ((LowRankAttention) m).forward(a, in.tensor("x"), in.tensor("context"),
                             SdpaOptions.builder().keyPaddingMask(in.tensor("key_padding_mask")).path(path).build()).output())),
-            new ModuleClass(FusedQkvAttention.CLASS_NAME, FusedQkvAttention.class, FusedQkvAttentionBuilder.FACTORY::load,
-                    List.of("x"), List.of("key_padding_mask"), options("causal", false), true, List.of("output"),
+            new ModuleClass(FusedQkvAttentionBuilder.FACTORY, List.of("x"), List.of("key_padding_mask"), options("causal", false),
+                    true, List.of("output"),
                     (m, a, in, path) -> outputs("output", ((FusedQkvAttention) m).forward(a, in.tensor("x"),
                             SdpaOptions.builder().keyPaddingMask(in.tensor("key_padding_mask")).causal(in.option("causal"))
                                     .path(path).build()).output())),
-            new ModuleClass(LinearAttention.CLASS_NAME, LinearAttention.class, LinearAttentionBuilder.FACTORY::load,
-                    List.of("x"), List.of("key_padding_mask"), NONE, false, List.of("output"),
+            new ModuleClass(LinearAttentionBuilder.FACTORY, List.of("x"), List.of("key_padding_mask"), NONE, false,
+                    List.of("output"),
                     (m, a, in, path) -> outputs("output", ((LinearAttention) m).forward(a, in.tensor("x"),
                             in.tensor("key_padding_mask")))),
-            new ModuleClass(CosineSimilarityAttention.CLASS_NAME, CosineSimilarityAttention.class,
-                    CosineSimilarityAttentionBuilder.FACTORY::load, List.of("x"), List.of("key_padding_mask"), NONE, true, List.of("output"),
+            new ModuleClass(CosineSimilarityAttentionBuilder.FACTORY, List.of("x"), List.of("key_padding_mask"), NONE, true,
+                    List.of("output"),
                     (m, a, in, path) -> outputs("output", ((CosineSimilarityAttention) m).forward(a, in.tensor("x"),
                             SdpaOptions.builder().keyPaddingMask(in.tensor("key_padding_mask")).path(path).build()).output())),
-            textVision(CrossModalCrossAttention.CLASS_NAME, CrossModalCrossAttention.class, CrossModalCrossAttentionBuilder.FACTORY::load),
-            textVision(CrossModalFusionBlock.CLASS_NAME, CrossModalFusionBlock.class, CrossModalFusionBlockBuilder.FACTORY::load));
+            textVision(CrossModalCrossAttentionBuilder.FACTORY),
+            textVision(CrossModalFusionBlockBuilder.FACTORY));
 
     /** Every module class, in the order above. */
     public static List<ModuleClass> all() {

@@ -27,11 +27,14 @@ final class ModuleFactory<C extends Record, M extends Module> {
     }
 
     final String className;
+    final Class<M> type;
     final ConfigCodec<C> codec;
     private final Constructor<C, M> constructor;
 
-    ModuleFactory(String className, Class<C> config, Constructor<C, M> constructor) {
+    /** {@code className}: the module's CLASS_NAME, what its files' {@code __metadata__.class} holds. */
+    ModuleFactory(String className, Class<M> type, Class<C> config, Constructor<C, M> constructor) {
         this.className = className;
+        this.type = type;
         this.codec = ConfigCodec.of(config);
         this.constructor = constructor;
     }

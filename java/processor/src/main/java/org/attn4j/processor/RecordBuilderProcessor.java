@@ -111,7 +111,7 @@ public final class RecordBuilderProcessor extends AbstractProcessor {
                 .append(".CLASS_NAME in model files). */\n");
         src.append("    static final ModuleFactory<").append(configName).append(", ").append(moduleName)
                 .append("> FACTORY = new ModuleFactory<>(\n            ").append(moduleName).append(".CLASS_NAME, ")
-                .append(configName).append(".class, ").append(moduleName).append("::new);\n\n");
+                .append(moduleName).append(".class, ").append(configName).append(".class, ").append(moduleName).append("::new);\n\n");
         src.append("    ").append(builder).append("() { // from ").append(moduleName).append(".builder() only\n");
         src.append("        super(FACTORY);\n    }\n");
         Map<String, String> docs = paramDocs(processingEnv.getElementUtils().getDocComment(config));
