@@ -193,7 +193,7 @@ public final class SentenceEmbedder implements AutoCloseable {
 
         /** An ONNX export of a BERT encoder. */
         public Builder onnx(Path file) {
-            return source(new ModelSource.Onnx(file));
+            return source(new ModelSource.Onnx(required(file, "onnx")));
         }
 
         /**
@@ -201,7 +201,7 @@ public final class SentenceEmbedder implements AutoCloseable {
          * unless {@link #tokenizer} names another), or the .safetensors file in it.
          */
         public Builder safetensors(Path fileOrDirectory) {
-            return source(new ModelSource.SafeTensors(fileOrDirectory));
+            return source(new ModelSource.SafeTensors(required(fileOrDirectory, "safetensors")));
         }
 
         /** The tokenizer.json file. */
@@ -212,7 +212,8 @@ public final class SentenceEmbedder implements AutoCloseable {
 
         /** Model and tokenizer as class-path resources (e.g. inside a jar). */
         public Builder classPath(String onnxResource, String tokenizerResource) {
-            return source(new ModelSource.ClassPath(onnxResource, tokenizerResource));
+            return source(new ModelSource.ClassPath(required(onnxResource, "onnxResource"),
+                    required(tokenizerResource, "tokenizerResource")));
         }
 
         /** The backend to compute on (the caller keeps ownership); default {@link Backends#defaultBackend()}. */
@@ -260,6 +261,13 @@ public final class SentenceEmbedder implements AutoCloseable {
                 model.close();
                 throw e;
             }
+        }
+
+        private static <T> T required(T value, String name) {
+            if (value == null) {
+                throw new IllegalArgumentException(name + ": expected a value, got null");
+            }
+            return value;
         }
 
         private Builder source(ModelSource s) {

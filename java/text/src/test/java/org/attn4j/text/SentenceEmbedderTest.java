@@ -88,6 +88,21 @@ class SentenceEmbedderTest {
     }
 
     @Test
+    void builderRejectsBadSettingsAtTheCallThatMadeThem() {
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> SentenceEmbedder.builder().build());
+        assertTrue(none.getMessage().contains("model source"), none.getMessage());
+        SentenceEmbedder.Builder onnx = SentenceEmbedder.builder().onnx(java.nio.file.Path.of("model.onnx"));
+        IllegalArgumentException two = assertThrows(IllegalArgumentException.class,
+                () -> onnx.classPath(SentenceEmbedder.MINILM_ONNX, SentenceEmbedder.MINILM_TOKENIZER));
+        assertTrue(two.getMessage().contains("exactly one model source"), two.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SentenceEmbedder.builder().onnx(null));
+        assertThrows(IllegalArgumentException.class, () -> SentenceEmbedder.builder().classPath(SentenceEmbedder.MINILM_ONNX, null));
+        assertThrows(IllegalArgumentException.class, () -> SentenceEmbedder.builder().pooling(null));
+        assertThrows(IllegalArgumentException.class, () -> SentenceEmbedder.builder().batches(0, 4096));
+        assertThrows(IllegalArgumentException.class, () -> SentenceEmbedder.builder().batches(32, 0));
+    }
+
+    @Test
     void threadsShareOneEmbedder() throws Exception {
         List<String> texts = Corpus.texts(Corpus.HAND.size() + 24, 13).subList(Corpus.HAND.size(), Corpus.HAND.size() + 24);
         List<float[]> expected = embedder.embed(texts);

@@ -4,10 +4,11 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The read position of a recursive-descent parser over a literal text, with the tokens its two
- * grammars here (JSON, Python literals) share: whitespace, one-character lookahead, keywords and
- * a nesting limit. Each parser says how an error reads and where ({@link #error}) and how the
- * character at the position is shown ({@link #describe}).
+ * The read position of a recursive-descent parser over a literal text, with what its two
+ * grammars here (JSON, Python literals) share: whitespace, one-character lookahead, keywords,
+ * numbers' first character, "key: value" entries with their duplicate-key rule, and a nesting
+ * limit. Each parser says how an error reads and where ({@link #error}), how the character at the
+ * position and a key are shown ({@link #describe}, {@link #show}) and what a repeated key raises.
  */
 abstract class TextCursor {
     final String text;
