@@ -34,7 +34,8 @@ constexpr int kTallRows = 16;
 constexpr int kTallRows = kRows;
 #endif
 
-// A strip height as a type, so that a strip function can be instantiated per height.
+// A strip height (or a block's width in vectors) as a type, so that a strip function can be
+// instantiated per height and width.
 template <int N> struct Rows {
     static constexpr int value = N;
 };

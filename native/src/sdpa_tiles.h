@@ -7,7 +7,6 @@
 #include "sdpa_kernels.h"
 #include "transpose.h"
 
-
 namespace attn4j {
 namespace ATTN4J_KERNEL_NS {
 namespace {
