@@ -68,7 +68,7 @@ public abstract class Module implements AutoCloseable {
     /** Constructor arguments as the reference's safetensors {@code __metadata__} holds them, "class" included. */
     public abstract Map<String, String> metadata();
 
-    /** Writes the state dict and metadata to a safetensors file the reference (and {@code load}) reads. */
+    /** Writes the state dict and metadata to a safetensors file the reference (and {@link Models#load}) reads. */
     public void save(Path file) throws IOException {
         enter();
         try {

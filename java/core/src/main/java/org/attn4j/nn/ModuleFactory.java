@@ -11,9 +11,10 @@ import org.attn4j.internal.module.ModuleFiles;
 import org.attn4j.internal.module.ParameterSource;
 
 /**
- * How the library makes one module class: its {@code __metadata__} class name, its
- * configuration record and its constructor. The three ways a module comes to life (from a file,
- * from a state dict, fresh from a seed) are written here once for every class. (What a class
+ * How the library makes one module class: its {@code __metadata__} class name, its Java class,
+ * configuration record and constructor. The three ways a module comes to life (from a file, from
+ * a state dict, fresh from a seed) are written here once for every class. Each module's instance
+ * is {@code XBuilder.FACTORY}, written by attn4j-processor beside the builder. (What a class
  * offers its callers by name, for {@code Models.load} and {@code attn4j run}, is its
  * {@link ModuleClass}.)
  *
