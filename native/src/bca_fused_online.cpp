@@ -24,7 +24,6 @@
 #include <cstring>
 #include <vector>
 
-
 namespace attn4j {
 namespace bca {
 namespace {

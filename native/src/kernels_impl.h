@@ -250,16 +250,14 @@ void rms_norm_row(const NormRow &r, bool unit, float eps) {
 // enough to correct it (delta) and to square. Why: with |mean| ≫ std, a one-pass variance
 // cancels, and even x − mean loses digits when mean is rounded to a float.
 void layer_norm_row(const NormRow &r, bool unit, float eps) {
-    float sum = 0.0f, dev = 0.0f, dev_sq = 0.0f;
+    float mean, dev = 0.0f, dev_sq = 0.0f;
     if (unit) {
-        sum = row_sum(r.x, r.n);
-    } else {
-        for (int64_t k = 0; k < r.n; ++k) sum += r.x[k * r.xs];
-    }
-    const float mean = sum / (float)r.n;
-    if (unit) {
+        mean = row_sum(r.x, r.n) / (float)r.n;
         row_deviations(r.x, r.n, mean, &dev, &dev_sq);
     } else {
+        float sum = 0.0f;
+        for (int64_t k = 0; k < r.n; ++k) sum += r.x[k * r.xs];
+        mean = sum / (float)r.n;
         for (int64_t k = 0; k < r.n; ++k) {
             const float c = r.x[k * r.xs] - mean;
             dev += c;

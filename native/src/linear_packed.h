@@ -15,8 +15,8 @@ namespace attn4j {
 bool packed_floats(int64_t out, int64_t in, int64_t *floats);
 
 // Rows up to which attn4j_linear_packed reads the packed copy: packed_linear::kMaxRowsAvx512 or
-// kMaxRows by the active ISA, or the environment variable ATTN4J_PACKED_ROWS (read per call, like ATTN4J_ISA; 0 = never), which
-// lets one binary time both paths in turn.
+// kMaxRows by the active ISA, or the environment variable ATTN4J_PACKED_ROWS (read per call,
+// like ATTN4J_ISA; 0 = never), which lets one binary time both paths in turn.
 int64_t packed_max_rows();
 
 // True where the packed products take every row count by default: the kernels are AVX-512

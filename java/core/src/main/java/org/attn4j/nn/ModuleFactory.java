@@ -11,8 +11,8 @@ import org.attn4j.internal.module.ModuleFiles;
 import org.attn4j.internal.module.ParameterSource;
 
 /**
- * How the library makes one module class: its {@code __metadata__} class name, its Java class,
- * configuration record and constructor. The three ways a module comes to life (from a file, from
+ * How the library makes one module class: its Java class (whose simple name its files'
+ * {@code __metadata__.class} holds), configuration record and constructor. The three ways a module comes to life (from a file, from
  * a state dict, fresh from a seed) are written here once for every class. Each module's instance
  * is {@code XBuilder.FACTORY}, written by attn4j-processor beside the builder. (What a class
  * offers its callers by name, for {@code Models.load} and {@code attn4j run}, is its
@@ -32,9 +32,8 @@ final class ModuleFactory<C extends Record, M extends Module> {
     final ConfigCodec<C> codec;
     private final Constructor<C, M> constructor;
 
-    /** {@code className}: the module's CLASS_NAME, what its files' {@code __metadata__.class} holds. */
-    ModuleFactory(String className, Class<M> type, Class<C> config, Constructor<C, M> constructor) {
-        this.className = className;
+    ModuleFactory(Class<M> type, Class<C> config, Constructor<C, M> constructor) {
+        this.className = type.getSimpleName();
         this.type = type;
         this.codec = ConfigCodec.of(config);
         this.constructor = constructor;

@@ -107,10 +107,9 @@ public final class RecordBuilderProcessor extends AbstractProcessor {
         StringBuilder src = header(pkg, moduleName, configName, "unset components take their defaults");
         src.append("public final class ").append(builder).append(" extends ModuleBuilder<").append(configName)
                 .append(", ").append(moduleName).append(", ").append(builder).append("> {\n");
-        src.append("    /** Loads and makes ").append(moduleName).append("s (").append(moduleName)
-                .append(".CLASS_NAME in model files). */\n");
+        src.append("    /** Loads and makes ").append(moduleName).append("s. */\n");
         src.append("    static final ModuleFactory<").append(configName).append(", ").append(moduleName)
-                .append("> FACTORY = new ModuleFactory<>(\n            ").append(moduleName).append(".CLASS_NAME, ")
+                .append("> FACTORY = new ModuleFactory<>(\n            ")
                 .append(moduleName).append(".class, ").append(configName).append(".class, ").append(moduleName).append("::new);\n\n");
         src.append("    ").append(builder).append("() { // from ").append(moduleName).append(".builder() only\n");
         src.append("        super(FACTORY);\n    }\n");
